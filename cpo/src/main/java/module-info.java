@@ -1,0 +1,6 @@
+/** Sequence-level CPO: sequence scoring, contrastive losses, negatives, trainer, evaluation and the CLI. */
+module io.cpo4j.cpo {
+    requires transitive io.cpo4j.model;
+
+    exports io.cpo4j.cpo.cli;
+}

@@ -1,0 +1,110 @@
+package io.cpo4j.engine;
+
+import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The tape: ops record themselves here as they run forward; {@link #backward(Tensor)} replays
+ * them in reverse. That is the whole autograd — the speed lives in the fused ops.
+ */
+public final class Autograd {
+
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final ThreadLocal<int[]> NO_GRAD_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
+    private Autograd() {}
+
+    /** A scope that ends with try-with-resources. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Inside this scope (on this thread) ops record nothing and results do not require grad. */
+    public static Scope noGrad() {
+        int[] depth = NO_GRAD_DEPTH.get();
+        depth[0]++;
+        return () -> depth[0]--;
+    }
+
+    /** False inside a {@link #noGrad()} scope. */
+    public static boolean isGradEnabled() {
+        return NO_GRAD_DEPTH.get()[0] == 0;
+    }
+
+    /** True when an op over these inputs must record itself (and keep what its backward needs). */
+    public static boolean needsGrad(Tensor... inputs) {
+        if (!isGradEnabled()) return false;
+        for (Tensor t : inputs) if (t != null && t.requiresGrad()) return true;
+        return false;
+    }
+
+    /**
+     * Records that {@code out} was computed by {@code op} from {@code inputs}; {@code backward}
+     * reads {@code out}'s gradient and accumulates into the inputs that require grad. Does nothing
+     * when no input requires grad or grad is disabled.
+     */
+    public static Tensor record(String op, Tensor out, Runnable backward, Tensor... inputs) {
+        if (!needsGrad(inputs)) return out;
+        out.requiresGrad(true);
+        out.node = new Node(SEQUENCE.incrementAndGet(), op, inputs, backward);
+        return out;
+    }
+
+    /** Backpropagates from a one-element {@code root} (gradient 1), then releases the graph. */
+    public static void backward(Tensor root) {
+        if (root.size() != 1) {
+            throw new IllegalArgumentException("backward() starts from a one-element tensor (a loss); got shape "
+                    + Shape.str(root.shape()) + " (pass a gradient of that shape instead)");
+        }
+        backward(root, new float[] {1f});
+    }
+
+    /** Backpropagates {@code gradient} (root's shape, row-major) from {@code root}, then releases the graph. */
+    public static void backward(Tensor root, float[] gradient) {
+        if (gradient.length != root.size()) {
+            throw new IllegalArgumentException("backward(): gradient has " + gradient.length + " values, tensor shape " + Shape.str(root.shape()) + " has " + root.size());
+        }
+        if (root.released) {
+            throw new IllegalStateException("backward(): the graph of this tensor was released by an earlier backward(); run the forward pass again");
+        }
+        if (!root.requiresGrad()) {
+            throw new IllegalStateException("backward(): the tensor does not require grad (no trainable parameter in its graph, or it was computed under noGrad)");
+        }
+        List<Tensor> order = reverseTopological(root);
+        float[] g = root.gradBuffer();
+        for (int i = 0; i < gradient.length; i++) g[root.gradOffset() + i] += gradient[i];
+        try {
+            for (Tensor t : order) {
+                if (t.hasGrad()) t.node.backward.run();
+            }
+        } finally {
+            for (Tensor t : order) {
+                t.node = null;
+                t.released = true;
+                t.releaseGrad();
+            }
+        }
+    }
+
+    /** Every op-produced tensor reachable from root, latest recorded first. */
+    private static List<Tensor> reverseTopological(Tensor root) {
+        List<Tensor> found = new ArrayList<>();
+        Map<Tensor, Boolean> seen = new IdentityHashMap<>();
+        ArrayDeque<Tensor> stack = new ArrayDeque<>();
+        stack.push(root);
+        while (!stack.isEmpty()) {
+            Tensor t = stack.pop();
+            if (t.node == null || seen.put(t, Boolean.TRUE) != null) continue;
+            found.add(t);
+            for (Tensor in : t.node.inputs) if (in != null) stack.push(in);
+        }
+        found.sort(Collections.reverseOrder((a, b) -> Long.compare(a.node.seq, b.node.seq)));
+        return found;
+    }
+}

@@ -1,0 +1,373 @@
+package io.cpo4j.engine;
+
+import io.cpo4j.engine.ops.Arithmetic;
+import io.cpo4j.engine.ops.Layout;
+import io.cpo4j.engine.ops.MatMul;
+import io.cpo4j.engine.ops.Reduce;
+
+import java.util.Arrays;
+
+/**
+ * A float32 tensor: row-major {@code float[]} storage, a shape, and its place in the autograd graph.
+ *
+ * <p>Storage is either contiguous row-major, or (after {@link #transpose()}) row-major with the
+ * last two dimensions swapped; {@link #reshape}, {@link #slice} and {@link #transpose} return
+ * views that share storage where they can. Gradients are always stored contiguous, in the
+ * logical (unswapped) order, so an op never has to care how its inputs' gradients are laid out.
+ *
+ * <p>Autograd: a tensor that {@link #requiresGrad()} and was produced by an op remembers that op;
+ * {@link #backward()} runs the ops in reverse order of recording, accumulating ({@code +=}) into
+ * every gradient it reaches, then releases the graph. Leaves (parameters) keep their gradients
+ * until {@link #zeroGrad()}.
+ */
+public final class Tensor {
+
+    private final float[] data;
+    private final int offset;
+    private final int[] shape;
+    private final int size;
+    /** Storage holds the last two dimensions swapped (a transposed view). */
+    private final boolean transposed;
+
+    private boolean requiresGrad;
+    private boolean retainGrad;
+    private float[] grad;
+    private int gradOffset;
+    /** The op that produced this tensor; null for leaves, for no-grad results, and after backward. */
+    Node node;
+    /** Set when backward released the graph that produced this tensor. */
+    boolean released;
+    private String name;
+
+    private Tensor(float[] data, int offset, int[] shape, boolean transposed) {
+        this.size = Shape.numel(shape);
+        if (offset < 0 || (long) offset + size > data.length) {
+            throw new IllegalArgumentException("tensor of shape " + Shape.str(shape) + " at offset " + offset
+                    + " does not fit in storage of " + data.length + " floats");
+        }
+        if (transposed && shape.length < 2) throw new IllegalArgumentException("a transposed view needs rank >= 2");
+        this.data = data;
+        this.offset = offset;
+        this.shape = shape;
+        this.transposed = transposed;
+    }
+
+    // ---------------------------------------------------------------- factories
+
+    /** A new zero-filled tensor. */
+    public static Tensor zeros(int... shape) {
+        int[] s = shape.clone();
+        return new Tensor(new float[Shape.numel(s)], 0, s, false);
+    }
+
+    /** A new tensor filled with {@code value}. */
+    public static Tensor full(float value, int... shape) {
+        Tensor t = zeros(shape);
+        Arrays.fill(t.data, value);
+        return t;
+    }
+
+    /** A new tensor holding a copy of {@code values} (row-major). */
+    public static Tensor of(float[] values, int... shape) {
+        return wrap(values.clone(), shape);
+    }
+
+    /** A tensor over {@code values} without copying them; later writes to the array show through. */
+    public static Tensor wrap(float[] values, int... shape) {
+        int[] s = shape.clone();
+        if (Shape.numel(s) != values.length) {
+            throw new IllegalArgumentException("wrap: " + values.length + " values do not fill shape " + Shape.str(s));
+        }
+        return new Tensor(values, 0, s, false);
+    }
+
+    /** A view of {@code data[offset ..]} with its gradient at {@code grad[gradOffset ..]} (flat parameter buffers). */
+    public static Tensor backedBy(float[] data, int offset, float[] grad, int gradOffset, int... shape) {
+        Tensor t = new Tensor(data, offset, shape.clone(), false);
+        if (grad != null) {
+            if (gradOffset < 0 || (long) gradOffset + t.size > grad.length) {
+                throw new IllegalArgumentException("gradient storage too small for shape " + Shape.str(shape) + " at offset " + gradOffset);
+            }
+            t.grad = grad;
+            t.gradOffset = gradOffset;
+        }
+        return t;
+    }
+
+    /** A one-element tensor of shape [] (rank 0). */
+    public static Tensor scalar(float value) {
+        return new Tensor(new float[] {value}, 0, new int[0], false);
+    }
+
+    /** Normal(0, std) entries drawn from {@code rng} in row-major order. */
+    public static Tensor randn(Rng rng, float std, int... shape) {
+        Tensor t = zeros(shape);
+        for (int i = 0; i < t.size; i++) t.data[i] = (float) (rng.nextGaussian() * std);
+        return t;
+    }
+
+    /** Uniform(lo, hi) entries drawn from {@code rng} in row-major order. */
+    public static Tensor uniform(Rng rng, float lo, float hi, int... shape) {
+        Tensor t = zeros(shape);
+        for (int i = 0; i < t.size; i++) t.data[i] = lo + (hi - lo) * rng.nextFloat();
+        return t;
+    }
+
+    /** Internal: a result tensor over fresh or shared storage. Ops use this. */
+    public static Tensor over(float[] data, int offset, int[] shape, boolean transposed) {
+        return new Tensor(data, offset, shape, transposed);
+    }
+
+    // ---------------------------------------------------------------- shape and storage
+
+    /** A copy of the shape. */
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    /** Size of dimension {@code d} (negative counts from the end). */
+    public int size(int d) {
+        return shape[Shape.dim(d, shape.length, "size")];
+    }
+
+    /** Number of elements. */
+    public int size() {
+        return size;
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    /** The storage array (shared with views). Read it with {@link #offset()} and {@link #isTransposed()}. */
+    public float[] data() {
+        return data;
+    }
+
+    public int offset() {
+        return offset;
+    }
+
+    /** True when the storage holds the last two dimensions swapped. */
+    public boolean isTransposed() {
+        return transposed;
+    }
+
+    /** True when the storage is plain row-major in the logical order. */
+    public boolean isContiguous() {
+        return !transposed;
+    }
+
+    /** Index into {@link #data()} of a logical row-major element index. */
+    public int storageIndex(int flat) {
+        if (!transposed) return offset + flat;
+        int rows = shape[shape.length - 2], cols = shape[shape.length - 1];
+        int matrix = rows * cols;
+        int batch = flat / matrix, within = flat - batch * matrix;
+        int r = within / cols, c = within - r * cols;
+        return offset + batch * matrix + c * rows + r;
+    }
+
+    /** Element at the given indices. */
+    public float get(int... index) {
+        return data[storageIndex(flatIndex(index))];
+    }
+
+    /** Sets the element at the given indices (no autograd; for building inputs). */
+    public void set(float value, int... index) {
+        data[storageIndex(flatIndex(index))] = value;
+    }
+
+    /** The single value of a one-element tensor. */
+    public float item() {
+        if (size != 1) throw new IllegalStateException("item(): tensor of shape " + Shape.str(shape) + " has " + size + " elements");
+        return data[offset];
+    }
+
+    /** A row-major copy of the values, in logical order. */
+    public float[] toArray() {
+        if (!transposed) return Arrays.copyOfRange(data, offset, offset + size);
+        float[] out = new float[size];
+        for (int i = 0; i < size; i++) out[i] = data[storageIndex(i)];
+        return out;
+    }
+
+    private int flatIndex(int[] index) {
+        if (index.length != shape.length) {
+            throw new IllegalArgumentException("index " + Arrays.toString(index) + " has rank " + index.length + ", tensor has shape " + Shape.str(shape));
+        }
+        int flat = 0;
+        for (int d = 0; d < shape.length; d++) {
+            if (index[d] < 0 || index[d] >= shape[d]) {
+                throw new IndexOutOfBoundsException("index " + Arrays.toString(index) + " out of bounds for shape " + Shape.str(shape));
+            }
+            flat = flat * shape[d] + index[d];
+        }
+        return flat;
+    }
+
+    // ---------------------------------------------------------------- autograd state
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Marks a leaf as a trainable parameter ({@code true}) or frozen ({@code false}). */
+    public Tensor requiresGrad(boolean requires) {
+        if (node != null && !requires) throw new IllegalStateException("cannot freeze a non-leaf tensor; detach() it instead");
+        this.requiresGrad = requires;
+        return this;
+    }
+
+    /** Keeps this intermediate tensor's gradient after backward (for inspection and tests). */
+    public Tensor retainGrad() {
+        this.retainGrad = true;
+        return this;
+    }
+
+    /** True when no op produced this tensor (or its graph was released). */
+    public boolean isLeaf() {
+        return node == null;
+    }
+
+    /** The gradient as a tensor (shares storage), or null before any backward reached it. */
+    public Tensor grad() {
+        return grad == null ? null : new Tensor(grad, gradOffset, shape.clone(), false);
+    }
+
+    /** The gradient storage, allocated (zero) on first use. Ops accumulate into it with {@code +=}. */
+    public float[] gradBuffer() {
+        if (grad == null) {
+            grad = new float[size];
+            gradOffset = 0;
+        }
+        return grad;
+    }
+
+    /** Offset of this tensor's gradient in {@link #gradBuffer()}. */
+    public int gradOffset() {
+        return gradOffset;
+    }
+
+    /** True once a gradient buffer exists. */
+    public boolean hasGrad() {
+        return grad != null;
+    }
+
+    /** Sets the gradient to zero (keeps the buffer). */
+    public void zeroGrad() {
+        if (grad != null) Arrays.fill(grad, gradOffset, gradOffset + size, 0f);
+    }
+
+    /** Drops this non-leaf's gradient buffer; called when the graph is released. */
+    void releaseGrad() {
+        if (!retainGrad) grad = null;
+    }
+
+    /** A tensor sharing this one's storage but outside any graph. */
+    public Tensor detach() {
+        return new Tensor(data, offset, shape, transposed);
+    }
+
+    /** Backpropagates from this one-element tensor (a loss), then releases the graph. */
+    public void backward() {
+        Autograd.backward(this);
+    }
+
+    /** Backpropagates {@code gradient} (this tensor's shape, row-major), then releases the graph. */
+    public void backward(float[] gradient) {
+        Autograd.backward(this, gradient);
+    }
+
+    /** An optional name, shown in error messages and checkpoints. */
+    public String name() {
+        return name;
+    }
+
+    public Tensor named(String name) {
+        this.name = name;
+        return this;
+    }
+
+    // ---------------------------------------------------------------- common ops (see io.cpo4j.engine.ops.F for the rest)
+
+    public Tensor add(Tensor other) {
+        return Arithmetic.add(this, other);
+    }
+
+    public Tensor sub(Tensor other) {
+        return Arithmetic.sub(this, other);
+    }
+
+    public Tensor mul(Tensor other) {
+        return Arithmetic.mul(this, other);
+    }
+
+    public Tensor div(Tensor other) {
+        return Arithmetic.div(this, other);
+    }
+
+    /** {@code this · s}. */
+    public Tensor scale(float s) {
+        return Arithmetic.scale(this, s);
+    }
+
+    /** Batched matrix product over the last two dimensions. */
+    public Tensor matmul(Tensor other) {
+        return MatMul.forward(this, other);
+    }
+
+    /** Sum over one dimension. */
+    public Tensor sum(int dim, boolean keepDim) {
+        return Reduce.sum(this, dim, keepDim);
+    }
+
+    /** Sum of all elements, shape []. */
+    public Tensor sum() {
+        return Reduce.sumAll(this);
+    }
+
+    /** Mean over one dimension. */
+    public Tensor mean(int dim, boolean keepDim) {
+        return Reduce.mean(this, dim, keepDim);
+    }
+
+    /** Mean of all elements, shape []. */
+    public Tensor mean() {
+        return Reduce.meanAll(this);
+    }
+
+    /** Same elements, new shape (one dimension may be −1); a view when the storage allows. */
+    public Tensor reshape(int... newShape) {
+        return Layout.reshape(this, newShape);
+    }
+
+    /** Alias of {@link #reshape}, as in PyTorch. */
+    public Tensor view(int... newShape) {
+        return Layout.reshape(this, newShape);
+    }
+
+    /** Swaps the last two dimensions; a view. */
+    public Tensor transpose() {
+        return Layout.transpose(this);
+    }
+
+    /** Rows {@code [from, to)} of the first dimension; a view. */
+    public Tensor slice(int from, int to) {
+        return Layout.slice(this, from, to);
+    }
+
+    /** A row-major copy if this is a transposed view, else this tensor. */
+    public Tensor contiguous() {
+        return Layout.contiguous(this);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Tensor").append(Shape.str(shape));
+        if (name != null) sb.append(' ').append(name);
+        if (requiresGrad) sb.append(" requiresGrad");
+        if (size <= 8) sb.append(' ').append(Arrays.toString(toArray()));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,51 @@
+package io.cpo4j.engine.ops;
+
+import io.cpo4j.engine.Autograd;
+import io.cpo4j.engine.Shape;
+import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.kernels.Elementwise;
+import io.cpo4j.engine.kernels.Gemm;
+
+/**
+ * A fused affine map as PyTorch's {@code nn.Linear}: {@code y = x · Wᵀ + b} with W stored
+ * (out, in). One GEMM forward, two backward, and the bias gradient as a column sum.
+ */
+public final class Linear {
+
+    private Linear() {}
+
+    /** x (.., in), weight (out, in), bias (out) or null → (.., out). */
+    public static Tensor forward(Tensor x, Tensor weight, Tensor bias) {
+        int[] xs = x.shape(), ws = weight.shape();
+        if (xs.length < 1 || ws.length != 2 || ws[1] != xs[xs.length - 1] || (bias != null && (bias.rank() != 1 || bias.size() != ws[0]))) {
+            throw new IllegalArgumentException("linear: input " + Shape.str(xs) + ", weight " + Shape.str(ws)
+                    + (bias == null ? "" : ", bias " + Shape.str(bias.shape())) + " do not fit (weight must be (out, in), bias (out))");
+        }
+        int in = ws[1], outF = ws[0], rows = x.size() / in;
+        Tensor xv = Layout.rowMajor(x), w = Layout.rowMajor(weight);
+        float[] y = new float[rows * outF];
+        if (bias != null) {
+            for (int r = 0; r < rows; r++) System.arraycopy(bias.data(), bias.offset(), y, r * outF, outF);
+        }
+        Gemm.gemm(false, true, rows, outF, in, xv.data(), xv.offset(), in, w.data(), w.offset(), in, y, 0, outF, bias != null);
+        int[] shape = xs.clone();
+        shape[shape.length - 1] = outF;
+        Tensor out = Tensor.over(y, 0, shape, false);
+        return Autograd.record("linear", out, () -> backward(out, x, weight, bias, xv, w, rows, in, outF), x, weight, bias);
+    }
+
+    /** dx (rows, in) += dy · W;  dW (out, in) += dyᵀ · x;  db (out) += Σ_rows dy. */
+    private static void backward(Tensor out, Tensor x, Tensor weight, Tensor bias, Tensor xv, Tensor w, int rows, int in, int outF) {
+        float[] g = out.gradBuffer();
+        int go = out.gradOffset();
+        if (x.requiresGrad()) {
+            Gemm.gemm(false, false, rows, in, outF, g, go, outF, w.data(), w.offset(), in, x.gradBuffer(), x.gradOffset(), in, true);
+        }
+        if (weight.requiresGrad()) {
+            Gemm.gemm(true, false, outF, in, rows, g, go, outF, xv.data(), xv.offset(), in, weight.gradBuffer(), weight.gradOffset(), in, true);
+        }
+        if (bias != null && bias.requiresGrad()) {
+            Elementwise.sumRowsInto(g, go, rows, outF, bias.gradBuffer(), bias.gradOffset());
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.cpo4j.engine;
+
+import io.cpo4j.engine.nn.Parameters;
+import io.cpo4j.engine.ops.F;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AutogradTest {
+
+    private static Tensor param(float... v) {
+        return Tensor.of(v, v.length).requiresGrad(true);
+    }
+
+    @Test
+    void gradientsAccumulateAcrossUsesAndAcrossBackwardCalls() {
+        Tensor x = param(1f, 2f);
+        x.scale(3f).add(x.scale(4f)).sum().backward();
+        assertThat(x.grad().toArray()).containsExactly(7f, 7f);
+        x.mul(x).sum().backward();                     // d(x²)/dx = 2x, added to what is there
+        assertThat(x.grad().toArray()).containsExactly(9f, 11f);
+        x.zeroGrad();
+        assertThat(x.grad().toArray()).containsExactly(0f, 0f);
+    }
+
+    @Test
+    void backwardRunsOpsInReverseRecordingOrderThroughADiamond() {
+        Tensor x = param(0.5f);
+        Tensor a = x.scale(2f), b = a.mul(a), c = a.add(b);   // c = 2x + 4x², dc/dx = 2 + 8x = 6
+        c.sum().backward();
+        assertThat(x.grad().item()).isEqualTo(6f);
+    }
+
+    @Test
+    void noGradScopeRecordsNothing() {
+        Tensor x = param(1f, 2f);
+        Tensor y;
+        try (var scope = Autograd.noGrad()) {
+            assertThat(Autograd.isGradEnabled()).isFalse();
+            y = x.scale(2f).sum();
+        }
+        assertThat(Autograd.isGradEnabled()).isTrue();
+        assertThat(y.requiresGrad()).isFalse();
+        assertThat(y.isLeaf()).isTrue();
+        assertThatThrownBy(y::backward).isInstanceOf(IllegalStateException.class).hasMessageContaining("does not require grad");
+    }
+
+    @Test
+    void detachCutsTheGraph() {
+        Tensor x = param(3f);
+        Tensor y = x.mul(x.detach());                 // only the first factor carries gradient
+        y.sum().backward();
+        assertThat(x.grad().item()).isEqualTo(3f);
+    }
+
+    @Test
+    void frozenParametersGetNoGradient() {
+        Tensor w = param(2f), frozen = param(5f).requiresGrad(false);
+        w.mul(frozen).sum().backward();
+        assertThat(w.grad().item()).isEqualTo(5f);
+        assertThat(frozen.grad()).isNull();
+    }
+
+    @Test
+    void theGraphIsReleasedAfterBackward() {
+        Tensor x = param(1f, 2f);
+        Tensor hidden = x.scale(2f), kept = x.scale(3f).retainGrad();
+        Tensor loss = hidden.add(kept).sum();
+        loss.backward();
+        assertThat(hidden.isLeaf()).isTrue();
+        assertThat(hidden.grad()).as("intermediate gradients are freed").isNull();
+        assertThat(kept.grad().toArray()).as("unless retained").containsExactly(1f, 1f);
+        assertThatThrownBy(loss::backward).isInstanceOf(IllegalStateException.class).hasMessageContaining("released");
+    }
+
+    @Test
+    void backwardFromANonScalarNeedsAGradient() {
+        Tensor x = param(1f, 2f);
+        assertThatThrownBy(() -> x.scale(2f).backward()).hasMessageContaining("one-element");
+        x.scale(2f).backward(new float[] {1f, 10f});
+        assertThat(x.grad().toArray()).containsExactly(2f, 20f);
+    }
+
+    @Test
+    void parametersShareOneFlatBufferForValuesAndGradients() {
+        Parameters p = Parameters.builder().add("w", 2, 3).add("b", 3).build();
+        assertThat(p.count()).isEqualTo(9);
+        Tensor w = p.get("w"), b = p.get("b");
+        w.data()[w.offset()] = 1f;
+        assertThat(p.values()[0]).isEqualTo(1f);
+        F.linear(Tensor.of(new float[] {1f, 1f}, 1, 2), w.transpose().contiguous(), b).sum().backward();
+        assertThat(p.grads()).containsExactly(1, 1, 1, 1, 1, 1, 1, 1, 1);
+        p.zeroGrad();
+        assertThat(w.grad().toArray()).containsOnly(0f);
+        assertThatThrownBy(() -> p.get("nope")).hasMessageContaining("nope").hasMessageContaining("[w, b]");
+        assertThatThrownBy(() -> Parameters.builder().add("w", 1).add("w", 2)).hasMessageContaining("duplicate");
+    }
+}

@@ -1,0 +1,6 @@
+/** GPT-2 models, tokenizers, datasets, next-token training, checkpoints and generation. */
+module io.cpo4j.model {
+    requires transitive io.cpo4j.engine;
+
+    exports io.cpo4j.model.gpt;
+}
