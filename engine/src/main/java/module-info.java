@@ -7,4 +7,5 @@ module io.cpo4j.engine {
     exports io.cpo4j.engine.ops;
     exports io.cpo4j.engine.nn;
     exports io.cpo4j.engine.optim;
+    exports io.cpo4j.engine.io;
 }
