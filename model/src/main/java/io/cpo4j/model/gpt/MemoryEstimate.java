@@ -1,0 +1,66 @@
+package io.cpo4j.model.gpt;
+
+import java.util.Locale;
+
+/**
+ * What a configuration needs on the heap, estimated before anything is allocated, so that a run
+ * that cannot fit is refused with the figures instead of dying mid-run.
+ *
+ * <p>Parameters: values and gradients (8 bytes each) plus AdamW's two moments (8 more) when
+ * training. Activations: every tensor the graph keeps for the backward pass, and their
+ * gradients, per token: per layer about 18·C floats (layernorm outputs, q|k|v, attention and MLP
+ * outputs, residuals) plus the attention probabilities (heads·T), and V logits at the top.
+ */
+public record MemoryEstimate(long parameterBytes, long optimizerBytes, long activationBytes) {
+
+    /** Headroom for transient buffers (GEMM packing, broadcast copies, garbage not yet collected). */
+    static final double MARGIN = 1.15;
+
+    public long totalBytes() {
+        return (long) ((parameterBytes + optimizerBytes + activationBytes) * MARGIN);
+    }
+
+    /** Parameters and gradients only (a model loaded for inference or about to be trained). */
+    public static MemoryEstimate parameters(GptConfig c) {
+        return new MemoryEstimate(8L * c.parameterCount(), 0, 0);
+    }
+
+    /** One training step on (batch, time) windows with AdamW. */
+    public static MemoryEstimate training(GptConfig c, int batch, int time) {
+        long tokens = (long) batch * time;
+        long perTokenLayer = 18L * c.width() + (long) c.heads() * time;
+        long perToken = c.layers() * perTokenLayer + 4L * c.width() + 2L * c.vocabSize();
+        long activations = 2 * 4 * tokens * perToken;                   // values and their gradients, 4 bytes each
+        return new MemoryEstimate(8L * c.parameterCount(), 8L * c.parameterCount(), activations);
+    }
+
+    /** Refuses, with the estimate, what does not fit in {@code Runtime.maxMemory()}. */
+    public void requireFits(String what) {
+        long max = Runtime.getRuntime().maxMemory();
+        if (totalBytes() > max) {
+            throw new InsufficientMemoryException(String.format(Locale.ROOT,
+                    "%s needs about %s (parameters %s, optimizer %s, activations %s) but the heap allows %s; "
+                            + "use a smaller batch or model, or raise the heap (e.g. CPO4J_JAVA_OPTS=-Xmx%dg)",
+                    what, gib(totalBytes()), gib(parameterBytes), gib(optimizerBytes), gib(activationBytes), gib(max),
+                    (long) Math.ceil(totalBytes() / (double) (1L << 30)) + 1));
+        }
+    }
+
+    static void requireParametersFit(GptConfig c) {
+        if (c.parameterCount() > Integer.MAX_VALUE - 16) {
+            throw new InsufficientMemoryException("a model of " + c.parameterCount() + " parameters exceeds one Java array (2^31 floats)");
+        }
+        parameters(c).requireFits("the model's parameters and gradients");
+    }
+
+    static String gib(long bytes) {
+        return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
+    }
+
+    /** A run that would not fit the heap, refused before allocating. */
+    public static final class InsufficientMemoryException extends IllegalStateException {
+        public InsufficientMemoryException(String message) {
+            super(message);
+        }
+    }
+}

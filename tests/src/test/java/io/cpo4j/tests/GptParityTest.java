@@ -1,0 +1,162 @@
+package io.cpo4j.tests;
+
+import io.cpo4j.engine.Autograd;
+import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.io.SafeTensors;
+import io.cpo4j.engine.nn.Parameters;
+import io.cpo4j.engine.optim.AdamW;
+import io.cpo4j.engine.optim.GradClip;
+import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.gpt.HfCheckpoint;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The GPT against PyTorch (float64 reference values) on every fixture folder that has
+ * {@code model/} and {@code lm.safetensors}: logits, loss with ignored targets, every gradient,
+ * three AdamW steps with clipping, greedy tokens. Tolerances from the fixtures' README.
+ */
+class GptParityTest {
+
+    @TestFactory
+    Stream<DynamicTest> everyFixtureFolder() throws IOException {
+        List<Path> folders = Fixtures.foldersWith("lm.safetensors");
+        assumeTrue(!folders.isEmpty(), "no fixtures under " + Fixtures.root());
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path f : folders) {
+            String n = f.getFileName().toString();
+            tests.add(DynamicTest.dynamicTest(n + ": logits, loss and every gradient", () -> forwardAndBackward(f)));
+            if (f.resolve("adamw.safetensors").toFile().isFile()) tests.add(DynamicTest.dynamicTest(n + ": three AdamW steps with clipping", () -> adamw(f)));
+            if (f.resolve("greedy.safetensors").toFile().isFile()) tests.add(DynamicTest.dynamicTest(n + ": greedy tokens", () -> greedy(f)));
+        }
+        return tests.stream();
+    }
+
+    private static int[] ints(SafeTensors st, String name) throws IOException {
+        return st.ints(name);
+    }
+
+    /** |a − e| ≤ 1e-4·|e| or ≤ 1e-5. */
+    static void assertValuesClose(String what, float[] actual, float[] expected) {
+        assertThat(actual).as(what + ": size").hasSameSizeAs(expected);
+        for (int i = 0; i < actual.length; i++) {
+            double tol = Math.max(1e-4 * Math.abs(expected[i]), 1e-5);
+            assertThat((double) Math.abs(actual[i] - expected[i])).as("%s[%d]: %s vs %s", what, i, actual[i], expected[i]).isLessThanOrEqualTo(tol);
+        }
+    }
+
+    /** Every element within 1e-3 of the tensor's own max-abs value. */
+    static void assertGradientClose(String what, float[] actual, float[] expected) {
+        assertThat(actual).as(what + ": size").hasSameSizeAs(expected);
+        double maxAbs = 0;
+        for (float e : expected) maxAbs = Math.max(maxAbs, Math.abs(e));
+        for (int i = 0; i < actual.length; i++) {
+            assertThat((double) Math.abs(actual[i] - expected[i])).as("%s[%d]: %s vs %s (max-abs %s)", what, i, actual[i], expected[i], maxAbs)
+                    .isLessThanOrEqualTo(1e-3 * maxAbs + 1e-12);
+        }
+    }
+
+    /** Our (out, in) Linear weights are HuggingFace's (in, out) Conv1D ones transposed. */
+    static float[] inHfLayout(Tensor p) {
+        float[] v = p.toArray();
+        boolean conv1d = p.name().endsWith("c_attn.weight") || p.name().endsWith("c_proj.weight") || p.name().endsWith("c_fc.weight");
+        if (!conv1d) return v;
+        int out = p.size(0), in = p.size(1);
+        float[] t = new float[v.length];
+        for (int o = 0; o < out; o++) for (int i = 0; i < in; i++) t[i * out + o] = v[o * in + i];
+        return t;
+    }
+
+    static float[] gradInHfLayout(Tensor p) {
+        return inHfLayout(p.grad().named(p.name()));
+    }
+
+    private void forwardAndBackward(Path dir) throws IOException {
+        Gpt gpt = HfCheckpoint.load(dir.resolve("model"));
+        gpt.setTraining(false);
+        SafeTensors lm = SafeTensors.open(dir.resolve("lm.safetensors"));
+        int[] shape = lm.entry("input_ids").shape();
+        int b = shape[0], t = shape[1];
+        int[] ids = ints(lm, "input_ids"), targets = ints(lm, "targets");
+        assertThat(Arrays.stream(targets).anyMatch(x -> x < 0)).as("the fixture exercises the ignore index").isTrue();
+
+        Tensor logits = gpt.logits(ids, b, t);
+        assertValuesClose("logits", logits.toArray(), lm.floats("logits"));
+        Tensor loss = io.cpo4j.engine.ops.F.crossEntropy(logits, targets);
+        assertValuesClose("loss", new float[] {loss.item()}, lm.floats("loss"));
+
+        gpt.parameters().zeroGrad();
+        loss.backward();
+        int checked = 0;
+        for (Tensor p : gpt.parameters().list()) {
+            String key = "grad/" + p.name();
+            assertThat(lm.contains(key)).as("fixture has " + key).isTrue();
+            assertGradientClose(key, gradInHfLayout(p), lm.floats(key));
+            checked++;
+        }
+        assertThat(checked).isEqualTo(gpt.parameters().list().size());
+    }
+
+    private void adamw(Path dir) throws IOException {
+        Gpt gpt = HfCheckpoint.load(dir.resolve("model"));
+        gpt.setTraining(false);
+        SafeTensors st = SafeTensors.open(dir.resolve("adamw.safetensors"));
+        var meta = st.metadata();
+        float lr = Float.parseFloat(meta.getOrDefault("lr", "1e-3"));
+        float beta1 = Float.parseFloat(meta.getOrDefault("beta1", "0.9")), beta2 = Float.parseFloat(meta.getOrDefault("beta2", "0.95"));
+        float eps = Float.parseFloat(meta.getOrDefault("eps", "1e-8")), wd = Float.parseFloat(meta.getOrDefault("weight_decay", "0.1"));
+        double clip = Double.parseDouble(meta.getOrDefault("clip_norm", "1.0"));
+        int steps = st.entry("losses").shape()[0];
+        int[] shape = st.entry("input_ids").shape();
+        int[] ids = ints(st, "input_ids"), targets = ints(st, "targets");
+        float[] expectedLosses = st.floats("losses"), expectedNorms = st.floats("grad_norms");
+
+        Parameters params = gpt.parameters();
+        AdamW opt = new AdamW(params, beta1, beta2, eps, wd);
+        float[] losses = new float[steps], norms = new float[steps];
+        for (int s = 0; s < steps; s++) {
+            params.zeroGrad();
+            Tensor loss = gpt.loss(ids, targets, shape[0], shape[1]);
+            losses[s] = loss.item();
+            loss.backward();
+            norms[s] = (float) GradClip.clip(params, clip);
+            opt.step(lr);
+        }
+        assertValuesClose("losses", losses, expectedLosses);
+        assertValuesClose("grad norms", norms, expectedNorms);
+        for (Tensor p : params.list()) {
+            float[] expected = st.floats("param/" + p.name()), actual = inHfLayout(p);
+            for (int i = 0; i < expected.length; i++) {
+                assertThat((double) Math.abs(actual[i] - expected[i])).as("param/%s[%d]", p.name(), i).isLessThanOrEqualTo(2e-4);
+            }
+        }
+    }
+
+    private void greedy(Path dir) throws IOException {
+        Gpt gpt = HfCheckpoint.load(dir.resolve("model"));
+        gpt.setTraining(false);
+        SafeTensors st = SafeTensors.open(dir.resolve("greedy.safetensors"));
+        int[] prompt = ints(st, "prompt"), expected = ints(st, "generated");
+        int[] seq = Arrays.copyOf(prompt, prompt.length + expected.length);
+        try (var scope = Autograd.noGrad()) {
+            for (int i = 0; i < expected.length; i++) {
+                int len = prompt.length + i;
+                float[] logits = gpt.logits(Arrays.copyOf(seq, len), 1, len).toArray();
+                int v = gpt.config().vocabSize(), best = 0;
+                for (int j = 1; j < v; j++) if (logits[(len - 1) * v + j] > logits[(len - 1) * v + best]) best = j;
+                seq[len] = best;
+            }
+        }
+        assertThat(Arrays.copyOfRange(seq, prompt.length, seq.length)).containsExactly(expected);
+    }
+}
