@@ -3,4 +3,5 @@ module io.cpo4j.model {
     requires transitive io.cpo4j.engine;
 
     exports io.cpo4j.model.gpt;
+    exports io.cpo4j.model.train;
 }

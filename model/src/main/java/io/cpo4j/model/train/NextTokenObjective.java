@@ -1,0 +1,55 @@
+package io.cpo4j.model.train;
+
+import io.cpo4j.engine.Tensor;
+import io.cpo4j.model.gpt.Gpt;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Next-token prediction: mean cross-entropy of the model's logits against the shifted tokens. */
+public final class NextTokenObjective implements Objective {
+
+    private final Gpt model;
+    private final BatchSource data;
+    private long lastTokens;
+
+    public NextTokenObjective(Gpt model, BatchSource data) {
+        this.model = model;
+        this.data = data;
+    }
+
+    @Override
+    public Map<String, Double> accumulate(int microBatches) {
+        double lossSum = 0;
+        long tokens = 0;
+        float[] weight = {1f / microBatches};
+        for (int m = 0; m < microBatches; m++) {
+            Batch b = data.next();
+            Tensor loss = model.loss(b.inputs(), b.targets(), b.batch(), b.time());
+            lossSum += loss.item();
+            loss.backward(weight);
+            tokens += b.inputs().length;
+        }
+        lastTokens = tokens;
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("loss", lossSum / microBatches);
+        return metrics;
+    }
+
+    @Override
+    public long lastTokens() {
+        return lastTokens;
+    }
+
+    @Override
+    public Map<String, Long> state() {
+        return Map.of("data", data.position());
+    }
+
+    @Override
+    public void restore(Map<String, Long> state) {
+        Long p = state.get("data");
+        if (p == null) throw new IllegalArgumentException("next-token state has no data position");
+        data.seek(p);
+    }
+}

@@ -1,0 +1,27 @@
+package io.cpo4j.model.train;
+
+import java.util.Map;
+
+/**
+ * What a {@link Trainer} minimises. {@link #accumulate} runs one optimizer step's worth of data
+ * forward and backward, adding the gradient of the step's mean loss into the model's gradient
+ * buffer; the trainer then combines, clips and applies it. Next-token prediction is one
+ * objective; the contrastive objectives of the cpo module are others.
+ */
+public interface Objective {
+
+    /**
+     * Accumulates gradients over {@code microBatches} micro-batches, each weighted
+     * 1/microBatches, and returns the step's metrics (at least {@code loss}) in the order to log them.
+     */
+    Map<String, Double> accumulate(int microBatches);
+
+    /** Tokens processed by the last {@link #accumulate} (forward passes, for tokens/s). */
+    long lastTokens();
+
+    /** Where the objective is in its data and random streams, for checkpoints. */
+    Map<String, Long> state();
+
+    /** Continues from a saved {@link #state}. */
+    void restore(Map<String, Long> state);
+}

@@ -1,0 +1,108 @@
+package io.cpo4j.model.train;
+
+import io.cpo4j.engine.optim.AdamW;
+import io.cpo4j.engine.optim.GradClip;
+import io.cpo4j.model.gpt.Gpt;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The optimisation loop shared by every objective. One step is
+ * <b>compute gradients</b> ({@link Objective#accumulate}) → <b>combine</b> ({@link GradientReducer})
+ * → <b>update</b> (non-finite check, global-norm clipping, AdamW with the scheduled learning rate).
+ *
+ * <p>A step whose loss or gradient is NaN or infinite is skipped — parameters and optimizer state
+ * stay as they were — and logged; after {@code maxBadSteps} such steps in a row the run stops with
+ * a {@link TrainingDivergedException} (the caller saves the last good state first). Skipped steps
+ * do not advance the step counter.
+ */
+public final class Trainer {
+
+    private final Gpt model;
+    private final TrainConfig config;
+    private final Objective objective;
+    private final GradientReducer reducer;
+    private final AdamW optimizer;
+    private final LrSchedule schedule;
+    private int step;
+    private int badSteps;
+
+    public Trainer(Gpt model, TrainConfig config, Objective objective, GradientReducer reducer) {
+        this.model = model;
+        this.config = config;
+        this.objective = objective;
+        this.reducer = reducer;
+        this.optimizer = new AdamW(model.parameters(), config.beta1(), config.beta2(), config.eps(), config.weightDecay());
+        this.schedule = config.schedule();
+    }
+
+    public Gpt model() {
+        return model;
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    public Objective objective() {
+        return objective;
+    }
+
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    /** Optimizer steps taken. */
+    public int stepsDone() {
+        return step;
+    }
+
+    /** Consecutive skipped steps so far. */
+    public int badSteps() {
+        return badSteps;
+    }
+
+    public boolean finished() {
+        return step >= config.maxSteps();
+    }
+
+    /** Runs one optimizer step; returns its metrics: the objective's, then grad_norm, lr, tokens_per_sec, skipped. */
+    public Map<String, Double> step() {
+        long t0 = System.nanoTime();
+        model.setTraining(true);
+        model.parameters().zeroGrad();
+        Map<String, Double> metrics = new LinkedHashMap<>(objective.accumulate(config.gradAccumSteps()));
+        reducer.reduce(model.parameters().grads());
+        double loss = metrics.getOrDefault("loss", 0.0);
+        double norm = GradClip.norm(model.parameters());
+        float lr = schedule.at(step);
+        boolean finite = Double.isFinite(loss) && Double.isFinite(norm);
+        if (finite) {
+            if (config.gradClip() > 0) GradClip.clip(model.parameters(), config.gradClip());
+            optimizer.step(lr);
+            step++;
+            badSteps = 0;
+        } else {
+            model.parameters().zeroGrad();
+            badSteps++;
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        metrics.put("grad_norm", norm);
+        metrics.put("lr", (double) lr);
+        metrics.put("tokens_per_sec", objective.lastTokens() / Math.max(seconds, 1e-9));
+        metrics.put("skipped", finite ? 0.0 : 1.0);
+        if (badSteps >= config.maxBadSteps()) {
+            throw new TrainingDivergedException(badSteps + " consecutive steps had a non-finite loss or gradient (last: loss "
+                    + loss + ", grad norm " + norm + ") at step " + step + "; lower the learning rate or check the data");
+        }
+        return metrics;
+    }
+
+    /** Restores counters from a checkpoint (weights and moments are restored into their buffers by {@link Checkpoints}). */
+    void restoreCounters(int step, int badSteps) {
+        this.step = step;
+        this.badSteps = badSteps;
+        optimizer.setSteps(step);
+    }
+}

@@ -1,0 +1,154 @@
+package io.cpo4j.model.train;
+
+import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.gpt.GptConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TrainerTest {
+
+    @TempDir
+    Path dir;
+
+    static final GptConfig MODEL = new GptConfig(37, 16, 2, 2, 16, 0.1f, 1e-5f);
+
+    /** A stream with structure to learn: a repeating pattern with some noise. */
+    static int[] stream(int n, long seed) {
+        io.cpo4j.engine.Rng rng = new io.cpo4j.engine.Rng(seed);
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) t[i] = rng.nextInt(10) == 0 ? rng.nextInt(37) : (i * 7) % 37;
+        return t;
+    }
+
+    static TrainConfig config(int steps) {
+        return new TrainConfig(4, 16, 2, steps, 1e-2f, 3, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1.0f, 0, 2, 0, 2, 3, 5);
+    }
+
+    static Trainer trainer(int steps) {
+        Gpt gpt = Gpt.create(MODEL, 5);
+        return new Trainer(gpt, config(steps), new NextTokenObjective(gpt, TokenWindows.random(stream(3000, 1), 4, 16, 11)), GradientReducer.LOCAL);
+    }
+
+    @Test
+    void trainingLowersTheLoss() {
+        Trainer t = trainer(60);
+        TokenWindows val = TokenWindows.sequential(stream(2000, 2), 4, 16);
+        double before = Evaluation.meanLoss(t.model(), val, 5).loss();
+        double first = t.step().get("loss");
+        while (!t.finished()) t.step();
+        val.seek(0);
+        double after = Evaluation.meanLoss(t.model(), val, 5).loss();
+        assertThat(before).isCloseTo(Math.log(37), org.assertj.core.data.Offset.offset(0.3));
+        assertThat(after).as("validation loss after 60 steps").isLessThan(before - 1.0);
+        assertThat(first).isGreaterThan(after);
+        assertThat(t.stepsDone()).isEqualTo(60);
+    }
+
+    @Test
+    void twentyStepsEqualTenStepsResumeTenSteps() throws IOException {
+        Trainer straight = trainer(20);
+        for (int i = 0; i < 20; i++) straight.step();
+
+        Trainer first = trainer(20);
+        for (int i = 0; i < 10; i++) first.step();
+        Checkpoints cps = new Checkpoints(dir, 2, 0);
+        Path saved = cps.save(first);
+        first.step();                                         // work after the checkpoint is lost
+
+        Trainer resumed = trainer(20);                        // a fresh process would build the same objects
+        Checkpoints.restore(resumed, saved);
+        assertThat(resumed.stepsDone()).isEqualTo(10);
+        while (!resumed.finished()) resumed.step();
+
+        assertThat(Arrays.equals(resumed.model().parameters().values(), straight.model().parameters().values()))
+                .as("parameters after resume, bit for bit").isTrue();
+        assertThat(Arrays.equals(resumed.optimizer().secondMoments(), straight.optimizer().secondMoments())).isTrue();
+    }
+
+    @Test
+    void checkpointsKeepTheNewestAndIgnoreUnfinishedFolders() throws IOException {
+        Trainer t = trainer(5);
+        Checkpoints cps = new Checkpoints(dir, 2, 0);
+        for (int i = 0; i < 4; i++) {
+            t.step();
+            cps.save(t);
+        }
+        Files.createDirectories(dir.resolve(".step-00000009.12345"));   // a crash mid-write leaves this
+        assertThat(cps.list()).extracting(p -> p.getFileName().toString()).containsExactly("step-00000003", "step-00000004");
+        assertThat(cps.latest().orElseThrow().getFileName().toString()).isEqualTo("step-00000004");
+        Trainer wrongShape = new Trainer(Gpt.create(new GptConfig(37, 16, 1, 2, 16, 0f, 1e-5f), 1), config(5),
+                new NextTokenObjective(t.model(), TokenWindows.random(stream(100, 1), 1, 4, 1)), GradientReducer.LOCAL);
+        assertThatThrownBy(() -> Checkpoints.restore(wrongShape, cps.latest().orElseThrow())).hasMessageContaining("config differs");
+    }
+
+    /** An objective that returns a NaN loss on chosen calls, to test the skip logic. */
+    static final class Poisoned implements Objective {
+        final Objective inner;
+        final java.util.Set<Integer> bad;
+        int calls;
+
+        Poisoned(Objective inner, Integer... bad) {
+            this.inner = inner;
+            this.bad = java.util.Set.of(bad);
+        }
+
+        @Override
+        public Map<String, Double> accumulate(int m) {
+            Map<String, Double> r = new java.util.LinkedHashMap<>(inner.accumulate(m));
+            if (bad.contains(calls++)) r.put("loss", Double.NaN);
+            return r;
+        }
+
+        @Override public long lastTokens() { return inner.lastTokens(); }
+        @Override public Map<String, Long> state() { return inner.state(); }
+        @Override public void restore(Map<String, Long> s) { inner.restore(s); }
+    }
+
+    @Test
+    void nonFiniteStepsAreSkippedAndTooManyStopTheRun() {
+        Gpt gpt = Gpt.create(MODEL, 5);
+        Objective ntp = new NextTokenObjective(gpt, TokenWindows.random(stream(3000, 1), 4, 16, 11));
+        Trainer t = new Trainer(gpt, config(10), new Poisoned(ntp, 1, 3, 4, 5), GradientReducer.LOCAL);
+        t.step();
+        float[] before = gpt.parameters().values().clone();
+        Map<String, Double> skipped = t.step();
+        assertThat(skipped.get("skipped")).isEqualTo(1.0);
+        assertThat(gpt.parameters().values()).containsExactly(before);
+        assertThat(t.stepsDone()).isEqualTo(1);
+        t.step();                                           // a good step resets the count
+        assertThat(t.badSteps()).isZero();
+        t.step();
+        t.step();
+        assertThatThrownBy(t::step).isInstanceOf(TrainingDivergedException.class).hasMessageContaining("3 consecutive steps");
+        assertThat(t.stepsDone()).isEqualTo(2);
+    }
+
+    @Test
+    void scheduleWarmsUpThenDecaysToATenth() {
+        LrSchedule s = LrSchedule.cosine(1e-3f, 10, 110);
+        var tiny = org.assertj.core.data.Offset.offset(1e-9f);
+        assertThat(s.at(0)).isCloseTo(1e-4f, tiny);
+        assertThat(s.at(4)).isCloseTo(5e-4f, tiny);
+        assertThat(s.at(9)).isCloseTo(1e-3f, tiny);
+        assertThat(s.at(60)).isCloseTo(5.5e-4f, tiny);
+        assertThat(s.at(110)).isCloseTo(1e-4f, tiny);
+        assertThat(s.at(500)).isCloseTo(1e-4f, tiny);
+    }
+
+    @Test
+    void configRoundTripsThroughJsonAndRejectsUnknownKeys() throws Exception {
+        TrainConfig c = config(7);
+        assertThat(TrainConfig.fromJson(c.toJson(), TrainConfig.defaults(), "x")).isEqualTo(c);
+        assertThatThrownBy(() -> TrainConfig.fromJson(Map.of("lr", 1.0), c, "run.json")).hasMessageContaining("run.json: unknown training option \"lr\"");
+        assertThatThrownBy(() -> TrainConfig.fromJson(Map.of("batch_size", 0L), c, "run.json")).hasMessageContaining("batch_size must be positive");
+    }
+}
