@@ -4,4 +4,5 @@ module io.cpo4j.model {
 
     exports io.cpo4j.model.gpt;
     exports io.cpo4j.model.train;
+    exports io.cpo4j.model.gen;
 }

@@ -1,0 +1,90 @@
+package io.cpo4j.engine.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A few rows times a weight matrix stored (out, in), as decoding needs it:
+ * {@code y[r, o] = Σ_i W[o, i] · x[r, i] (+ bias[o])}. Each weight row is read once and dotted
+ * with up to four input rows at a time, so batch-1 and batch-8 decoding stream the weights once per
+ * token — the memory-bound case where a general GEMM's packing would only add traffic.
+ * Work is split over output rows; each output is one fixed-order dot product.
+ */
+public final class MatVecKernel {
+
+    private MatVecKernel() {}
+
+    /** x (rows, in), w (out, in), bias (out) or null → y (rows, out). */
+    public static void multiply(float[] x, int xOff, int rows, int in, float[] w, int wOff, int out,
+                                float[] bias, int bOff, float[] y, int yOff) {
+        int grain = Math.max(1, (1 << 16) / Math.max(1, in));
+        Parallel.forRange(out, grain, (from, to) -> {
+            if (Simd.ENABLED) Vec.multiply(x, xOff, rows, in, w, wOff, from, to, out, bias, bOff, y, yOff);
+            else multiplyScalar(x, xOff, rows, in, w, wOff, from, to, out, bias, bOff, y, yOff);
+        });
+    }
+
+    /** Scalar twin over output rows [from, to). */
+    public static void multiplyScalar(float[] x, int xOff, int rows, int in, float[] w, int wOff, int from, int to, int out,
+                                      float[] bias, int bOff, float[] y, int yOff) {
+        for (int o = from; o < to; o++) {
+            for (int r = 0; r < rows; r++) {
+                float s = 0f;
+                for (int i = 0; i < in; i++) s += w[wOff + o * in + i] * x[xOff + r * in + i];
+                y[yOff + r * out + o] = s + (bias == null ? 0f : bias[bOff + o]);
+            }
+        }
+    }
+
+    static final class Vec {
+        static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+        private Vec() {}
+
+        static void multiply(float[] x, int xOff, int rows, int in, float[] w, int wOff, int from, int to, int out,
+                             float[] bias, int bOff, float[] y, int yOff) {
+            for (int o = from; o < to; o++) {
+                float b = bias == null ? 0f : bias[bOff + o];
+                int r = 0;
+                for (; r + 4 <= rows; r += 4) dot4(x, xOff + r * in, in, w, wOff + o * in, b, y, yOff + r * out + o, out);
+                for (; r < rows; r++) y[yOff + r * out + o] = dot(x, xOff + r * in, w, wOff + o * in, in) + b;
+            }
+        }
+
+        static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+            FloatVector acc = FloatVector.zero(S);
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
+            }
+            float s = Lanes.sum(acc);
+            for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
+            return s;
+        }
+
+        /** Four input rows (stride in) against one weight row; outputs at y[yo], y[yo + ys], …. */
+        static void dot4(float[] x, int xo, int in, float[] w, int wo, float bias, float[] y, int yo, int ys) {
+            FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+            int i = 0;
+            for (int bound = S.loopBound(in); i < bound; i += S.length()) {
+                FloatVector wv = FloatVector.fromArray(S, w, wo + i);
+                a0 = wv.fma(FloatVector.fromArray(S, x, xo + i), a0);
+                a1 = wv.fma(FloatVector.fromArray(S, x, xo + in + i), a1);
+                a2 = wv.fma(FloatVector.fromArray(S, x, xo + 2 * in + i), a2);
+                a3 = wv.fma(FloatVector.fromArray(S, x, xo + 3 * in + i), a3);
+            }
+            float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1), s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
+            for (; i < in; i++) {
+                float wi = w[wo + i];
+                s0 += wi * x[xo + i];
+                s1 += wi * x[xo + in + i];
+                s2 += wi * x[xo + 2 * in + i];
+                s3 += wi * x[xo + 3 * in + i];
+            }
+            y[yo] = s0 + bias;
+            y[yo + ys] = s1 + bias;
+            y[yo + 2 * ys] = s2 + bias;
+            y[yo + 3 * ys] = s3 + bias;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.cpo4j.model.gen;
+
+import io.cpo4j.model.gpt.GptConfig;
+
+/**
+ * The keys and values one sequence has produced so far, per layer: rows of C floats for positions
+ * [0, length). Each generated sequence owns one, so concurrent generations share only the model.
+ */
+public final class KvCache {
+
+    final float[][] keys;     // [layer] (capacity, C)
+    final float[][] values;   // [layer] (capacity, C)
+    final int capacity;
+    final int width;
+    int length;
+
+    public KvCache(GptConfig config, int capacity) {
+        if (capacity <= 0 || capacity > config.contextLength()) {
+            throw new IllegalArgumentException("KV cache capacity " + capacity + " must be in [1, " + config.contextLength() + "] (the context length)");
+        }
+        this.capacity = capacity;
+        this.width = config.width();
+        this.keys = new float[config.layers()][capacity * width];
+        this.values = new float[config.layers()][capacity * width];
+    }
+
+    private KvCache(KvCache other) {
+        this.capacity = other.capacity;
+        this.width = other.width;
+        this.length = other.length;
+        this.keys = new float[other.keys.length][];
+        this.values = new float[other.values.length][];
+        for (int l = 0; l < keys.length; l++) {
+            keys[l] = other.keys[l].clone();
+            values[l] = other.values[l].clone();
+        }
+    }
+
+    /** An independent copy (for n samples of one prompt: prefill once, copy n times). */
+    public KvCache copy() {
+        return new KvCache(this);
+    }
+
+    /** Positions filled. */
+    public int length() {
+        return length;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Forgets everything (keeps the buffers). */
+    public void clear() {
+        length = 0;
+    }
+
+    /** Bytes a cache of this capacity takes. */
+    public static long bytes(GptConfig c, int capacity) {
+        return 2L * 4 * c.layers() * capacity * c.width();
+    }
+}
