@@ -6,6 +6,10 @@ import io.cpo4j.engine.io.SafeTensors;
 import io.cpo4j.engine.nn.Parameters;
 import io.cpo4j.engine.optim.AdamW;
 import io.cpo4j.engine.optim.GradClip;
+import io.cpo4j.model.gen.Generation;
+import io.cpo4j.model.gen.GenerationConfig;
+import io.cpo4j.model.gen.Generator;
+import io.cpo4j.model.gen.Sampling;
 import io.cpo4j.model.gpt.Gpt;
 import io.cpo4j.model.gpt.HfCheckpoint;
 import org.junit.jupiter.api.DynamicTest;
@@ -147,6 +151,10 @@ class GptParityTest {
         gpt.setTraining(false);
         SafeTensors st = SafeTensors.open(dir.resolve("greedy.safetensors"));
         int[] prompt = ints(st, "prompt"), expected = ints(st, "generated");
+        // With the KV cache, as users generate ...
+        Generation cached = new Generator(gpt).generate(List.of(prompt), GenerationConfig.of(expected.length, Sampling.greedyDecoding(), 0)).get(0);
+        assertThat(cached.tokens()).as("KV-cache greedy").containsExactly(expected);
+        // ... and by recomputing the whole sequence each step, through the training forward.
         int[] seq = Arrays.copyOf(prompt, prompt.length + expected.length);
         try (var scope = Autograd.noGrad()) {
             for (int i = 0; i < expected.length; i++) {
@@ -157,6 +165,6 @@ class GptParityTest {
                 seq[len] = best;
             }
         }
-        assertThat(Arrays.copyOfRange(seq, prompt.length, seq.length)).containsExactly(expected);
+        assertThat(Arrays.copyOfRange(seq, prompt.length, seq.length)).as("recomputed greedy").containsExactly(expected);
     }
 }
