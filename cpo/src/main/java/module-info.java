@@ -3,4 +3,6 @@ module io.cpo4j.cpo {
     requires transitive io.cpo4j.model;
 
     exports io.cpo4j.cpo.cli;
+    exports io.cpo4j.cpo.score;
+    exports io.cpo4j.cpo.loss;
 }

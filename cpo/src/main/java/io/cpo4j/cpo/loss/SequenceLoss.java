@@ -1,0 +1,66 @@
+package io.cpo4j.cpo.loss;
+
+import io.cpo4j.cpo.score.SequenceScores;
+import io.cpo4j.engine.Autograd;
+import io.cpo4j.engine.Tensor;
+
+/**
+ * A loss over candidate sets computed from sequence log-probabilities: the policy's (B, K) sums,
+ * the frozen reference's (when {@link #usesReference}), and the candidates' token counts.
+ * Implementations give the loss and its gradient with respect to the policy's sums in closed
+ * form ({@link #evaluate}); {@link #apply} records that as one op, so the backward pass continues
+ * through the scorer into the model.
+ */
+public interface SequenceLoss {
+
+    /** The objective's name as the CLI spells it (cpo, cpo-ranked, dpo, cpo-xu, simpo). */
+    String name();
+
+    boolean usesReference();
+
+    /** The loss (mean over examples) and ∂loss/∂policy[b·K + k]. */
+    Value evaluate(double[] policy, double[] reference, int[][] tokens, int examples, int candidates);
+
+    record Value(double loss, double[] gradPolicy) {}
+
+    /** The loss as a scalar tensor whose backward reaches {@code policy.sums()}. */
+    default Tensor apply(SequenceScores policy, SequenceScores reference) {
+        Tensor sums = policy.sums();
+        int b = sums.size(0), k = sums.size(1);
+        if (usesReference() && reference == null) throw new IllegalArgumentException(name() + " needs reference log-probabilities");
+        double[] pol = toDouble(sums.toArray()), ref = reference == null ? new double[pol.length] : toDouble(reference.values());
+        if (ref.length != pol.length) throw new IllegalArgumentException(name() + ": policy and reference scores differ in shape");
+        Value v = evaluate(pol, ref, policy.tokens(), b, k);
+        Tensor out = Tensor.scalar((float) v.loss());
+        return Autograd.record(name(), out, () -> {
+            if (!sums.requiresGrad()) return;
+            float g = out.gradBuffer()[out.gradOffset()];
+            float[] gs = sums.gradBuffer();
+            for (int i = 0; i < pol.length; i++) gs[sums.gradOffset() + i] += (float) (g * v.gradPolicy()[i]);
+        }, sums);
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
+    /** log Σ exp(x[from..to)), stably. */
+    static double logSumExp(double[] x, int from, int to) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = from; i < to; i++) max = Math.max(max, x[i]);
+        double s = 0;
+        for (int i = from; i < to; i++) s += Math.exp(x[i] - max);
+        return max + Math.log(s);
+    }
+
+    /** log σ(x) = −log(1 + e^−x), stably. */
+    static double logSigmoid(double x) {
+        return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
+    }
+
+    static double sigmoid(double x) {
+        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+    }
+}
