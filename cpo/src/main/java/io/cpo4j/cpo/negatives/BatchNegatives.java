@@ -1,0 +1,34 @@
+package io.cpo4j.cpo.negatives;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Continuations of other rows of the batch: fluent text that does not answer this prefix.
+ * Example b takes the truths of b+1, b+2, … (wrapping), skipping exact copies of its own.
+ */
+public final class BatchNegatives implements NegativeGenerator {
+
+    @Override
+    public String name() {
+        return "batch";
+    }
+
+    @Override
+    public List<List<int[]>> generate(int[][] prefixes, int[][] truths, int count, NegativeContext ctx) {
+        int n = truths.length;
+        int offset = n > 1 ? 1 + ctx.rng().nextInt(n - 1) : 0;                  // which neighbour comes first
+        List<List<int[]>> out = new ArrayList<>();
+        for (int b = 0; b < n; b++) {
+            List<int[]> negs = new ArrayList<>();
+            for (int step = 0; step < n - 1 && negs.size() < count; step++) {
+                int other = (b + offset + step) % n;
+                if (other == b) other = (other + 1) % n;
+                if (!Arrays.equals(truths[other], truths[b])) negs.add(truths[other].clone());
+            }
+            out.add(negs);
+        }
+        return out;
+    }
+}

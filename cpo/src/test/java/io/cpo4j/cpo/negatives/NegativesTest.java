@@ -1,0 +1,122 @@
+package io.cpo4j.cpo.negatives;
+
+import io.cpo4j.cpo.score.CandidateSet;
+import io.cpo4j.engine.Rng;
+import io.cpo4j.model.gen.Sampling;
+import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.gpt.GptConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class NegativesTest {
+
+    static final int EOS = 0;
+    static final GptConfig CONFIG = new GptConfig(40, 32, 1, 2, 16, 0f, 1e-5f);
+    static final int[][] PREFIXES = {{5, 6, 7}, {8}, {9, 10}};
+    static final int[][] TRUTHS = {{11, 12, 13, 14, 15, 16, 17, 18, 19, 20, EOS}, {21, 22, 23, EOS}, {24, 25, 26, 27, 28, EOS}};
+
+    static NegativeContext context(long seed) {
+        Gpt gpt = Gpt.create(CONFIG, 3);
+        return new NegativeContext(gpt, gpt, EOS, new Rng(seed));
+    }
+
+    @Test
+    void truncationCutsTheTruthAndEndsWithEndOfText() {
+        List<List<int[]>> negs = new TruncationNegatives().generate(PREFIXES, TRUTHS, 5, context(1));
+        for (int b = 0; b < TRUTHS.length; b++) {
+            assertThat(negs.get(b)).hasSize(5);
+            for (int[] n : negs.get(b)) {
+                assertThat(n).isNotEqualTo(TRUTHS[b]);
+                assertThat(n[n.length - 1]).isEqualTo(EOS);
+                assertThat(n.length).isLessThan(TRUTHS[b].length);
+                assertThat(Arrays.copyOf(n, n.length - 1)).containsExactly(Arrays.copyOf(TRUTHS[b], n.length - 1));
+            }
+        }
+    }
+
+    @Test
+    void batchNegativesAreOtherRowsTruths() {
+        int[][] truths = {TRUTHS[0], TRUTHS[1], TRUTHS[2], TRUTHS[1]};
+        int[][] prefixes = {PREFIXES[0], PREFIXES[1], PREFIXES[2], PREFIXES[0]};
+        List<List<int[]>> negs = new BatchNegatives().generate(prefixes, truths, 2, context(2));
+        for (int b = 0; b < truths.length; b++) {
+            assertThat(negs.get(b)).hasSizeBetween(1, 2);
+            for (int[] n : negs.get(b)) {
+                assertThat(n).isNotEqualTo(truths[b]);
+                assertThat(Arrays.stream(truths).anyMatch(t -> Arrays.equals(t, n))).isTrue();
+            }
+        }
+        assertThat(new BatchNegatives().generate(new int[][] {{1}}, new int[][] {{2}}, 3, context(2)).get(0)).isEmpty();
+    }
+
+    @Test
+    void meanFieldReplacesAFractionWithTheModelsOtherBestGuess() {
+        NegativeContext ctx = context(3);
+        int[][] alternatives = MeanFieldNegatives.alternatives(ctx.policy(), PREFIXES, TRUTHS);
+        List<List<int[]>> negs = new MeanFieldNegatives(0.3).generate(PREFIXES, TRUTHS, 4, ctx);
+        for (int b = 0; b < TRUTHS.length; b++) {
+            int expectedChanges = Math.max(1, (int) Math.round(0.3 * TRUTHS[b].length));
+            for (int[] n : negs.get(b)) {
+                int changed = 0;
+                for (int i = 0; i < n.length; i++) {
+                    if (n[i] != TRUTHS[b][i]) {
+                        changed++;
+                        assertThat(n[i]).isEqualTo(alternatives[b][i]);
+                    }
+                }
+                assertThat(changed).isEqualTo(expectedChanges);
+            }
+        }
+        // The alternative is the argmax over tokens other than the truth, from a teacher-forced pass:
+        for (int b = 0; b < TRUTHS.length; b++) for (int i = 0; i < TRUTHS[b].length; i++) assertThat(alternatives[b][i]).isNotEqualTo(TRUTHS[b][i]);
+    }
+
+    @Test
+    void autoregressiveSamplesAreNeverTheTruthAndAreReproducible() {
+        AutoregressiveNegatives gen = new AutoregressiveNegatives(Sampling.temperature(1f), false, 1.5);
+        List<List<int[]>> a = gen.generate(PREFIXES, TRUTHS, 3, context(4));
+        List<List<int[]>> again = gen.generate(PREFIXES, TRUTHS, 3, context(4));
+        for (int b = 0; b < TRUTHS.length; b++) {
+            assertThat(a.get(b)).hasSize(3);
+            for (int j = 0; j < 3; j++) {
+                int[] n = a.get(b).get(j);
+                assertThat(n).isNotEqualTo(TRUTHS[b]);
+                assertThat(n.length).isLessThanOrEqualTo((int) Math.ceil(TRUTHS[b].length * 1.5));
+                assertThat(again.get(b).get(j)).containsExactly(n);
+            }
+        }
+    }
+
+    @Test
+    void rougeLF1() {
+        assertThat(RougeL.f1(new int[] {1, 2, 3, 4}, new int[] {1, 3, 4, 5})).isEqualTo(0.75);
+        assertThat(RougeL.f1(new int[] {1, 2}, new int[] {1, 2})).isEqualTo(1.0);
+        assertThat(RougeL.f1(new int[] {7}, new int[] {1, 2})).isZero();
+        assertThat(RougeL.f1(new int[] {1, 9, 2}, new int[] {1, 2, 3, 4})).isCloseTo(2 * (2 / 3.0) * 0.5 / (2 / 3.0 + 0.5), org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    @Test
+    void mixerSharesSlotsRoundRobinAndRanksBySimilarity() {
+        NegativeMixer mixer = new NegativeMixer(List.of(new TruncationNegatives(), new BatchNegatives()));
+        NegativeMixer.Mixed m = mixer.build(PREFIXES, TRUTHS, 5, false, context(5));
+        CandidateSet set = m.set();
+        assertThat(set.candidates()).isEqualTo(5);
+        for (int b = 0; b < TRUTHS.length; b++) {
+            assertThat(set.continuation(b, 0)).containsExactly(TRUTHS[b]);
+            assertThat(m.sources()[b]).containsExactly("truth", "truncation", "batch", "truncation", "batch");
+        }
+        NegativeMixer.Mixed ranked = mixer.build(PREFIXES, TRUTHS, 5, true, context(5));
+        for (int b = 0; b < TRUTHS.length; b++) {
+            double previous = 2;
+            for (int j = 1; j < 5; j++) {
+                double sim = RougeL.f1(ranked.set().continuation(b, j), TRUTHS[b]);
+                assertThat(sim).isLessThanOrEqualTo(previous);
+                previous = sim;
+            }
+        }
+    }
+}
