@@ -18,6 +18,19 @@ public interface SequenceLoss {
 
     boolean usesReference();
 
+    /** The β that scales log-probabilities into rewards. */
+    double beta();
+
+    /**
+     * The implicit rewards the loss compares, as TRL logs them: β·(log π − log π_ref) with a
+     * reference, β·log π without one.
+     */
+    default double[] rewards(double[] policy, double[] reference, int[][] tokens, int examples, int candidates) {
+        double[] r = new double[policy.length];
+        for (int i = 0; i < r.length; i++) r[i] = beta() * (policy[i] - (usesReference() ? reference[i] : 0));
+        return r;
+    }
+
     /** The loss (mean over examples) and ∂loss/∂policy[b·K + k]. */
     Value evaluate(double[] policy, double[] reference, int[][] tokens, int examples, int candidates);
 

@@ -17,6 +17,14 @@ public record SimpoLoss(double beta, double gamma) implements SequenceLoss {
         return false;
     }
 
+    /** β · mean log π per candidate, as TRL logs SimPO's rewards. */
+    @Override
+    public double[] rewards(double[] policy, double[] reference, int[][] tokens, int examples, int k) {
+        double[] r = new double[policy.length];
+        for (int i = 0; i < r.length; i++) r[i] = beta * policy[i] / tokens[i / k][i % k];
+        return r;
+    }
+
     @Override
     public Value evaluate(double[] policy, double[] reference, int[][] tokens, int examples, int k) {
         if (k < 2) throw new IllegalArgumentException("simpo needs two candidates per example, got " + k);

@@ -18,6 +18,16 @@ public record WithNll(SequenceLoss inner, double weight) implements SequenceLoss
     }
 
     @Override
+    public double beta() {
+        return inner.beta();
+    }
+
+    @Override
+    public double[] rewards(double[] policy, double[] reference, int[][] tokens, int examples, int k) {
+        return inner.rewards(policy, reference, tokens, examples, k);
+    }
+
+    @Override
     public Value evaluate(double[] policy, double[] reference, int[][] tokens, int examples, int k) {
         Value v = inner.evaluate(policy, reference, tokens, examples, k);
         if (weight == 0) return v;

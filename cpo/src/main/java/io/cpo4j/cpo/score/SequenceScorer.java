@@ -22,20 +22,17 @@ public final class SequenceScorer {
         if (t + 1 > model.config().contextLength()) {
             throw new IllegalArgumentException("scoring: a prefix + candidate of " + (t + 1) + " tokens exceeds the context length " + model.config().contextLength());
         }
-        int[] inputs = new int[rows * t], targets = new int[rows * t];
-        java.util.Arrays.fill(targets, -1);
+        int[][] prefixes = new int[rows][], conts = new int[rows][];
         int[][] counts = new int[b][k];
         for (int e = 0; e < b; e++) {
-            int[] prefix = set.prefix(e);
             for (int j = 0; j < k; j++) {
-                int[] cont = set.continuation(e, j);
-                int row = (e * k + j) * t, len = prefix.length + cont.length;
-                for (int p = 0; p < len - 1; p++) inputs[row + p] = p < prefix.length ? prefix[p] : cont[p - prefix.length];
-                // position p predicts token p+1; count the continuation's tokens only
-                for (int p = prefix.length - 1; p < len - 1; p++) targets[row + p] = cont[p + 1 - prefix.length];
-                counts[e][j] = cont.length;
+                prefixes[e * k + j] = set.prefix(e);
+                conts[e * k + j] = set.continuation(e, j);
+                counts[e][j] = set.continuation(e, j).length;
             }
         }
+        PaddedRows padded = PaddedRows.of(prefixes, conts);
+        int[] inputs = padded.inputs(), targets = padded.targets();
         boolean was = model.isTraining();
         model.setTraining(false);                                            // dropout off while scoring
         Tensor logits;

@@ -41,6 +41,21 @@ public final class Gpt {
         return new Gpt(config, declare(config).build(), seed);
     }
 
+    /** An independent copy with the same weights (a frozen reference, for example); gradients are not copied. */
+    public Gpt copy() {
+        Gpt c = allocate(config, 0);
+        System.arraycopy(params.values(), 0, c.params.values(), 0, params.count());
+        c.dropoutRng.setState(dropoutRng.state());
+        c.training = training;
+        return c;
+    }
+
+    /** Marks every parameter frozen (or trainable again): a frozen model records no graph. */
+    public Gpt freeze(boolean frozen) {
+        for (Tensor p : params.list()) p.requiresGrad(!frozen);
+        return this;
+    }
+
     /** The parameter list of a configuration, in a fixed order. */
     static Parameters.Builder declare(GptConfig c) {
         int v = c.vocabSize(), t = c.contextLength(), w = c.width();

@@ -1,0 +1,175 @@
+package io.cpo4j.cpo.train;
+
+import io.cpo4j.cpo.loss.SequenceLoss;
+import io.cpo4j.cpo.loss.WithNll;
+import io.cpo4j.cpo.negatives.NegativeContext;
+import io.cpo4j.cpo.negatives.NegativeMixer;
+import io.cpo4j.cpo.score.CandidateSet;
+import io.cpo4j.cpo.score.SequenceScorer;
+import io.cpo4j.cpo.score.SequenceScores;
+import io.cpo4j.engine.Rng;
+import io.cpo4j.engine.Tensor;
+import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.train.Objective;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sequence-level contrastive training (CPO plain or ranked, DPO, Xu's CPO, SimPO): for every
+ * batch, negatives are made for each (prefix, truth) pair, the frozen reference scores the
+ * candidate set once without a graph, the policy scores it with one, and the loss's gradient
+ * flows back into the policy. Only the policy's activations are ever held.
+ *
+ * <p>Metrics carry TRL's names: {@code loss}, {@code nll} (the truth's per-token NLL, logged
+ * whatever its weight), {@code rewards/chosen}, {@code rewards/rejected} (mean over negatives),
+ * {@code rewards/margins}, {@code rewards/accuracies} (truth above every negative), plus
+ * {@code truth_rank} (1 = best of K) and, per generator g, {@code rewards/rejected/g} and
+ * {@code rewards/accuracies/g} (truth above that generator's negatives).
+ */
+public final class ContrastiveObjective implements Objective {
+
+    private final Gpt policy;
+    private final Gpt reference;
+    private final SequenceLoss loss;
+    private final NegativeMixer negatives;
+    private final ExampleSource data;
+    private final int batch, candidates;
+    private final boolean ranked;
+    private final int eos;
+    private final Rng rng;
+    private long lastTokens;
+
+    /**
+     * @param reference  the frozen reference model, or null for a reference-free loss
+     * @param candidates K (truth + K−1 negatives)
+     * @param ranked     order negatives by similarity to the truth (for the ranked loss)
+     */
+    public ContrastiveObjective(Gpt policy, Gpt reference, SequenceLoss loss, NegativeMixer negatives, ExampleSource data,
+                                int batch, int candidates, boolean ranked, int eos, long seed) {
+        if (loss.usesReference() && reference == null) throw new IllegalArgumentException(loss.name() + " needs a reference model");
+        if (candidates < 2) throw new IllegalArgumentException("contrastive training needs K >= 2 candidates, got " + candidates);
+        this.policy = policy;
+        this.reference = reference;
+        this.loss = loss;
+        this.negatives = negatives;
+        this.data = data;
+        this.batch = batch;
+        this.candidates = candidates;
+        this.ranked = ranked;
+        this.eos = eos;
+        this.rng = new Rng(seed);
+    }
+
+    @Override
+    public Map<String, Double> accumulate(int microBatches) {
+        Averages sums = new Averages();
+        long tokens = 0;
+        float[] weight = {1f / microBatches};
+        for (int m = 0; m < microBatches; m++) {
+            List<Example> examples = data.next(batch);
+            int[][] prefixes = new int[batch][], truths = new int[batch][];
+            for (int b = 0; b < batch; b++) {
+                prefixes[b] = examples.get(b).prefix();
+                truths[b] = examples.get(b).continuation();
+            }
+            NegativeMixer.Mixed mixed = negatives.build(prefixes, truths, candidates, ranked, new NegativeContext(policy, reference, eos, rng));
+            CandidateSet set = mixed.set();
+            SequenceScores ref = reference == null ? null : SequenceScorer.scoreNoGrad(reference, set);
+            SequenceScores pol = SequenceScorer.score(policy, set);
+            Tensor value = loss.apply(pol, ref);
+            value.backward(weight);
+            sums.add("loss", value.item());
+            metrics(sums, pol, ref, mixed.sources());
+            for (int b = 0; b < batch; b++) for (int k = 0; k < candidates; k++) tokens += set.prefix(b).length + set.continuation(b, k).length;
+        }
+        lastTokens = tokens;
+        return sums.means();
+    }
+
+    /** Sums and counts per metric name, in first-seen order; a metric is averaged over the micro-batches that reported it. */
+    private static final class Averages {
+        private final Map<String, double[]> values = new LinkedHashMap<>();
+
+        void add(String key, double v) {
+            double[] a = values.computeIfAbsent(key, x -> new double[2]);
+            a[0] += v;
+            a[1]++;
+        }
+
+        Map<String, Double> means() {
+            Map<String, Double> out = new LinkedHashMap<>();
+            values.forEach((k, a) -> out.put(k, a[0] / a[1]));
+            return out;
+        }
+    }
+
+    private void metrics(Averages sums, SequenceScores pol, SequenceScores ref, String[][] sources) {
+        int b = batch, k = candidates;
+        double[] p = toDouble(pol.values()), q = ref == null ? new double[p.length] : toDouble(ref.values());
+        double[] r = loss.rewards(p, q, pol.tokens(), b, k);
+        double chosen = 0, rejected = 0, accurate = 0, rank = 0;
+        Map<String, double[]> perGen = new LinkedHashMap<>();          // name → {Σ rejected, count, Σ accurate, examples}
+        for (int e = 0; e < b; e++) {
+            double truth = r[e * k];
+            chosen += truth;
+            boolean best = true;
+            int better = 0;
+            Map<String, boolean[]> beatsAll = new LinkedHashMap<>();
+            for (int j = 1; j < k; j++) {
+                double rj = r[e * k + j];
+                rejected += rj / (k - 1);
+                if (rj >= truth) {
+                    best = false;
+                    better++;
+                }
+                double[] g = perGen.computeIfAbsent(sources[e][j], x -> new double[4]);
+                g[0] += rj;
+                g[1]++;
+                beatsAll.computeIfAbsent(sources[e][j], x -> new boolean[] {true})[0] &= rj < truth;
+            }
+            for (Map.Entry<String, boolean[]> be : beatsAll.entrySet()) {
+                double[] g = perGen.get(be.getKey());
+                g[2] += be.getValue()[0] ? 1 : 0;
+                g[3]++;
+            }
+            accurate += best ? 1 : 0;
+            rank += 1 + better;
+        }
+        sums.add("nll", WithNll.nll(p, pol.tokens(), b, k));
+        sums.add("rewards/chosen", chosen / b);
+        sums.add("rewards/rejected", rejected / b);
+        sums.add("rewards/margins", (chosen - rejected) / b);
+        sums.add("rewards/accuracies", accurate / b);
+        sums.add("truth_rank", rank / b);
+        for (Map.Entry<String, double[]> g : perGen.entrySet()) {
+            double[] v = g.getValue();
+            sums.add("rewards/rejected/" + g.getKey(), v[0] / v[1]);
+            sums.add("rewards/accuracies/" + g.getKey(), v[2] / v[3]);
+        }
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
+    @Override
+    public long lastTokens() {
+        return lastTokens;
+    }
+
+    @Override
+    public Map<String, Long> state() {
+        return Map.of("data", data.position(), "negatives", rng.state());
+    }
+
+    @Override
+    public void restore(Map<String, Long> state) {
+        if (!state.containsKey("data") || !state.containsKey("negatives")) throw new IllegalArgumentException("contrastive state needs data and negatives positions");
+        data.seek(state.get("data"));
+        rng.setState(state.get("negatives"));
+    }
+}

@@ -1,0 +1,72 @@
+package io.cpo4j.cpo.train;
+
+import io.cpo4j.cpo.score.PaddedRows;
+import io.cpo4j.engine.Tensor;
+import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.train.Objective;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The MLE baseline: continued next-token training on the same (prefix, continuation) data —
+ * cross-entropy on the continuation's tokens given the prefix (the prefix is context, not a
+ * target), as supervised fine-tuning does.
+ */
+public final class SftObjective implements Objective {
+
+    private final Gpt model;
+    private final ExampleSource data;
+    private final int batch;
+    private long lastTokens;
+
+    public SftObjective(Gpt model, ExampleSource data, int batch) {
+        this.model = model;
+        this.data = data;
+        this.batch = batch;
+    }
+
+    @Override
+    public Map<String, Double> accumulate(int microBatches) {
+        double sum = 0;
+        long tokens = 0;
+        float[] weight = {1f / microBatches};
+        for (int m = 0; m < microBatches; m++) {
+            PaddedRows rows = rows(data.next(batch));
+            Tensor loss = model.loss(rows.inputs(), rows.targets(), rows.rows(), rows.time());
+            sum += loss.item();
+            loss.backward(weight);
+            tokens += rows.inputs().length;
+        }
+        lastTokens = tokens;
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("loss", sum / microBatches);
+        metrics.put("nll", sum / microBatches);
+        return metrics;
+    }
+
+    static PaddedRows rows(List<Example> examples) {
+        int[][] p = new int[examples.size()][], c = new int[examples.size()][];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = examples.get(i).prefix();
+            c[i] = examples.get(i).continuation();
+        }
+        return PaddedRows.of(p, c);
+    }
+
+    @Override
+    public long lastTokens() {
+        return lastTokens;
+    }
+
+    @Override
+    public Map<String, Long> state() {
+        return Map.of("data", data.position());
+    }
+
+    @Override
+    public void restore(Map<String, Long> state) {
+        data.seek(state.get("data"));
+    }
+}

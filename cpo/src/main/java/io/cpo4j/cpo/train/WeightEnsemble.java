@@ -1,0 +1,24 @@
+package io.cpo4j.cpo.train;
+
+import io.cpo4j.model.gpt.Gpt;
+
+/**
+ * A weight-space ensemble of two checkpoints of one architecture (a "model soup"):
+ * θ = (1 − α)·θ_a + α·θ_b, element by element. α = 0 gives θ_a and α = 1 gives θ_b exactly.
+ */
+public final class WeightEnsemble {
+
+    private WeightEnsemble() {}
+
+    public static Gpt interpolate(Gpt a, Gpt b, float alpha) {
+        if (!a.config().equals(b.config())) {
+            throw new IllegalArgumentException("ensemble: the two models differ in shape: " + a.config() + " vs " + b.config());
+        }
+        if (!(alpha >= 0 && alpha <= 1)) throw new IllegalArgumentException("ensemble: alpha must be in [0, 1], got " + alpha);
+        Gpt out = Gpt.allocate(a.config(), 0);
+        float[] x = a.parameters().values(), y = b.parameters().values(), z = out.parameters().values();
+        float keep = 1f - alpha;
+        for (int i = 0; i < z.length; i++) z[i] = keep * x[i] + alpha * y[i];
+        return out;
+    }
+}

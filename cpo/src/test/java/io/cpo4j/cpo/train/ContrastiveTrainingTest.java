@@ -1,0 +1,117 @@
+package io.cpo4j.cpo.train;
+
+import io.cpo4j.cpo.loss.PlainCpoLoss;
+import io.cpo4j.cpo.loss.RankedCpoLoss;
+import io.cpo4j.cpo.negatives.AutoregressiveNegatives;
+import io.cpo4j.cpo.negatives.NegativeMixer;
+import io.cpo4j.cpo.negatives.TruncationNegatives;
+import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.gpt.GptConfig;
+import io.cpo4j.model.train.Checkpoints;
+import io.cpo4j.model.train.GradientReducer;
+import io.cpo4j.model.train.TrainConfig;
+import io.cpo4j.model.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ContrastiveTrainingTest {
+
+    @TempDir
+    Path dir;
+
+    static final int EOS = 0;
+    static final GptConfig CONFIG = new GptConfig(24, 24, 2, 2, 32, 0f, 1e-5f);
+
+    /** A toy task: the prefix names a start token, the continuation counts up from it, then ends. */
+    static List<Example> examples() {
+        List<Example> out = new ArrayList<>();
+        for (int start = 1; start < 14; start++) {
+            int[] cont = new int[6];
+            for (int i = 0; i < 5; i++) cont[i] = start + i + 1;
+            cont[5] = EOS;
+            out.add(new Example(new int[] {20, start}, cont));
+        }
+        return out;
+    }
+
+    static TrainConfig config(int steps) {
+        return new TrainConfig(4, 16, 1, steps, 3e-3f, 2, 0.1f, 0.0f, 0.9f, 0.95f, 1e-8f, 1.0f, 0, 1, 0, 2, 3, 7);
+    }
+
+    static Trainer cpoTrainer(int steps, boolean ranked) {
+        Gpt policy = Gpt.create(CONFIG, 3);
+        Gpt reference = policy.copy().freeze(true);
+        NegativeMixer negatives = new NegativeMixer(List.of(new AutoregressiveNegatives(), new TruncationNegatives()));
+        ContrastiveObjective objective = new ContrastiveObjective(policy, reference, ranked ? new RankedCpoLoss(0.5) : new PlainCpoLoss(0.5),
+                negatives, new ExampleSource(examples(), 5), 4, 4, ranked, EOS, 9);
+        return new Trainer(policy, config(steps), objective, GradientReducer.LOCAL);
+    }
+
+    @Test
+    void rewardAccuracyClimbsWellAboveOneInK() {
+        Trainer t = cpoTrainer(40, false);
+        List<Double> accuracy = new ArrayList<>();
+        Map<String, Double> last = null;
+        while (!t.finished()) {
+            last = t.step();
+            accuracy.add(last.get("rewards/accuracies"));
+        }
+        double firstFive = accuracy.subList(0, 5).stream().mapToDouble(x -> x).average().orElseThrow();
+        double lastTen = accuracy.subList(30, 40).stream().mapToDouble(x -> x).average().orElseThrow();
+        assertThat(lastTen).as("rewards/accuracies over the last 10 steps (1/K = 0.25); first 5: " + firstFive).isGreaterThan(0.75);
+        assertThat(last).containsKeys("loss", "nll", "rewards/chosen", "rewards/rejected", "rewards/margins", "truth_rank",
+                "rewards/accuracies/autoregressive", "rewards/rejected/truncation", "grad_norm", "lr", "tokens_per_sec");
+        assertThat(last.get("rewards/margins")).isGreaterThan(0);
+        assertThat(last.get("truth_rank")).isLessThan(1.5);
+    }
+
+    @Test
+    void contrastiveTrainingResumesBitForBit() throws Exception {
+        Trainer straight = cpoTrainer(8, true);
+        for (int i = 0; i < 8; i++) straight.step();
+        Trainer first = cpoTrainer(8, true);
+        for (int i = 0; i < 4; i++) first.step();
+        Path saved = new Checkpoints(dir, 1, EOS).save(first);
+        Trainer resumed = cpoTrainer(8, true);
+        Checkpoints.restore(resumed, saved);
+        while (!resumed.finished()) resumed.step();
+        assertThat(Arrays.equals(resumed.model().parameters().values(), straight.model().parameters().values())).isTrue();
+    }
+
+    @Test
+    void baselinesTrain() {
+        Gpt sft = Gpt.create(CONFIG, 3);
+        Trainer mle = new Trainer(sft, config(30), new SftObjective(sft, new ExampleSource(examples(), 5), 4), GradientReducer.LOCAL);
+        double firstMle = mle.step().get("loss"), lastMle = firstMle;
+        while (!mle.finished()) lastMle = mle.step().get("loss");
+        assertThat(lastMle).isLessThan(firstMle - 1.0);
+
+        Gpt pssModel = Gpt.create(CONFIG, 3);
+        Trainer pss = new Trainer(pssModel, config(30), new PssObjective(pssModel, new ExampleSource(examples(), 5), 4, 0.25, 1), GradientReducer.LOCAL);
+        Map<String, Double> m = pss.step();
+        double firstPss = m.get("loss"), mixed = m.get("mixed_fraction");
+        while (!pss.finished()) {
+            m = pss.step();
+            mixed += m.get("mixed_fraction");
+        }
+        assertThat(m.get("loss")).isLessThan(firstPss - 1.0);
+        assertThat(mixed / 30).isCloseTo(0.25, org.assertj.core.data.Offset.offset(0.05));
+    }
+
+    @Test
+    void weightEnsembleEndpointsAreExact() {
+        Gpt a = Gpt.create(CONFIG, 1), b = Gpt.create(CONFIG, 2);
+        assertThat(WeightEnsemble.interpolate(a, b, 0f).parameters().values()).containsExactly(a.parameters().values());
+        assertThat(WeightEnsemble.interpolate(a, b, 1f).parameters().values()).containsExactly(b.parameters().values());
+        float[] half = WeightEnsemble.interpolate(a, b, 0.5f).parameters().values();
+        assertThat(half[100]).isCloseTo((a.parameters().values()[100] + b.parameters().values()[100]) / 2, org.assertj.core.data.Offset.offset(1e-7f));
+    }
+}
