@@ -47,6 +47,7 @@ public final class Checkpoints {
     /** Writes a checkpoint of the trainer's current state and prunes old ones; returns its folder. */
     public Path save(Trainer trainer) throws IOException {
         Files.createDirectories(dir);
+        removeUnfinished();
         String name = String.format("%s%08d", PREFIX, trainer.stepsDone());
         Path target = dir.resolve(name);
         Path tmp = Files.createTempDirectory(dir, "." + name + ".");
@@ -77,6 +78,13 @@ public final class Checkpoints {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().matches(PREFIX + "\\d{8}") && Files.isRegularFile(p.resolve(STATE)))
                     .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+        }
+    }
+
+    /** Temporary folders left by a process killed while writing a checkpoint. */
+    private void removeUnfinished() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith("." + PREFIX) && Files.isDirectory(p)).toList()) deleteTree(p);
         }
     }
 

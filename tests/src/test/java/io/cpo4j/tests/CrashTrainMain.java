@@ -1,0 +1,36 @@
+package io.cpo4j.tests;
+
+import io.cpo4j.engine.Rng;
+import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.gpt.GptConfig;
+import io.cpo4j.model.train.GradientReducer;
+import io.cpo4j.model.train.NextTokenObjective;
+import io.cpo4j.model.train.TokenWindows;
+import io.cpo4j.model.train.TrainConfig;
+import io.cpo4j.model.train.Trainer;
+import io.cpo4j.model.train.TrainingRun;
+
+import java.nio.file.Path;
+
+/** A small deterministic training run that resumes from its run folder: the child process of {@link CrashSafetyTest}. */
+public final class CrashTrainMain {
+
+    static final GptConfig MODEL = new GptConfig(50, 32, 2, 2, 32, 0.1f, 1e-5f);
+
+    static Trainer trainer(int steps) {
+        Gpt gpt = Gpt.create(MODEL, 1);
+        int[] tokens = new int[20_000];
+        Rng rng = new Rng(2);
+        for (int i = 0; i < tokens.length; i++) tokens[i] = rng.nextInt(7) == 0 ? rng.nextInt(50) : (i * 3) % 50;
+        TrainConfig cfg = new TrainConfig(8, 32, 2, steps, 3e-3f, 5, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1.0f, 0, 1, 1, 2, 3, 3);
+        return new Trainer(gpt, cfg, new NextTokenObjective(gpt, TokenWindows.random(tokens, 8, 32, 4)), GradientReducer.LOCAL);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path runDir = Path.of(args[0]);
+        int steps = Integer.parseInt(args[1]);
+        TrainingRun run = new TrainingRun(trainer(steps), runDir, 0, null, TrainingRun.Listener.NONE);
+        run.resumeIfPossible();
+        run.run();
+    }
+}
