@@ -105,6 +105,9 @@ public final class PssObjective implements Objective {
 
     @Override
     public void restore(Map<String, Long> state) {
+        if (!state.containsKey("data") || !state.containsKey("mixing") || state.size() != 2) {
+            throw new IllegalArgumentException("pss state needs data and mixing positions, got " + state.keySet());
+        }
         data.seek(state.get("data"));
         rng.setState(state.get("mixing"));
     }

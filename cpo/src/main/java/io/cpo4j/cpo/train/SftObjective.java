@@ -67,6 +67,8 @@ public final class SftObjective implements Objective {
 
     @Override
     public void restore(Map<String, Long> state) {
-        data.seek(state.get("data"));
+        Long p = state.get("data");
+        if (p == null || state.size() != 1) throw new IllegalArgumentException("sft state needs exactly a data position, got " + state.keySet());
+        data.seek(p);
     }
 }

@@ -5,11 +5,10 @@ import io.cpo4j.engine.io.AtomicFiles;
 import io.cpo4j.engine.io.FormatException;
 import io.cpo4j.engine.io.Json;
 import io.cpo4j.engine.io.SafeTensors;
+import io.cpo4j.engine.io.TextFiles;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,12 +45,8 @@ public final class HfCheckpoint {
     /** Reads the config of a folder (or a config.json path). */
     public static GptConfig readConfig(Path dir) throws IOException {
         Path file = Files.isDirectory(dir) ? dir.resolve(CONFIG) : dir;
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new FormatException(file.toString(), "not found (a model folder needs " + CONFIG + " and " + WEIGHTS + ")");
-        }
+        if (!Files.exists(file)) throw new FormatException(file.toString(), "not found (a model folder needs " + CONFIG + " and " + WEIGHTS + ")");
+        String text = TextFiles.readUtf8(file);
         return HfConfig.fromJson(Json.parseObject(text, file.toString()), file.toString());
     }
 

@@ -35,7 +35,11 @@ public final class HfConfig {
         if (!(dropout >= 0 && dropout < 1)) throw new FormatException(source, "resid_pdrop must be in [0, 1), got " + dropout);
         Object tie = json.get("tie_word_embeddings");
         if (Boolean.FALSE.equals(tie)) throw new FormatException(source, "tie_word_embeddings is false; only tied GPT-2 heads are supported");
-        return new GptConfig(vocab, ctx, layers, heads, width, (float) dropout, (float) eps);
+        try {
+            return new GptConfig(vocab, ctx, layers, heads, width, (float) dropout, (float) eps);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(source, e.getMessage());
+        }
     }
 
     /** The keys HuggingFace's {@code GPT2Config} writes, so {@code GPT2LMHeadModel.from_pretrained} loads the folder. */

@@ -114,7 +114,11 @@ public final class Checkpoints {
                 SafeTensors.Item.f32("adamw.exp_avg_sq", new int[] {n}, t.optimizer().secondMoments())), meta);
     }
 
-    /** Restores a trainer (built for the same model shape and objective) from a checkpoint folder. */
+    /**
+     * Restores a trainer (built for the same model shape and objective) from a checkpoint folder.
+     * Everything is read and checked before anything is changed: a damaged checkpoint is refused
+     * with a {@link FormatException} and leaves the trainer as it was.
+     */
     public static void restore(Trainer t, Path folder) throws IOException {
         Path stateFile = folder.resolve(STATE);
         if (!Files.isRegularFile(stateFile)) throw new FormatException(folder.toString(), "not a checkpoint (no " + STATE + ")");
@@ -122,24 +126,41 @@ public final class Checkpoints {
         String src = stateFile.toString();
         Map<String, String> meta = st.metadata();
         if (!"cpo4j-trainer-1".equals(meta.get("format"))) throw new FormatException(src, "unknown checkpoint format " + meta.get("format"));
-        if (!t.model().config().equals(HfCheckpoint.readConfig(folder))) {
-            throw new FormatException(folder.resolve(HfCheckpoint.CONFIG).toString(), "the checkpoint's model config differs from this run's " + t.model().config());
+        long step = number(meta, "step", src), badSteps = number(meta, "bad_steps", src), dropout = number(meta, "dropout_rng", src);
+        if (step < 0 || step > Integer.MAX_VALUE || badSteps < 0 || badSteps > Integer.MAX_VALUE) {
+            throw new FormatException(src, "step " + step + " or bad_steps " + badSteps + " out of range");
         }
-        HfCheckpoint.loadWeights(t.model(), folder.resolve(HfCheckpoint.WEIGHTS));
-        int n = t.model().parameters().count();
-        for (String key : List.of("adamw.exp_avg", "adamw.exp_avg_sq")) {
-            SafeTensors.Entry e = st.entry(key);
-            if (e.numel() != n) throw new FormatException(src, key + " has " + e.numel() + " values, the model has " + n + " parameters");
-        }
-        st.readFloats(st.entry("adamw.exp_avg"), t.optimizer().firstMoments(), 0);
-        st.readFloats(st.entry("adamw.exp_avg_sq"), t.optimizer().secondMoments(), 0);
         Map<String, Long> objectiveState = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : meta.entrySet()) {
             if (e.getKey().startsWith("objective.")) objectiveState.put(e.getKey().substring("objective.".length()), number(meta, e.getKey(), src));
         }
-        t.objective().restore(objectiveState);
-        t.model().dropoutRng().setState(number(meta, "dropout_rng", src));
-        t.restoreCounters((int) number(meta, "step", src), (int) number(meta, "bad_steps", src));
+        if (!t.model().config().equals(HfCheckpoint.readConfig(folder))) {
+            throw new FormatException(folder.resolve(HfCheckpoint.CONFIG).toString(), "the checkpoint's model config differs from this run's " + t.model().config());
+        }
+        int n = t.model().parameters().count();
+        float[][] moments = new float[2][];
+        List<String> keys = List.of("adamw.exp_avg", "adamw.exp_avg_sq");
+        for (int i = 0; i < 2; i++) {
+            SafeTensors.Entry e = st.entry(keys.get(i));
+            if (e.numel() != n) throw new FormatException(src, keys.get(i) + " has " + e.numel() + " values, the model has " + n + " parameters");
+            moments[i] = new float[n];
+            st.readFloats(e, moments[i], 0);
+        }
+        var weights = io.cpo4j.model.gpt.Gpt.allocate(t.model().config(), 0);
+        HfCheckpoint.loadWeights(weights, folder.resolve(HfCheckpoint.WEIGHTS));
+
+        Map<String, Long> before = t.objective().state();
+        try {
+            t.objective().restore(objectiveState);
+        } catch (RuntimeException e) {
+            t.objective().restore(before);
+            throw new FormatException(src, "objective state " + objectiveState + " does not fit this run: " + e.getMessage());
+        }
+        System.arraycopy(weights.parameters().values(), 0, t.model().parameters().values(), 0, n);
+        System.arraycopy(moments[0], 0, t.optimizer().firstMoments(), 0, n);
+        System.arraycopy(moments[1], 0, t.optimizer().secondMoments(), 0, n);
+        t.model().dropoutRng().setState(dropout);
+        t.restoreCounters((int) step, (int) badSteps);
     }
 
     private static long number(Map<String, String> meta, String key, String src) throws FormatException {

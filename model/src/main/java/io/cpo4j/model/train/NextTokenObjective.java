@@ -49,7 +49,7 @@ public final class NextTokenObjective implements Objective {
     @Override
     public void restore(Map<String, Long> state) {
         Long p = state.get("data");
-        if (p == null) throw new IllegalArgumentException("next-token state has no data position");
+        if (p == null || state.size() != 1) throw new IllegalArgumentException("next-token state needs exactly a data position, got " + state.keySet());
         data.seek(p);
     }
 }

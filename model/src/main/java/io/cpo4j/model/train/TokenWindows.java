@@ -62,7 +62,11 @@ public final class TokenWindows implements BatchSource {
 
     @Override
     public void seek(long position) {
-        if (rng != null) rng.setState(position);
-        else cursor = position;
+        if (rng != null) {
+            rng.setState(position);
+        } else {
+            if (position < 0) throw new IllegalArgumentException("window position must be >= 0, got " + position);
+            cursor = position;
+        }
     }
 }
