@@ -7,4 +7,5 @@ module io.cpo4j.cpo {
     exports io.cpo4j.cpo.loss;
     exports io.cpo4j.cpo.negatives;
     exports io.cpo4j.cpo.train;
+    exports io.cpo4j.cpo.report;
 }
