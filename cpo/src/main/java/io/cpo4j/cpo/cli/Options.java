@@ -20,9 +20,15 @@ final class Options {
         this.command = command;
     }
 
-    /** Parses args; an unknown option or a missing value is a {@link UsageException} naming it. */
+    /**
+     * Parses args; an unknown option or a missing value is a {@link UsageException} naming it.
+     * {@code --config FILE.json} (accepted by every command) supplies options from a JSON object
+     * whose keys are option names ({@code snake_case} or {@code kebab-case}); flags on the command
+     * line win over the file.
+     */
     static Options parse(String command, List<String> args, List<String> valued, List<String> booleanFlags) {
         Options o = new Options(command);
+        String configFile = null;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (!a.startsWith("--")) throw new UsageException(command + ": unexpected argument '" + a + "'");
@@ -33,20 +39,71 @@ final class Options {
                 inline = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            if (valued.contains(name)) {
+            if (valued.contains(name) || name.equals("config")) {
                 String v = inline;
                 if (v == null) {
                     if (i + 1 >= args.size()) throw new UsageException(command + ": option --" + name + " needs a value");
                     v = args.get(++i);
                 }
-                o.values.put(name, v);
+                if (name.equals("config")) configFile = v;
+                else o.values.put(name, v);
             } else if (booleanFlags.contains(name) && inline == null) {
                 o.flags.add(name);
             } else {
                 throw new UsageException(command + ": unknown option --" + name + " (see ./cpo4j " + command + " --help)");
             }
         }
+        if (configFile != null) o.readConfig(java.nio.file.Path.of(configFile), valued, booleanFlags);
         return o;
+    }
+
+    private void readConfig(java.nio.file.Path file, List<String> valued, List<String> booleanFlags) {
+        java.util.Map<String, Object> json;
+        try {
+            json = io.cpo4j.engine.io.Json.parseObject(io.cpo4j.engine.io.TextFiles.readUtf8(file), file.toString());
+        } catch (java.io.IOException e) {
+            throw new UsageException(command + ": " + e.getMessage());
+        }
+        for (java.util.Map.Entry<String, Object> e : json.entrySet()) {
+            String name = e.getKey().replace('_', '-');
+            Object v = e.getValue();
+            if (valued.contains(name)) {
+                if (v instanceof java.util.Map || v == null) throw new UsageException(command + ": " + file + ": option \"" + e.getKey() + "\" needs a plain value");
+                String text = v instanceof java.util.List<?> list ? String.join(",", list.stream().map(String::valueOf).toList()) : String.valueOf(v);
+                values.putIfAbsent(name, text);
+            } else if (booleanFlags.contains(name)) {
+                if (!(v instanceof Boolean b)) throw new UsageException(command + ": " + file + ": option \"" + e.getKey() + "\" must be true or false");
+                if (b && !values.containsKey(name)) flags.add(name);
+            } else {
+                throw new UsageException(command + ": " + file + ": unknown option \"" + e.getKey() + "\" (see ./cpo4j " + command + " --help)");
+            }
+        }
+    }
+
+    /** Options given, for writing a run's config. */
+    java.util.Map<String, Object> asMap() {
+        java.util.Map<String, Object> m = new java.util.TreeMap<>(values);
+        for (String f : flags) m.put(f, Boolean.TRUE);
+        return m;
+    }
+
+    String string(String name, String fallback) {
+        return values.getOrDefault(name, fallback);
+    }
+
+    int integer(String name, int fallback) {
+        return intValue(name).orElse(fallback);
+    }
+
+    double number(String name, double fallback) {
+        return doubleValue(name).orElse(fallback);
+    }
+
+    /** A required option; its absence is a usage error naming it. */
+    String require(String name) {
+        String v = values.get(name);
+        if (v == null) throw new UsageException(command + ": missing --" + name + " (see ./cpo4j " + command + " --help)");
+        return v;
     }
 
     Optional<String> value(String name) {
