@@ -54,6 +54,12 @@ public final class Utf8 {
         return decodeStrict(bytes, 0, bytes.length, source);
     }
 
+    /** The index of the first byte of the first invalid sequence in bytes[offset, offset + length), or −1. */
+    public static int firstInvalid(byte[] bytes, int offset, int length) {
+        int n = decode(bytes, offset, offset + length, new char[length], true);
+        return n < 0 ? -n - 1 : -1;
+    }
+
     /** Reads a whole UTF-8 text file; a missing file or invalid UTF-8 is a {@link FormatException} naming it. */
     public static String readFile(Path file) throws IOException {
         return decodeStrict(readBytes(file), file.toString());
