@@ -57,7 +57,7 @@ class BpeTrainerTest {
         Tokenizer loaded = Tokenizers.load(dir);
         assertThat(loaded.vocabSize()).isEqualTo(1000);
         assertThat(loaded.eotToken()).isEqualTo(999);
-        assertThat(loaded.encode(text)).containsExactly(ids);
+        assertThat(loaded.encode(text)).isEqualTo(ids);
         String unseen = "Zebras quietly 42 naïve — 中文 😀";
         assertThat(loaded.decode(loaded.encode(unseen))).isEqualTo(unseen);
     }
@@ -65,8 +65,8 @@ class BpeTrainerTest {
     @Test
     void matchesANaiveTrainerThatRecountsEveryPairAfterEveryMerge() {
         String text = sampleText();
-        BpeTokenizer fast = BpeTrainer.train(text, 700);
-        List<int[]> naive = naiveMerges(text, 700);
+        BpeTokenizer fast = BpeTrainer.train(text, 500);
+        List<int[]> naive = naiveMerges(text, 500);
         assertThat(fast.mergeCount()).isEqualTo(naive.size());
         for (int r = 0; r < naive.size(); r++) assertThat(fast.merge(r)).as("merge %d", r).containsExactly(naive.get(r));
     }
