@@ -15,7 +15,7 @@ import java.util.Map;
  * JSON Lines files (one JSON object per line, UTF-8). A bad line — invalid UTF-8, malformed JSON,
  * a missing or mistyped field — is an error naming the file and line ({@code data.jsonl:12: …}),
  * or, when the caller asks to skip bad lines, is counted and its problem kept, so nothing is lost
- * silently. Blank lines are ignored.
+ * silently. Blank lines, CRLF line ends and a leading byte-order mark are accepted.
  */
 public final class JsonLines {
 
@@ -43,7 +43,9 @@ public final class JsonLines {
         List<String> problems = new ArrayList<>();
         int skipped = 0;
         int line = 0;
-        for (int start = 0; start < bytes.length; ) {
+        // A byte-order mark (Windows tools write one) is not part of the first record.
+        int first = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF ? 3 : 0;
+        for (int start = first; start < bytes.length; ) {
             int end = start;
             while (end < bytes.length && bytes[end] != '\n') end++;
             line++;

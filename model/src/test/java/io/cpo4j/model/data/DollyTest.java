@@ -66,6 +66,7 @@ class DollyTest {
     void invalidUtf8IsAnErrorOrASkippedLine() throws IOException {
         Path file = dir.resolve("d.jsonl");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}); // a byte-order mark is accepted
         bytes.writeBytes((GOOD + "\n").getBytes(StandardCharsets.UTF_8));
         bytes.writeBytes("{\"instruction\": \"caf".getBytes(StandardCharsets.UTF_8));
         bytes.write(0xE9); // Latin-1 é: not UTF-8
