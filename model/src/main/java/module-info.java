@@ -3,6 +3,8 @@ module io.cpo4j.model {
     requires transitive io.cpo4j.engine;
 
     exports io.cpo4j.model.gpt;
+    exports io.cpo4j.model.tokenizer;
+    exports io.cpo4j.model.data;
     exports io.cpo4j.model.train;
     exports io.cpo4j.model.gen;
 }

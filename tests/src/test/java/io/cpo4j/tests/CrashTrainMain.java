@@ -5,7 +5,8 @@ import io.cpo4j.model.gpt.Gpt;
 import io.cpo4j.model.gpt.GptConfig;
 import io.cpo4j.model.train.GradientReducer;
 import io.cpo4j.model.train.NextTokenObjective;
-import io.cpo4j.model.train.TokenWindows;
+import io.cpo4j.model.data.RandomWindows;
+import io.cpo4j.model.data.TokenShard;
 import io.cpo4j.model.train.TrainConfig;
 import io.cpo4j.model.train.Trainer;
 import io.cpo4j.model.train.TrainingRun;
@@ -23,7 +24,7 @@ public final class CrashTrainMain {
         Rng rng = new Rng(2);
         for (int i = 0; i < tokens.length; i++) tokens[i] = rng.nextInt(7) == 0 ? rng.nextInt(50) : (i * 3) % 50;
         TrainConfig cfg = new TrainConfig(8, 32, 2, steps, 3e-3f, 5, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1.0f, 0, 1, 1, 2, 3, 3);
-        return new Trainer(gpt, cfg, new NextTokenObjective(gpt, TokenWindows.random(tokens, 8, 32, 4)), GradientReducer.LOCAL);
+        return new Trainer(gpt, cfg, new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(tokens), 8, 32, 4)), GradientReducer.LOCAL);
     }
 
     public static void main(String[] args) throws Exception {

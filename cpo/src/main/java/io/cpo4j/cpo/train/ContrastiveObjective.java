@@ -1,5 +1,6 @@
 package io.cpo4j.cpo.train;
 
+import io.cpo4j.model.data.TokenizedExample;
 import io.cpo4j.cpo.loss.SequenceLoss;
 import io.cpo4j.cpo.loss.WithNll;
 import io.cpo4j.cpo.negatives.NegativeContext;
@@ -68,7 +69,7 @@ public final class ContrastiveObjective implements Objective {
         long tokens = 0;
         float[] weight = {1f / microBatches};
         for (int m = 0; m < microBatches; m++) {
-            List<Example> examples = data.next(batch);
+            List<TokenizedExample> examples = data.next(batch);
             int[][] prefixes = new int[batch][], truths = new int[batch][];
             for (int b = 0; b < batch; b++) {
                 prefixes[b] = examples.get(b).prefix();
@@ -163,13 +164,13 @@ public final class ContrastiveObjective implements Objective {
 
     @Override
     public Map<String, Long> state() {
-        return Map.of("data", data.position(), "negatives", rng.state());
+        return Map.of("data", data.state(), "negatives", rng.state());
     }
 
     @Override
     public void restore(Map<String, Long> state) {
         if (!state.containsKey("data") || !state.containsKey("negatives")) throw new IllegalArgumentException("contrastive state needs data and negatives positions");
-        data.seek(state.get("data"));
+        data.setState(state.get("data"));
         rng.setState(state.get("negatives"));
     }
 }

@@ -1,26 +1,42 @@
 package io.cpo4j.cpo.train;
 
 import io.cpo4j.engine.Rng;
+import io.cpo4j.model.data.PrefixContinuationDataset;
+import io.cpo4j.model.data.TokenizedExample;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Batches of (prefix, continuation) examples, drawn uniformly with a seeded generator whose state
+ * Batches of (prefix, continuation) examples drawn uniformly with a seeded generator whose state
  * is the source's position (saved in checkpoints).
  */
 public final class ExampleSource {
 
-    private final List<Example> examples;
+    private final List<TokenizedExample> examples;
     private final Rng rng;
 
-    public ExampleSource(List<Example> examples, long seed) {
+    public ExampleSource(List<TokenizedExample> examples, long seed) {
         if (examples.isEmpty()) throw new IllegalArgumentException("no examples to train on");
+        for (TokenizedExample e : examples) {
+            if (e.prefix().length == 0 || e.continuation().length == 0) throw new IllegalArgumentException("an example needs a prefix and a continuation");
+        }
         this.examples = List.copyOf(examples);
         this.rng = new Rng(seed);
     }
 
-    public List<Example> next(int batch) {
-        Example[] out = new Example[batch];
+    /** Every example of a dataset, each fitted into {@code maxLength} tokens with at most {@code maxPrefix} of prefix (TRL's truncation). */
+    public static ExampleSource of(PrefixContinuationDataset data, int maxLength, int maxPrefix, long seed) {
+        List<TokenizedExample> all = new ArrayList<>(data.size());
+        for (int i = 0; i < data.size(); i++) {
+            TokenizedExample e = data.get(i).truncated(maxLength, maxPrefix);
+            if (e.prefix().length > 0 && e.continuation().length > 0) all.add(e);
+        }
+        return new ExampleSource(all, seed);
+    }
+
+    public List<TokenizedExample> next(int batch) {
+        TokenizedExample[] out = new TokenizedExample[batch];
         for (int i = 0; i < batch; i++) out[i] = examples.get(rng.nextInt(examples.size()));
         return List.of(out);
     }
@@ -29,15 +45,15 @@ public final class ExampleSource {
         return examples.size();
     }
 
-    public List<Example> all() {
+    public List<TokenizedExample> all() {
         return examples;
     }
 
-    public long position() {
+    public long state() {
         return rng.state();
     }
 
-    public void seek(long position) {
-        rng.setState(position);
+    public void setState(long state) {
+        rng.setState(state);
     }
 }

@@ -100,7 +100,7 @@ public final class PssObjective implements Objective {
 
     @Override
     public Map<String, Long> state() {
-        return Map.of("data", data.position(), "mixing", rng.state());
+        return Map.of("data", data.state(), "mixing", rng.state());
     }
 
     @Override
@@ -108,7 +108,7 @@ public final class PssObjective implements Objective {
         if (!state.containsKey("data") || !state.containsKey("mixing") || state.size() != 2) {
             throw new IllegalArgumentException("pss state needs data and mixing positions, got " + state.keySet());
         }
-        data.seek(state.get("data"));
+        data.setState(state.get("data"));
         rng.setState(state.get("mixing"));
     }
 }

@@ -1,5 +1,6 @@
 package io.cpo4j.cpo.train;
 
+import io.cpo4j.model.data.TokenizedExample;
 import io.cpo4j.cpo.score.PaddedRows;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.model.gpt.Gpt;
@@ -46,7 +47,7 @@ public final class SftObjective implements Objective {
         return metrics;
     }
 
-    static PaddedRows rows(List<Example> examples) {
+    static PaddedRows rows(List<TokenizedExample> examples) {
         int[][] p = new int[examples.size()][], c = new int[examples.size()][];
         for (int i = 0; i < p.length; i++) {
             p[i] = examples.get(i).prefix();
@@ -62,13 +63,13 @@ public final class SftObjective implements Objective {
 
     @Override
     public Map<String, Long> state() {
-        return Map.of("data", data.position());
+        return Map.of("data", data.state());
     }
 
     @Override
     public void restore(Map<String, Long> state) {
         Long p = state.get("data");
         if (p == null || state.size() != 1) throw new IllegalArgumentException("sft state needs exactly a data position, got " + state.keySet());
-        data.seek(p);
+        data.setState(p);
     }
 }

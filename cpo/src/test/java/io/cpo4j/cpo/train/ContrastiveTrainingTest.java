@@ -1,5 +1,6 @@
 package io.cpo4j.cpo.train;
 
+import io.cpo4j.model.data.TokenizedExample;
 import io.cpo4j.cpo.loss.PlainCpoLoss;
 import io.cpo4j.cpo.loss.RankedCpoLoss;
 import io.cpo4j.cpo.negatives.AutoregressiveNegatives;
@@ -31,13 +32,13 @@ class ContrastiveTrainingTest {
     static final GptConfig CONFIG = new GptConfig(24, 24, 2, 2, 32, 0f, 1e-5f);
 
     /** A toy task: the prefix names a start token, the continuation counts up from it, then ends. */
-    static List<Example> examples() {
-        List<Example> out = new ArrayList<>();
+    static List<TokenizedExample> examples() {
+        List<TokenizedExample> out = new ArrayList<>();
         for (int start = 1; start < 14; start++) {
             int[] cont = new int[6];
             for (int i = 0; i < 5; i++) cont[i] = start + i + 1;
             cont[5] = EOS;
-            out.add(new Example(new int[] {20, start}, cont));
+            out.add(new TokenizedExample(new int[] {20, start}, cont));
         }
         return out;
     }

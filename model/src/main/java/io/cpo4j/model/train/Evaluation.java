@@ -1,6 +1,7 @@
 package io.cpo4j.model.train;
 
 import io.cpo4j.engine.Autograd;
+import io.cpo4j.model.data.Batch;
 import io.cpo4j.model.gpt.Gpt;
 
 /** Next-token loss on held-out data, without dropout and without recording a graph. */
@@ -15,18 +16,20 @@ public final class Evaluation {
         }
     }
 
-    /** Token-weighted mean loss over {@code batches} batches of {@code source}. */
-    public static Result meanLoss(Gpt model, BatchSource source, int batches) {
+    /** Token-weighted mean loss over the batches (at most {@code maxBatches} of them; ignored targets do not count). */
+    public static Result meanLoss(Gpt model, Iterable<Batch> batches, int maxBatches) {
         boolean was = model.isTraining();
         model.setTraining(false);
         double sum = 0;
         long count = 0;
+        int seen = 0;
         try (var scope = Autograd.noGrad()) {
-            for (int i = 0; i < batches; i++) {
-                Batch b = source.next();
-                int n = b.targetCount();
+            for (Batch b : batches) {
+                if (seen++ >= maxBatches) break;
+                int n = 0;
+                for (int t : b.targets()) if (t >= 0) n++;
                 if (n == 0) continue;
-                sum += model.loss(b.inputs(), b.targets(), b.batch(), b.time()).item() * (double) n;
+                sum += model.loss(b.inputs(), b.targets(), b.rows(), b.block()).item() * (double) n;
                 count += n;
             }
         } finally {

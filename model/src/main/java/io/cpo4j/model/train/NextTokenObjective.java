@@ -1,6 +1,8 @@
 package io.cpo4j.model.train;
 
 import io.cpo4j.engine.Tensor;
+import io.cpo4j.model.data.Batch;
+import io.cpo4j.model.data.BatchSource;
 import io.cpo4j.model.gpt.Gpt;
 
 import java.util.LinkedHashMap;
@@ -25,7 +27,7 @@ public final class NextTokenObjective implements Objective {
         float[] weight = {1f / microBatches};
         for (int m = 0; m < microBatches; m++) {
             Batch b = data.next();
-            Tensor loss = model.loss(b.inputs(), b.targets(), b.batch(), b.time());
+            Tensor loss = model.loss(b.inputs(), b.targets(), b.rows(), b.block());
             lossSum += loss.item();
             loss.backward(weight);
             tokens += b.inputs().length;
@@ -43,13 +45,13 @@ public final class NextTokenObjective implements Objective {
 
     @Override
     public Map<String, Long> state() {
-        return Map.of("data", data.position());
+        return Map.of("data", data.state());
     }
 
     @Override
     public void restore(Map<String, Long> state) {
         Long p = state.get("data");
         if (p == null || state.size() != 1) throw new IllegalArgumentException("next-token state needs exactly a data position, got " + state.keySet());
-        data.seek(p);
+        data.setState(p);
     }
 }

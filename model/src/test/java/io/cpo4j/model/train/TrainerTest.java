@@ -1,5 +1,8 @@
 package io.cpo4j.model.train;
 
+import io.cpo4j.model.data.RandomWindows;
+import io.cpo4j.model.data.SequentialWindows;
+import io.cpo4j.model.data.TokenShard;
 import io.cpo4j.model.gpt.Gpt;
 import io.cpo4j.model.gpt.GptConfig;
 import org.junit.jupiter.api.Test;
@@ -35,17 +38,16 @@ class TrainerTest {
 
     static Trainer trainer(int steps) {
         Gpt gpt = Gpt.create(MODEL, 5);
-        return new Trainer(gpt, config(steps), new NextTokenObjective(gpt, TokenWindows.random(stream(3000, 1), 4, 16, 11)), GradientReducer.LOCAL);
+        return new Trainer(gpt, config(steps), new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(stream(3000, 1)), 4, 16, 11)), GradientReducer.LOCAL);
     }
 
     @Test
     void trainingLowersTheLoss() {
         Trainer t = trainer(60);
-        TokenWindows val = TokenWindows.sequential(stream(2000, 2), 4, 16);
+        SequentialWindows val = new SequentialWindows(TokenShard.of(stream(2000, 2)), 4, 16);
         double before = Evaluation.meanLoss(t.model(), val, 5).loss();
         double first = t.step().get("loss");
         while (!t.finished()) t.step();
-        val.seek(0);
         double after = Evaluation.meanLoss(t.model(), val, 5).loss();
         assertThat(before).isCloseTo(Math.log(37), org.assertj.core.data.Offset.offset(0.3));
         assertThat(after).as("validation loss after 60 steps").isLessThan(before - 1.0);
@@ -86,7 +88,7 @@ class TrainerTest {
         assertThat(cps.list()).extracting(p -> p.getFileName().toString()).containsExactly("step-00000003", "step-00000004");
         assertThat(cps.latest().orElseThrow().getFileName().toString()).isEqualTo("step-00000004");
         Trainer wrongShape = new Trainer(Gpt.create(new GptConfig(37, 16, 1, 2, 16, 0f, 1e-5f), 1), config(5),
-                new NextTokenObjective(t.model(), TokenWindows.random(stream(100, 1), 1, 4, 1)), GradientReducer.LOCAL);
+                new NextTokenObjective(t.model(), new RandomWindows(TokenShard.of(stream(100, 1)), 1, 4, 1)), GradientReducer.LOCAL);
         assertThatThrownBy(() -> Checkpoints.restore(wrongShape, cps.latest().orElseThrow())).hasMessageContaining("config differs");
     }
 
@@ -116,7 +118,7 @@ class TrainerTest {
     @Test
     void nonFiniteStepsAreSkippedAndTooManyStopTheRun() {
         Gpt gpt = Gpt.create(MODEL, 5);
-        Objective ntp = new NextTokenObjective(gpt, TokenWindows.random(stream(3000, 1), 4, 16, 11));
+        Objective ntp = new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(stream(3000, 1)), 4, 16, 11));
         Trainer t = new Trainer(gpt, config(10), new Poisoned(ntp, 1, 3, 4, 5), GradientReducer.LOCAL);
         t.step();
         float[] before = gpt.parameters().values().clone();

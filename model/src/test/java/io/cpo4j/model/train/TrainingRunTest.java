@@ -1,5 +1,8 @@
 package io.cpo4j.model.train;
 
+import io.cpo4j.model.data.RandomWindows;
+import io.cpo4j.model.data.SequentialWindows;
+import io.cpo4j.model.data.TokenShard;
 import io.cpo4j.model.gpt.Gpt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +28,8 @@ class TrainingRunTest {
     @Test
     void aRunLogsEveryStepValidatesAndCheckpoints() throws IOException {
         Gpt gpt = Gpt.create(TrainerTest.MODEL, 5);
-        Trainer t = new Trainer(gpt, config(), new NextTokenObjective(gpt, TokenWindows.random(TrainerTest.stream(3000, 1), 4, 16, 11)), GradientReducer.LOCAL);
-        TokenWindows val = TokenWindows.sequential(TrainerTest.stream(1000, 2), 4, 16);
+        Trainer t = new Trainer(gpt, config(), new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(TrainerTest.stream(3000, 1)), 4, 16, 11)), GradientReducer.LOCAL);
+        SequentialWindows val = new SequentialWindows(TokenShard.of(TrainerTest.stream(1000, 2)), 4, 16);
         TrainingRun run = new TrainingRun(t, dir, 0, () -> Map.of("val/loss", Evaluation.meanLoss(gpt, val, 2).loss()), TrainingRun.Listener.NONE);
         assertThat(run.run()).isEqualTo(TrainingRun.Outcome.FINISHED);
         List<String> lines = Files.readAllLines(dir.resolve("metrics.jsonl"));
@@ -39,7 +42,7 @@ class TrainingRunTest {
     @Test
     void aDivergingRunSavesItsLastGoodStateAndSaysWhere() throws IOException {
         Gpt gpt = Gpt.create(TrainerTest.MODEL, 5);
-        Objective ntp = new NextTokenObjective(gpt, TokenWindows.random(TrainerTest.stream(3000, 1), 4, 16, 11));
+        Objective ntp = new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(TrainerTest.stream(3000, 1)), 4, 16, 11));
         Trainer t = new Trainer(gpt, config(), new TrainerTest.Poisoned(ntp, 1, 2), GradientReducer.LOCAL);
         TrainingRun run = new TrainingRun(t, dir, 0, null, TrainingRun.Listener.NONE);
         assertThatThrownBy(run::run).isInstanceOf(TrainingDivergedException.class)
@@ -52,7 +55,7 @@ class TrainingRunTest {
     @Test
     void aStopRequestSavesAndEndsTheRun() throws IOException {
         Gpt gpt = Gpt.create(TrainerTest.MODEL, 5);
-        Trainer t = new Trainer(gpt, config(), new NextTokenObjective(gpt, TokenWindows.random(TrainerTest.stream(3000, 1), 4, 16, 11)), GradientReducer.LOCAL);
+        Trainer t = new Trainer(gpt, config(), new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(TrainerTest.stream(3000, 1)), 4, 16, 11)), GradientReducer.LOCAL);
         TrainingRun[] holder = new TrainingRun[1];
         holder[0] = new TrainingRun(t, dir, 0, null, (step, total, m) -> {
             if (step == 3) holder[0].requestStop();
@@ -60,7 +63,7 @@ class TrainingRunTest {
         assertThat(holder[0].run()).isEqualTo(TrainingRun.Outcome.INTERRUPTED);
         assertThat(holder[0].checkpoints().latest().orElseThrow().getFileName().toString()).isEqualTo("step-00000003");
         Gpt again = Gpt.create(TrainerTest.MODEL, 5);
-        Trainer t2 = new Trainer(again, config(), new NextTokenObjective(again, TokenWindows.random(TrainerTest.stream(3000, 1), 4, 16, 11)), GradientReducer.LOCAL);
+        Trainer t2 = new Trainer(again, config(), new NextTokenObjective(again, new RandomWindows(TokenShard.of(TrainerTest.stream(3000, 1)), 4, 16, 11)), GradientReducer.LOCAL);
         TrainingRun resumed = new TrainingRun(t2, dir, 0, null, TrainingRun.Listener.NONE);
         assertThat(resumed.resumeIfPossible()).isTrue();
         assertThat(t2.stepsDone()).isEqualTo(3);

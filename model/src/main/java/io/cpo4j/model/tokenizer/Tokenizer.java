@@ -1,0 +1,42 @@
+package io.cpo4j.model.tokenizer;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Text ↔ token ids. Implementations are immutable and safe to share between threads.
+ *
+ * <p>Special tokens ({@code <|endoftext|>}) are recognised only when the caller allows them, as in
+ * tiktoken: {@link #encode(String)} treats their text as ordinary characters, so text from users
+ * or data files can never inject a control token.
+ */
+public interface Tokenizer {
+
+    /** The token that ends a document or a response, as GPT-2 names it. */
+    String ENDOFTEXT = "<|endoftext|>";
+
+    /** Token ids of a text; special-token text is encoded as plain text. */
+    int[] encode(String text);
+
+    /**
+     * Token ids of a text in which the listed special tokens (for example {@link #ENDOFTEXT}) are
+     * recognised as themselves. Naming a special token the vocabulary lacks is an error.
+     */
+    int[] encode(String text, Set<String> allowedSpecial);
+
+    /**
+     * The text of token ids. Never fails on ids that stop in the middle of a character: invalid
+     * UTF-8 becomes U+FFFD, as Python's {@code bytes.decode("utf-8", errors="replace")}. An id
+     * outside the vocabulary is an {@link IllegalArgumentException}.
+     */
+    String decode(int[] ids);
+
+    /** Number of ids: every id is in [0, vocabSize). */
+    int vocabSize();
+
+    /** The id of {@link #ENDOFTEXT}; {@link IllegalStateException} if the vocabulary has none. */
+    int eotToken();
+
+    /** Special tokens by text (empty when there are none). */
+    Map<String, Integer> specialTokens();
+}
