@@ -20,6 +20,9 @@ public final class EvalTable {
 
     private final List<EvalRow> rows = new ArrayList<>();
 
+    /** An empty table. */
+    public EvalTable() {}
+
     public EvalTable add(EvalRow row) {
         rows.add(row);
         return this;
