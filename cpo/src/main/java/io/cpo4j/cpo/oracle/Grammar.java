@@ -24,6 +24,7 @@ public final class Grammar {
     private final double[] endProb;     // (states)
     private final int[][] arcsFrom;     // (states, *) arc indices leaving each state
     private final int[][] arcsEmitting; // (words, *) arc indices whose class can emit each word
+    private static final int[] NONE = new int[0];
 
     Grammar(Vocabulary vocab, List<String> topics, double[] topicPrior, List<WordClass> classes, String[] stateNames,
             int start, int[] arcFrom, int[] arcClass, int[] arcTo, double[] arcProb, double[] endProb) {
@@ -118,7 +119,7 @@ public final class Grammar {
 
     /** Indices of the arcs that can emit a word (any state); empty for the unknown symbol. */
     int[] arcsEmitting(int word) {
-        return word < arcsEmitting.length ? arcsEmitting[word] : new int[0];
+        return word < arcsEmitting.length ? arcsEmitting[word] : NONE;
     }
 
     /**

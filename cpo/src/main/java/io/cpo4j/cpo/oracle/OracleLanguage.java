@@ -157,7 +157,11 @@ public final class OracleLanguage {
         return scoreFrom(f, continuation, complete);
     }
 
-    /** Like {@link #scoreContinuation} from an existing pass over the prefix, which is left untouched. */
+    /**
+     * Like {@link #scoreContinuation} from an existing pass over the prefix, which is left
+     * untouched (score many continuations of one prompt). If the prefix itself is invalid, so is
+     * every continuation, with {@code firstInvalid} 0.
+     */
     public OracleScore scoreFrom(Forward prefix, List<String> continuation, boolean complete) {
         Forward f = prefix.copy();
         double before = f.logProb();
