@@ -33,6 +33,7 @@ public final class ContrastiveObjective implements Objective {
 
     private final Gpt policy;
     private final Gpt reference;
+    private final Gpt sampler;
     private final SequenceLoss loss;
     private final NegativeMixer negatives;
     private final ExampleSource data;
@@ -43,16 +44,18 @@ public final class ContrastiveObjective implements Objective {
     private long lastTokens;
 
     /**
-     * @param reference  the frozen reference model, or null for a reference-free loss
+     * @param reference  the frozen reference model the loss compares against, or null for a reference-free loss
      * @param candidates K (truth + K−1 negatives)
      * @param ranked     order negatives by similarity to the truth (for the ranked loss)
+     * @param frozen     the frozen model negatives may be sampled from (usually the reference; may be null)
      */
     public ContrastiveObjective(Gpt policy, Gpt reference, SequenceLoss loss, NegativeMixer negatives, ExampleSource data,
-                                int batch, int candidates, boolean ranked, int eos, long seed) {
+                                int batch, int candidates, boolean ranked, int eos, long seed, Gpt frozen) {
         if (loss.usesReference() && reference == null) throw new IllegalArgumentException(loss.name() + " needs a reference model");
         if (candidates < 2) throw new IllegalArgumentException("contrastive training needs K >= 2 candidates, got " + candidates);
         this.policy = policy;
         this.reference = reference;
+        this.sampler = frozen != null ? frozen : reference;
         this.loss = loss;
         this.negatives = negatives;
         this.data = data;
@@ -75,7 +78,7 @@ public final class ContrastiveObjective implements Objective {
                 prefixes[b] = examples.get(b).prefix();
                 truths[b] = examples.get(b).continuation();
             }
-            NegativeMixer.Mixed mixed = negatives.build(prefixes, truths, candidates, ranked, new NegativeContext(policy, reference, eos, rng));
+            NegativeMixer.Mixed mixed = negatives.build(prefixes, truths, candidates, ranked, new NegativeContext(policy, sampler, eos, rng));
             CandidateSet set = mixed.set();
             SequenceScores ref = reference == null ? null : SequenceScorer.scoreNoGrad(reference, set);
             SequenceScores pol = SequenceScorer.score(policy, set);

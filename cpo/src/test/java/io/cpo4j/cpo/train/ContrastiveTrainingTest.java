@@ -52,7 +52,7 @@ class ContrastiveTrainingTest {
         Gpt reference = policy.copy().freeze(true);
         NegativeMixer negatives = new NegativeMixer(List.of(new AutoregressiveNegatives(), new TruncationNegatives()));
         ContrastiveObjective objective = new ContrastiveObjective(policy, reference, ranked ? new RankedCpoLoss(0.5) : new PlainCpoLoss(0.5),
-                negatives, new ExampleSource(examples(), 5), 4, 4, ranked, EOS, 9);
+                negatives, new ExampleSource(examples(), 5), 4, 4, ranked, EOS, 9, reference);
         return new Trainer(policy, config(steps), objective, GradientReducer.LOCAL);
     }
 
