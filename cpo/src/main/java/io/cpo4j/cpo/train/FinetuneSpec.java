@@ -51,9 +51,10 @@ public record FinetuneSpec(String objective, List<String> negatives, int candida
         for (String n : negatives) {
             if (!NEGATIVES.contains(n)) throw new IllegalArgumentException("unknown negatives '" + n + "'; choose from " + NEGATIVES);
         }
-        if (isContrastive() && negatives.isEmpty()) throw new IllegalArgumentException(objective + " needs at least one negative generator");
-        if (pairwise()) candidates = 2;
-        if (isContrastive() && candidates < 2) throw new IllegalArgumentException("K must be at least 2, got " + candidates);
+        boolean contrastive = contrastive(objective);
+        if (contrastive && negatives.isEmpty()) throw new IllegalArgumentException(objective + " needs at least one negative generator");
+        if (pairwise(objective)) candidates = 2;
+        if (contrastive && candidates < 2) throw new IllegalArgumentException("K must be at least 2, got " + candidates);
         if (!(beta > 0)) throw new IllegalArgumentException("beta must be positive, got " + beta);
         if (nllWeight < 0) throw new IllegalArgumentException("the NLL weight must be >= 0, got " + nllWeight);
     }
@@ -81,10 +82,14 @@ public record FinetuneSpec(String objective, List<String> negatives, int candida
 
     /** Whether the objective contrasts candidates (everything but mle and pss). */
     public boolean isContrastive() {
+        return contrastive(objective);
+    }
+
+    private static boolean contrastive(String objective) {
         return !objective.equals("mle") && !objective.equals("pss");
     }
 
-    private boolean pairwise() {
+    private static boolean pairwise(String objective) {
         return objective.equals("dpo") || objective.equals("cpo-xu") || objective.equals("simpo");
     }
 
