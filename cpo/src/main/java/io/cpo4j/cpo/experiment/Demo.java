@@ -3,33 +3,15 @@ package io.cpo4j.cpo.experiment;
 import io.cpo4j.cpo.eval.ContinuationSample;
 import io.cpo4j.cpo.eval.Decoding;
 import io.cpo4j.cpo.eval.EvalTable;
-import io.cpo4j.cpo.oracle.OracleDocument;
 import io.cpo4j.cpo.oracle.OracleLanguage;
 import io.cpo4j.cpo.report.HtmlReport;
 import io.cpo4j.cpo.report.MetricsReader;
 import io.cpo4j.cpo.report.SvgChart;
-import io.cpo4j.cpo.score.PaddedRows;
-import io.cpo4j.cpo.train.ExampleSource;
 import io.cpo4j.cpo.train.FinetuneSpec;
-import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.io.AtomicFiles;
 import io.cpo4j.engine.io.Json;
-import io.cpo4j.model.data.RandomWindows;
-import io.cpo4j.model.data.SequentialWindows;
-import io.cpo4j.model.data.TokenShard;
-import io.cpo4j.model.data.TokenizedExample;
 import io.cpo4j.model.gpt.Gpt;
-import io.cpo4j.model.gpt.GptConfig;
-import io.cpo4j.model.gpt.HfCheckpoint;
-import io.cpo4j.model.gpt.MemoryEstimate;
-import io.cpo4j.model.tokenizer.BpeFiles;
-import io.cpo4j.model.tokenizer.BpeTokenizer;
 import io.cpo4j.model.train.Evaluation;
-import io.cpo4j.model.train.GradientReducer;
-import io.cpo4j.model.train.NextTokenObjective;
-import io.cpo4j.model.train.Objective;
-import io.cpo4j.model.train.TrainConfig;
-import io.cpo4j.model.train.Trainer;
 import io.cpo4j.model.train.TrainingRun;
 
 import java.io.IOException;
@@ -71,48 +53,21 @@ public final class Demo {
         long t0 = System.nanoTime();
         Files.createDirectories(runDir);
         AtomicFiles.writeString(runDir.resolve("config.json"), Json.writePretty(configJson()));
+        OracleStudy study = new OracleStudy(cfg, runDir, log, progress);
+        Gpt base = study.pretrain();
+        // the same number of steps two ways, on the same (prefix, continuation) examples
+        Gpt cpo = study.finetune("cpo", cfg.cpo(), base);
+        Gpt mle = study.finetune("mle", FinetuneSpec.defaults().withObjective("mle"), base);
 
-        log.printf(Locale.ROOT, "oracle corpus: %d training documents, BPE vocabulary of 512 …%n", cfg.trainDocs());
-        OracleCorpus corpus = OracleCorpus.build(cfg.seed(), cfg.trainDocs(), 4 * Math.max(cfg.prompts(), cfg.coverageDocs()), 512);
-        BpeFiles.save((BpeTokenizer) corpus.tokenizer(), runDir.resolve("tokenizer"));
-        GptConfig model = GptConfig.tiny().withVocabSize(corpus.tokenizer().vocabSize());
-        MemoryEstimate.training(model, Math.max(cfg.batch(), cfg.finetuneBatch() * cfg.cpo().candidates()), model.contextLength())
-                .requireFits("the demo's training");
-
-        // held-out documents: prompts, coverage, and next-token validation, disjoint
-        List<OracleDocument> held = corpus.heldOut();
-        int third = held.size() / 3;
-        List<OracleDocument> promptDocs = held.subList(0, third), coverageDocs = held.subList(third, 2 * third), valDocs = held.subList(2 * third, held.size());
-
-        // 1. next-token pretraining from scratch
-        Gpt base = Gpt.create(model, cfg.seed());
-        int[] stream = corpus.trainingStream();
-        int[] valStream = streamOf(corpus, valDocs);
-        TrainConfig pre = trainConfig(cfg.batch(), cfg.block(), cfg.pretrainSteps(), cfg.pretrainLr(), Math.max(1, cfg.pretrainSteps() / 20));
-        SequentialWindows val = new SequentialWindows(TokenShard.of(valStream), cfg.batch(), cfg.block());
-        phase("pretrain", base, new NextTokenObjective(base, new RandomWindows(TokenShard.of(stream), cfg.batch(), cfg.block(), cfg.seed())), pre,
-                () -> Map.of("val/loss", Evaluation.meanLoss(base, val, 50).loss()), corpus);
-
-        // 2. the same number of steps two ways, on the same (prefix, continuation) examples
-        int fits = model.contextLength();
-        List<TokenizedExample> examples = corpus.examples(corpus.train(), cfg.promptWords(), fits);
-        List<TokenizedExample> valExamples = corpus.examples(valDocs, cfg.promptWords(), fits);
-        TrainConfig ft = trainConfig(cfg.finetuneBatch(), cfg.block(), cfg.finetuneSteps(), cfg.finetuneLr(), Math.max(1, cfg.finetuneSteps() / 10));
-        Gpt cpo = finetune("cpo", cfg.cpo(), base, examples, valExamples, ft, corpus);
-        Gpt mle = finetune("mle", FinetuneSpec.defaults().withObjective("mle"), base, examples, valExamples, ft, corpus);
-
-        // 3. evaluation by the oracle
         log.println("evaluating base, MLE and CPO by the oracle at T = 0.7, 0.85, 1.0, 1.15 and greedy …");
-        OracleEvaluation eval = new OracleEvaluation(corpus, promptDocs.subList(0, Math.min(promptDocs.size(), cfg.prompts())),
-                coverageDocs.subList(0, Math.min(coverageDocs.size(), cfg.coverageDocs())), cfg.promptWords(), cfg.maxNewTokens(), cfg.seed());
         EvalTable table = new EvalTable();
         Map<String, List<List<ContinuationSample>>> samples = new LinkedHashMap<>();
-        samples.put("base (pretrained)", eval.evaluate("base", base, Decoding.SWEEP, table));
-        samples.put("MLE", eval.evaluate("mle", mle, Decoding.SWEEP, table));
-        samples.put("CPO", eval.evaluate("cpo", cpo, Decoding.SWEEP, table));
+        samples.put("base (pretrained)", study.evaluate("base", base, table));
+        samples.put("MLE", study.evaluate("mle", mle, table));
+        samples.put("CPO", study.evaluate("cpo", cpo, table));
         table.writeJson(runDir.resolve("eval.json"));
         AtomicFiles.writeString(runDir.resolve("eval.md"), table.markdown());
-        double entropy = corpus.oracle().entropyRate(cfg.seed() + 7, 2000);
+        double entropy = study.corpus().oracle().entropyRate(cfg.seed() + 7, 2000);
 
         Path report = runDir.resolve("report.html");
         writeReport(report, table, samples, entropy, (System.nanoTime() - t0) / 1e9);
@@ -140,67 +95,6 @@ public final class Demo {
         m.put("threads", (long) io.cpo4j.engine.Engine.threads());
         m.put("jdk", Runtime.version().toString());
         return m;
-    }
-
-    private TrainConfig trainConfig(int batch, int block, int steps, float lr, int warmup) {
-        int evalEvery = Math.max(1, steps / 5);
-        return new TrainConfig(batch, block, 1, steps, lr, warmup, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1.0f,
-                evalEvery, 50, 0, 1, 5, cfg.seed());
-    }
-
-    private Gpt finetune(String name, FinetuneSpec spec, Gpt base, List<TokenizedExample> examples, List<TokenizedExample> valExamples,
-                         TrainConfig ft, OracleCorpus corpus) throws IOException {
-        Gpt policy = base.copy();
-        Gpt reference = spec.needsReference() ? base.copy().freeze(true) : null;
-        Objective objective = spec.objective(policy, reference, new ExampleSource(examples, cfg.seed() + 11), cfg.finetuneBatch(),
-                corpus.eos(), cfg.seed() + 13);
-        phase(name, policy, objective, ft, () -> Map.of("val/nll", continuationNll(policy, valExamples)), corpus);
-        return policy;
-    }
-
-    private void phase(String name, Gpt model, Objective objective, TrainConfig tc, java.util.function.Supplier<Map<String, Double>> validation,
-                       OracleCorpus corpus) throws IOException {
-        log.printf(Locale.ROOT, "%s: %d steps%n", name, tc.maxSteps());
-        Path dir = runDir.resolve(name);
-        Trainer trainer = new Trainer(model, tc, objective, GradientReducer.LOCAL);
-        new TrainingRun(trainer, dir, corpus.eos(), validation, progress.apply(name)).run();
-        HfCheckpoint.save(model, dir.resolve("model"), corpus.eos());
-        BpeFiles.save((BpeTokenizer) corpus.tokenizer(), dir.resolve("model"));
-    }
-
-    private static int[] streamOf(OracleCorpus corpus, List<OracleDocument> docs) {
-        List<Integer> all = new ArrayList<>();
-        for (OracleDocument d : docs) {
-            int[] t = corpus.documentTokens(d);
-            for (int i = all.isEmpty() ? 0 : 1; i < t.length; i++) all.add(t[i]);
-        }
-        return all.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** Mean NLL per continuation token of held-out examples (the fine-tunes' validation figure). */
-    static double continuationNll(Gpt model, List<TokenizedExample> examples) {
-        boolean was = model.isTraining();
-        model.setTraining(false);
-        double sum = 0;
-        long count = 0;
-        try (var scope = Autograd.noGrad()) {
-            for (int from = 0; from < examples.size(); from += 32) {
-                List<TokenizedExample> part = examples.subList(from, Math.min(examples.size(), from + 32));
-                int[][] p = new int[part.size()][], c = new int[part.size()][];
-                for (int i = 0; i < part.size(); i++) {
-                    p[i] = part.get(i).prefix();
-                    c[i] = part.get(i).continuation();
-                }
-                PaddedRows rows = PaddedRows.of(p, c);
-                int n = 0;
-                for (int t : rows.targets()) if (t >= 0) n++;
-                sum += model.loss(rows.inputs(), rows.targets(), rows.rows(), rows.time()).item() * (double) n;
-                count += n;
-            }
-        } finally {
-            model.setTraining(was);
-        }
-        return sum / count;
     }
 
     private void writeReport(Path file, EvalTable table, Map<String, List<List<ContinuationSample>>> samples, double entropy, double seconds) throws IOException {
