@@ -77,7 +77,7 @@ public final class Gemm {
         int slabPanels = Math.min((n + nr - 1) / nr, Math.max(1, SLAB / (KC * nr)));
         int slabCols = slabPanels * nr;
         int slabDepth = Math.min(k, Math.max(KC, SLAB / slabCols / KC * KC));
-        float[] packedB = Scratch.packedB(slabCols * slabDepth);
+        float[] packedB = ThreadScratch.get(ThreadScratch.GEMM_PACKED_B, slabCols * slabDepth);
         for (int j0 = 0; j0 < n; j0 += slabCols) {
             int j1 = Math.min(n, j0 + slabCols), panels = (j1 - j0 + nr - 1) / nr;
             for (int p0 = 0; p0 < k; p0 += slabDepth) {
@@ -126,8 +126,8 @@ public final class Gemm {
                               float[] packedB, int j0, int j1, int q0, int q1, int p0, int depth,
                               float[] c, int cOff, int ldc, boolean accumulate) {
         int mr = Vec.MR, nr = Vec.NR;
-        float[] packedA = Scratch.packedA(((rows + mr - 1) / mr) * mr * KC);
-        float[] tile = Scratch.tile(mr * nr);
+        float[] packedA = ThreadScratch.get(ThreadScratch.GEMM_PACKED_A, ((rows + mr - 1) / mr) * mr * KC);
+        float[] tile = ThreadScratch.get(ThreadScratch.GEMM_TILE, mr * nr);
         for (int pc = 0; pc < depth; pc += KC) {
             int kc = Math.min(KC, depth - pc);
             GemmPacking.packA(transA, a, aOff, lda, i0, rows, p0 + pc, kc, mr, packedA);
@@ -135,7 +135,7 @@ public final class Gemm {
             for (int q = q0; q < q1; q++) {
                 int j = j0 + q * nr, cols = Math.min(nr, j1 - j), bo = q * nr * depth + pc * nr;
                 for (int r0 = 0; r0 < rows; r0 += mr) {
-                    Vec.kernel(kc, packedA, r0 * kc, packedB, bo, tile);
+                    Vec.kernel(kc, packedA, r0 * kc, packedB, bo, tile, 0);
                     Vec.merge(tile, Math.min(mr, rows - r0), cols, c, cOff + (i0 + r0) * ldc + j, ldc, add);
                 }
             }
@@ -160,29 +160,6 @@ public final class Gemm {
         }
     }
 
-    /** Packing buffers, one set per thread and reused: a product allocates nothing once warm. */
-    private static final class Scratch {
-        private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[3][0]);
-
-        static float[] packedB(int size) {
-            return get(0, size);
-        }
-
-        static float[] packedA(int size) {
-            return get(1, size);
-        }
-
-        static float[] tile(int size) {
-            return get(2, size);
-        }
-
-        private static float[] get(int which, int size) {
-            float[][] buffers = BUFFERS.get();
-            if (buffers[which].length < size) buffers[which] = new float[size];
-            return buffers[which];
-        }
-    }
-
     static final class Vec {
         static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
         static final int L = S.length();
@@ -196,10 +173,10 @@ public final class Gemm {
 
         private Vec() {}
 
-        /** tile[MR, NR] = one A panel times one B panel, kc deep. */
-        static void kernel(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile) {
-            if (MR == 12) kernel12x2(kc, a, aOff, b, bOff, tile);
-            else kernel6x2(kc, a, aOff, b, bOff, tile);
+        /** tile[MR, NR] (rows NR apart, from tileOff) = one A panel times one B panel, kc deep. */
+        static void kernel(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile, int tileOff) {
+            if (MR == 12) kernel12x2(kc, a, aOff, b, bOff, tile, tileOff);
+            else kernel6x2(kc, a, aOff, b, bOff, tile, tileOff);
         }
 
         /*
@@ -209,7 +186,7 @@ public final class Gemm {
          */
 
         /** tile[12, NR] = one 12-row A panel times one B panel, kc deep. */
-        static void kernel12x2(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile) {
+        static void kernel12x2(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile, int t) {
             FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
             FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
             FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -250,22 +227,22 @@ public final class Gemm {
                 x = FloatVector.broadcast(S, a[ai + 11]);
                 cb0 = x.fma(b0, cb0); cb1 = x.fma(b1, cb1);
             }
-            c00.intoArray(tile, 0); c01.intoArray(tile, L);
-            c10.intoArray(tile, NR); c11.intoArray(tile, NR + L);
-            c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L);
-            c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L);
-            c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + L);
-            c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L);
-            c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + L);
-            c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + L);
-            c80.intoArray(tile, 8 * NR); c81.intoArray(tile, 8 * NR + L);
-            c90.intoArray(tile, 9 * NR); c91.intoArray(tile, 9 * NR + L);
-            ca0.intoArray(tile, 10 * NR); ca1.intoArray(tile, 10 * NR + L);
-            cb0.intoArray(tile, 11 * NR); cb1.intoArray(tile, 11 * NR + L);
+            c00.intoArray(tile, t); c01.intoArray(tile, t + L);
+            c10.intoArray(tile, t + NR); c11.intoArray(tile, t + NR + L);
+            c20.intoArray(tile, t + 2 * NR); c21.intoArray(tile, t + 2 * NR + L);
+            c30.intoArray(tile, t + 3 * NR); c31.intoArray(tile, t + 3 * NR + L);
+            c40.intoArray(tile, t + 4 * NR); c41.intoArray(tile, t + 4 * NR + L);
+            c50.intoArray(tile, t + 5 * NR); c51.intoArray(tile, t + 5 * NR + L);
+            c60.intoArray(tile, t + 6 * NR); c61.intoArray(tile, t + 6 * NR + L);
+            c70.intoArray(tile, t + 7 * NR); c71.intoArray(tile, t + 7 * NR + L);
+            c80.intoArray(tile, t + 8 * NR); c81.intoArray(tile, t + 8 * NR + L);
+            c90.intoArray(tile, t + 9 * NR); c91.intoArray(tile, t + 9 * NR + L);
+            ca0.intoArray(tile, t + 10 * NR); ca1.intoArray(tile, t + 10 * NR + L);
+            cb0.intoArray(tile, t + 11 * NR); cb1.intoArray(tile, t + 11 * NR + L);
         }
 
         /** tile[6, NR] = one 6-row A panel times one B panel, kc deep. */
-        static void kernel6x2(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile) {
+        static void kernel6x2(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile, int t) {
             FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
             FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
             FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -288,12 +265,12 @@ public final class Gemm {
                 x = FloatVector.broadcast(S, a[ai + 5]);
                 c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
             }
-            c00.intoArray(tile, 0); c01.intoArray(tile, L);
-            c10.intoArray(tile, NR); c11.intoArray(tile, NR + L);
-            c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L);
-            c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L);
-            c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + L);
-            c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L);
+            c00.intoArray(tile, t); c01.intoArray(tile, t + L);
+            c10.intoArray(tile, t + NR); c11.intoArray(tile, t + NR + L);
+            c20.intoArray(tile, t + 2 * NR); c21.intoArray(tile, t + 2 * NR + L);
+            c30.intoArray(tile, t + 3 * NR); c31.intoArray(tile, t + 3 * NR + L);
+            c40.intoArray(tile, t + 4 * NR); c41.intoArray(tile, t + 4 * NR + L);
+            c50.intoArray(tile, t + 5 * NR); c51.intoArray(tile, t + 5 * NR + L);
         }
 
         /** C[rows, cols] (+)= tile[rows, cols], the tile's rows NR apart. */
