@@ -49,7 +49,7 @@ public final class BenchRunner {
         String loadBefore = Machine.loadAverage();
         Path work = Files.createTempDirectory("cpo4j-bench");
         Peers.Outcome peerOutcome = peers
-                ? Peers.run(peersDir, machine, threads, quick, work)
+                ? Peers.run(peersDir, root.resolve("bench/peers/torch_kernels.py"), machine, threads, quick, work)
                 : new Peers.Outcome(List.of(), "n/a", "n/a", null, List.of("peers skipped (--no-peers)"));
         List<JmhRun.Timing> timings = JmhRun.run(only, threads, quick);
         String loadAfter = Machine.loadAverage();

@@ -16,15 +16,30 @@ final class Cases {
         }
     }
 
-    private static final Map<String, Case> CASES = Map.of(
-            "MatmulBenchmark.matmul", new Case("Matmul, float32 C = A·B", "GFLOPS", MatmulBenchmark::flops, Cases::matmulPeerCase),
-            "SoftmaxBenchmark.softmax", new Case("Softmax over rows, forward", "Gelem/s", SoftmaxBenchmark::elements, Cases::softmaxPeerCase),
-            "LayerNormBenchmark.forward", new Case("LayerNorm forward", "Gelem/s", LayerNormBenchmark::elements, s -> null),
-            "LayerNormBenchmark.backward", new Case("LayerNorm backward (dx, dw, db)", "Gelem/s", LayerNormBenchmark::elements, s -> null),
-            "AttentionBenchmark.forward", new Case("Causal self-attention forward", "GFLOPS", AttentionBenchmark::forwardFlops, s -> null),
-            "AttentionBenchmark.forwardBackward", new Case("Causal self-attention forward + backward", "GFLOPS", AttentionBenchmark::forwardBackwardFlops, s -> null));
+    private static final Map<String, Case> CASES = Map.ofEntries(
+            Map.entry("MatmulBenchmark.matmul", new Case("Matmul, float32 C = A·B", "GFLOPS", MatmulBenchmark::flops, Cases::matmulPeerCase)),
+            Map.entry("SoftmaxBenchmark.softmax", new Case("Softmax over rows, forward", "Gelem/s", SoftmaxBenchmark::elements, Cases::softmaxPeerCase)),
+            Map.entry("LayerNormBenchmark.forward", torch("LayerNorm forward", "Gelem/s", LayerNormBenchmark::elements, "LayerNormBenchmark.forward")),
+            Map.entry("LayerNormBenchmark.backward", torch("LayerNorm backward (dx, dw, db)", "Gelem/s", LayerNormBenchmark::elements, "LayerNormBenchmark.backward")),
+            Map.entry("GeluBenchmark.forward", torch("GELU (tanh) forward", "Gelem/s", GeluBenchmark::elements, "GeluBenchmark.forward")),
+            Map.entry("GeluBenchmark.backward", torch("GELU (tanh) backward", "Gelem/s", GeluBenchmark::elements, "GeluBenchmark.backward")),
+            Map.entry("CrossEntropyBenchmark.forwardBackward", torch("Cross-entropy (fused log-softmax) forward + backward", "Gelem/s", CrossEntropyBenchmark::elements, "CrossEntropyBenchmark.forwardBackward")),
+            Map.entry("AdamWBenchmark.step", torch("AdamW step", "Gelem/s", AdamWBenchmark::elements, "AdamWBenchmark.step")),
+            Map.entry("AttentionBenchmark.forward", torch("Causal self-attention forward", "GFLOPS", AttentionBenchmark::forwardFlops, "AttentionBenchmark.forward")),
+            Map.entry("AttentionBenchmark.forwardBackward", torch("Causal self-attention forward + backward", "GFLOPS", AttentionBenchmark::forwardBackwardFlops, "AttentionBenchmark.forwardBackward")));
+
+    /** A case compared with bench/peers/torch_kernels.py, whose case names are "benchmark shape". */
+    private static Case torch(String title, String unit, ToDoubleFunction<String> work, String benchmark) {
+        return new Case(title, unit, work, shape -> benchmark + " " + shape);
+    }
 
     private Cases() {}
+
+    /** Report order: the peer-targeted kernels first, then the order of a training step's backward interest. */
+    static final java.util.List<String> ORDER = java.util.List.of("MatmulBenchmark.matmul", "SoftmaxBenchmark.softmax",
+            "AttentionBenchmark.forward", "AttentionBenchmark.forwardBackward", "LayerNormBenchmark.forward",
+            "LayerNormBenchmark.backward", "GeluBenchmark.forward", "GeluBenchmark.backward",
+            "CrossEntropyBenchmark.forwardBackward", "AdamWBenchmark.step");
 
     static Case of(String benchmark) {
         Case c = CASES.get(benchmark);

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 
 /**
  * Runs the native peers of {@code ../shared/peers} (OpenBLAS through numpy, PyTorch) with the
- * system python, as that folder's README says, and reads their JSON lines. When python, numpy or
+ * system python, as that folder's README says, and {@code bench/peers/torch_kernels.py} (PyTorch
+ * for layer norm, GELU, attention, cross-entropy, AdamW), and reads their JSON lines. When python, numpy or
  * torch are missing, the peers are simply absent and the report shows "n/a".
  */
 final class Peers {
@@ -34,7 +35,7 @@ final class Peers {
      * AVX-512 or AVX2 and OpenBLAS picked a different (older) kernel set, the matmul cases run a
      * second time with {@code OPENBLAS_CORETYPE} set to the best kernels for this CPU.
      */
-    static Outcome run(Path peersDir, Machine machine, List<Integer> threads, boolean quick, Path work) {
+    static Outcome run(Path peersDir, Path extraScript, Machine machine, List<Integer> threads, boolean quick, Path work) {
         List<String> notes = new ArrayList<>();
         Path script = peersDir.resolve("numpy_gemm_softmax.py");
         if (!Files.isRegularFile(script)) {
@@ -71,6 +72,14 @@ final class Peers {
                 forced = best;
                 figures.addAll(more);
             }
+        }
+        if (torch && Files.isRegularFile(extraScript)) {
+            List<String> cmd = new ArrayList<>(List.of(PYTHON, extraScript.toString(),
+                    "--repeats", quick ? "2" : "7", "--min-sample", quick ? "0.05" : "0.25", "--threads"));
+            for (int t : threads) cmd.add(Integer.toString(t));
+            Path extraJson = work.resolve("peers-torch-kernels.jsonl");
+            runLogged(cmd, extraJson, null, notes);
+            figures.addAll(read(extraJson, "", notes));
         }
         return new Outcome(figures, versions, autoCore, forced, notes);
     }

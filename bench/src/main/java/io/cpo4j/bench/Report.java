@@ -40,20 +40,38 @@ final class Report {
         if (ctx.noise() != null) md.append("- noise: ").append(ctx.noise()).append('\n');
         md.append("\nFigures are medians over measurement samples (best sample in parentheses); ratios are cpo4j / peer,\n")
           .append("both medians, measured in this one run. cpo4j: JMH, average time per call over 1 s iterations.\n")
-          .append("Peers: `../shared/peers/numpy_gemm_softmax.py` (OpenBLAS through numpy; torch), each thread count in a fresh process.\n");
+          .append("Peers: `../shared/peers/numpy_gemm_softmax.py` (OpenBLAS through numpy; torch) and `bench/peers/torch_kernels.py`\n")
+          .append("(torch, nanoGPT-style attention), each thread count in a fresh process.\n");
 
         Map<String, List<JmhRun.Timing>> byBenchmark = new LinkedHashMap<>();
+        for (String name : Cases.ORDER) byBenchmark.put(name, new ArrayList<>());
         for (JmhRun.Timing t : timings) byBenchmark.computeIfAbsent(t.benchmark(), k -> new ArrayList<>()).add(t);
+        byBenchmark.values().removeIf(List::isEmpty);
+        for (List<JmhRun.Timing> rows : byBenchmark.values()) {
+            rows.sort(java.util.Comparator.comparing(JmhRun.Timing::shape, Report::byShapeOrder).thenComparingInt(JmhRun.Timing::threads));
+        }
         for (var e : byBenchmark.entrySet()) {
             Cases.Case c = Cases.of(e.getKey());
             md.append("\n## ").append(c.title()).append(" (").append(c.unit()).append(", higher is better)\n\n");
             switch (e.getKey()) {
                 case "MatmulBenchmark.matmul" -> matmulTable(md, c, e.getValue(), p);
                 case "SoftmaxBenchmark.softmax" -> softmaxTable(md, c, e.getValue(), p);
-                default -> plainTable(md, c, e.getValue());
+                default -> torchTable(md, c, e.getValue(), p);
             }
         }
         return md.toString();
+    }
+
+    /** Shapes in the order JMH's @Param lists them is lost in its results; order by total size, then by name. */
+    private static int byShapeOrder(String a, String b) {
+        int c = Double.compare(size(a), size(b));
+        return c != 0 ? c : a.compareTo(b);
+    }
+
+    private static double size(String shape) {
+        double s = 1;
+        for (String part : shape.split("x")) s *= Double.parseDouble(part);
+        return s;
     }
 
     private static void matmulTable(StringBuilder md, Cases.Case c, List<JmhRun.Timing> rows, Peers.Outcome p) {
@@ -90,11 +108,14 @@ final class Report {
         }
     }
 
-    private static void plainTable(StringBuilder md, Cases.Case c, List<JmhRun.Timing> rows) {
-        md.append("| shape | threads | cpo4j | ms per call |\n|---|---|---|---|\n");
+    private static void torchTable(StringBuilder md, Cases.Case c, List<JmhRun.Timing> rows, Peers.Outcome p) {
+        String fmt = c.unit().equals("GFLOPS") ? "%.1f" : "%.3f";
+        md.append("| shape | threads | cpo4j | ms per call | torch | ratio |\n|---|---|---|---|---|---|\n");
         for (JmhRun.Timing t : rows) {
+            Peers.Figure torch = find(p, "torch", t.threads(), c.peerCase().apply(t.shape()));
             md.append("| ").append(t.shape()).append(" | ").append(t.threads()).append(" | ").append(javaCell(c, t))
-              .append(" | ").append(String.format(Locale.ROOT, "%.3f", t.medianMicros() / 1e3)).append(" |\n");
+              .append(" | ").append(String.format(Locale.ROOT, "%.3f", t.medianMicros() / 1e3)).append(" | ")
+              .append(peerCell(torch, fmt)).append(" | ").append(ratio(c.rate(t.shape(), t.medianMicros()), torch)).append(" |\n");
         }
     }
 

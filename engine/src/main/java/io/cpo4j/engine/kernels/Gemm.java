@@ -25,6 +25,7 @@ public final class Gemm {
     static final int MC = Integer.getInteger("mc", 240);
     /** Floats of packed op(B) held at once (16 MB); a larger op(B) is packed slab by slab. */
     static final int SLAB = 1 << 22;
+    static final int ORDER = Integer.getInteger("order", 0), GROUP = Integer.getInteger("group", 16);
     /** Products below this many flops run on the calling thread: a fork would cost more than it saves. */
     static final long PARALLEL_FLOPS = 1L << 21;
 
@@ -132,12 +133,25 @@ public final class Gemm {
             int kc = Math.min(KC, depth - pc);
             GemmPacking.packA(transA, a, aOff, lda, i0, rows, p0 + pc, kc, mr, packedA);
             boolean add = accumulate || p0 + pc > 0;
+            if (ORDER == 0) {
             for (int q = q0; q < q1; q++) {
                 int j = j0 + q * nr, cols = Math.min(nr, j1 - j), bo = q * nr * depth + pc * nr;
                 for (int r0 = 0; r0 < rows; r0 += mr) {
                     Vec.kernel(kc, packedA, r0 * kc, packedB, bo, tile, 0);
                     Vec.merge(tile, Math.min(mr, rows - r0), cols, c, cOff + (i0 + r0) * ldc + j, ldc, add);
                 }
+            }
+            } else {
+            for (int g0 = q0; g0 < q1; g0 += GROUP) {
+                int g1 = Math.min(q1, g0 + GROUP);
+                for (int r0 = 0; r0 < rows; r0 += mr) {
+                    for (int q = g0; q < g1; q++) {
+                        int j = j0 + q * nr, cols = Math.min(nr, j1 - j), bo = q * nr * depth + pc * nr;
+                        Vec.kernel(kc, packedA, r0 * kc, packedB, bo, tile, 0);
+                        Vec.merge(tile, Math.min(mr, rows - r0), cols, c, cOff + (i0 + r0) * ldc + j, ldc, add);
+                    }
+                }
+            }
             }
         }
     }
