@@ -175,12 +175,12 @@ public final class FlashAttentionKernel {
             for (int k0 = 0; k0 < kEnd; k0 += KEY_CHUNK) {
                 int kLen = Math.min(KEY_CHUNK, kEnd - k0);
                 for (int r0 = 0; r0 < kLen; r0 += mr) {
-                    Gemm.Vec.kernel(D, kPanels, (k0 + r0) * D, qt, 0, p, r0 * nr);
+                    Gemm.Vec.kernel(D, kPanels, (k0 + r0) * D, qt, 0, p, r0 * nr, nr, false);
                 }
                 softmaxChunk(p, kLen, k0, q0, scale, stats);
                 rescale(ot, dPanels * mr, stats);
                 for (int dp = 0; dp < dPanels; dp++) {
-                    Gemm.Vec.kernel(kLen, vtPanels, dp * mr * T + k0 * mr, p, 0, tile, 0);
+                    Gemm.Vec.kernel(kLen, vtPanels, dp * mr * T + k0 * mr, p, 0, tile, 0, nr, false);
                     addTile(tile, ot, dp * mr * nr, mr * nr);
                 }
             }
@@ -290,12 +290,12 @@ public final class FlashAttentionKernel {
             for (int k0 = 0; k0 < kEnd; k0 += KEY_CHUNK) {
                 int kLen = Math.min(KEY_CHUNK, kEnd - k0);
                 for (int r0 = 0; r0 < kLen; r0 += mr) {
-                    Gemm.Vec.kernel(D, w.kPanels(), (k0 + r0) * D, w.qt(), 0, w.p(), r0 * nr);
-                    Gemm.Vec.kernel(D, w.vPanels(), (k0 + r0) * D, w.dot(), 0, w.ds(), r0 * nr);
+                    Gemm.Vec.kernel(D, w.kPanels(), (k0 + r0) * D, w.qt(), 0, w.p(), r0 * nr, nr, false);
+                    Gemm.Vec.kernel(D, w.vPanels(), (k0 + r0) * D, w.dot(), 0, w.ds(), r0 * nr, nr, false);
                 }
                 probabilitiesAndScoreGradients(w.p(), w.ds(), kLen, k0, q0, scale, w.stats());
                 for (int dp = 0; dp < dPanels; dp++) {
-                    Gemm.Vec.kernel(kLen, w.ktPanels(), dp * mr * T + k0 * mr, w.ds(), 0, w.tile(), 0);
+                    Gemm.Vec.kernel(kLen, w.ktPanels(), dp * mr * T + k0 * mr, w.ds(), 0, w.tile(), 0, nr, false);
                     addTile(w.tile(), w.dqt(), dp * mr * nr, mr * nr);
                 }
                 for (int r0 = 0; r0 < kLen; r0 += mr) {
@@ -306,9 +306,9 @@ public final class FlashAttentionKernel {
                     int rows = Math.min(mr, T - key);
                     for (int cp = 0; cp < dColPanels; cp++) {
                         int cols = Math.min(nr, D - cp * nr), col = cp * nr;
-                        Gemm.Vec.kernel(nq, pa, 0, w.qB(), cp * nr * nq, w.tile(), 0);
+                        Gemm.Vec.kernel(nq, pa, 0, w.qB(), cp * nr * nq, w.tile(), 0, nr, false);
                         Gemm.Vec.merge(w.tile(), rows, cols, dqkv, dBase + key * C3 + C3 / 3 + col, C3, true);
-                        Gemm.Vec.kernel(nq, pa, nr * mr, w.doB(), cp * nr * nq, w.tile(), 0);
+                        Gemm.Vec.kernel(nq, pa, nr * mr, w.doB(), cp * nr * nq, w.tile(), 0, nr, false);
                         Gemm.Vec.merge(w.tile(), rows, cols, dqkv, dBase + key * C3 + 2 * (C3 / 3) + col, C3, true);
                     }
                 }

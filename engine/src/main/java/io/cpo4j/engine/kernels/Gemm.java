@@ -16,16 +16,21 @@ import jdk.incubator.vector.VectorSpecies;
  * sums in k order, each partial sum one FMA chain in k order: the blocking over rows and
  * columns and the split over threads only decide who computes an element, never how, so the
  * result is bit-identical for any thread count.
+ *
+ * <p>Measured on a Xeon with AVX-512 (docs/BENCHMARKS.md): the 12×2-vector kernel runs at about
+ * the FMA peak from L1; adding each finished tile to C inside the kernel (rather than through a
+ * tile buffer) and keeping B's panel in L1 were worth 10-20% on the large products. Tiles walk
+ * down a column strip of C, which costs cache misses when the leading dimension of C is a power
+ * of two; a Java program cannot issue the prefetches that native BLAS uses against that.
  */
 public final class Gemm {
 
     /** Depth of a packed block: one B panel (KC·NR floats) stays in L1 while A panels stream past it. */
-    static final int KC = Integer.getInteger("kc", 256);
+    static final int KC = 256;
     /** Most rows of op(A) per packed block (MC·KC floats, kept in L2); a multiple of every MR. */
-    static final int MC = Integer.getInteger("mc", 240);
+    static final int MC = 240;
     /** Floats of packed op(B) held at once (16 MB); a larger op(B) is packed slab by slab. */
     static final int SLAB = 1 << 22;
-    static final int ORDER = Integer.getInteger("order", 0), GROUP = Integer.getInteger("group", 16);
     /** Products below this many flops run on the calling thread: a fork would cost more than it saves. */
     static final long PARALLEL_FLOPS = 1L << 21;
 
@@ -122,7 +127,12 @@ public final class Gemm {
         }
     }
 
-    /** Rows [i0, i0+rows) of C times B panels [q0, q1) of the packed slab, depths [p0, p0+depth). */
+    /**
+     * Rows [i0, i0+rows) of C times B panels [q0, q1) of the packed slab, depths [p0, p0+depth).
+     * Loop order: depth blocks, then B panels (each stays in L1 while the A panels of the block
+     * stream past it from L2), then A panels. Full micro-tiles are added to C by the kernel
+     * itself; partial ones at the edges go through a small tile.
+     */
     private static void block(boolean transA, float[] a, int aOff, int lda, int i0, int rows,
                               float[] packedB, int j0, int j1, int q0, int q1, int p0, int depth,
                               float[] c, int cOff, int ldc, boolean accumulate) {
@@ -133,25 +143,17 @@ public final class Gemm {
             int kc = Math.min(KC, depth - pc);
             GemmPacking.packA(transA, a, aOff, lda, i0, rows, p0 + pc, kc, mr, packedA);
             boolean add = accumulate || p0 + pc > 0;
-            if (ORDER == 0) {
             for (int q = q0; q < q1; q++) {
                 int j = j0 + q * nr, cols = Math.min(nr, j1 - j), bo = q * nr * depth + pc * nr;
                 for (int r0 = 0; r0 < rows; r0 += mr) {
-                    Vec.kernel(kc, packedA, r0 * kc, packedB, bo, tile, 0);
-                    Vec.merge(tile, Math.min(mr, rows - r0), cols, c, cOff + (i0 + r0) * ldc + j, ldc, add);
-                }
-            }
-            } else {
-            for (int g0 = q0; g0 < q1; g0 += GROUP) {
-                int g1 = Math.min(q1, g0 + GROUP);
-                for (int r0 = 0; r0 < rows; r0 += mr) {
-                    for (int q = g0; q < g1; q++) {
-                        int j = j0 + q * nr, cols = Math.min(nr, j1 - j), bo = q * nr * depth + pc * nr;
-                        Vec.kernel(kc, packedA, r0 * kc, packedB, bo, tile, 0);
-                        Vec.merge(tile, Math.min(mr, rows - r0), cols, c, cOff + (i0 + r0) * ldc + j, ldc, add);
+                    int live = Math.min(mr, rows - r0), ci = cOff + (i0 + r0) * ldc + j;
+                    if (live == mr && cols == nr) {
+                        Vec.kernel(kc, packedA, r0 * kc, packedB, bo, c, ci, ldc, add);
+                    } else {
+                        Vec.kernel(kc, packedA, r0 * kc, packedB, bo, tile, 0, nr, false);
+                        Vec.merge(tile, live, cols, c, ci, ldc, add);
                     }
                 }
-            }
             }
         }
     }
@@ -187,10 +189,13 @@ public final class Gemm {
 
         private Vec() {}
 
-        /** tile[MR, NR] (rows NR apart, from tileOff) = one A panel times one B panel, kc deep. */
-        static void kernel(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile, int tileOff) {
-            if (MR == 12) kernel12x2(kc, a, aOff, b, bOff, tile, tileOff);
-            else kernel6x2(kc, a, aOff, b, bOff, tile, tileOff);
+        /**
+         * C[MR, NR] (+)= one A panel times one B panel, kc deep: each element one FMA chain in k
+         * order, then added to C when {@code add}. C rows are ldc apart from cOff.
+         */
+        static void kernel(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc, boolean add) {
+            if (MR == 12) kernel12x2(kc, a, aOff, b, bOff, c, cOff, ldc, add);
+            else kernel6x2(kc, a, aOff, b, bOff, c, cOff, ldc, add);
         }
 
         /*
@@ -199,8 +204,8 @@ public final class Gemm {
          * on-stack-replaced caller made C2 stop intrinsifying them (10-20× slower, see DESIGN.md).
          */
 
-        /** tile[12, NR] = one 12-row A panel times one B panel, kc deep. */
-        static void kernel12x2(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile, int t) {
+        /** C[12, NR] (+)= one 12-row A panel times one B panel, kc deep; C rows ldc apart. */
+        static void kernel12x2(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int t, int ldc, boolean add) {
             FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
             FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
             FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -241,22 +246,34 @@ public final class Gemm {
                 x = FloatVector.broadcast(S, a[ai + 11]);
                 cb0 = x.fma(b0, cb0); cb1 = x.fma(b1, cb1);
             }
-            c00.intoArray(tile, t); c01.intoArray(tile, t + L);
-            c10.intoArray(tile, t + NR); c11.intoArray(tile, t + NR + L);
-            c20.intoArray(tile, t + 2 * NR); c21.intoArray(tile, t + 2 * NR + L);
-            c30.intoArray(tile, t + 3 * NR); c31.intoArray(tile, t + 3 * NR + L);
-            c40.intoArray(tile, t + 4 * NR); c41.intoArray(tile, t + 4 * NR + L);
-            c50.intoArray(tile, t + 5 * NR); c51.intoArray(tile, t + 5 * NR + L);
-            c60.intoArray(tile, t + 6 * NR); c61.intoArray(tile, t + 6 * NR + L);
-            c70.intoArray(tile, t + 7 * NR); c71.intoArray(tile, t + 7 * NR + L);
-            c80.intoArray(tile, t + 8 * NR); c81.intoArray(tile, t + 8 * NR + L);
-            c90.intoArray(tile, t + 9 * NR); c91.intoArray(tile, t + 9 * NR + L);
-            ca0.intoArray(tile, t + 10 * NR); ca1.intoArray(tile, t + 10 * NR + L);
-            cb0.intoArray(tile, t + 11 * NR); cb1.intoArray(tile, t + 11 * NR + L);
+            if (add) { c00 = c00.add(FloatVector.fromArray(S, c, t)); c01 = c01.add(FloatVector.fromArray(S, c, t + L)); }
+            c00.intoArray(c, t); c01.intoArray(c, t + L);
+            if (add) { c10 = c10.add(FloatVector.fromArray(S, c, t + ldc)); c11 = c11.add(FloatVector.fromArray(S, c, t + ldc + L)); }
+            c10.intoArray(c, t + ldc); c11.intoArray(c, t + ldc + L);
+            if (add) { c20 = c20.add(FloatVector.fromArray(S, c, t + 2 * ldc)); c21 = c21.add(FloatVector.fromArray(S, c, t + 2 * ldc + L)); }
+            c20.intoArray(c, t + 2 * ldc); c21.intoArray(c, t + 2 * ldc + L);
+            if (add) { c30 = c30.add(FloatVector.fromArray(S, c, t + 3 * ldc)); c31 = c31.add(FloatVector.fromArray(S, c, t + 3 * ldc + L)); }
+            c30.intoArray(c, t + 3 * ldc); c31.intoArray(c, t + 3 * ldc + L);
+            if (add) { c40 = c40.add(FloatVector.fromArray(S, c, t + 4 * ldc)); c41 = c41.add(FloatVector.fromArray(S, c, t + 4 * ldc + L)); }
+            c40.intoArray(c, t + 4 * ldc); c41.intoArray(c, t + 4 * ldc + L);
+            if (add) { c50 = c50.add(FloatVector.fromArray(S, c, t + 5 * ldc)); c51 = c51.add(FloatVector.fromArray(S, c, t + 5 * ldc + L)); }
+            c50.intoArray(c, t + 5 * ldc); c51.intoArray(c, t + 5 * ldc + L);
+            if (add) { c60 = c60.add(FloatVector.fromArray(S, c, t + 6 * ldc)); c61 = c61.add(FloatVector.fromArray(S, c, t + 6 * ldc + L)); }
+            c60.intoArray(c, t + 6 * ldc); c61.intoArray(c, t + 6 * ldc + L);
+            if (add) { c70 = c70.add(FloatVector.fromArray(S, c, t + 7 * ldc)); c71 = c71.add(FloatVector.fromArray(S, c, t + 7 * ldc + L)); }
+            c70.intoArray(c, t + 7 * ldc); c71.intoArray(c, t + 7 * ldc + L);
+            if (add) { c80 = c80.add(FloatVector.fromArray(S, c, t + 8 * ldc)); c81 = c81.add(FloatVector.fromArray(S, c, t + 8 * ldc + L)); }
+            c80.intoArray(c, t + 8 * ldc); c81.intoArray(c, t + 8 * ldc + L);
+            if (add) { c90 = c90.add(FloatVector.fromArray(S, c, t + 9 * ldc)); c91 = c91.add(FloatVector.fromArray(S, c, t + 9 * ldc + L)); }
+            c90.intoArray(c, t + 9 * ldc); c91.intoArray(c, t + 9 * ldc + L);
+            if (add) { ca0 = ca0.add(FloatVector.fromArray(S, c, t + 10 * ldc)); ca1 = ca1.add(FloatVector.fromArray(S, c, t + 10 * ldc + L)); }
+            ca0.intoArray(c, t + 10 * ldc); ca1.intoArray(c, t + 10 * ldc + L);
+            if (add) { cb0 = cb0.add(FloatVector.fromArray(S, c, t + 11 * ldc)); cb1 = cb1.add(FloatVector.fromArray(S, c, t + 11 * ldc + L)); }
+            cb0.intoArray(c, t + 11 * ldc); cb1.intoArray(c, t + 11 * ldc + L);
         }
 
-        /** tile[6, NR] = one 6-row A panel times one B panel, kc deep. */
-        static void kernel6x2(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile, int t) {
+        /** C[6, NR] (+)= one 6-row A panel times one B panel, kc deep; C rows ldc apart. */
+        static void kernel6x2(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int t, int ldc, boolean add) {
             FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
             FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
             FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -279,12 +296,18 @@ public final class Gemm {
                 x = FloatVector.broadcast(S, a[ai + 5]);
                 c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
             }
-            c00.intoArray(tile, t); c01.intoArray(tile, t + L);
-            c10.intoArray(tile, t + NR); c11.intoArray(tile, t + NR + L);
-            c20.intoArray(tile, t + 2 * NR); c21.intoArray(tile, t + 2 * NR + L);
-            c30.intoArray(tile, t + 3 * NR); c31.intoArray(tile, t + 3 * NR + L);
-            c40.intoArray(tile, t + 4 * NR); c41.intoArray(tile, t + 4 * NR + L);
-            c50.intoArray(tile, t + 5 * NR); c51.intoArray(tile, t + 5 * NR + L);
+            if (add) { c00 = c00.add(FloatVector.fromArray(S, c, t)); c01 = c01.add(FloatVector.fromArray(S, c, t + L)); }
+            c00.intoArray(c, t); c01.intoArray(c, t + L);
+            if (add) { c10 = c10.add(FloatVector.fromArray(S, c, t + ldc)); c11 = c11.add(FloatVector.fromArray(S, c, t + ldc + L)); }
+            c10.intoArray(c, t + ldc); c11.intoArray(c, t + ldc + L);
+            if (add) { c20 = c20.add(FloatVector.fromArray(S, c, t + 2 * ldc)); c21 = c21.add(FloatVector.fromArray(S, c, t + 2 * ldc + L)); }
+            c20.intoArray(c, t + 2 * ldc); c21.intoArray(c, t + 2 * ldc + L);
+            if (add) { c30 = c30.add(FloatVector.fromArray(S, c, t + 3 * ldc)); c31 = c31.add(FloatVector.fromArray(S, c, t + 3 * ldc + L)); }
+            c30.intoArray(c, t + 3 * ldc); c31.intoArray(c, t + 3 * ldc + L);
+            if (add) { c40 = c40.add(FloatVector.fromArray(S, c, t + 4 * ldc)); c41 = c41.add(FloatVector.fromArray(S, c, t + 4 * ldc + L)); }
+            c40.intoArray(c, t + 4 * ldc); c41.intoArray(c, t + 4 * ldc + L);
+            if (add) { c50 = c50.add(FloatVector.fromArray(S, c, t + 5 * ldc)); c51 = c51.add(FloatVector.fromArray(S, c, t + 5 * ldc + L)); }
+            c50.intoArray(c, t + 5 * ldc); c51.intoArray(c, t + 5 * ldc + L);
         }
 
         /** C[rows, cols] (+)= tile[rows, cols], the tile's rows NR apart. */

@@ -76,6 +76,30 @@ class GemmTest {
     }
 
     @Test
+    void bothMicroKernelsMatchTheScalarProductOfTheirPanels() {
+        // Only one kernel is picked on a given machine (by vector width); test both anyway.
+        int nr = Gemm.Vec.NR, kc = 37;
+        for (int mr : new int[] {12, 6}) {
+            float[] a = randn(10 + mr, mr * kc), b = randn(11, nr * kc), c0 = randn(12, mr * (nr + 3));
+            for (boolean add : new boolean[] {false, true}) {
+                float[] v = c0.clone(), s = c0.clone();
+                if (mr == 12) Gemm.Vec.kernel12x2(kc, a, 0, b, 0, v, 1, nr + 3, add);
+                else Gemm.Vec.kernel6x2(kc, a, 0, b, 0, v, 1, nr + 3, add);
+                for (int r = 0; r < mr; r++) {
+                    for (int j = 0; j < nr; j++) {
+                        float sum = 0f;
+                        for (int p = 0; p < kc; p++) sum = Math.fma(a[p * mr + r], b[p * nr + j], sum);
+                        int ci = 1 + r * (nr + 3) + j;
+                        s[ci] = add ? s[ci] + sum : sum;
+                    }
+                }
+                // Same FMA chain per element, in the same order: bit for bit.
+                assertThat(v).as("kernel %dx2, add=%s", mr, add).containsExactly(s);
+            }
+        }
+    }
+
+    @Test
     void zeroDepthClearsOrKeepsC() {
         float[] c = {1f, 2f, 3f, 4f};
         Gemm.gemm(false, false, 2, 2, 0, new float[0], 0, 0, new float[0], 0, 2, c, 0, 2, true);
