@@ -48,6 +48,7 @@ public final class BenchRunner {
         Machine machine = Machine.describe();
         String loadBefore = Machine.loadAverage();
         Path work = Files.createTempDirectory("cpo4j-bench");
+        java.util.Map<Integer, Double> peak = FmaPeak.measure(peersDir, threads, work);
         Peers.Outcome peerOutcome = peers
                 ? Peers.run(peersDir, root.resolve("bench/peers/torch_kernels.py"), machine, threads, quick, work)
                 : new Peers.Outcome(List.of(), "n/a", "n/a", null, List.of("peers skipped (--no-peers)"));
@@ -56,7 +57,7 @@ public final class BenchRunner {
 
         String command = System.getProperty("cpo4j.bench.command", "bench/run.sh " + String.join(" ", args)).trim();
         String noise = quick ? "--quick run: short iterations, figures are indicative only" : null;
-        String md = Report.write(new Report.Context(LocalDate.now().toString(), command, machine, loadBefore, loadAfter, peerOutcome, noise), timings);
+        String md = Report.write(new Report.Context(LocalDate.now().toString(), command, machine, loadBefore, loadAfter, peak, peerOutcome, noise), timings);
         Files.createDirectories(out);
         Path file = freeName(out, LocalDate.now().toString());
         Files.writeString(file, md);

@@ -18,7 +18,7 @@ final class Report {
     private Report() {}
 
     record Context(String date, String command, Machine machine, String loadBefore, String loadAfter,
-                   Peers.Outcome peers, String noise) {}
+                   Map<Integer, Double> fmaPeak, Peers.Outcome peers, String noise) {}
 
     static String write(Context ctx, List<JmhRun.Timing> timings) {
         StringBuilder md = new StringBuilder();
@@ -29,6 +29,12 @@ final class Report {
         md.append("- JDK: ").append(m.jdk()).append('\n');
         md.append("- CPU: ").append(m.cpu()).append(", ").append(m.cores()).append(" cores visible, ").append(m.isa()).append('\n');
         md.append("- vector width: ").append(m.vectorBits()).append(" bits, ").append(m.floatLanes()).append(" floats per vector\n");
+        if (!ctx.fmaPeak().isEmpty()) {
+            md.append("- FP32 FMA peak (`../shared/peers/fma_peak.c`, 512-bit FMAs):");
+            ctx.fmaPeak().forEach((t, g) -> md.append(String.format(Locale.ROOT, " %d thread%s %.0f GFLOPS;", t, t == 1 ? "" : "s", g)));
+            md.setLength(md.length() - 1);
+            md.append('\n');
+        }
         md.append("- load average (1/5/15 min) before: ").append(ctx.loadBefore()).append("; after: ").append(ctx.loadAfter()).append('\n');
         md.append("- peers: ").append(p.versions());
         if (!"n/a".equals(p.autoCore())) {
