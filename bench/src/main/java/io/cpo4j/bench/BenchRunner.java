@@ -52,12 +52,13 @@ public final class BenchRunner {
         Peers.Outcome peerOutcome = peers
                 ? Peers.run(peersDir, root.resolve("bench/peers/torch_kernels.py"), machine, threads, quick, work)
                 : new Peers.Outcome(List.of(), "n/a", "n/a", null, List.of("peers skipped (--no-peers)"));
+        String loadBetween = Machine.loadAverage();
         List<JmhRun.Timing> timings = JmhRun.run(only, threads, quick);
         String loadAfter = Machine.loadAverage();
 
         String command = System.getProperty("cpo4j.bench.command", "bench/run.sh " + String.join(" ", args)).trim();
         String noise = quick ? "--quick run: short iterations, figures are indicative only" : null;
-        String md = Report.write(new Report.Context(LocalDate.now().toString(), command, machine, loadBefore, loadAfter, peak, peerOutcome, noise), timings);
+        String md = Report.write(new Report.Context(LocalDate.now().toString(), command, machine, loadBefore + " (peers next); " + loadBetween + " (JMH next)", loadAfter, peak, peerOutcome, noise), timings);
         Files.createDirectories(out);
         Path file = freeName(out, LocalDate.now().toString());
         Files.writeString(file, md);

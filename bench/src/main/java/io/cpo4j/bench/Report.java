@@ -35,7 +35,7 @@ final class Report {
             md.setLength(md.length() - 1);
             md.append('\n');
         }
-        md.append("- load average (1/5/15 min) before: ").append(ctx.loadBefore()).append("; after: ").append(ctx.loadAfter()).append('\n');
+        md.append("- load average (1/5/15 min): ").append(ctx.loadBefore()).append("; ").append(ctx.loadAfter()).append(" (end)\n");
         md.append("- peers: ").append(p.versions());
         if (!"n/a".equals(p.autoCore())) {
             md.append("; OpenBLAS picked the `").append(p.autoCore()).append("` kernels by itself");
@@ -45,7 +45,7 @@ final class Report {
         for (String note : p.notes()) md.append("- note: ").append(note).append('\n');
         if (ctx.noise() != null) md.append("- noise: ").append(ctx.noise()).append('\n');
         md.append("\nFigures are medians over measurement samples (best sample in parentheses); ratios are cpo4j / peer,\n")
-          .append("both medians, measured in this one run. cpo4j: JMH, average time per call over 1 s iterations.\n")
+          .append("both medians, measured in this one run. cpo4j: JMH, average time per call, 5 warm-up and 5 measured 1 s iterations.\n")
           .append("Peers: `../shared/peers/numpy_gemm_softmax.py` (OpenBLAS through numpy; torch) and `bench/peers/torch_kernels.py`\n")
           .append("(torch, nanoGPT-style attention), each thread count in a fresh process.\n");
 
