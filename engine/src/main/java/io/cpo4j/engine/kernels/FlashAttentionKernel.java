@@ -236,7 +236,7 @@ public final class FlashAttentionKernel {
          *   Sᵀ = K·Qᵀ and dPᵀ = V·dOᵀ       (MR keys × NR queries tiles, depth D)
          *   Pᵀ = exp(Sᵀ − lse), dSᵀ = Pᵀ ⊙ (dPᵀ − δ)/√D     (vectors over queries)
          *   dQᵀ += Kᵀ·dSᵀ                    (depth: the chunk's keys; dSᵀ as laid out is B)
-         *   dK += dS... = dSᵀ·Q, dV += Pᵀ·dO  (depth: the block's queries; MR-key rows, so each
+         *   dK += dSᵀ·Q, dV += Pᵀ·dO          (depth: the block's queries; MR-key rows, so each
          *                                    tile is first transposed into an A panel)
          */
         static void backwardHead(float[] dout, int dOff, float[] qkv, int qkvOff, float[] out, int outOff,
@@ -269,7 +269,7 @@ public final class FlashAttentionKernel {
                     stats[j] = lse[lseOff + bh * T + q0 + j];
                     stats[nr + j] = dot(dout, gBase + (q0 + j) * C, out, oBase + (q0 + j) * C, D);
                 }
-                queryBlockBackward(q0, nq, T, D, scale, blocks, dqkv, dBase, C3);
+                queryBlockBackward(q0, nq, T, D, scale, blocks, dqkv, dBase, C);
                 for (int j = 0; j < nq; j++) {
                     int dq = dBase + (q0 + j) * C3;
                     for (int d = 0; d < D; d++) dqkv[dq + d] += dqt[d * nr + j];
@@ -283,7 +283,8 @@ public final class FlashAttentionKernel {
                               float[] stats) {}
 
         private static void queryBlockBackward(int q0, int nq, int T, int D, float scale, Blocks w,
-                                               float[] dqkv, int dBase, int C3) {
+                                               float[] dqkv, int dBase, int C) {
+            int C3 = 3 * C;
             int mr = Gemm.Vec.MR, nr = Gemm.Vec.NR, dPanels = (D + mr - 1) / mr, dColPanels = (D + nr - 1) / nr;
             Arrays.fill(w.dqt(), 0, dPanels * mr * nr, 0f);
             int kEnd = q0 + nq;
@@ -307,9 +308,9 @@ public final class FlashAttentionKernel {
                     for (int cp = 0; cp < dColPanels; cp++) {
                         int cols = Math.min(nr, D - cp * nr), col = cp * nr;
                         Gemm.Vec.kernel(nq, pa, 0, w.qB(), cp * nr * nq, w.tile(), 0, nr, false);
-                        Gemm.Vec.merge(w.tile(), rows, cols, dqkv, dBase + key * C3 + C3 / 3 + col, C3, true);
+                        Gemm.Vec.merge(w.tile(), rows, cols, dqkv, dBase + key * C3 + C + col, C3, true);
                         Gemm.Vec.kernel(nq, pa, nr * mr, w.doB(), cp * nr * nq, w.tile(), 0, nr, false);
-                        Gemm.Vec.merge(w.tile(), rows, cols, dqkv, dBase + key * C3 + 2 * (C3 / 3) + col, C3, true);
+                        Gemm.Vec.merge(w.tile(), rows, cols, dqkv, dBase + key * C3 + 2 * C + col, C3, true);
                     }
                 }
             }
