@@ -32,7 +32,7 @@ final class JmhRun {
                     .measurementIterations(2).measurementTime(TimeValue.milliseconds(300));
         }
         List<Timing> timings = new ArrayList<>();
-        for (RunResult r : new Runner(b.build()).run()) {
+        for (RunResult r : runWhenLockFree(new Runner(b.build()))) {
             String name = r.getParams().getBenchmark();
             Statistics s = r.getPrimaryResult().getStatistics();
             timings.add(new Timing(name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1),
@@ -40,5 +40,27 @@ final class JmhRun {
                     s.getPercentile(50), s.getMin(), (int) s.getN()));
         }
         return timings;
+    }
+
+    /**
+     * JMH refuses to start while another JMH run on the machine holds {@code /tmp/jmh.lock}
+     * (two runs would spoil each other's figures); wait for it, up to half an hour, rather than fail.
+     */
+    private static java.util.Collection<RunResult> runWhenLockFree(Runner runner) throws RunnerException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return runner.run();
+            } catch (RunnerException e) {
+                String message = String.valueOf(e.getMessage());
+                if (!message.contains("JMH lock") || attempt >= 60) throw e;
+                System.out.println("# another JMH run holds /tmp/jmh.lock; waiting 30 s (" + attempt + "/60)");
+                try {
+                    Thread.sleep(30_000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 }
