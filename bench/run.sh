@@ -3,7 +3,7 @@
 # ../shared/peers) in one go and writes bench/results/<date>.md with the ratios.
 #
 #   bench/run.sh                     # everything, 1 and 2 threads (about 15 minutes)
-#   bench/run.sh --only Softmax      # JMH include pattern
+#   bench/run.sh --only Softmax      # benchmark classes (a regex)
 #   bench/run.sh --no-peers --quick  # try the runner out
 #
 # Extra JVM options for the runner: CPO4J_JAVA_OPTS. JMH forks the same JDK the runner runs on.

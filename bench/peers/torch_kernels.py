@@ -13,6 +13,7 @@ import argparse
 import json
 import math
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -128,6 +129,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--min-sample", type=float, default=0.25)
     ap.add_argument("--json", default="")
+    ap.add_argument("--only", default="", help="regex filter on case names (re.search)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if not args.child:
@@ -135,7 +137,7 @@ def main():
         for n in args.threads:
             env = dict(os.environ, OMP_NUM_THREADS=str(n), OPENBLAS_NUM_THREADS=str(n))
             cmd = [sys.executable, os.path.abspath(__file__), "--child", "--threads", str(n),
-                   "--repeats", str(args.repeats), "--min-sample", str(args.min_sample)]
+                   "--repeats", str(args.repeats), "--min-sample", str(args.min_sample), "--only", args.only]
             if args.json:
                 cmd += ["--json", args.json]
             rc |= subprocess.call(cmd, env=env)
@@ -147,6 +149,8 @@ def main():
     print(f"# torch {torch.__version__}, {nthr} thread(s)")
     out = open(args.json, "a") if args.json else None
     for name, unit, work, fn in cases(torch):
+        if args.only and not re.search(args.only, name):
+            continue
         s = time_op(fn, args.repeats, args.min_sample)
         best, med = work / min(s) / 1e9, work / statistics.median(s) / 1e9
         print(f"RESULT torch {nthr} {name:50s} {best:10.3f} {med:10.3f} {unit} "

@@ -4,16 +4,23 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
 
 /**
- * Runs the JMH benchmarks and the native peers in one go and writes
- * {@code bench/results/<date>.md}. Start it with {@code bench/run.sh} (it picks a JDK >= 21,
- * builds, and passes its arguments here).
+ * Runs the JMH benchmarks and the native peers and writes {@code bench/results/<date>.md}.
+ * Start it with {@code bench/run.sh} (it picks a JDK >= 21, builds, and passes its arguments here).
+ *
+ * <p>The work goes in groups (matmul, softmax, the other kernels) and thread counts; within
+ * each, the peers run first and the JMH benchmarks right after, so that a ratio compares figures
+ * taken minutes apart on a machine whose load may drift.
  *
  * <pre>
- * options: --only REGEX     JMH include pattern (default: every benchmark)
+ * options: --only REGEX     which benchmark classes, e.g. Matmul or Softmax (default: all)
  *          --threads 1,2    thread counts (default 1,2)
  *          --no-peers       skip OpenBLAS / PyTorch
  *          --quick          short iterations, for trying the runner out (not for figures)
@@ -23,11 +30,14 @@ import java.util.List;
  */
 public final class BenchRunner {
 
+    /** Benchmarks measured together, and how to run their peers on a thread count. */
+    private record Group(String name, List<String> benchmarks, BiConsumer<Peers, Integer> peers) {}
+
     private BenchRunner() {}
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(System.getProperty("cpo4j.root", ".")).toAbsolutePath().normalize();
-        String only = ".*Benchmark.*";
+        String only = "";
         List<Integer> threads = List.of(1, 2);
         boolean peers = true, quick = false;
         Path out = root.resolve("bench/results"), peersDir = root.resolve("../shared/peers").normalize();
@@ -45,20 +55,37 @@ public final class BenchRunner {
                 }
             }
         }
+        String extraCases = "AttentionBenchmark|LayerNormBenchmark|GeluBenchmark|CrossEntropyBenchmark|AdamWBenchmark";
+        List<Group> groups = List.of(
+                new Group("matmul", List.of("MatmulBenchmark"), Peers::matmul),
+                new Group("softmax", List.of("SoftmaxBenchmark"), Peers::softmax),
+                new Group("other kernels", List.of(extraCases.split("\\|")), null));
+        String onlyFinal = only;
+        Pattern filter = Pattern.compile(only);
+
         Machine machine = Machine.describe();
-        String loadBefore = Machine.loadAverage();
         Path work = Files.createTempDirectory("cpo4j-bench");
-        java.util.Map<Integer, Double> peak = FmaPeak.measure(peersDir, threads, work);
-        Peers.Outcome peerOutcome = peers
-                ? Peers.run(peersDir, root.resolve("bench/peers/torch_kernels.py"), machine, threads, quick, work)
-                : new Peers.Outcome(List.of(), "n/a", "n/a", null, List.of("peers skipped (--no-peers)"));
-        String loadBetween = Machine.loadAverage();
-        List<JmhRun.Timing> timings = JmhRun.run(only, threads, quick);
-        String loadAfter = Machine.loadAverage();
+        Map<Integer, Double> peak = FmaPeak.measure(peersDir, threads, work);
+        Peers peerRuns = Peers.detect(peersDir, root.resolve("bench/peers/torch_kernels.py"), machine, quick, work, peers);
+        List<JmhRun.Timing> timings = new ArrayList<>();
+        List<String> loads = new ArrayList<>();
+        for (Group g : groups) {
+            List<String> selected = g.benchmarks().stream().filter(b -> onlyFinal.isEmpty() || filter.matcher(b).find()).toList();
+            if (selected.isEmpty()) continue;
+            for (int t : threads) {
+                String loadBefore = Machine.loadAverage();
+                if (g.peers() != null) g.peers().accept(peerRuns, t);
+                else peerRuns.torchKernels(String.join("|", selected), t);
+                String include = String.join("|", selected.stream().map(b -> "\\." + b + "\\.").toList());
+                timings.addAll(JmhRun.run(include, List.of(t), quick));
+                loads.add(g.name() + ", " + t + " thread" + (t == 1 ? "" : "s") + ": " + loadBefore + " → " + Machine.loadAverage());
+            }
+        }
 
         String command = System.getProperty("cpo4j.bench.command", "bench/run.sh " + String.join(" ", args)).trim();
         String noise = quick ? "--quick run: short iterations, figures are indicative only" : null;
-        String md = Report.write(new Report.Context(LocalDate.now().toString(), command, machine, loadBefore + " (peers next); " + loadBetween + " (JMH next)", loadAfter, peak, peerOutcome, noise), timings);
+        String md = Report.write(new Report.Context(LocalDate.now().toString(), command, machine, loads, peak,
+                peerRuns.outcome(), noise), timings);
         Files.createDirectories(out);
         Path file = freeName(out, LocalDate.now().toString());
         Files.writeString(file, md);

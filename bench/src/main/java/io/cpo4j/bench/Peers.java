@@ -13,10 +13,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs the native peers of {@code ../shared/peers} (OpenBLAS through numpy, PyTorch) with the
- * system python, as that folder's README says, and {@code bench/peers/torch_kernels.py} (PyTorch
- * for layer norm, GELU, attention, cross-entropy, AdamW), and reads their JSON lines. When python, numpy or
- * torch are missing, the peers are simply absent and the report shows "n/a".
+ * Runs the native peers with the system python, as {@code ../shared/peers/README.md} says:
+ * {@code numpy_gemm_softmax.py} there (OpenBLAS through numpy, and torch) and
+ * {@code bench/peers/torch_kernels.py} (torch for layer norm, GELU, attention, cross-entropy,
+ * AdamW); reads their JSON lines. The runner calls one group of cases at a time, right before
+ * the matching JMH benchmarks, so that each ratio compares figures taken minutes apart, not a
+ * quarter of an hour. When python, numpy or torch are missing the figures are absent ("n/a").
  */
 final class Peers {
 
@@ -28,60 +30,77 @@ final class Peers {
 
     private static final String PYTHON = "/usr/bin/python3";
 
-    private Peers() {}
+    private final Path script, extraScript, work;
+    private final boolean numpy, torch, quick;
+    private final String bestCore;
+    private final List<Figure> figures = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private String versions = "n/a", autoCore = "n/a", forcedCore;
+    private int runs;
+
+    private Peers(Path peersDir, Path extraScript, Machine machine, boolean quick, Path work, boolean enabled) {
+        this.script = peersDir.resolve("numpy_gemm_softmax.py");
+        this.extraScript = extraScript;
+        this.work = work;
+        this.quick = quick;
+        this.bestCore = bestCore(machine);
+        if (!enabled) {
+            notes.add("peers skipped (--no-peers)");
+            numpy = torch = false;
+        } else if (!Files.isRegularFile(script)) {
+            notes.add("peer script not found at " + script + "; peer columns are n/a");
+            numpy = torch = false;
+        } else if (!Files.isExecutable(Path.of(PYTHON)) || !pythonHas("numpy") || !pythonHas("threadpoolctl")) {
+            notes.add(PYTHON + " with numpy and threadpoolctl is not installed (see " + peersDir.resolve("README.md") + "); peer columns are n/a");
+            numpy = torch = false;
+        } else {
+            numpy = true;
+            torch = pythonHas("torch");
+            if (!torch) notes.add("PyTorch is not installed for " + PYTHON + "; torch columns are n/a");
+        }
+    }
+
+    static Peers detect(Path peersDir, Path extraScript, Machine machine, boolean quick, Path work, boolean enabled) {
+        return new Peers(peersDir, extraScript, machine, quick, work, enabled);
+    }
 
     /**
-     * Runs numpy_gemm_softmax.py for both backends on the given thread counts; when the CPU has
-     * AVX-512 or AVX2 and OpenBLAS picked a different (older) kernel set, the matmul cases run a
-     * second time with {@code OPENBLAS_CORETYPE} set to the best kernels for this CPU.
+     * The matmul cases on {@code threads}: OpenBLAS as it configures itself and, when the CPU has
+     * AVX-512 or AVX2 and OpenBLAS picked another (older) kernel set, again with
+     * {@code OPENBLAS_CORETYPE} set to its best kernels for this CPU.
      */
-    static Outcome run(Path peersDir, Path extraScript, Machine machine, List<Integer> threads, boolean quick, Path work) {
-        List<String> notes = new ArrayList<>();
-        Path script = peersDir.resolve("numpy_gemm_softmax.py");
-        if (!Files.isRegularFile(script)) {
-            notes.add("peer script not found at " + script + "; peer columns are n/a");
-            return new Outcome(List.of(), "n/a", "n/a", null, notes);
+    void matmul(int threads) {
+        if (!numpy) return;
+        String log = runScript("numpy", "square|@", threads, null, "");
+        if ("n/a".equals(versions)) versions = firstMatch(log, "^# (python .*)$");
+        if ("n/a".equals(autoCore)) autoCore = firstMatch(log, "'architecture': '([^']*)'");
+        if (bestCore != null && !bestCore.equalsIgnoreCase(autoCore)) {
+            int before = figures.size();
+            runScript("numpy", "square|@", threads, bestCore, "/" + bestCore);
+            if (figures.size() > before) forcedCore = bestCore;
         }
-        if (!Files.isExecutable(Path.of(PYTHON)) || !pythonHas("numpy") || !pythonHas("threadpoolctl")) {
-            notes.add(PYTHON + " with numpy and threadpoolctl is not installed (see " + peersDir.resolve("README.md") + "); peer columns are n/a");
-            return new Outcome(List.of(), "n/a", "n/a", null, notes);
-        }
-        boolean torch = pythonHas("torch");
-        if (!torch) notes.add("PyTorch is not installed for " + PYTHON + "; torch columns are n/a");
-        List<String> base = new ArrayList<>(List.of(PYTHON, script.toString(), "--backend", torch ? "both" : "numpy",
-                "--repeats", quick ? "2" : "7", "--min-sample", quick ? "0.05" : "0.25", "--threads"));
-        for (int t : threads) base.add(Integer.toString(t));
+    }
 
-        List<Figure> figures = new ArrayList<>();
-        Path json = work.resolve("peers.jsonl");
-        String log = runLogged(base, json, null, notes);
-        figures.addAll(read(json, "", notes));
-        String versions = firstMatch(log, "^# (python .*)$");
-        String autoCore = firstMatch(log, "'architecture': '([^']*)'");
+    /** The softmax cases on {@code threads}: torch.softmax and the numpy ufunc version. */
+    void softmax(int threads) {
+        if (!numpy) return;
+        String log = runScript(torch ? "both" : "numpy", "softmax", threads, null, "");
+        String v = firstMatch(log, "^# (python .*)$");
+        if ("n/a".equals(versions) || v.contains("torch")) versions = v;
+    }
 
-        String best = bestCore(machine);
-        String forced = null;
-        if (best != null && !best.equalsIgnoreCase(autoCore)) {
-            List<String> cmd = new ArrayList<>(base);
-            cmd.set(cmd.indexOf("--backend") + 1, "numpy");
-            cmd.addAll(List.of("--only", "square|@"));
-            Path forcedJson = work.resolve("peers-" + best + ".jsonl");
-            runLogged(cmd, forcedJson, best, notes);
-            List<Figure> more = read(forcedJson, "/" + best, notes);
-            if (!more.isEmpty()) {
-                forced = best;
-                figures.addAll(more);
-            }
-        }
-        if (torch && Files.isRegularFile(extraScript)) {
-            List<String> cmd = new ArrayList<>(List.of(PYTHON, extraScript.toString(),
-                    "--repeats", quick ? "2" : "7", "--min-sample", quick ? "0.05" : "0.25", "--threads"));
-            for (int t : threads) cmd.add(Integer.toString(t));
-            Path extraJson = work.resolve("peers-torch-kernels.jsonl");
-            runLogged(cmd, extraJson, null, notes);
-            figures.addAll(read(extraJson, "", notes));
-        }
-        return new Outcome(figures, versions, autoCore, forced, notes);
+    /** bench/peers/torch_kernels.py cases whose names match {@code only}, on {@code threads}. */
+    void torchKernels(String only, int threads) {
+        if (!torch || !Files.isRegularFile(extraScript)) return;
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, extraScript.toString(), "--only", only,
+                "--repeats", quick ? "2" : "7", "--min-sample", quick ? "0.05" : "0.25", "--threads", Integer.toString(threads)));
+        Path json = work.resolve("peers-" + (++runs) + ".jsonl");
+        runLogged(cmd, json, null);
+        figures.addAll(read(json, ""));
+    }
+
+    Outcome outcome() {
+        return new Outcome(List.copyOf(figures), versions, autoCore, forcedCore, List.copyOf(notes));
     }
 
     /** OpenBLAS 0.3.21's best kernel set for this CPU's instruction set, or null. */
@@ -89,6 +108,15 @@ final class Peers {
         if (m.hasFlag("avx512f")) return m.hasFlag("avx512_bf16") ? "Cooperlake" : "SkylakeX";
         if (m.hasFlag("avx2") && m.hasFlag("fma")) return "Haswell";
         return null;
+    }
+
+    private String runScript(String backend, String only, int threads, String coreType, String suffix) {
+        List<String> cmd = List.of(PYTHON, script.toString(), "--backend", backend, "--only", only,
+                "--repeats", quick ? "2" : "7", "--min-sample", quick ? "0.05" : "0.25", "--threads", Integer.toString(threads));
+        Path json = work.resolve("peers-" + (++runs) + ".jsonl");
+        String log = runLogged(cmd, json, coreType);
+        figures.addAll(read(json, suffix));
+        return log;
     }
 
     private static boolean pythonHas(String module) {
@@ -104,8 +132,8 @@ final class Peers {
         }
     }
 
-    /** Runs one peer command (its own output goes to our stdout too) and returns what it printed. */
-    private static String runLogged(List<String> base, Path json, String coreType, List<String> notes) {
+    /** Runs one peer command (its output goes to our stdout too) and returns what it printed. */
+    private String runLogged(List<String> base, Path json, String coreType) {
         List<String> cmd = new ArrayList<>(base);
         cmd.addAll(List.of("--json", json.toString()));
         try {
@@ -135,9 +163,9 @@ final class Peers {
         }
     }
 
-    private static List<Figure> read(Path json, String suffix, List<String> notes) {
-        List<Figure> figures = new ArrayList<>();
-        if (!Files.isRegularFile(json)) return figures;
+    private List<Figure> read(Path json, String suffix) {
+        List<Figure> read = new ArrayList<>();
+        if (!Files.isRegularFile(json)) return read;
         try {
             int lineNo = 0;
             for (String line : Files.readAllLines(json)) {
@@ -145,7 +173,7 @@ final class Peers {
                 if (line.isBlank()) continue;
                 String source = json + ":" + lineNo;
                 Map<String, Object> o = Json.parseObject(line, source);
-                figures.add(new Figure(Json.requireString(o, "backend", source) + suffix,
+                read.add(new Figure(Json.requireString(o, "backend", source) + suffix,
                         Json.requireInt(o, "threads", 1, 1024, source), Json.requireString(o, "case", source),
                         Json.requireString(o, "unit", source),
                         Json.optionalDouble(o, "best", Double.NaN, source), Json.optionalDouble(o, "median", Double.NaN, source)));
@@ -153,7 +181,7 @@ final class Peers {
         } catch (IOException e) {
             notes.add("could not read peer results: " + e.getMessage());
         }
-        return figures;
+        return read;
     }
 
     private static String firstMatch(String text, String regex) {

@@ -17,7 +17,7 @@ final class Report {
 
     private Report() {}
 
-    record Context(String date, String command, Machine machine, String loadBefore, String loadAfter,
+    record Context(String date, String command, Machine machine, List<String> loads,
                    Map<Integer, Double> fmaPeak, Peers.Outcome peers, String noise) {}
 
     static String write(Context ctx, List<JmhRun.Timing> timings) {
@@ -35,7 +35,8 @@ final class Report {
             md.setLength(md.length() - 1);
             md.append('\n');
         }
-        md.append("- load average (1/5/15 min): ").append(ctx.loadBefore()).append("; ").append(ctx.loadAfter()).append(" (end)\n");
+        md.append("- load average (1, 5, 15 min) before → after each group (peers, then JMH):\n");
+        for (String l : ctx.loads()) md.append("  - ").append(l).append('\n');
         md.append("- peers: ").append(p.versions());
         if (!"n/a".equals(p.autoCore())) {
             md.append("; OpenBLAS picked the `").append(p.autoCore()).append("` kernels by itself");
@@ -47,7 +48,7 @@ final class Report {
         md.append("\nFigures are medians over measurement samples (best sample in parentheses); ratios are cpo4j / peer,\n")
           .append("both medians, measured in this one run. cpo4j: JMH, average time per call, 5 warm-up and 5 measured 1 s iterations.\n")
           .append("Peers: `../shared/peers/numpy_gemm_softmax.py` (OpenBLAS through numpy; torch) and `bench/peers/torch_kernels.py`\n")
-          .append("(torch, nanoGPT-style attention), each thread count in a fresh process.\n");
+          .append("(torch, nanoGPT-style attention), each thread count in a fresh process, run right before the matching JMH benchmarks.\n");
 
         Map<String, List<JmhRun.Timing>> byBenchmark = new LinkedHashMap<>();
         for (String name : Cases.ORDER) byBenchmark.put(name, new ArrayList<>());
