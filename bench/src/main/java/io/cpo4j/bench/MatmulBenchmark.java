@@ -3,45 +3,50 @@ package io.cpo4j.bench;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.kernels.Gemm;
+import io.cpo4j.engine.kernels.Parallel;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.concurrent.TimeUnit;
+/**
+ * C = A·B in float32, row-major, on the shapes of {@code ../shared/peers/numpy_gemm_softmax.py}:
+ * squares, the GPT-2 MLP up-projection and a batch of attention-score products.
+ * {@link #shape} is {@code batch x m x k x n}.
+ */
+public class MatmulBenchmark extends BenchmarkDefaults {
 
-/** C = A·B for square float32 matrices; GFLOPS = 2·n³ / time. */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-public class MatmulBenchmark {
+    @Param({"1x256x256x256", "1x512x512x512", "1x1024x1024x1024", "1x2048x2048x2048", "1x512x768x3072", "12x256x64x256"})
+    public String shape;
 
-    @Param({"256", "512", "1024"})
-    public int n;
+    @Param({"1", "2"})
+    public int threads;
 
+    private int batch, m, k, n;
     private float[] a, b, c;
 
     @Setup
     public void setup() {
+        Parallel.setThreads(threads);
+        int[] s = Shapes.parse(shape, 4);
+        batch = s[0];
+        m = s[1];
+        k = s[2];
+        n = s[3];
         Rng rng = new Rng(1);
-        a = Tensor.randn(rng, 1f, n, n).data();
-        b = Tensor.randn(rng, 1f, n, n).data();
-        c = new float[n * n];
+        a = Tensor.randn(rng, 1f, batch * m * k).data();
+        b = Tensor.randn(rng, 1f, batch * k * n).data();
+        c = new float[batch * m * n];
     }
 
     @Benchmark
-    public float[] square() {
-        Gemm.gemm(false, false, n, n, n, a, 0, n, b, 0, n, c, 0, n, false);
+    public float[] matmul() {
+        Gemm.gemmBatched(batch, false, false, m, n, k, a, 0, k, m * k, b, 0, n, k * n, c, 0, n, m * n, false);
         return c;
+    }
+
+    /** Floating-point operations of one call. */
+    static double flops(String shape) {
+        int[] s = Shapes.parse(shape, 4);
+        return 2.0 * s[0] * s[1] * s[2] * s[3];
     }
 }

@@ -9,13 +9,30 @@ import jdk.incubator.vector.VectorSpecies;
  * (then A is stored {@code [k, m]}), likewise for B. {@code lda}, {@code ldb}, {@code ldc} are
  * row strides. With {@code accumulate} the product is added to C, otherwise it replaces it.
  *
- * <p>Work is split over rows of C; every element of C is the same k-ordered sum for any thread
- * count.
+ * <p>The vector path is the Goto/BLIS scheme: op(B) is packed into panels of {@link Vec#NR}
+ * columns a slab at a time, op(A) into panels of {@link Vec#MR} rows a block at a time, and a
+ * register-blocked micro-kernel multiplies one A panel by one B panel, {@link #KC} deep, with
+ * every partial sum in a register. Each C element is the sum of its {@link #KC}-deep partial
+ * sums in k order, each partial sum one FMA chain in k order: the blocking over rows and
+ * columns and the split over threads only decide who computes an element, never how, so the
+ * result is bit-identical for any thread count.
+ *
+ * <p>Measured on a Xeon with AVX-512 (docs/BENCHMARKS.md): the 12×2-vector kernel runs at about
+ * the FMA peak from L1; adding each finished tile to C inside the kernel (rather than through a
+ * tile buffer) and keeping B's panel in L1 were worth 10-20% on the large products. Tiles walk
+ * down a column strip of C, which costs cache misses when the leading dimension of C is a power
+ * of two; a Java program cannot issue the prefetches that native BLAS uses against that.
  */
 public final class Gemm {
 
-    /** Rows of C per register block. */
-    static final int MR = 4;
+    /** Depth of a packed block: one B panel (KC·NR floats) stays in L1 while A panels stream past it. */
+    static final int KC = 256;
+    /** Most rows of op(A) per packed block (MC·KC floats, kept in L2); a multiple of every MR. */
+    static final int MC = 240;
+    /** Floats of packed op(B) held at once (16 MB); a larger op(B) is packed slab by slab. */
+    static final int SLAB = 1 << 22;
+    /** Products below this many flops run on the calling thread: a fork would cost more than it saves. */
+    static final long PARALLEL_FLOPS = 1L << 21;
 
     private Gemm() {}
 
@@ -30,46 +47,115 @@ public final class Gemm {
                                    float[] a, int aOff, int lda, int strideA,
                                    float[] b, int bOff, int ldb, int strideB,
                                    float[] c, int cOff, int ldc, int strideC, boolean accumulate) {
-        if (m == 0 || n == 0 || batch == 0) return;
-        if (!Simd.ENABLED) {
+        if (m <= 0 || n <= 0 || batch <= 0) return;
+        if (!Simd.ENABLED || k == 0) {
             for (int i = 0; i < batch; i++) {
                 gemmScalar(transA, transB, m, n, k, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb, c, cOff + i * strideC, ldc, accumulate);
             }
             return;
         }
-        int rowBlocks = (m + MR - 1) / MR;
-        long flopsPerBlock = 2L * MR * n * k;
-        int grain = (int) Math.max(1, Math.min(rowBlocks, (1L << 20) / Math.max(1, flopsPerBlock)));
-        // Operands in plain layout: op(A) as [m, k] rows, op(B) as [k, n] rows.
-        float[][] packedA = new float[batch][];
-        float[][] packedB = new float[batch][];
-        for (int i = 0; i < batch; i++) {
-            if (transA && (i == 0 || strideA != 0)) packedA[i] = transposeCopy(a, aOff + i * strideA, lda, k, m);
-            else if (transA) packedA[i] = packedA[0];
-            if (transB && (i == 0 || strideB != 0)) packedB[i] = transposeCopy(b, bOff + i * strideB, ldb, n, k);
-            else if (transB) packedB[i] = packedB[0];
-        }
-        Parallel.forRange(batch * rowBlocks, grain, (from, to) -> {
-            for (int task = from; task < to; task++) {
-                int i = task / rowBlocks, rb = task - i * rowBlocks;
-                float[] pa = transA ? packedA[i] : a;
-                int pao = transA ? 0 : aOff + i * strideA, plda = transA ? k : lda;
-                float[] pb = transB ? packedB[i] : b;
-                int pbo = transB ? 0 : bOff + i * strideB, pldb = transB ? n : ldb;
-                int r0 = rb * MR, rows = Math.min(MR, m - r0);
-                Vec.rowBlock(rows, n, k, pa, pao + r0 * plda, plda, pb, pbo, pldb, c, cOff + i * strideC + r0 * ldc, ldc, accumulate);
+        long flops = 2L * m * n * k;
+        int threads = Parallel.threads();
+        boolean wholeItems = batch > 1 && (batch % threads == 0 || batch >= 4 * threads);
+        if (wholeItems) {
+            // Independent products, one per task: no packing shared between threads.
+            int grain = (int) Math.max(1, Math.min(batch, PARALLEL_FLOPS / flops));
+            Parallel.forRange(batch, grain, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    product(transA, transB, m, n, k, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb,
+                            c, cOff + i * strideC, ldc, accumulate, 1);
+                }
+            });
+        } else {
+            int productThreads = flops >= PARALLEL_FLOPS ? threads : 1;
+            for (int i = 0; i < batch; i++) {
+                product(transA, transB, m, n, k, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb,
+                        c, cOff + i * strideC, ldc, accumulate, productThreads);
             }
-        });
+        }
     }
 
-    /** [rows, cols] with row stride ld → its transpose as a packed [cols, rows]. */
-    private static float[] transposeCopy(float[] x, int off, int ld, int rows, int cols) {
-        float[] t = new float[rows * cols];
-        for (int r = 0; r < rows; r++) {
-            int src = off + r * ld;
-            for (int col = 0; col < cols; col++) t[col * rows + r] = x[src + col];
+    /** One product on up to {@code threads} threads of the engine pool. */
+    private static void product(boolean transA, boolean transB, int m, int n, int k,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+        int mr = Vec.MR, nr = Vec.NR;
+        int slabPanels = Math.min((n + nr - 1) / nr, Math.max(1, SLAB / (KC * nr)));
+        int slabCols = slabPanels * nr;
+        int slabDepth = Math.min(k, Math.max(KC, SLAB / slabCols / KC * KC));
+        float[] packedB = ThreadScratch.get(ThreadScratch.GEMM_PACKED_B, slabCols * slabDepth);
+        for (int j0 = 0; j0 < n; j0 += slabCols) {
+            int j1 = Math.min(n, j0 + slabCols), panels = (j1 - j0 + nr - 1) / nr;
+            for (int p0 = 0; p0 < k; p0 += slabDepth) {
+                int depth = Math.min(slabDepth, k - p0), slabJ0 = j0, slabP0 = p0;
+                int packGrain = threads == 1 ? panels : Math.max(1, (1 << 14) / (nr * depth));
+                Parallel.forRange(panels, packGrain, (q0, q1) ->
+                        GemmPacking.packB(transB, b, bOff, ldb, slabJ0, j1, slabP0, depth, nr, packedB, q0, q1));
+                Tiling t = Tiling.of(m, panels, mr, threads);
+                Parallel.forRange(t.tasks(), t.tasks() / threads, (from, to) -> {
+                    for (int task = from; task < to; task++) {
+                        int rowBlock = task / t.colChunks(), colChunk = task % t.colChunks();
+                        int i0 = rowBlock * t.blockRows(), rows = Math.min(t.blockRows(), m - i0);
+                        int q0 = colChunk * t.chunkPanels(), q1 = Math.min(panels, q0 + t.chunkPanels());
+                        block(transA, a, aOff, lda, i0, rows, packedB, slabJ0, j1, q0, q1, slabP0, depth,
+                                c, cOff, ldc, accumulate);
+                    }
+                });
+            }
         }
-        return t;
+    }
+
+    /**
+     * How a slab's work is cut into tasks: blocks of rows (at most {@link #MC}, whole A panels)
+     * times chunks of B panels, enough tasks to keep {@code threads} busy.
+     */
+    private record Tiling(int rowBlocks, int blockRows, int colChunks, int chunkPanels) {
+        static Tiling of(int m, int panels, int mr, int threads) {
+            int rowPanels = (m + mr - 1) / mr;
+            int blocks = (rowPanels + MC / mr - 1) / (MC / mr);
+            if (threads > 1) blocks = Math.min(rowPanels, (blocks + threads - 1) / threads * threads);
+            int panelsPerBlock = (rowPanels + blocks - 1) / blocks;
+            blocks = (rowPanels + panelsPerBlock - 1) / panelsPerBlock;
+            int chunks = blocks >= threads ? 1 : Math.min(panels, (threads + blocks - 1) / blocks);
+            int chunkPanels = (panels + chunks - 1) / chunks;
+            chunks = (panels + chunkPanels - 1) / chunkPanels;
+            return new Tiling(blocks, panelsPerBlock * mr, chunks, chunkPanels);
+        }
+
+        int tasks() {
+            return rowBlocks * colChunks;
+        }
+    }
+
+    /**
+     * Rows [i0, i0+rows) of C times B panels [q0, q1) of the packed slab, depths [p0, p0+depth).
+     * Loop order: depth blocks, then B panels (each stays in L1 while the A panels of the block
+     * stream past it from L2), then A panels. Full micro-tiles are added to C by the kernel
+     * itself; partial ones at the edges go through a small tile.
+     */
+    private static void block(boolean transA, float[] a, int aOff, int lda, int i0, int rows,
+                              float[] packedB, int j0, int j1, int q0, int q1, int p0, int depth,
+                              float[] c, int cOff, int ldc, boolean accumulate) {
+        int mr = Vec.MR, nr = Vec.NR;
+        float[] packedA = ThreadScratch.get(ThreadScratch.GEMM_PACKED_A, ((rows + mr - 1) / mr) * mr * KC);
+        float[] tile = ThreadScratch.get(ThreadScratch.GEMM_TILE, mr * nr);
+        for (int pc = 0; pc < depth; pc += KC) {
+            int kc = Math.min(KC, depth - pc);
+            GemmPacking.packA(transA, a, aOff, lda, i0, rows, p0 + pc, kc, mr, packedA);
+            boolean add = accumulate || p0 + pc > 0;
+            for (int q = q0; q < q1; q++) {
+                int j = j0 + q * nr, cols = Math.min(nr, j1 - j), bo = q * nr * depth + pc * nr;
+                for (int r0 = 0; r0 < rows; r0 += mr) {
+                    int live = Math.min(mr, rows - r0), ci = cOff + (i0 + r0) * ldc + j;
+                    if (live == mr && cols == nr) {
+                        Vec.kernel(kc, packedA, r0 * kc, packedB, bo, c, ci, ldc, add);
+                    } else {
+                        Vec.kernel(kc, packedA, r0 * kc, packedB, bo, tile, 0, nr, false);
+                        Vec.merge(tile, live, cols, c, ci, ldc, add);
+                    }
+                }
+            }
+        }
     }
 
     /** Scalar twin: the textbook triple loop, summing over k in order. */
@@ -92,66 +178,149 @@ public final class Gemm {
 
     static final class Vec {
         static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+        static final int L = S.length();
+        /**
+         * Rows per micro-tile. 512-bit vectors come with 32 registers (AVX-512, SVE): 12×2
+         * accumulators + 2 B vectors + 1 broadcast = 27. Otherwise assume 16 registers (AVX2): 6×2.
+         */
+        static final int MR = S.vectorBitSize() >= 512 ? 12 : 6;
+        /** Columns per micro-tile: two vectors. */
+        static final int NR = 2 * L;
 
         private Vec() {}
 
-        /** Up to MR rows of C from plain-layout A rows and B rows. */
-        static void rowBlock(int rows, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
-            int l = S.length();
-            int j = 0;
-            if (rows == MR) {
-                for (; j + 2 * l <= n; j += 2 * l) block4x2(k, a, aOff, lda, b, bOff + j, ldb, c, cOff + j, ldc, accumulate);
-            }
-            for (; j + l <= n; j += l) {
-                for (int r = 0; r < rows; r++) row1(k, a, aOff + r * lda, b, bOff + j, ldb, c, cOff + r * ldc + j, accumulate);
-            }
-            if (j < n) {
-                for (int r = 0; r < rows; r++) {
-                    for (int jj = j; jj < n; jj++) {
-                        float sum = 0f;
-                        for (int p = 0; p < k; p++) sum += a[aOff + r * lda + p] * b[bOff + p * ldb + jj];
-                        int ci = cOff + r * ldc + jj;
-                        c[ci] = accumulate ? c[ci] + sum : sum;
-                    }
-                }
-            }
+        /**
+         * C[MR, NR] (+)= one A panel times one B panel, kc deep: each element one FMA chain in k
+         * order, then added to C when {@code add}. C rows are ldc apart from cOff.
+         */
+        static void kernel(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc, boolean add) {
+            if (MR == 12) kernel12x2(kc, a, aOff, b, bOff, c, cOff, ldc, add);
+            else kernel6x2(kc, a, aOff, b, bOff, c, cOff, ldc, add);
         }
 
-        static void block4x2(int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
-            int l = S.length();
+        /*
+         * The micro-kernels keep every accumulator in its own variable, initialised on its own,
+         * and live in small methods called from ordinary frames: shared zero vectors or an
+         * on-stack-replaced caller made C2 stop intrinsifying them (10-20× slower, see DESIGN.md).
+         */
+
+        /** C[12, NR] (+)= one 12-row A panel times one B panel, kc deep; C rows ldc apart. */
+        static void kernel12x2(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int t, int ldc, boolean add) {
             FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
             FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
             FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
             FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-            int a0 = aOff, a1 = aOff + lda, a2 = aOff + 2 * lda, a3 = aOff + 3 * lda;
-            for (int p = 0; p < k; p++) {
-                int bi = bOff + p * ldb;
-                FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + l);
-                FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+            FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+            FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+            FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+            FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+            FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
+            FloatVector ca0 = FloatVector.zero(S), ca1 = FloatVector.zero(S);
+            FloatVector cb0 = FloatVector.zero(S), cb1 = FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                int ai = aOff + p * 12, bi = bOff + p * NR;
+                FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
+                FloatVector x = FloatVector.broadcast(S, a[ai]);
                 c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(S, a[a1 + p]);
+                x = FloatVector.broadcast(S, a[ai + 1]);
                 c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-                x = FloatVector.broadcast(S, a[a2 + p]);
+                x = FloatVector.broadcast(S, a[ai + 2]);
                 c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-                x = FloatVector.broadcast(S, a[a3 + p]);
+                x = FloatVector.broadcast(S, a[ai + 3]);
                 c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+                x = FloatVector.broadcast(S, a[ai + 4]);
+                c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+                x = FloatVector.broadcast(S, a[ai + 5]);
+                c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+                x = FloatVector.broadcast(S, a[ai + 6]);
+                c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+                x = FloatVector.broadcast(S, a[ai + 7]);
+                c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+                x = FloatVector.broadcast(S, a[ai + 8]);
+                c80 = x.fma(b0, c80); c81 = x.fma(b1, c81);
+                x = FloatVector.broadcast(S, a[ai + 9]);
+                c90 = x.fma(b0, c90); c91 = x.fma(b1, c91);
+                x = FloatVector.broadcast(S, a[ai + 10]);
+                ca0 = x.fma(b0, ca0); ca1 = x.fma(b1, ca1);
+                x = FloatVector.broadcast(S, a[ai + 11]);
+                cb0 = x.fma(b0, cb0); cb1 = x.fma(b1, cb1);
             }
-            store(c00, c, cOff, accumulate); store(c01, c, cOff + l, accumulate);
-            store(c10, c, cOff + ldc, accumulate); store(c11, c, cOff + ldc + l, accumulate);
-            store(c20, c, cOff + 2 * ldc, accumulate); store(c21, c, cOff + 2 * ldc + l, accumulate);
-            store(c30, c, cOff + 3 * ldc, accumulate); store(c31, c, cOff + 3 * ldc + l, accumulate);
+            if (add) { c00 = c00.add(FloatVector.fromArray(S, c, t)); c01 = c01.add(FloatVector.fromArray(S, c, t + L)); }
+            c00.intoArray(c, t); c01.intoArray(c, t + L);
+            if (add) { c10 = c10.add(FloatVector.fromArray(S, c, t + ldc)); c11 = c11.add(FloatVector.fromArray(S, c, t + ldc + L)); }
+            c10.intoArray(c, t + ldc); c11.intoArray(c, t + ldc + L);
+            if (add) { c20 = c20.add(FloatVector.fromArray(S, c, t + 2 * ldc)); c21 = c21.add(FloatVector.fromArray(S, c, t + 2 * ldc + L)); }
+            c20.intoArray(c, t + 2 * ldc); c21.intoArray(c, t + 2 * ldc + L);
+            if (add) { c30 = c30.add(FloatVector.fromArray(S, c, t + 3 * ldc)); c31 = c31.add(FloatVector.fromArray(S, c, t + 3 * ldc + L)); }
+            c30.intoArray(c, t + 3 * ldc); c31.intoArray(c, t + 3 * ldc + L);
+            if (add) { c40 = c40.add(FloatVector.fromArray(S, c, t + 4 * ldc)); c41 = c41.add(FloatVector.fromArray(S, c, t + 4 * ldc + L)); }
+            c40.intoArray(c, t + 4 * ldc); c41.intoArray(c, t + 4 * ldc + L);
+            if (add) { c50 = c50.add(FloatVector.fromArray(S, c, t + 5 * ldc)); c51 = c51.add(FloatVector.fromArray(S, c, t + 5 * ldc + L)); }
+            c50.intoArray(c, t + 5 * ldc); c51.intoArray(c, t + 5 * ldc + L);
+            if (add) { c60 = c60.add(FloatVector.fromArray(S, c, t + 6 * ldc)); c61 = c61.add(FloatVector.fromArray(S, c, t + 6 * ldc + L)); }
+            c60.intoArray(c, t + 6 * ldc); c61.intoArray(c, t + 6 * ldc + L);
+            if (add) { c70 = c70.add(FloatVector.fromArray(S, c, t + 7 * ldc)); c71 = c71.add(FloatVector.fromArray(S, c, t + 7 * ldc + L)); }
+            c70.intoArray(c, t + 7 * ldc); c71.intoArray(c, t + 7 * ldc + L);
+            if (add) { c80 = c80.add(FloatVector.fromArray(S, c, t + 8 * ldc)); c81 = c81.add(FloatVector.fromArray(S, c, t + 8 * ldc + L)); }
+            c80.intoArray(c, t + 8 * ldc); c81.intoArray(c, t + 8 * ldc + L);
+            if (add) { c90 = c90.add(FloatVector.fromArray(S, c, t + 9 * ldc)); c91 = c91.add(FloatVector.fromArray(S, c, t + 9 * ldc + L)); }
+            c90.intoArray(c, t + 9 * ldc); c91.intoArray(c, t + 9 * ldc + L);
+            if (add) { ca0 = ca0.add(FloatVector.fromArray(S, c, t + 10 * ldc)); ca1 = ca1.add(FloatVector.fromArray(S, c, t + 10 * ldc + L)); }
+            ca0.intoArray(c, t + 10 * ldc); ca1.intoArray(c, t + 10 * ldc + L);
+            if (add) { cb0 = cb0.add(FloatVector.fromArray(S, c, t + 11 * ldc)); cb1 = cb1.add(FloatVector.fromArray(S, c, t + 11 * ldc + L)); }
+            cb0.intoArray(c, t + 11 * ldc); cb1.intoArray(c, t + 11 * ldc + L);
         }
 
-        static void row1(int k, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff, boolean accumulate) {
-            FloatVector acc = FloatVector.zero(S);
-            for (int p = 0; p < k; p++) acc = FloatVector.broadcast(S, a[aOff + p]).fma(FloatVector.fromArray(S, b, bOff + p * ldb), acc);
-            store(acc, c, cOff, accumulate);
+        /** C[6, NR] (+)= one 6-row A panel times one B panel, kc deep; C rows ldc apart. */
+        static void kernel6x2(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int t, int ldc, boolean add) {
+            FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+            FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+            FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+            FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+            FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+            FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                int ai = aOff + p * 6, bi = bOff + p * NR;
+                FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
+                FloatVector x = FloatVector.broadcast(S, a[ai]);
+                c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, a[ai + 1]);
+                c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, a[ai + 2]);
+                c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, a[ai + 3]);
+                c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+                x = FloatVector.broadcast(S, a[ai + 4]);
+                c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+                x = FloatVector.broadcast(S, a[ai + 5]);
+                c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            }
+            if (add) { c00 = c00.add(FloatVector.fromArray(S, c, t)); c01 = c01.add(FloatVector.fromArray(S, c, t + L)); }
+            c00.intoArray(c, t); c01.intoArray(c, t + L);
+            if (add) { c10 = c10.add(FloatVector.fromArray(S, c, t + ldc)); c11 = c11.add(FloatVector.fromArray(S, c, t + ldc + L)); }
+            c10.intoArray(c, t + ldc); c11.intoArray(c, t + ldc + L);
+            if (add) { c20 = c20.add(FloatVector.fromArray(S, c, t + 2 * ldc)); c21 = c21.add(FloatVector.fromArray(S, c, t + 2 * ldc + L)); }
+            c20.intoArray(c, t + 2 * ldc); c21.intoArray(c, t + 2 * ldc + L);
+            if (add) { c30 = c30.add(FloatVector.fromArray(S, c, t + 3 * ldc)); c31 = c31.add(FloatVector.fromArray(S, c, t + 3 * ldc + L)); }
+            c30.intoArray(c, t + 3 * ldc); c31.intoArray(c, t + 3 * ldc + L);
+            if (add) { c40 = c40.add(FloatVector.fromArray(S, c, t + 4 * ldc)); c41 = c41.add(FloatVector.fromArray(S, c, t + 4 * ldc + L)); }
+            c40.intoArray(c, t + 4 * ldc); c41.intoArray(c, t + 4 * ldc + L);
+            if (add) { c50 = c50.add(FloatVector.fromArray(S, c, t + 5 * ldc)); c51 = c51.add(FloatVector.fromArray(S, c, t + 5 * ldc + L)); }
+            c50.intoArray(c, t + 5 * ldc); c51.intoArray(c, t + 5 * ldc + L);
         }
 
-        private static void store(FloatVector v, float[] c, int off, boolean accumulate) {
-            (accumulate ? v.add(FloatVector.fromArray(S, c, off)) : v).intoArray(c, off);
+        /** C[rows, cols] (+)= tile[rows, cols], the tile's rows NR apart. */
+        static void merge(float[] tile, int rows, int cols, float[] c, int cOff, int ldc, boolean add) {
+            for (int r = 0; r < rows; r++) {
+                int t = r * NR, ci = cOff + r * ldc, j = 0;
+                for (; j + L <= cols; j += L) {
+                    FloatVector v = FloatVector.fromArray(S, tile, t + j);
+                    if (add) v = v.add(FloatVector.fromArray(S, c, ci + j));
+                    v.intoArray(c, ci + j);
+                }
+                for (; j < cols; j++) c[ci + j] = add ? c[ci + j] + tile[t + j] : tile[t + j];
+            }
         }
     }
 }

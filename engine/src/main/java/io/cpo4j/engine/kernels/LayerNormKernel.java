@@ -103,18 +103,29 @@ public final class LayerNormKernel {
         static void forwardRow(float[] x, int xOff, float[] w, int wOff, float[] b, int bOff,
                                float[] out, int outOff, float[] mean, float[] rstd, int r, int n, float eps) {
             int l = S.length(), bound = S.loopBound(n);
-            FloatVector acc = FloatVector.zero(S);
+            // Two running sums per pass, so that the loops are not bound by the latency of one add chain.
+            FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
             int i = 0;
-            for (; i < bound; i += l) acc = acc.add(FloatVector.fromArray(S, x, xOff + i));
-            float s = Lanes.sum(acc);
+            for (; i + 2 * l <= bound; i += 2 * l) {
+                acc0 = acc0.add(FloatVector.fromArray(S, x, xOff + i));
+                acc1 = acc1.add(FloatVector.fromArray(S, x, xOff + i + l));
+            }
+            for (; i < bound; i += l) acc0 = acc0.add(FloatVector.fromArray(S, x, xOff + i));
+            float s = Lanes.sum(acc0.add(acc1));
             for (; i < n; i++) s += x[xOff + i];
             float m = s / n;
-            FloatVector var = FloatVector.zero(S);
-            for (i = 0; i < bound; i += l) {
-                FloatVector d = FloatVector.fromArray(S, x, xOff + i).sub(m);
-                var = d.fma(d, var);
+            FloatVector var0 = FloatVector.zero(S), var1 = FloatVector.zero(S);
+            for (i = 0; i + 2 * l <= bound; i += 2 * l) {
+                FloatVector d0 = FloatVector.fromArray(S, x, xOff + i).sub(m);
+                FloatVector d1 = FloatVector.fromArray(S, x, xOff + i + l).sub(m);
+                var0 = d0.fma(d0, var0);
+                var1 = d1.fma(d1, var1);
             }
-            float v = Lanes.sum(var);
+            for (; i < bound; i += l) {
+                FloatVector d = FloatVector.fromArray(S, x, xOff + i).sub(m);
+                var0 = d.fma(d, var0);
+            }
+            float v = Lanes.sum(var0.add(var1));
             for (; i < n; i++) {
                 float d = x[xOff + i] - m;
                 v += d * d;

@@ -6,7 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Stable softmax and log-softmax over the rows of a (rows, cols) matrix, forward and backward.
- * Forward is three passes per row (max; exp and sum; scale), and the row stays in cache.
+ * Forward is three passes per row (max; exp and sum; scale) while the row stays in L1; a pass over
+ * the whole matrix per step would go to memory three times instead.
  */
 public final class SoftmaxKernel {
 
@@ -105,39 +106,62 @@ public final class SoftmaxKernel {
 
         private Vec() {}
 
+        /** Largest element; four running maxima so that the loop is not bound by the latency of one. */
         static float max(float[] x, int off, int n) {
-            int i = 0;
+            int l = S.length(), i = 0;
             float max = Float.NEGATIVE_INFINITY;
-            if (n >= S.length()) {
+            if (n >= 4 * l) {
+                FloatVector m0 = FloatVector.fromArray(S, x, off), m1 = FloatVector.fromArray(S, x, off + l);
+                FloatVector m2 = FloatVector.fromArray(S, x, off + 2 * l), m3 = FloatVector.fromArray(S, x, off + 3 * l);
+                for (i = 4 * l; i <= n - 4 * l; i += 4 * l) {
+                    m0 = m0.max(FloatVector.fromArray(S, x, off + i));
+                    m1 = m1.max(FloatVector.fromArray(S, x, off + i + l));
+                    m2 = m2.max(FloatVector.fromArray(S, x, off + i + 2 * l));
+                    m3 = m3.max(FloatVector.fromArray(S, x, off + i + 3 * l));
+                }
+                for (; i <= n - l; i += l) m0 = m0.max(FloatVector.fromArray(S, x, off + i));
+                // max is exact, so the order of this reduction cannot change the result
+                max = m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
+            } else if (n >= l) {
                 FloatVector m = FloatVector.fromArray(S, x, off);
-                for (i = S.length(); i <= n - S.length(); i += S.length()) m = m.max(FloatVector.fromArray(S, x, off + i));
+                for (i = l; i <= n - l; i += l) m = m.max(FloatVector.fromArray(S, x, off + i));
                 max = m.reduceLanes(VectorOperators.MAX);
             }
             for (; i < n; i++) max = Math.max(max, x[off + i]);
             return max;
         }
 
+        /** One fused row: max; exp(x − max) stored and summed; scaled by 1/sum. Three passes, the row in L1. */
         static void softmaxRow(float[] x, int xOff, float[] out, int outOff, int n) {
             float max = max(x, xOff, n);
+            float sum = expAndSum(x, xOff, out, outOff, n, max);
+            scale(out, outOff, n, 1f / sum);
+        }
+
+        /** out = exp(x − shift), returning Σ out (lanes summed in a fixed order). */
+        static float expAndSum(float[] x, int xOff, float[] out, int outOff, int n, float shift) {
             FloatVector sumV = FloatVector.zero(S);
             int i = 0;
             for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                FloatVector e = Exp.Vec.exp(FloatVector.fromArray(S, x, xOff + i).sub(max));
+                FloatVector e = Exp.Vec.exp(FloatVector.fromArray(S, x, xOff + i).sub(shift));
                 e.intoArray(out, outOff + i);
                 sumV = sumV.add(e);
             }
             float sum = Lanes.sum(sumV);
             for (; i < n; i++) {
-                float e = Exp.exp(x[xOff + i] - max);
+                float e = Exp.exp(x[xOff + i] - shift);
                 out[outOff + i] = e;
                 sum += e;
             }
-            float inv = 1f / sum;
-            i = 0;
+            return sum;
+        }
+
+        static void scale(float[] out, int off, int n, float s) {
+            int i = 0;
             for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                FloatVector.fromArray(S, out, outOff + i).mul(inv).intoArray(out, outOff + i);
+                FloatVector.fromArray(S, out, off + i).mul(s).intoArray(out, off + i);
             }
-            for (; i < n; i++) out[outOff + i] *= inv;
+            for (; i < n; i++) out[off + i] *= s;
         }
 
         static float logSumExp(float[] x, int off, int n) {

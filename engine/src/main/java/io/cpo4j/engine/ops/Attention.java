@@ -3,11 +3,17 @@ package io.cpo4j.engine.ops;
 import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Shape;
 import io.cpo4j.engine.Tensor;
-import io.cpo4j.engine.kernels.AttentionKernel;
+import io.cpo4j.engine.kernels.FlashAttentionKernel;
 
 /**
  * Fused causal self-attention: scores, causal mask, softmax and the weighted sum of values in one
  * op, from the fused q|k|v projection (B, T, 3C) to the heads' outputs side by side (B, T, C).
+ *
+ * <p>It runs the tiled kernel ({@link FlashAttentionKernel}): the forward keeps only a
+ * log-sum-exp per query (B, NH, T) and the backward recomputes the probabilities from it, so no
+ * (T, T) matrix per head is stored at any T. The materialised kernel
+ * ({@link io.cpo4j.engine.kernels.AttentionKernel}, which stores the probabilities) measured 3-10×
+ * slower at every size tried, T = 64 to 1024 (docs/BENCHMARKS.md), so the op does not pick it.
  */
 public final class Attention {
 
@@ -22,12 +28,12 @@ public final class Attention {
         int b = s[0], t = s[1], c = s[2] / 3;
         Tensor in = Layout.rowMajor(qkv);
         boolean grad = Autograd.needsGrad(qkv);
-        float[] att = grad ? new float[b * heads * t * t] : null;   // (B, NH, T, T)
-        float[] out = new float[b * t * c];                          // (B, T, C)
-        AttentionKernel.forward(in.data(), in.offset(), out, 0, att, 0, b, t, c, heads);
+        float[] lse = grad ? new float[b * heads * t] : null;   // (B, NH, T)
+        float[] out = new float[b * t * c];                     // (B, T, C)
+        FlashAttentionKernel.forward(in.data(), in.offset(), out, 0, lse, 0, b, t, c, heads);
         Tensor result = Tensor.over(out, 0, new int[] {b, t, c}, false);
-        return Autograd.record("causalSelfAttention", result, () -> AttentionKernel.backward(
-                result.gradBuffer(), result.gradOffset(), in.data(), in.offset(), att, 0,
+        return Autograd.record("causalSelfAttention", result, () -> FlashAttentionKernel.backward(
+                result.gradBuffer(), result.gradOffset(), in.data(), in.offset(), out, 0, lse, 0,
                 qkv.gradBuffer(), qkv.gradOffset(), b, t, c, heads), qkv);
     }
 }

@@ -1,0 +1,111 @@
+package io.cpo4j.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+
+/**
+ * Runs the JMH benchmarks and the native peers and writes {@code bench/results/<date>.md}.
+ * Start it with {@code bench/run.sh} (it picks a JDK >= 21, builds, and passes its arguments here).
+ *
+ * <p>The work goes in groups (matmul, softmax, the other kernels) and thread counts; within
+ * each, the peers run first and the JMH benchmarks right after, so that a ratio compares figures
+ * taken minutes apart on a machine whose load may drift.
+ *
+ * <pre>
+ * options: --only REGEX     which benchmark classes, e.g. Matmul or Softmax (default: all)
+ *          --threads 1,2    thread counts (default 1,2)
+ *          --no-peers       skip OpenBLAS / PyTorch
+ *          --quick          short iterations, for trying the runner out (not for figures)
+ *          --out DIR        results folder (default bench/results under the checkout)
+ *          --peers DIR      peer scripts (default ../shared/peers next to the checkout)
+ * </pre>
+ */
+public final class BenchRunner {
+
+    /** Benchmarks measured together, and how to run their peers on a thread count. */
+    private record Group(String name, List<String> benchmarks, BiConsumer<Peers, Integer> peers) {}
+
+    private BenchRunner() {}
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(System.getProperty("cpo4j.root", ".")).toAbsolutePath().normalize();
+        String only = "";
+        List<Integer> threads = List.of(1, 2);
+        boolean peers = true, quick = false;
+        Path out = root.resolve("bench/results"), peersDir = root.resolve("../shared/peers").normalize();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--only" -> only = value(args, ++i);
+                case "--threads" -> threads = Arrays.stream(value(args, ++i).split(",")).map(String::trim).map(Integer::valueOf).toList();
+                case "--no-peers" -> peers = false;
+                case "--quick" -> quick = true;
+                case "--out" -> out = Path.of(value(args, ++i));
+                case "--peers" -> peersDir = Path.of(value(args, ++i));
+                default -> {
+                    System.err.println("bench: unknown option " + args[i] + " (options: --only REGEX, --threads 1,2, --no-peers, --quick, --out DIR, --peers DIR)");
+                    System.exit(2);
+                }
+            }
+        }
+        String extraCases = "AttentionBenchmark|LayerNormBenchmark|GeluBenchmark|CrossEntropyBenchmark|AdamWBenchmark";
+        List<Group> groups = List.of(
+                new Group("matmul", List.of("MatmulBenchmark"), Peers::matmul),
+                new Group("softmax", List.of("SoftmaxBenchmark"), Peers::softmax),
+                new Group("other kernels", List.of(extraCases.split("\\|")), null));
+        String onlyFinal = only;
+        Pattern filter = Pattern.compile(only);
+
+        Machine machine = Machine.describe();
+        Path work = Files.createTempDirectory("cpo4j-bench");
+        Map<Integer, Double> peak = FmaPeak.measure(peersDir, threads, work);
+        Peers peerRuns = Peers.detect(peersDir, root.resolve("bench/peers/torch_kernels.py"), machine, quick, work, peers);
+        List<JmhRun.Timing> timings = new ArrayList<>();
+        List<String> loads = new ArrayList<>();
+        for (Group g : groups) {
+            List<String> selected = g.benchmarks().stream().filter(b -> onlyFinal.isEmpty() || filter.matcher(b).find()).toList();
+            if (selected.isEmpty()) continue;
+            for (int t : threads) {
+                String loadBefore = Machine.loadAverage();
+                if (g.peers() != null) g.peers().accept(peerRuns, t);
+                else peerRuns.torchKernels(String.join("|", selected), t);
+                String include = String.join("|", selected.stream().map(b -> "\\." + b + "\\.").toList());
+                timings.addAll(JmhRun.run(include, List.of(t), quick));
+                loads.add(g.name() + ", " + t + " thread" + (t == 1 ? "" : "s") + ": " + loadBefore + " → " + Machine.loadAverage());
+            }
+        }
+
+        String command = System.getProperty("cpo4j.bench.command", "bench/run.sh " + String.join(" ", args)).trim();
+        String noise = quick ? "--quick run: short iterations, figures are indicative only" : null;
+        String md = Report.write(new Report.Context(LocalDate.now().toString(), command, machine, loads, peak,
+                peerRuns.outcome(), noise), timings);
+        Files.createDirectories(out);
+        Path file = freeName(out, LocalDate.now().toString());
+        Files.writeString(file, md);
+        System.out.println();
+        System.out.println(md);
+        System.out.println("wrote " + file);
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            System.err.println("bench: option " + args[i - 1] + " needs a value");
+            System.exit(2);
+        }
+        return args[i];
+    }
+
+    /** {@code <date>.md}, or {@code <date>-2.md} and so on when a run of the same day is already there. */
+    private static Path freeName(Path dir, String date) throws IOException {
+        Path p = dir.resolve(date + ".md");
+        for (int i = 2; Files.exists(p); i++) p = dir.resolve(date + "-" + i + ".md");
+        return p;
+    }
+}

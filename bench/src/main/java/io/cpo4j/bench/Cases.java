@@ -1,0 +1,64 @@
+package io.cpo4j.bench;
+
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * How each benchmark's time per call becomes a rate (GFLOPS or Gelem/s) and which case of the
+ * peer scripts it is compared with. One line per benchmark method.
+ */
+final class Cases {
+
+    /** A benchmark method's unit, work per call (flops or elements) and the peer's name for a shape (null: none). */
+    record Case(String title, String unit, ToDoubleFunction<String> work, java.util.function.Function<String, String> peerCase) {
+        double rate(String shape, double micros) {
+            return work.applyAsDouble(shape) / micros / 1e3;
+        }
+    }
+
+    private static final Map<String, Case> CASES = Map.ofEntries(
+            Map.entry("MatmulBenchmark.matmul", new Case("Matmul, float32 C = A·B", "GFLOPS", MatmulBenchmark::flops, Cases::matmulPeerCase)),
+            Map.entry("SoftmaxBenchmark.softmax", new Case("Softmax over rows, forward", "Gelem/s", SoftmaxBenchmark::elements, Cases::softmaxPeerCase)),
+            Map.entry("LayerNormBenchmark.forward", torch("LayerNorm forward", "Gelem/s", LayerNormBenchmark::elements, "LayerNormBenchmark.forward")),
+            Map.entry("LayerNormBenchmark.backward", torch("LayerNorm backward (dx, dw, db)", "Gelem/s", LayerNormBenchmark::elements, "LayerNormBenchmark.backward")),
+            Map.entry("GeluBenchmark.forward", torch("GELU (tanh) forward", "Gelem/s", GeluBenchmark::elements, "GeluBenchmark.forward")),
+            Map.entry("GeluBenchmark.backward", torch("GELU (tanh) backward", "Gelem/s", GeluBenchmark::elements, "GeluBenchmark.backward")),
+            Map.entry("CrossEntropyBenchmark.forwardBackward", torch("Cross-entropy (fused log-softmax) forward + backward", "Gelem/s", CrossEntropyBenchmark::elements, "CrossEntropyBenchmark.forwardBackward")),
+            Map.entry("AdamWBenchmark.step", torch("AdamW step", "Gelem/s", AdamWBenchmark::elements, "AdamWBenchmark.step")),
+            Map.entry("AttentionBenchmark.forward", torch("Causal self-attention forward", "GFLOPS", AttentionBenchmark::forwardFlops, "AttentionBenchmark.forward")),
+            Map.entry("AttentionBenchmark.forwardBackward", torch("Causal self-attention forward + backward", "GFLOPS", AttentionBenchmark::forwardBackwardFlops, "AttentionBenchmark.forwardBackward")));
+
+    /** A case compared with bench/peers/torch_kernels.py, whose case names are "benchmark shape". */
+    private static Case torch(String title, String unit, ToDoubleFunction<String> work, String benchmark) {
+        return new Case(title, unit, work, shape -> benchmark + " " + shape);
+    }
+
+    private Cases() {}
+
+    /** Report order: the peer-targeted kernels first, then the order of a training step's backward interest. */
+    static final java.util.List<String> ORDER = java.util.List.of("MatmulBenchmark.matmul", "SoftmaxBenchmark.softmax",
+            "AttentionBenchmark.forward", "AttentionBenchmark.forwardBackward", "LayerNormBenchmark.forward",
+            "LayerNormBenchmark.backward", "GeluBenchmark.forward", "GeluBenchmark.backward",
+            "CrossEntropyBenchmark.forwardBackward", "AdamWBenchmark.step");
+
+    static Case of(String benchmark) {
+        Case c = CASES.get(benchmark);
+        if (c == null) throw new IllegalStateException("no unit/work known for benchmark " + benchmark + "; add it to Cases");
+        return c;
+    }
+
+    /** {@code 1x256x256x256} → {@code square_256}, as numpy_gemm_softmax.py names its cases. */
+    static String matmulPeerCase(String shape) {
+        int[] s = Shapes.parse(shape, 4);
+        int batch = s[0], m = s[1], k = s[2], n = s[3];
+        if (batch == 1 && m == k && k == n) return "square_" + m;
+        if (batch == 1) return "mlp_up_(" + m + "x" + k + ")@(" + k + "x" + n + ")";
+        return "attn_scores_" + batch + "x(" + m + "x" + k + ")@(" + k + "x" + n + ")";
+    }
+
+    static String softmaxPeerCase(String shape) {
+        int[] s = Shapes.parse(shape, 2);
+        String name = "softmax_" + s[0] + "x" + s[1];
+        return s[0] == 3072 && s[1] == 256 ? name + "(12*256 rows)" : name;
+    }
+}

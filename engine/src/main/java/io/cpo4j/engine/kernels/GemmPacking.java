@@ -1,0 +1,79 @@
+package io.cpo4j.engine.kernels;
+
+/**
+ * Copies blocks of the GEMM operands into the panel layout the micro-kernel streams through,
+ * padding partial panels with zeros so that the kernel never needs a tail.
+ *
+ * <ul>
+ *   <li>A panels: {@code mr} rows of op(A) interleaved per k — element (r, p) of a panel at
+ *       {@code p·mr + r}; a block of consecutive panels, each {@code mr·kc} long.</li>
+ *   <li>B panels: {@code nr} columns of op(B) per k — element (p, j) of a panel at {@code p·nr + j};
+ *       panel q of a slab at {@code q·nr·ks}.</li>
+ * </ul>
+ *
+ * Packing only moves values, so the product's numbers do not depend on how it is blocked.
+ */
+final class GemmPacking {
+
+    private GemmPacking() {}
+
+    /**
+     * Packs rows {@code [i0, i0+rows)} and depths {@code [p0, p0+kc)} of op(A) into
+     * {@code ceil(rows/mr)} panels at {@code dst[0..]}; rows past {@code rows} are zero.
+     */
+    static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int rows, int p0, int kc,
+                      int mr, float[] dst) {
+        for (int r0 = 0; r0 < rows; r0 += mr) {
+            int live = Math.min(mr, rows - r0), base = r0 * kc;
+            if (transA) {
+                // op(A)(i, p) = a[p·lda + i]: each depth is a contiguous run of rows.
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (p0 + p) * lda + i0 + r0, d = base + p * mr;
+                    for (int r = 0; r < live; r++) dst[d + r] = a[src + r];
+                    for (int r = live; r < mr; r++) dst[d + r] = 0f;
+                }
+            } else {
+                // op(A)(i, p) = a[i·lda + p]: read each row in order, write it with stride mr.
+                for (int r = 0; r < live; r++) {
+                    int src = aOff + (i0 + r0 + r) * lda + p0, d = base + r;
+                    for (int p = 0; p < kc; p++) dst[d + p * mr] = a[src + p];
+                }
+                for (int r = live; r < mr; r++) {
+                    for (int p = 0; p < kc; p++) dst[base + r + p * mr] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs panels {@code [q0, q1)} of the slab: columns {@code [j0 + q·nr, j0 + (q+1)·nr)} clipped to
+     * {@code j1}, depths {@code [p0, p0+ks)} of op(B); panel q lands at {@code dst[q·nr·ks]}.
+     */
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int j0, int j1, int p0, int ks,
+                      int nr, float[] dst, int q0, int q1) {
+        for (int q = q0; q < q1; q++) {
+            int jStart = j0 + q * nr, live = Math.min(nr, j1 - jStart), base = q * nr * ks;
+            if (transB) {
+                // op(B)(p, j) = b[j·ldb + p]: read each column's row of b in order, write with stride nr.
+                for (int j = 0; j < live; j++) {
+                    int src = bOff + (jStart + j) * ldb + p0, d = base + j;
+                    for (int p = 0; p < ks; p++) dst[d + p * nr] = b[src + p];
+                }
+                for (int j = live; j < nr; j++) {
+                    for (int p = 0; p < ks; p++) dst[base + j + p * nr] = 0f;
+                }
+            } else {
+                // op(B)(p, j) = b[p·ldb + j]: each depth is a contiguous run of columns.
+                for (int p = 0; p < ks; p++) {
+                    int src = bOff + (p0 + p) * ldb + jStart, d = base + p * nr;
+                    if (live == nr) {
+                        System.arraycopy(b, src, dst, d, nr);
+                    } else {
+                        System.arraycopy(b, src, dst, d, live);
+                        for (int j = live; j < nr; j++) dst[d + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+}

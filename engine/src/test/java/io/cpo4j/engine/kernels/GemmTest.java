@@ -1,0 +1,168 @@
+package io.cpo4j.engine.kernels;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+
+import static io.cpo4j.engine.kernels.Twins.assertTwins;
+import static io.cpo4j.engine.kernels.Twins.randn;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The packed, blocked GEMM against the textbook triple loop, on shapes that cross every block
+ * boundary: several KC-deep blocks, several row blocks, partial micro-tiles, more than one packed
+ * slab of B; and bit-identical results for 1 and 2 threads.
+ */
+class GemmTest {
+
+    private final int defaultThreads = Parallel.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(defaultThreads);
+    }
+
+    private static void checkAgainstScalar(int m, int n, int k, boolean ta, boolean tb, boolean acc) {
+        float[] a = Twins.uniform(m * 31L + k, m * k, -1f, 1f), b = Twins.uniform(n * 17L + k, k * n, -1f, 1f), c0 = randn(5, m * n);
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        float[] v = c0.clone(), s = c0.clone();
+        Gemm.gemm(ta, tb, m, n, k, a, 0, lda, b, 0, ldb, v, 0, n, acc);
+        Gemm.gemmScalar(ta, tb, m, n, k, a, 0, lda, b, 0, ldb, s, 0, n, acc);
+        String what = "gemm " + m + "x" + n + "x" + k + " transA=" + ta + " transB=" + tb + " acc=" + acc;
+        assertWithinRoundingBound(what + " (vector)", v, ta, tb, m, n, k, a, lda, b, ldb, c0, acc);
+        assertWithinRoundingBound(what + " (scalar)", s, ta, tb, m, n, k, a, lda, b, ldb, c0, acc);
+    }
+
+    /**
+     * Every element within the worst-case float summation bound of the exact (double) product:
+     * |c − exact| ≤ (k + 2)·2⁻²⁴·(|c0| + Σ|a·b|). Any order of summation satisfies it; a missing
+     * or doubled term, or a wrong element, does not (the terms are of order one).
+     */
+    private static void assertWithinRoundingBound(String what, float[] c, boolean ta, boolean tb, int m, int n, int k,
+                                                  float[] a, int lda, float[] b, int ldb, float[] c0, boolean acc) {
+        double u = 0x1p-24;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double exact = acc ? c0[i * n + j] : 0, magnitude = Math.abs(exact);
+                for (int p = 0; p < k; p++) {
+                    double t = (double) (ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+                    exact += t;
+                    magnitude += Math.abs(t);
+                }
+                double bound = (k + 2) * u * magnitude + 1e-30;
+                assertThat(Math.abs(c[i * n + j] - exact)).as("%s: element (%d, %d) = %s, exact %s", what, i, j, c[i * n + j], exact)
+                        .isLessThanOrEqualTo(bound);
+            }
+        }
+    }
+
+    @Test
+    void crossesDepthRowAndColumnBlocks() {
+        // k > KC (several depth blocks, the last partial), m > MC (several row blocks), n with a partial panel.
+        int[][] shapes = {{Gemm.MC + 37, 37, Gemm.KC * 2 + 19}, {13, 97, Gemm.KC + 1}, {1, 1, 2 * Gemm.KC}};
+        for (int[] sh : shapes) {
+            for (int t = 0; t < 4; t++) {
+                checkAgainstScalar(sh[0], sh[1], sh[2], (t & 1) != 0, (t & 2) != 0, t == 3);
+            }
+        }
+    }
+
+    @Test
+    void bIsPackedInSeveralSlabsWhenLarge() {
+        // n·k > SLAB: op(B) no longer fits one packed slab, so it is packed column-slab by column-slab.
+        int n = 4100, k = Gemm.SLAB / n + 64;
+        checkAgainstScalar(2, n, k, false, true, false);
+    }
+
+    @Test
+    void bothMicroKernelsMatchTheScalarProductOfTheirPanels() {
+        // Only one kernel is picked on a given machine (by vector width); test both anyway.
+        int nr = Gemm.Vec.NR, kc = 37;
+        for (int mr : new int[] {12, 6}) {
+            float[] a = randn(10 + mr, mr * kc), b = randn(11, nr * kc), c0 = randn(12, mr * (nr + 3));
+            for (boolean add : new boolean[] {false, true}) {
+                float[] v = c0.clone(), s = c0.clone();
+                if (mr == 12) Gemm.Vec.kernel12x2(kc, a, 0, b, 0, v, 1, nr + 3, add);
+                else Gemm.Vec.kernel6x2(kc, a, 0, b, 0, v, 1, nr + 3, add);
+                for (int r = 0; r < mr; r++) {
+                    for (int j = 0; j < nr; j++) {
+                        float sum = 0f;
+                        for (int p = 0; p < kc; p++) sum = Math.fma(a[p * mr + r], b[p * nr + j], sum);
+                        int ci = 1 + r * (nr + 3) + j;
+                        s[ci] = add ? s[ci] + sum : sum;
+                    }
+                }
+                // Same FMA chain per element, in the same order: bit for bit.
+                assertThat(v).as("kernel %dx2, add=%s", mr, add).containsExactly(s);
+            }
+        }
+    }
+
+    @Test
+    void zeroDepthClearsOrKeepsC() {
+        float[] c = {1f, 2f, 3f, 4f};
+        Gemm.gemm(false, false, 2, 2, 0, new float[0], 0, 0, new float[0], 0, 2, c, 0, 2, true);
+        assertThat(c).containsExactly(1f, 2f, 3f, 4f);
+        Gemm.gemm(false, false, 2, 2, 0, new float[0], 0, 0, new float[0], 0, 2, c, 0, 2, false);
+        assertThat(c).containsExactly(0f, 0f, 0f, 0f);
+    }
+
+    @Test
+    void writesOnlyItsOwnBlockOfAStridedC() {
+        // C is a 5x7 window (ldc 11) inside a larger buffer: everything outside the window stays put.
+        int m = 5, n = 7, k = 9, ldc = 11, cOff = 3;
+        float[] a = randn(1, m * k), b = randn(2, k * n);
+        float[] v = new float[cOff + m * ldc + 4], s = new float[v.length];
+        Arrays.fill(v, 42f);
+        Arrays.fill(s, 42f);
+        Gemm.gemm(false, false, m, n, k, a, 0, k, b, 0, n, v, cOff, ldc, true);
+        Gemm.gemmScalar(false, false, m, n, k, a, 0, k, b, 0, n, s, cOff, ldc, true);
+        assertTwins("strided C", v, s);
+        for (int i = 0; i < v.length; i++) {
+            int rel = i - cOff;
+            boolean inside = rel >= 0 && rel / ldc < m && rel % ldc < n;
+            if (!inside) assertThat(v[i]).as("element %d outside the window", i).isEqualTo(42f);
+        }
+    }
+
+    @Test
+    void oneAndTwoThreadsAgreeBitForBit() {
+        int[][] shapes = {{150, 200, 300}, {37, 500, 300}, {400, 40, 50}};
+        for (int[] sh : shapes) {
+            int m = sh[0], n = sh[1], k = sh[2];
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                float[] a = randn(3, m * k), b = randn(4, k * n);
+                float[][] results = new float[2][];
+                for (int threads = 1; threads <= 2; threads++) {
+                    Parallel.setThreads(threads);
+                    float[] c = randn(6, m * n);
+                    Gemm.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n, true);
+                    results[threads - 1] = c;
+                }
+                assertThat(Arrays.equals(results[0], results[1]))
+                        .as("%dx%dx%d transA=%s transB=%s differs between 1 and 2 threads", m, n, k, ta, tb).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void batchedAgreesWithOneProductAtATimeOnAnyThreadCount() {
+        int batch = 12, m = 70, n = 45, k = 64;
+        float[] a = randn(7, batch * m * k), b = randn(8, batch * k * n);
+        float[] expected = new float[batch * m * n];
+        for (int i = 0; i < batch; i++) {
+            Gemm.gemmScalar(false, true, m, n, k, a, i * m * k, k, b, i * k * n, k, expected, i * m * n, n, false);
+        }
+        float[][] results = new float[2][];
+        for (int threads = 1; threads <= 2; threads++) {
+            Parallel.setThreads(threads);
+            float[] c = new float[batch * m * n];
+            Gemm.gemmBatched(batch, false, true, m, n, k, a, 0, k, m * k, b, 0, k, k * n, c, 0, n, m * n, false);
+            results[threads - 1] = c;
+            assertTwins("batched, " + threads + " threads", c, expected);
+        }
+        assertThat(Arrays.equals(results[0], results[1])).as("batched: 1 vs 2 threads").isTrue();
+    }
+}
