@@ -55,6 +55,12 @@ public final class KvCache {
         length = 0;
     }
 
+    /** Forgets the positions from {@code length} on (e.g. to decode from the same point again). */
+    public void truncate(int length) {
+        if (length < 0 || length > this.length) throw new IllegalArgumentException("cannot truncate a cache of " + this.length + " positions to " + length);
+        this.length = length;
+    }
+
     /** Bytes a cache of this capacity takes. */
     public static long bytes(GptConfig c, int capacity) {
         return 2L * 4 * c.layers() * capacity * c.width();

@@ -1,0 +1,75 @@
+package io.cpo4j.bench;
+
+import io.cpo4j.engine.Rng;
+import io.cpo4j.engine.kernels.Parallel;
+import io.cpo4j.model.data.RandomWindows;
+import io.cpo4j.model.data.TokenShard;
+import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.gpt.GptConfig;
+import io.cpo4j.model.train.GradientReducer;
+import io.cpo4j.model.train.NextTokenObjective;
+import io.cpo4j.model.train.TrainConfig;
+import io.cpo4j.model.train.Trainer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One full training step — forward, backward, clipping, AdamW — of the configurations
+ * {@code ../shared/peers/torch_gpt_step.py} measures: {@code tiny} (vocab 512, 4 layers, width 128,
+ * batch 16 × 128) and GPT-2 124M (batch 4 × 256). tokens/s = B·T / time.
+ */
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xms8g", "-Xmx8g"})
+public class TrainStepBenchmark extends BenchmarkDefaults {
+
+    @Param({"tiny", "small"})
+    public String config;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    private Trainer trainer;
+
+    /** (config, B, T) as in torch_gpt_step.py. */
+    static int[] batchAndBlock(String config) {
+        return config.equals("tiny") ? new int[] {16, 128} : new int[] {4, 256};
+    }
+
+    static GptConfig model(String config) {
+        return config.equals("tiny") ? GptConfig.tiny() : GptConfig.gpt2().withContextLength(256);
+    }
+
+    @Setup
+    public void setup() {
+        Parallel.setThreads(threads);
+        GptConfig c = model(config);
+        int b = batchAndBlock(config)[0], t = batchAndBlock(config)[1];
+        Gpt gpt = Gpt.create(c, 1);
+        int[] tokens = new int[200_000];
+        Rng rng = new Rng(1);
+        for (int i = 0; i < tokens.length; i++) tokens[i] = rng.nextInt(c.vocabSize());
+        TrainConfig tc = new TrainConfig(b, t, 1, Integer.MAX_VALUE, 1e-4f, 10, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, 0, 1, 0, 1, 3, 1);
+        trainer = new Trainer(gpt, tc, new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(tokens), b, t, 1)), GradientReducer.LOCAL);
+    }
+
+    @Benchmark
+    public Map<String, Double> step() {
+        return trainer.step();
+    }
+
+    /** Tokens of one step. */
+    static double tokens(String config) {
+        int[] bt = batchAndBlock(config);
+        return (double) bt[0] * bt[1];
+    }
+}
