@@ -61,6 +61,20 @@ class ParserFuzzTest {
     }
 
     @Test
+    @Timeout(300)
+    void modelFolder() throws IOException {
+        // The weights as a user loads them: safetensors parsing plus the match of names and shapes to the model.
+        Path folder = dir.resolve("model");
+        HfCheckpoint.save(Gpt.create(SMALL, 1), folder, 0);
+        Path weights = folder.resolve(HfCheckpoint.WEIGHTS);
+        byte[] valid = Files.readAllBytes(weights);
+        Fuzzing.fuzz("model folder", 6, m -> m.mutateRegion(valid, 0, headerEnd(valid)), input -> {
+            Files.write(weights, input);
+            HfCheckpoint.load(folder);
+        }, HfCheckpoint.WEIGHTS);
+    }
+
+    @Test
     @Timeout(120)
     void configJson() {
         byte[] valid = Json.writePretty(HfConfig.toJson(SMALL, 0)).getBytes(StandardCharsets.UTF_8);
