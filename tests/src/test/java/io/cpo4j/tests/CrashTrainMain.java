@@ -13,24 +13,33 @@ import io.cpo4j.model.train.TrainingRun;
 
 import java.nio.file.Path;
 
-/** A small deterministic training run that resumes from its run folder: the child process of {@link CrashSafetyTest}. */
+/**
+ * A small deterministic training run that resumes from its run folder: the child process of
+ * {@link CrashSafetyTest} and {@link GracefulStopTest}. Arguments: run folder, steps, and
+ * optionally how often to checkpoint (default every step; 0 = only at the end or on a stop).
+ */
 public final class CrashTrainMain {
 
     static final GptConfig MODEL = new GptConfig(50, 32, 2, 2, 32, 0.1f, 1e-5f);
 
     static Trainer trainer(int steps) {
+        return trainer(steps, 1);
+    }
+
+    static Trainer trainer(int steps, int checkpointEvery) {
         Gpt gpt = Gpt.create(MODEL, 1);
         int[] tokens = new int[20_000];
         Rng rng = new Rng(2);
         for (int i = 0; i < tokens.length; i++) tokens[i] = rng.nextInt(7) == 0 ? rng.nextInt(50) : (i * 3) % 50;
-        TrainConfig cfg = new TrainConfig(8, 32, 2, steps, 3e-3f, 5, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1.0f, 0, 1, 1, 2, 3, 3);
+        TrainConfig cfg = new TrainConfig(8, 32, 2, steps, 3e-3f, 5, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1.0f, 0, 1, checkpointEvery, 2, 3, 3);
         return new Trainer(gpt, cfg, new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(tokens), 8, 32, 4)), GradientReducer.LOCAL);
     }
 
     public static void main(String[] args) throws Exception {
         Path runDir = Path.of(args[0]);
         int steps = Integer.parseInt(args[1]);
-        TrainingRun run = new TrainingRun(trainer(steps), runDir, 0, null, TrainingRun.Listener.NONE);
+        int checkpointEvery = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        TrainingRun run = new TrainingRun(trainer(steps, checkpointEvery), runDir, 0, null, TrainingRun.Listener.NONE);
         run.resumeIfPossible();
         run.run();
     }

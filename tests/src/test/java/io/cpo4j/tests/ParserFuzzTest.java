@@ -24,41 +24,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * Every parser of user files meets ≥ 10,000 seeded mutations of a valid file. Each must either
- * read it or end with a {@link FormatException} (an IOException naming the file); anything else —
- * IndexOutOfBounds, NegativeArraySize, OutOfMemoryError, a stack overflow, a hang — fails the test
- * and names the seed that reproduces it.
+ * The model files — safetensors, config.json, a training checkpoint — each meet ≥ 10,000 seeded
+ * mutations of a valid file (see {@link Fuzzing} for what passes). Tokenizer files, datasets and
+ * JSON itself are fuzzed in {@link TokenizerFuzzTest}, {@link DataFileFuzzTest} and {@link JsonFuzzTest}.
  */
 class ParserFuzzTest {
-
-    static final int RUNS = 10_000;
 
     @TempDir
     Path dir;
 
-    interface Parser {
-        void parse(byte[] input) throws IOException;
-    }
-
-    /** Runs the mutations; returns how many inputs parsed (the rest were refused with a FormatException). */
-    static int fuzz(String what, byte[] valid, long seed, boolean headerOnly, Parser parser) {
-        Mutator m = new Mutator(seed);
-        int accepted = 0;
-        for (int i = 0; i < RUNS; i++) {
-            byte[] input = headerOnly ? m.mutateRegion(valid, 0, headerEnd(valid)) : m.mutate(valid);
-            try {
-                parser.parse(input);
-                accepted++;
-            } catch (FormatException expected) {
-                assertThat(expected.getMessage()).isNotBlank();
-            } catch (Throwable t) {
-                fail(what + ": mutation " + i + " (seed " + seed + ") threw " + t + " instead of a FormatException", t);
-            }
-        }
-        return accepted;
-    }
-
-    /** The end of a safetensors header (8 + its length), or the whole input for other formats. */
+    /** The end of a safetensors header (8 + its length). */
     private static int headerEnd(byte[] b) {
         long len = ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         return (int) Math.min(b.length, 8 + len);
@@ -72,7 +47,7 @@ class ParserFuzzTest {
         HfCheckpoint.save(Gpt.create(SMALL, 1), dir.resolve("m"), 0);
         byte[] valid = Files.readAllBytes(dir.resolve("m/model.safetensors"));
         Path f = dir.resolve("fuzz.safetensors");
-        Parser readAll = input -> {
+        Fuzzing.Parser readAll = input -> {
             Files.write(f, input);
             SafeTensors st = SafeTensors.open(f);
             for (String name : st.names()) {
@@ -80,17 +55,60 @@ class ParserFuzzTest {
                 else st.longs(name);
             }
         };
-        int headerAccepted = fuzz("safetensors header", valid, 1, true, readAll);
-        int anyAccepted = fuzz("safetensors file", valid, 2, false, readAll);
+        int headerAccepted = Fuzzing.fuzz("safetensors header", 1, m -> m.mutateRegion(valid, 0, headerEnd(valid)), readAll, f.getFileName().toString()).accepted();
+        int anyAccepted = Fuzzing.fuzz("safetensors file", 2, m -> m.mutate(valid), readAll, f.getFileName().toString()).accepted();
         assertThat(headerAccepted + anyAccepted).as("some mutations keep the file valid").isGreaterThan(0);
+    }
+
+    /** Everything a restore may change: weights, AdamW moments, counters, data position and dropout stream. */
+    private static final class TrainerState {
+        final float[] weights, m, v;
+        String rest;
+
+        TrainerState(Trainer t) {
+            int n = t.model().parameters().count();
+            weights = new float[n];
+            m = new float[n];
+            v = new float[n];
+        }
+
+        void take(Trainer t) {
+            System.arraycopy(t.model().parameters().values(), 0, weights, 0, weights.length);
+            System.arraycopy(t.optimizer().firstMoments(), 0, m, 0, m.length);
+            System.arraycopy(t.optimizer().secondMoments(), 0, v, 0, v.length);
+            rest = counters(t);
+        }
+
+        boolean matches(Trainer t) {
+            return java.util.Arrays.equals(weights, t.model().parameters().values()) && java.util.Arrays.equals(m, t.optimizer().firstMoments())
+                    && java.util.Arrays.equals(v, t.optimizer().secondMoments()) && rest.equals(counters(t));
+        }
+
+        private static String counters(Trainer t) {
+            return t.stepsDone() + "/" + t.badSteps() + "/" + t.objective().state() + "/" + t.model().dropoutRng().state();
+        }
+    }
+
+    @Test
+    @Timeout(300)
+    void modelFolder() throws IOException {
+        // The weights as a user loads them: safetensors parsing plus the match of names and shapes to the model.
+        Path folder = dir.resolve("model");
+        HfCheckpoint.save(Gpt.create(SMALL, 1), folder, 0);
+        Path weights = folder.resolve(HfCheckpoint.WEIGHTS);
+        byte[] valid = Files.readAllBytes(weights);
+        Fuzzing.fuzz("model folder", 6, m -> m.mutateRegion(valid, 0, headerEnd(valid)), input -> {
+            Files.write(weights, input);
+            HfCheckpoint.load(folder);
+        }, HfCheckpoint.WEIGHTS);
     }
 
     @Test
     @Timeout(120)
     void configJson() {
         byte[] valid = Json.writePretty(HfConfig.toJson(SMALL, 0)).getBytes(StandardCharsets.UTF_8);
-        fuzz("config.json", valid, 3, false, input -> HfConfig.fromJson(
-                Json.parseObject(new String(input, StandardCharsets.UTF_8), "config.json"), "config.json"));
+        Fuzzing.fuzz("config.json", 3, m -> m.mutate(valid), input -> HfConfig.fromJson(
+                Json.parseObject(new String(input, StandardCharsets.UTF_8), "config.json"), "config.json"), "config.json");
     }
 
     @Test
@@ -102,10 +120,17 @@ class ParserFuzzTest {
         byte[] valid = Files.readAllBytes(saved.resolve("trainer.safetensors"));
         byte[] config = Files.readAllBytes(saved.resolve("config.json"));
         Trainer target = CrashTrainMain.trainer(2);
-        fuzz("trainer.safetensors", valid, 4, true, input -> {
+        TrainerState before = new TrainerState(target);
+        Fuzzing.fuzz("trainer.safetensors", 4, m -> m.mutateRegion(valid, 0, headerEnd(valid)), input -> {
             Files.write(saved.resolve("trainer.safetensors"), input);
-            Checkpoints.restore(target, saved);
-        });
+            before.take(target);
+            try {
+                Checkpoints.restore(target, saved);
+            } catch (FormatException refused) {
+                if (!before.matches(target)) throw new AssertionError("a refused checkpoint changed the trainer: " + refused.getMessage());
+                throw refused;
+            }
+        }, "trainer.safetensors");
         Files.write(saved.resolve("trainer.safetensors"), valid);
         Mutator m = new Mutator(5);
         for (int i = 0; i < 2_000; i++) {                      // the checkpoint's config.json, a slower path

@@ -296,9 +296,18 @@ public final class Json {
             while (pos < text.length() && isDigit(text.charAt(pos))) pos++;
         }
         String s = text.substring(start, pos);
-        if (integral && s.length() <= 18) return Long.parseLong(s);
+        if (integral) {
+            try {
+                return Long.parseLong(s);
+            } catch (NumberFormatException beyondLong) {
+                // an integer outside the long range: kept approximately, as a double (Python keeps it exactly)
+            }
+        }
         double d = Double.parseDouble(s);
-        if (integral && d == Math.rint(d) && Math.abs(d) < 9.2e18) return (long) d;
+        if (Double.isInfinite(d)) {
+            pos = start;
+            throw error("number " + (s.length() > 40 ? s.substring(0, 40) + "…" : s) + " is out of range (a double holds at most ±1.8e308)");
+        }
         return d;
     }
 
@@ -332,7 +341,8 @@ public final class Json {
         } else if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
             if (!Double.isFinite(d)) throw new IllegalArgumentException("JSON cannot represent " + d);
-            if (d == Math.rint(d) && Math.abs(d) < 1e15) sb.append((long) d).append(".0");
+            boolean negativeZero = Double.compare(d, -0.0) == 0;   // (long) -0.0 would lose the sign
+            if (d == Math.rint(d) && Math.abs(d) < 1e15 && !negativeZero) sb.append((long) d).append(".0");
             else sb.append(v instanceof Float f ? Float.toString(f) : Double.toString(d));
         } else if (v instanceof Number n) {
             sb.append(n.longValue());

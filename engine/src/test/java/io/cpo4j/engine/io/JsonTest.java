@@ -48,4 +48,30 @@ class JsonTest {
         assertThatThrownBy(() -> Json.requireInt(m, "n_head", 1, 1024, "config.json")).hasMessageContaining("[1, 1024]");
         assertThatThrownBy(() -> Json.requireString(m, "missing", "config.json")).hasMessage("config.json: missing field \"missing\"");
     }
+
+    @Test
+    void integersAreExactOverTheWholeLongRange() throws Exception {
+        // 19-digit integers (seeds, token counts, offsets) used to pass through a double and lose their last digits.
+        assertThat(Json.parse("1234567890123456789", "x")).isEqualTo(1234567890123456789L);
+        assertThat(Json.parse("-9223372036854775808", "x")).isEqualTo(Long.MIN_VALUE);
+        assertThat(Json.parse("9223372036854775807", "x")).isEqualTo(Long.MAX_VALUE);
+        assertThat(Json.parse("9223372036854775808", "x")).isEqualTo(9.223372036854775808e18);   // beyond long: a double
+        assertThatThrownBy(() -> Json.requireLong(Json.parseObject("{\"seed\": 99999999999999999999}", "c.json"), "seed", "c.json"))
+                .hasMessage("c.json: field \"seed\" must be an integer, found a number (1.0E20)");
+    }
+
+    @Test
+    void numbersBeyondTheDoubleRangeAreRefused() {
+        // They would read as Infinity, which no config means and the writer cannot write back.
+        assertThatThrownBy(() -> Json.parse("{\"eps\": 1e999}", "config.json")).isInstanceOf(FormatException.class)
+                .hasMessage("config.json: line 1, column 9: number 1e999 is out of range (a double holds at most ±1.8e308)");
+        assertThatThrownBy(() -> Json.parse("-" + "9".repeat(400), "x")).hasMessageContaining("out of range");
+    }
+
+    @Test
+    void negativeZeroKeepsItsSign() throws Exception {
+        assertThat(Json.write(-0.0)).isEqualTo("-0.0");
+        assertThat(Json.parse(Json.write(-0.0), "x")).isEqualTo(-0.0);
+        assertThat(Json.write(0.0)).isEqualTo("0.0");
+    }
 }

@@ -50,15 +50,15 @@ public final class BpeFiles {
         for (Map.Entry<String, Object> e : vocab.entrySet()) {
             String text = e.getKey();
             if (!(e.getValue() instanceof Long v) || v < 0 || v >= n) {
-                throw new FormatException(vocabSource, "token \"" + text + "\" has id " + e.getValue()
+                throw new FormatException(vocabSource, "token " + quote(text) + " has id " + Json.write(e.getValue())
                         + "; ids must be the integers 0.." + (n - 1) + " (one per token)");
             }
             int id = (int) (long) v;
-            if (tokens[id] != null) throw new FormatException(vocabSource, "id " + id + " is given to both \"" + texts[id] + "\" and \"" + text + "\"");
+            if (tokens[id] != null) throw new FormatException(vocabSource, "id " + id + " is given to both " + quote(texts[id]) + " and " + quote(text));
             byte[] bytes = ByteLevel.decode(text);
             if (bytes == null || bytes.length == 0) {
-                throw new FormatException(vocabSource, "token \"" + text + "\" (id " + id + ") " + (bytes == null
-                        ? "has a character outside GPT-2's byte-level alphabet" : "is empty"));
+                throw new FormatException(vocabSource, "token " + quote(text) + " (id " + id + ") " + (bytes == null
+                        ? "has a character outside GPT-2's byte-level alphabet (" + outsideAlphabet(text) + ")" : "is empty"));
             }
             tokens[id] = bytes;
             texts[id] = text;
@@ -76,7 +76,7 @@ public final class BpeFiles {
             String where = mergesSource + ":" + (li + 1);
             int sp = line.indexOf(' ');
             if (sp <= 0 || sp == line.length() - 1 || line.indexOf(' ', sp + 1) >= 0) {
-                throw new FormatException(where, "expected two tokens separated by one space, found \"" + abbreviate(line) + "\"");
+                throw new FormatException(where, "expected two tokens separated by one space, found " + quote(line));
             }
             String a = line.substring(0, sp), b = line.substring(sp + 1);
             left[m] = lookup(idOf, a, where, vocabFile);
@@ -89,12 +89,20 @@ public final class BpeFiles {
 
     private static int lookup(Map<String, Integer> idOf, String token, String where, Path vocabFile) throws FormatException {
         Integer id = idOf.get(token);
-        if (id == null) throw new FormatException(where, "token \"" + abbreviate(token) + "\" is not in " + vocabFile.getFileName());
+        if (id == null) throw new FormatException(where, "token " + quote(token) + " is not in " + vocabFile.getFileName());
         return id;
     }
 
-    private static String abbreviate(String s) {
-        return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+    /** A token or line as a JSON string (quotes, backslashes and control characters escaped), cut at 60 characters. */
+    private static String quote(String s) {
+        return s.length() > 60 ? Json.write(s.substring(0, 60)) + "…" : Json.write(s);
+    }
+
+    private static String outsideAlphabet(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (ByteLevel.byteOf(text.charAt(i)) < 0) return String.format("U+%04X at position %d", (int) text.charAt(i), i);
+        }
+        throw new IllegalStateException("every character of " + quote(text) + " is in the alphabet");
     }
 
     /** Writes dir/encoder.json and dir/vocab.bpe (each atomically), loadable by {@link #load(Path)} and by GPT-2's code. */

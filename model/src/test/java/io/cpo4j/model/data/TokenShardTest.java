@@ -85,6 +85,16 @@ class TokenShardTest {
     }
 
     @Test
+    void aHeaderClaimingTwoBillionTokensIsRefusedBeforeAllocating() throws IOException {
+        // Allocating first would be an OutOfMemoryError (char[2^31 − 1] exceeds the VM's array limit);
+        // tests/Fuzzing also bounds the bytes each parse allocates.
+        Path file = dir.resolve("liar.bin");
+        Files.write(file, llmcShard(20240520, 1, Integer.MAX_VALUE, 1, 2, 3));
+        assertThatThrownBy(() -> TokenShard.read(file)).isInstanceOf(FormatException.class).hasMessage(file
+                + ": truncated: the header says 2147483647 tokens (4294967294 bytes) but only 6 bytes of tokens follow");
+    }
+
+    @Test
     void vocabulariesBeyondUint16CannotBeWrittenAndNothingIsLost() throws IOException {
         Path file = dir.resolve("keep.bin");
         TokenShard.write(file, new int[] {1, 2, 3});

@@ -93,7 +93,7 @@ class BpeFilesTest {
         Files.writeString(enc, "[1, 2]");
         assertThatThrownBy(() -> BpeFiles.load(dir)).hasMessage(enc + ": expected a JSON object, found an array");
         Files.writeString(enc, "{\"a\": 0, \"b\": \"one\"}");
-        assertThatThrownBy(() -> BpeFiles.load(dir)).hasMessage(enc + ": token \"b\" has id one; ids must be the integers 0..1 (one per token)");
+        assertThatThrownBy(() -> BpeFiles.load(dir)).hasMessage(enc + ": token \"b\" has id \"one\"; ids must be the integers 0..1 (one per token)");
         Files.writeString(enc, "{\"a\": 0, \"b\": 5}");
         assertThatThrownBy(() -> BpeFiles.load(dir)).hasMessageContaining("token \"b\" has id 5; ids must be the integers 0..1");
         Files.writeString(enc, "{\"a\": 0, \"b\": 0}");
@@ -101,7 +101,7 @@ class BpeFilesTest {
         Files.writeString(enc, "{\"a\": 0, \"b\": 1, \"c\": 1}");
         assertThatThrownBy(() -> BpeFiles.load(dir)).hasMessage(enc + ": id 1 is given to both \"b\" and \"c\"");
         Files.writeString(enc, "{\"a\": 0, \"a b\": 1}");
-        assertThatThrownBy(() -> BpeFiles.load(dir)).hasMessage(enc + ": token \"a b\" (id 1) has a character outside GPT-2's byte-level alphabet");
+        assertThatThrownBy(() -> BpeFiles.load(dir)).hasMessage(enc + ": token \"a b\" (id 1) has a character outside GPT-2's byte-level alphabet (U+0020 at position 1)");
         Files.write(enc, new byte[] {'{', '"', (byte) 0xC3, '"', ':', '0', '}'});
         assertThatThrownBy(() -> BpeFiles.load(dir)).hasMessageStartingWith(enc + ": invalid UTF-8 at byte 2");
 
@@ -112,6 +112,17 @@ class BpeFilesTest {
         assertThatThrownBy(() -> BpeFiles.load(dir)).hasMessage(bpe + ":4: token \"Ġtq\" is not in encoder.json");
         writeSmallVocab("#version: 0.2\nĠ t\nh e\nĠt ☃\n");
         assertThatThrownBy(() -> BpeFiles.load(dir)).hasMessage(bpe + ":4: token \"☃\" is not in encoder.json");
+    }
+
+    @Test
+    void tokensInMessagesAreEscapedLikeJsonStrings() throws IOException {
+        // A quote, a backslash or a control character in a token must not garble the message that names it.
+        writeSmallVocab("#version: 0.2\nĠ t\nh e\n\" \\\n");
+        assertThatThrownBy(() -> BpeFiles.load(dir)).hasMessage(dir.resolve("vocab.bpe") + ":4: token \"\\\"\\\\\" is not in encoder.json");
+        writeSmallVocab("#version: 0.2\nĠ t\nh\u0000e\n");
+        assertThatThrownBy(() -> BpeFiles.load(dir)).hasMessage(dir.resolve("vocab.bpe") + ":3: expected two tokens separated by one space, found \"h\\u0000e\"");
+        Files.writeString(dir.resolve("encoder.json"), "{\"\\\"\": 0, \"\\\\\": 0}");
+        assertThatThrownBy(() -> BpeFiles.load(dir)).hasMessage(dir.resolve("encoder.json") + ": id 0 is given to both \"\\\"\" and \"\\\\\"");
     }
 
     @Test
