@@ -161,6 +161,11 @@ public final class ContrastiveObjective implements Objective {
     }
 
     @Override
+    public int rowsPerExample() {
+        return candidates;
+    }
+
+    @Override
     public long lastTokens() {
         return lastTokens;
     }

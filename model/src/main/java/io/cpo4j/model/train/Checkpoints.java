@@ -59,6 +59,7 @@ public final class Checkpoints {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target);
             }
+            io.cpo4j.engine.io.AtomicFiles.syncDirectory(dir);
         } finally {
             if (Files.exists(tmp)) deleteTree(tmp);
         }

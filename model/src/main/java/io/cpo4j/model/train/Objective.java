@@ -16,6 +16,11 @@ public interface Objective {
      */
     Map<String, Double> accumulate(int microBatches);
 
+    /** Model rows one example of a micro-batch becomes (K candidates for a contrastive objective), for the memory estimate. */
+    default int rowsPerExample() {
+        return 1;
+    }
+
     /** Tokens processed by the last {@link #accumulate} (forward passes, for tokens/s). */
     long lastTokens();
 

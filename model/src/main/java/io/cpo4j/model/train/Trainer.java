@@ -3,6 +3,7 @@ package io.cpo4j.model.train;
 import io.cpo4j.engine.optim.AdamW;
 import io.cpo4j.engine.optim.GradClip;
 import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.gpt.MemoryEstimate;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +29,15 @@ public final class Trainer {
     private int step;
     private int badSteps;
 
+    /**
+     * Refuses, before AdamW's moments or any activation are allocated, a configuration whose
+     * training step cannot fit the heap (with the estimate).
+     */
     public Trainer(Gpt model, TrainConfig config, Objective objective, GradientReducer reducer) {
+        int rows = config.batchSize() * objective.rowsPerExample();
+        int time = Math.min(config.blockSize(), model.config().contextLength());
+        MemoryEstimate.training(model.config(), rows, time).requireFits(String.format(java.util.Locale.ROOT,
+                "training %s at %d rows × %d tokens", "this model", rows, time));
         this.model = model;
         this.config = config;
         this.objective = objective;
@@ -94,7 +103,7 @@ public final class Trainer {
         metrics.put("skipped", finite ? 0.0 : 1.0);
         if (badSteps >= config.maxBadSteps()) {
             throw new TrainingDivergedException(badSteps + " consecutive steps had a non-finite loss or gradient (last: loss "
-                    + loss + ", grad norm " + norm + ") at step " + step + "; lower the learning rate or check the data");
+                    + loss + ", grad norm " + norm + ") at step " + step + "; lower the learning rate or check the data", metrics);
         }
         return metrics;
     }

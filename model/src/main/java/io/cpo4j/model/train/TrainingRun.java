@@ -80,8 +80,9 @@ public final class TrainingRun {
                 try {
                     metrics = trainer.step();
                 } catch (TrainingDivergedException e) {
+                    log.append(trainer.stepsDone(), "skipped", e.lastMetrics());
                     Path saved = checkpoints.save(trainer);
-                    throw new TrainingDivergedException(e.getMessage() + "; the last good state is saved in " + saved);
+                    throw new TrainingDivergedException(e.getMessage() + "; the last good state is saved in " + saved, e.lastMetrics());
                 }
                 int step = trainer.stepsDone();
                 log.append(step, metrics.getOrDefault("skipped", 0.0) > 0 ? "skipped" : "train", metrics);
