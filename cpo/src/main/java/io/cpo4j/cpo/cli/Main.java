@@ -13,9 +13,18 @@ public final class Main {
 
     static {
         for (Command c : List.<Command>of(new InfoCommand(), new TokenizerCommand())) COMMANDS.put(c.name(), c);
+        register(new TrainCommand());
+        register(new EvalCommand());
+        register(new GenerateCommand());
+        register(new FinetuneCommand());
+        register(new EnsembleCommand());
     }
 
     private Main() {}
+
+    private static void register(Command c) {
+        COMMANDS.put(c.name(), c);
+    }
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
