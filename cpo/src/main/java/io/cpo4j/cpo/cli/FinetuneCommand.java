@@ -103,7 +103,7 @@ final class FinetuneCommand implements Command {
                   --simpo-gamma G        SimPO's target margin (default %s)
                   --xu-alpha A           weight of the NLL term of cpo-xu (TRL's cpo_alpha, default %s)
 
-                data
+                model and data
                   --model DIR            the starting model: a HuggingFace GPT-2 folder or a run folder
                   --tokenizer DIR        default: the tokenizer files in the model folder
                   --data FILE            the examples; the format is --data-format:
@@ -145,7 +145,8 @@ final class FinetuneCommand implements Command {
                   --config FILE.json     options as a JSON object; flags win
 
                 A configuration whose estimated memory (policy, optimizer, B·K rows of --max-length tokens,
-                the reference) exceeds the heap is refused before anything is allocated.
+                the reference) exceeds the heap is refused before anything is allocated. Ctrl-C saves a
+                checkpoint before the process ends. Exit codes: 0 finished, 1 failed, 2 usage error.
                 """;
     }
 

@@ -100,15 +100,18 @@ final class TrainCommand implements Command {
                   --report-samples N     greedy continuations of validation text in report.html (default 3;
                                          needs --tokenizer; 0 = none)
 
-                  --resume               continue the run in RUN_DIR from its newest checkpoint, bit-exactly
-                                         (options saved in its config.json are the defaults; flags given now
-                                         win, e.g. a larger --steps); starts afresh if there is no checkpoint
+                  --resume               continue the run in RUN_DIR from its newest checkpoint exactly where it
+                                         stopped (weights, AdamW moments, data order, random streams); the
+                                         options saved in its config.json are the defaults and flags given now
+                                         win, e.g. a larger --steps (which stretches the cosine schedule);
+                                         starts afresh if there is no checkpoint yet
                   --threads N            engine threads (default: all cores); results do not depend on it
                   --config FILE.json     options as a JSON object ({"steps": 100, "lr": 3e-4, ...}); flags win
 
                 A configuration whose estimated memory exceeds the heap is refused before anything is
                 allocated, with the estimate (raise the heap with CPO4J_JAVA_OPTS=-Xmx16g).
-                Exit codes: 0 finished, 1 failed (or interrupted, with a checkpoint saved), 2 usage error.
+                Ctrl-C saves a checkpoint before the process ends; continue with --resume.
+                Exit codes: 0 finished, 1 failed, 2 usage error (130 after Ctrl-C).
                 """;
     }
 

@@ -73,7 +73,7 @@ final class TrainFlags {
         line(sb, "--checkpoint-every N", "steps between checkpoints, 0 = only at the end (default " + base.checkpointEvery() + ")");
         line(sb, "--keep-checkpoints N", "newest checkpoints kept (default " + base.keepCheckpoints() + ")");
         line(sb, "--max-bad-steps N", "consecutive NaN/Inf steps (skipped) before the run stops (default " + base.maxBadSteps() + ")");
-        line(sb, "--seed S", "seeds initialisation, data order, dropout and negatives (default " + base.seed() + ")");
+        line(sb, "--seed S", "seeds initialisation, data order, dropout" + (withBlock ? "" : ", negatives") + " (default " + base.seed() + ")");
         return sb.toString();
     }
 
@@ -82,6 +82,6 @@ final class TrainFlags {
     }
 
     private static String num(float v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e6 ? Long.toString((long) v) : Float.toString(v).replace("E", "e");
+        return Figures.number(v);
     }
 }
