@@ -13,18 +13,15 @@ public final class Main {
 
     static {
         for (Command c : List.<Command>of(new InfoCommand(), new TokenizerCommand())) COMMANDS.put(c.name(), c);
-        register(new TrainCommand());
-        register(new EvalCommand());
-        register(new GenerateCommand());
-        register(new FinetuneCommand());
-        register(new EnsembleCommand());
+    }
+
+    static {
+        for (Command c : List.<Command>of(new TrainCommand(), new EvalCommand(), new GenerateCommand(), new FinetuneCommand(), new EnsembleCommand())) {
+            COMMANDS.put(c.name(), c);
+        }
     }
 
     private Main() {}
-
-    private static void register(Command c) {
-        COMMANDS.put(c.name(), c);
-    }
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
