@@ -184,6 +184,10 @@ final class FinetuneCommand implements Command {
         if (maxPrefix >= maxLength) throw o.usage("--max-prefix " + maxPrefix + " must be below --max-length " + maxLength + " (room is needed for the continuation)");
         int span = Math.max(1, Math.min(64, ctx / 2));
         int prefixTokens = o.integer("prefix-tokens", span, 1), continuationTokens = o.integer("continuation-tokens", span, 1);
+        if (!format.equals("dolly") && (prefixTokens > maxPrefix || prefixTokens + continuationTokens > maxLength)) {
+            throw o.usage("spans of --prefix-tokens " + prefixTokens + " + --continuation-tokens " + continuationTokens
+                    + " do not fit --max-prefix " + maxPrefix + " and --max-length " + maxLength + "; shorten the spans or raise the limits");
+        }
         double valFraction = o.number("val-fraction", DEFAULT_VALIDATION_FRACTION, 0, 1);
         TrainConfig tc = TrainFlags.parse(o, DEFAULTS, maxLength);
 
