@@ -15,6 +15,12 @@ public final class Main {
         for (Command c : List.<Command>of(new DemoCommand(), new InfoCommand(), new TokenizerCommand())) COMMANDS.put(c.name(), c);
     }
 
+    static {
+        for (Command c : List.<Command>of(new TrainCommand(), new EvalCommand(), new GenerateCommand(), new FinetuneCommand(), new EnsembleCommand())) {
+            COMMANDS.put(c.name(), c);
+        }
+    }
+
     private Main() {}
 
     public static void main(String[] args) {

@@ -14,6 +14,7 @@ final class Options {
 
     private final String command;
     private final Map<String, String> values = new HashMap<>();
+    private final Map<String, List<String>> repeated = new HashMap<>();
     private final Set<String> flags = new HashSet<>();
 
     private Options(String command) {
@@ -45,8 +46,12 @@ final class Options {
                     if (i + 1 >= args.size()) throw new UsageException(command + ": option --" + name + " needs a value");
                     v = args.get(++i);
                 }
-                if (name.equals("config")) configFile = v;
-                else o.values.put(name, v);
+                if (name.equals("config")) {
+                    configFile = v;
+                } else {
+                    o.values.put(name, v);
+                    o.repeated.computeIfAbsent(name, k -> new java.util.ArrayList<>()).add(v);
+                }
             } else if (booleanFlags.contains(name) && inline == null) {
                 o.flags.add(name);
             } else {
@@ -64,18 +69,30 @@ final class Options {
         } catch (java.io.IOException e) {
             throw new UsageException(command + ": " + e.getMessage());
         }
+        addDefaults(json, file.toString(), valued, booleanFlags);
+    }
+
+    /**
+     * Options from a JSON-like map (keys are option names, {@code snake_case} or
+     * {@code kebab-case}) for every option not already given; {@code source} names the map in errors.
+     * A config file and a resumed run's saved options come in this way.
+     */
+    void addDefaults(java.util.Map<String, Object> json, String source, List<String> valued, List<String> booleanFlags) {
         for (java.util.Map.Entry<String, Object> e : json.entrySet()) {
             String name = e.getKey().replace('_', '-');
             Object v = e.getValue();
             if (valued.contains(name)) {
-                if (v instanceof java.util.Map || v == null) throw new UsageException(command + ": " + file + ": option \"" + e.getKey() + "\" needs a plain value");
+                if (v instanceof java.util.Map || v == null) throw new UsageException(command + ": " + source + ": option \"" + e.getKey() + "\" needs a plain value");
                 String text = v instanceof java.util.List<?> list ? String.join(",", list.stream().map(String::valueOf).toList()) : String.valueOf(v);
-                values.putIfAbsent(name, text);
+                if (!values.containsKey(name)) {
+                    values.put(name, text);
+                    repeated.put(name, new java.util.ArrayList<>(List.of(text)));
+                }
             } else if (booleanFlags.contains(name)) {
-                if (!(v instanceof Boolean b)) throw new UsageException(command + ": " + file + ": option \"" + e.getKey() + "\" must be true or false");
+                if (!(v instanceof Boolean b)) throw new UsageException(command + ": " + source + ": option \"" + e.getKey() + "\" must be true or false");
                 if (b && !values.containsKey(name)) flags.add(name);
             } else {
-                throw new UsageException(command + ": " + file + ": unknown option \"" + e.getKey() + "\" (see ./cpo4j " + command + " --help)");
+                throw new UsageException(command + ": " + source + ": unknown option \"" + e.getKey() + "\" (see ./cpo4j " + command + " --help)");
             }
         }
     }
@@ -83,6 +100,9 @@ final class Options {
     /** Options given, for writing a run's config. */
     java.util.Map<String, Object> asMap() {
         java.util.Map<String, Object> m = new java.util.TreeMap<>(values);
+        repeated.forEach((name, all) -> {
+            if (all.size() > 1) m.put(name, List.copyOf(all));
+        });
         for (String f : flags) m.put(f, Boolean.TRUE);
         return m;
     }
@@ -99,11 +119,42 @@ final class Options {
         return doubleValue(name).orElse(fallback);
     }
 
+    /** An integer option that must be at least {@code min}; a smaller value is a usage error naming the option. */
+    int integer(String name, int fallback, int min) {
+        int v = integer(name, fallback);
+        if (v < min) throw new UsageException(command + ": --" + name + " must be at least " + min + ", got " + v);
+        return v;
+    }
+
+    /** A number option that must lie in [min, max]; a value outside is a usage error naming the option. */
+    double number(String name, double fallback, double min, double max) {
+        double v = number(name, fallback);
+        if (!(v >= min && v <= max)) {
+            throw new UsageException(command + ": --" + name + " must be " + (max == Double.MAX_VALUE ? "at least " + min : "in [" + min + ", " + max + "]") + ", got " + v);
+        }
+        return v;
+    }
+
+    long longValue(String name, long fallback) {
+        String v = values.get(name);
+        if (v == null) return fallback;
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException(command + ": --" + name + " expects an integer, got '" + v + "'");
+        }
+    }
+
     /** A required option; its absence is a usage error naming it. */
     String require(String name) {
         String v = values.get(name);
         if (v == null) throw new UsageException(command + ": missing --" + name + " (see ./cpo4j " + command + " --help)");
         return v;
+    }
+
+    /** Every value of an option given more than once ({@code --stop a --stop b}), in order; empty when absent. */
+    List<String> all(String name) {
+        return List.copyOf(repeated.getOrDefault(name, List.of()));
     }
 
     Optional<String> value(String name) {
@@ -132,6 +183,11 @@ final class Options {
         } catch (NumberFormatException e) {
             throw new UsageException(command + ": --" + name + " expects a number, got '" + v + "'");
         }
+    }
+
+    /** A usage error of this command (prefixed with its name), to throw. */
+    UsageException usage(String message) {
+        return new UsageException(command + ": " + message);
     }
 
     /** A user mistake on the command line: printed as one line, exit code 2. */

@@ -17,19 +17,27 @@ final class Progress implements TrainingRun.Listener {
     private final boolean terminal;
     private final String label;
     private final double everySeconds;
+    private final java.util.List<String> extra;
     private final long start = System.nanoTime();
     private long lastPrint;
+    private int firstStep = -1;
     private double smoothedTokensPerSec;
 
     Progress(PrintStream out, String label, boolean terminal, double everySeconds) {
+        this(out, label, terminal, everySeconds, java.util.List.of());
+    }
+
+    /** {@code extra}: metrics shown after the loss when a step reports them (e.g. rewards/accuracies). */
+    Progress(PrintStream out, String label, boolean terminal, double everySeconds, java.util.List<String> extra) {
         this.out = out;
         this.label = label;
         this.terminal = terminal;
         this.everySeconds = everySeconds;
+        this.extra = java.util.List.copyOf(extra);
     }
 
-    static Progress forConsole(PrintStream out, String label) {
-        return new Progress(out, label, System.console() != null, 10);
+    static Progress forConsole(PrintStream out, String label, String... extra) {
+        return new Progress(out, label, System.console() != null, 10, java.util.List.of(extra));
     }
 
     @Override
@@ -41,10 +49,14 @@ final class Progress implements TrainingRun.Listener {
         if (!terminal && !last && (now - lastPrint) / 1e9 < everySeconds) return;
         lastPrint = now;
         double elapsed = (now - start) / 1e9;
-        double eta = step == 0 ? 0 : elapsed / step * (total - step);
+        if (firstStep < 0) firstStep = step;                     // a resumed run starts past 1
+        int done = step - firstStep + 1;
+        double eta = done <= 0 ? 0 : elapsed / done * (total - step);
         String skipped = m.getOrDefault("skipped", 0.0) > 0 ? " (skipped: non-finite)" : "";
-        String line = String.format(Locale.ROOT, "%s step %d/%d  loss %.4f  %s tok/s  ETA %s%s", label, step, total,
-                m.getOrDefault("loss", Double.NaN), compact(smoothedTokensPerSec), duration(eta), skipped);
+        StringBuilder more = new StringBuilder();
+        for (String k : extra) if (m.containsKey(k)) more.append(String.format(Locale.ROOT, "  %s %.3f", k, m.get(k)));
+        String line = String.format(Locale.ROOT, "%s step %d/%d  loss %.4f%s  %s tok/s  ETA %s%s", label, step, total,
+                m.getOrDefault("loss", Double.NaN), more, compact(smoothedTokensPerSec), duration(eta), skipped);
         if (terminal) {
             int width = 20, filled = total == 0 ? width : (int) ((long) width * step / total);
             out.print("\r[" + "=".repeat(filled) + " ".repeat(width - filled) + "] " + line + "   ");
