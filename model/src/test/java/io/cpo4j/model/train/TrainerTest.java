@@ -135,6 +135,18 @@ class TrainerTest {
     }
 
     @Test
+    void aTrainingStepThatCannotFitIsRefusedBeforeAllocating() {
+        Gpt gpt = Gpt.create(io.cpo4j.model.gpt.GptConfig.tiny(), 1);
+        TrainConfig huge = new TrainConfig(200_000, 128, 1, 10, 1e-3f, 1, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, 0, 1, 0, 1, 3, 1);
+        long before = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+        assertThatThrownBy(() -> new Trainer(gpt, huge, new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(stream(1000, 1)), 1, 16, 1)),
+                GradientReducer.LOCAL)).isInstanceOf(io.cpo4j.model.gpt.MemoryEstimate.InsufficientMemoryException.class)
+                .hasMessageContaining("200000 rows × 128 tokens").hasMessageContaining("GiB");
+        long after = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+        assertThat(after - before).as("nothing large was allocated").isLessThan(256L << 20);
+    }
+
+    @Test
     void scheduleWarmsUpThenDecaysToATenth() {
         LrSchedule s = LrSchedule.cosine(1e-3f, 10, 110);
         var tiny = org.assertj.core.data.Offset.offset(1e-9f);
