@@ -39,5 +39,9 @@ class CliInfoTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("cpo4j info: unknown option --bogus (see ./cpo4j info --help)");
         assertThat(run("info", "--help").out()).contains("usage: ./cpo4j info");
+        String encodeHelp = run("tokenizer", "encode", "--help").out();
+        assertThat(encodeHelp).startsWith("usage: ./cpo4j tokenizer encode").doesNotContain("tokenizer tokenize");
+        assertThat(run("--help").out()).contains("demo").contains("train").contains("finetune").contains("generate").contains("eval")
+                .contains("ensemble").contains("tokenizer").contains("bench").contains("info");
     }
 }

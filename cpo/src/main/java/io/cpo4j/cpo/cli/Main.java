@@ -12,7 +12,7 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        for (Command c : List.<Command>of(new DemoCommand(), new InfoCommand(), new TokenizerCommand())) COMMANDS.put(c.name(), c);
+        for (Command c : List.<Command>of(new DemoCommand(), new InfoCommand(), new TokenizerCommand(), new BenchCommand())) COMMANDS.put(c.name(), c);
     }
 
     static {
@@ -40,7 +40,7 @@ public final class Main {
         }
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         if (rest.contains("--help") || rest.contains("-h")) {
-            out.print(command.help());
+            out.print(command.help(rest));
             return 0;
         }
         try {

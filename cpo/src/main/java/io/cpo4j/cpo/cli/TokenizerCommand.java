@@ -34,6 +34,34 @@ final class TokenizerCommand implements Command {
         return "encode / decode text, train a BPE vocabulary, tokenize a file into an llm.c .bin shard";
     }
 
+    /** {@code tokenizer encode --help}: that subcommand's usage line and paragraph, plus the notes on folders and errors. */
+    @Override
+    public String help(List<String> args) {
+        if (args.isEmpty() || !List.of("encode", "decode", "train", "tokenize").contains(args.get(0))) return help();
+        String sub = args.get(0);
+        StringBuilder usage = new StringBuilder(), body = new StringBuilder(), notes = new StringBuilder();
+        boolean inSub = false, afterUsage = false;
+        for (String line : help().split("\n", -1)) {
+            String t = line.strip();
+            if (t.startsWith("usage: ./cpo4j tokenizer " + sub + " ") || t.startsWith("./cpo4j tokenizer " + sub + " ")) {
+                usage.append("usage: ").append(t.startsWith("usage: ") ? t.substring(7) : t).append('\n');
+                inSub = false;
+                afterUsage = true;
+            } else if (t.startsWith("[") && afterUsage) {
+                usage.append("       ").append(t).append('\n');
+            } else if (line.startsWith(sub + " ") || (inSub && line.startsWith("           "))) {
+                body.append(line).append('\n');
+                inSub = true;
+                afterUsage = false;
+            } else {
+                inSub = false;
+                afterUsage = false;
+                if (t.startsWith("A tokenizer DIR") || t.startsWith("(HuggingFace") || t.startsWith("Errors are")) notes.append(t).append('\n');
+            }
+        }
+        return usage + "\n" + body + "\n" + notes;
+    }
+
     @Override
     public String help() {
         return """
