@@ -12,7 +12,7 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        for (Command c : List.<Command>of(new DemoCommand(), new InfoCommand(), new TokenizerCommand(), new BenchCommand())) COMMANDS.put(c.name(), c);
+        for (Command c : List.<Command>of(new DemoCommand(), new InfoCommand(), new TokenizerCommand(), new BenchCommand(), new ExperimentCommand())) COMMANDS.put(c.name(), c);
     }
 
     static {

@@ -80,6 +80,29 @@ public record FinetuneSpec(String objective, List<String> negatives, int candida
         return new FinetuneSpec(objective, negatives, candidates, b, nllWeight, negativesFromPolicy, negativeSampling, meanFieldFraction, pssMix, simpoGamma, xuAlpha);
     }
 
+    public FinetuneSpec withNllWeight(double w) {
+        return new FinetuneSpec(objective, negatives, candidates, beta, w, negativesFromPolicy, negativeSampling, meanFieldFraction, pssMix, simpoGamma, xuAlpha);
+    }
+
+    public FinetuneSpec withNegativesFromPolicy(boolean fromPolicy) {
+        return new FinetuneSpec(objective, negatives, candidates, beta, nllWeight, fromPolicy, negativeSampling, meanFieldFraction, pssMix, simpoGamma, xuAlpha);
+    }
+
+    /**
+     * A recipe from its short form {@code objective[:negatives[:k[:beta[:nll]]]]}, e.g.
+     * {@code cpo:autoregressive+truncation:4:0.1:1} (negatives joined by '+'); omitted parts keep the defaults.
+     */
+    public static FinetuneSpec parse(String shortForm) {
+        String[] p = shortForm.split(":");
+        FinetuneSpec s = defaults().withObjective(p[0]);
+        if (p.length > 1 && !p[1].isEmpty()) s = s.withNegatives(List.of(p[1].split("\\+")));
+        if (p.length > 2) s = s.withCandidates(Integer.parseInt(p[2]));
+        if (p.length > 3) s = s.withBeta(Double.parseDouble(p[3]));
+        if (p.length > 4) s = s.withNllWeight(Double.parseDouble(p[4]));
+        if (p.length > 5) throw new IllegalArgumentException("recipe '" + shortForm + "' has more than objective:negatives:k:beta:nll");
+        return s;
+    }
+
     /** Whether the objective contrasts candidates (everything but mle and pss). */
     public boolean isContrastive() {
         return contrastive(objective);
