@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * Continuations sampled from a model — the frozen reference by default, or the current policy —
  * with the given sampling settings, up to {@code lengthFactor ×} the truth's length (and within
- * the context), ending at end-of-text. Exact copies of the truth are dropped and redrawn (a few
+ * the context: a batch is generated together, so its length is also capped by the room its
+ * longest prefix leaves), ending at end-of-text. Exact copies of the truth are dropped and redrawn (a few
  * rounds at most).
  */
 public final class AutoregressiveNegatives implements NegativeGenerator {
@@ -46,21 +47,37 @@ public final class AutoregressiveNegatives implements NegativeGenerator {
         boolean was = model.isTraining();
         model.setTraining(false);
         try {
-            Generator generator = new Generator(model);
+            int b = truths.length, ctxLen = model.config().contextLength();
+            int[] limit = new int[b];
             List<List<int[]>> out = new ArrayList<>();
-            int ctxLen = model.config().contextLength();
-            for (int b = 0; b < truths.length; b++) {
-                int[] prefix = prefixes[b];
-                int max = Math.min(ctxLen - prefix.length, Math.max(1, (int) Math.ceil(truths[b].length * lengthFactor)));
-                List<int[]> negs = new ArrayList<>();
-                for (int round = 0; round < 3 && negs.size() < count && max > 0; round++) {
-                    GenerationConfig cfg = GenerationConfig.of(max, sampling, ctx.rng().nextLong())
-                            .withSamplesPerPrompt(count - negs.size()).withStopTokens(ctx.eosToken());
-                    for (Generation g : generator.generate(List.of(prefix), cfg)) {
-                        if (g.tokens().length > 0 && !Arrays.equals(g.tokens(), truths[b])) negs.add(g.tokens());
-                    }
+            for (int e = 0; e < b; e++) {
+                limit[e] = Math.min(ctxLen - prefixes[e].length, Math.max(1, (int) Math.ceil(truths[e].length * lengthFactor)));
+                out.add(new ArrayList<>());
+            }
+            // All examples in one batched call per round; sampling is autoregressive, so cutting a
+            // sample at its example's own limit gives a sample of that limit.
+            Generator generator = new Generator(model);
+            for (int round = 0; round < 3; round++) {
+                List<Integer> need = new ArrayList<>();
+                for (int e = 0; e < b; e++) if (out.get(e).size() < count && limit[e] > 0) need.add(e);
+                if (need.isEmpty()) break;
+                // one length for the batch: the longest limit, within the room every prompt has left
+                int max = 0, room = Integer.MAX_VALUE, n = 0;
+                List<int[]> prompts = new ArrayList<>();
+                for (int e : need) {
+                    prompts.add(prefixes[e]);
+                    max = Math.max(max, limit[e]);
+                    room = Math.min(room, ctxLen - prefixes[e].length);
+                    n = Math.max(n, count - out.get(e).size());
                 }
-                out.add(negs);
+                max = Math.min(max, room);
+                GenerationConfig cfg = GenerationConfig.of(max, sampling, ctx.rng().nextLong()).withSamplesPerPrompt(n).withStopTokens(ctx.eosToken());
+                List<Generation> gens = generator.generate(prompts, cfg);
+                for (Generation g : gens) {
+                    int e = need.get(g.prompt());
+                    int[] tokens = g.tokens().length > limit[e] ? Arrays.copyOf(g.tokens(), limit[e]) : g.tokens();
+                    if (out.get(e).size() < count && tokens.length > 0 && !Arrays.equals(tokens, truths[e])) out.get(e).add(tokens);
+                }
             }
             return out;
         } finally {

@@ -92,6 +92,19 @@ class NegativesTest {
     }
 
     @Test
+    void aBatchWithALongPrefixStaysWithinTheContext() {
+        int[][] prefixes = {new int[25], {8}};
+        int[][] truths = {{11, 12, EOS}, new int[20]};
+        java.util.Arrays.fill(prefixes[0], 5);
+        java.util.Arrays.fill(truths[1], 7);
+        List<List<int[]>> negs = new AutoregressiveNegatives().generate(prefixes, truths, 2, context(6));
+        for (int b = 0; b < 2; b++) {
+            assertThat(negs.get(b)).isNotEmpty();
+            for (int[] n : negs.get(b)) assertThat(prefixes[b].length + n.length).isLessThanOrEqualTo(CONFIG.contextLength());
+        }
+    }
+
+    @Test
     void rougeLF1() {
         assertThat(RougeL.f1(new int[] {1, 2, 3, 4}, new int[] {1, 3, 4, 5})).isEqualTo(0.75);
         assertThat(RougeL.f1(new int[] {1, 2}, new int[] {1, 2})).isEqualTo(1.0);
