@@ -153,6 +153,18 @@ final class Options {
     }
 
     /** Every value of an option given more than once ({@code --stop a --stop b}), in order; empty when absent. */
+    /** The options as they would be written on a command line (sorted, for reproducible reports). */
+    List<String> commandLine() {
+        List<String> out = new java.util.ArrayList<>();
+        for (String k : new java.util.TreeSet<>(values.keySet())) {
+            String v = values.get(k);
+            out.add("--" + k);
+            out.add(v.matches("[A-Za-z0-9_./:+=,-]+") ? v : "'" + v.replace("'", "'\\''") + "'");
+        }
+        for (String f : new java.util.TreeSet<>(flags)) out.add("--" + f);
+        return out;
+    }
+
     List<String> all(String name) {
         return List.copyOf(repeated.getOrDefault(name, List.of()));
     }
