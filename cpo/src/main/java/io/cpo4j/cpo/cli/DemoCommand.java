@@ -64,11 +64,7 @@ final class DemoCommand implements Command {
         Options o = Options.parse(name(), args, List.of("out", "seed", "pretrain-steps", "finetune-steps", "prompts", "objective", "negatives",
                 "k", "beta", "finetune-lr", "threads"), List.of("quick"));
         o.intValue("threads").ifPresent(Engine::setThreads);
-        DemoConfig cfg = o.flag("quick") ? DemoConfig.quick() : DemoConfig.defaults();
-        cfg = cfg.withSeed(o.integer("seed", (int) cfg.seed()))
-                .withSteps(o.integer("pretrain-steps", cfg.pretrainSteps()), o.integer("finetune-steps", cfg.finetuneSteps()))
-                .withFinetuneLr((float) o.number("finetune-lr", cfg.finetuneLr()));
-        if (o.value("prompts").isPresent()) cfg = cfg.withPrompts(o.integer("prompts", cfg.prompts()));
+        DemoConfig cfg = StudyOptions.config(o);
         FinetuneSpec spec = cfg.cpo();
         try {
             spec = spec.withObjective(o.string("objective", spec.objective()));

@@ -64,11 +64,7 @@ final class ExperimentCommand implements Command {
         Options o = Options.parse(name(), args, List.of("out", "arms", "ensemble", "seed", "pretrain-steps", "finetune-steps", "finetune-lr",
                 "prompts", "threads", "corpus", "results", "shakespeare", "dolly"), List.of("quick"));
         o.intValue("threads").ifPresent(Engine::setThreads);
-        DemoConfig cfg = o.flag("quick") ? DemoConfig.quick() : DemoConfig.defaults();
-        cfg = cfg.withSeed(o.integer("seed", (int) cfg.seed()))
-                .withSteps(o.integer("pretrain-steps", cfg.pretrainSteps()), o.integer("finetune-steps", cfg.finetuneSteps()))
-                .withFinetuneLr((float) o.number("finetune-lr", cfg.finetuneLr()));
-        if (o.value("prompts").isPresent()) cfg = cfg.withPrompts(o.integer("prompts", cfg.prompts()));
+        DemoConfig cfg = StudyOptions.config(o);
         List<OracleExperiment.Arm> arms = new ArrayList<>();
         try {
             if (o.value("arms").isPresent()) for (String a : o.require("arms").trim().split("\\s+")) arms.add(OracleExperiment.Arm.parse(a));

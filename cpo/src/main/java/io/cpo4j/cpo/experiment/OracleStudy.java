@@ -4,10 +4,9 @@ import io.cpo4j.cpo.eval.ContinuationSample;
 import io.cpo4j.cpo.eval.Decoding;
 import io.cpo4j.cpo.eval.EvalTable;
 import io.cpo4j.cpo.oracle.OracleDocument;
-import io.cpo4j.cpo.score.PaddedRows;
+import io.cpo4j.cpo.score.ContinuationLikelihood;
 import io.cpo4j.cpo.train.ExampleSource;
 import io.cpo4j.cpo.train.FinetuneSpec;
-import io.cpo4j.engine.Autograd;
 import io.cpo4j.model.data.RandomWindows;
 import io.cpo4j.model.data.SequentialWindows;
 import io.cpo4j.model.data.TokenShard;
@@ -149,27 +148,6 @@ public final class OracleStudy {
 
     /** Mean NLL per continuation token of examples. */
     static double continuationNll(Gpt model, List<TokenizedExample> examples) {
-        boolean was = model.isTraining();
-        model.setTraining(false);
-        double sum = 0;
-        long count = 0;
-        try (var scope = Autograd.noGrad()) {
-            for (int from = 0; from < examples.size(); from += 32) {
-                List<TokenizedExample> part = examples.subList(from, Math.min(examples.size(), from + 32));
-                int[][] p = new int[part.size()][], c = new int[part.size()][];
-                for (int i = 0; i < part.size(); i++) {
-                    p[i] = part.get(i).prefix();
-                    c[i] = part.get(i).continuation();
-                }
-                PaddedRows rows = PaddedRows.of(p, c);
-                int n = 0;
-                for (int t : rows.targets()) if (t >= 0) n++;
-                sum += model.loss(rows.inputs(), rows.targets(), rows.rows(), rows.time()).item() * (double) n;
-                count += n;
-            }
-        } finally {
-            model.setTraining(was);
-        }
-        return sum / count;
+        return ContinuationLikelihood.of(model, examples).perToken();
     }
 }

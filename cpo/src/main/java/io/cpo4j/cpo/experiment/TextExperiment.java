@@ -4,12 +4,10 @@ import io.cpo4j.cpo.eval.Bootstrap;
 import io.cpo4j.cpo.eval.Interval;
 import io.cpo4j.cpo.eval.LengthStats;
 import io.cpo4j.cpo.eval.Ngrams;
-import io.cpo4j.cpo.score.PaddedRows;
+import io.cpo4j.cpo.score.ContinuationLikelihood;
 import io.cpo4j.cpo.train.ExampleSource;
 import io.cpo4j.cpo.train.WeightEnsemble;
-import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.io.AtomicFiles;
-import io.cpo4j.engine.ops.F;
 import io.cpo4j.model.data.RandomWindows;
 import io.cpo4j.model.data.SequentialWindows;
 import io.cpo4j.model.data.TokenShard;
@@ -105,31 +103,8 @@ public final class TextExperiment {
 
     /** Held-out NLL per continuation token, with a bootstrap interval over examples. */
     static Interval nll(Gpt model, List<TokenizedExample> examples, long seed) {
-        double[] sums = new double[examples.size()], counts = new double[examples.size()];
-        boolean was = model.isTraining();
-        model.setTraining(false);
-        try (var scope = Autograd.noGrad()) {
-            for (int from = 0; from < examples.size(); from += 32) {
-                List<TokenizedExample> part = examples.subList(from, Math.min(examples.size(), from + 32));
-                int[][] p = new int[part.size()][], c = new int[part.size()][];
-                for (int i = 0; i < part.size(); i++) {
-                    p[i] = part.get(i).prefix();
-                    c[i] = part.get(i).continuation();
-                }
-                PaddedRows rows = PaddedRows.of(p, c);
-                float[] lp = F.tokenLogProbs(model.logits(rows.inputs(), rows.rows(), rows.time()), rows.targets()).toArray();
-                for (int r = 0; r < rows.rows(); r++) {
-                    for (int t = 0; t < rows.time(); t++) {
-                        if (rows.targets()[r * rows.time() + t] < 0) continue;
-                        sums[from + r] -= lp[r * rows.time() + t];
-                        counts[from + r]++;
-                    }
-                }
-            }
-        } finally {
-            model.setTraining(was);
-        }
-        return Bootstrap.ratio95(sums, counts, seed);
+        ContinuationLikelihood.Scores s = ContinuationLikelihood.of(model, examples);
+        return Bootstrap.ratio95(s.nll(), s.tokens(), seed);
     }
 
     /** {rep-2, rep-4, distinct-2, length ratio, ended share} of the continuations of the prompts, in whitespace words. */
