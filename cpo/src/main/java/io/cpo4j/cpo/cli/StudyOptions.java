@@ -2,13 +2,8 @@ package io.cpo4j.cpo.cli;
 
 import io.cpo4j.cpo.experiment.DemoConfig;
 
-import java.util.List;
-
 /** The options {@code demo} and {@code experiment} share: the study's size, seed and learning rate. */
 final class StudyOptions {
-
-    /** Option names, for {@link Options#parse}. */
-    static final List<String> VALUED = List.of("seed", "pretrain-steps", "finetune-steps", "finetune-lr", "prompts", "threads");
 
     private StudyOptions() {}
 
