@@ -54,7 +54,7 @@ public final class Exp {
 
         static FloatVector exp(FloatVector x) {
             VectorMask<Float> underflow = x.compare(VectorOperators.LT, LOW);
-            x = x.min(HIGH);
+            x = x.blend(HIGH, x.compare(VectorOperators.GT, HIGH));   // min(x, HIGH), see VectorMax
             FloatVector t = x.fma(LOG2E, ROUND_MAGIC);
             FloatVector n = t.sub(ROUND_MAGIC);
             FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);

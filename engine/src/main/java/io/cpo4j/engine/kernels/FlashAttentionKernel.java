@@ -206,11 +206,11 @@ public final class FlashAttentionKernel {
                     s0 = FloatVector.fromArray(S, p, o);
                     s1 = FloatVector.fromArray(S, p, o + L);
                 }
-                max0 = max0.max(s0);
-                max1 = max1.max(s1);
+                max0 = VectorMax.of(max0, s0);
+                max1 = VectorMax.of(max1, s1);
             }
             FloatVector m0 = FloatVector.fromArray(S, stats, 0), m1 = FloatVector.fromArray(S, stats, L);
-            FloatVector n0 = m0.max(max0), n1 = m1.max(max1);
+            FloatVector n0 = VectorMax.of(m0, max0), n1 = VectorMax.of(m1, max1);
             FloatVector sum0 = FloatVector.zero(S), sum1 = FloatVector.zero(S);
             for (int r = 0; r < kLen; r++) {
                 int o = r * nr;

@@ -54,6 +54,7 @@ public final class Gemm {
             }
             return;
         }
+        Vec.ensureWarm();
         long flops = 2L * m * n * k;
         int threads = Parallel.threads();
         boolean wholeItems = batch > 1 && (batch % threads == 0 || batch >= 4 * threads);
@@ -186,8 +187,38 @@ public final class Gemm {
         static final int MR = S.vectorBitSize() >= 512 ? 12 : 6;
         /** Columns per micro-tile: two vectors. */
         static final int NR = 2 * L;
+        /** Micro-kernel calls on tiny panels before the first product; see {@link #warmUp()}. */
+        static final int WARM_UP_CALLS = 6000;
+        private static volatile boolean warm;
 
         private Vec() {}
+
+        /** Warms the micro-kernel once per JVM (not in a static initialiser: code running there is never compiled). */
+        static void ensureWarm() {
+            if (warm) return;
+            synchronized (Vec.class) {
+                if (!warm) {
+                    warmUp();
+                    warm = true;
+                }
+            }
+        }
+
+        /**
+         * Vector API code that the interpreter or C1 runs is two to three orders of magnitude
+         * slower than C2's intrinsics, and C2 compiles a method only after a few thousand calls:
+         * the first 512³ products of a cold JVM spend well over a second getting there, most of it
+         * in 256-deep kernel calls run by the interpreter. A few thousand calls on 2-deep panels
+         * get the same counts far cheaper; measured, the first full-speed product came about 30%
+         * sooner (median of five cold starts, 1.8 s → 1.2 s on the loaded machine). Both branches
+         * of {@code add} are taken, so that the compiled code has no trap on either. Only scratch
+         * arrays are touched: no result depends on this.
+         */
+        private static void warmUp() {
+            int kc = 2;
+            float[] a = new float[MR * kc], b = new float[NR * kc], c = new float[MR * NR];
+            for (int i = 0; i < WARM_UP_CALLS; i++) kernel(kc, a, 0, b, 0, c, 0, NR, (i & 1) == 0);
+        }
 
         /**
          * C[MR, NR] (+)= one A panel times one B panel, kc deep: each element one FMA chain in k

@@ -44,29 +44,42 @@ public final class LayerNormKernel {
         if (rstd != null) rstd[r] = rs;
     }
 
+    /** Rows per partial sum of dw and db: fixed, so that the sums do not depend on the thread count. */
+    static final int PARAM_ROWS = 32;
+
     /**
      * dx += the gradient through the normalisation; dw += Σ_rows dout ⊙ norm; db += Σ_rows dout.
-     * Any of dx, dw, db may be null. dw and db are summed over rows in order (deterministic).
+     * Any of dx, dw, db may be null. One pass over the rows: each row's dx, then its share of dw
+     * and db while the row is still in L1, into a partial sum per block of {@link #PARAM_ROWS}
+     * rows; the partial sums are then added in block order (deterministic for any thread count).
      */
     public static void backward(float[] dout, int dOff, float[] x, int xOff, float[] w, int wOff,
                                 float[] mean, float[] rstd, float[] dx, int dxOff,
                                 float[] dw, int dwOff, float[] db, int dbOff, int rows, int cols) {
-        if (dx != null) {
-            Parallel.forRange(rows, grain(cols), (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    if (Simd.ENABLED) Vec.backwardRow(dout, dOff + r * cols, x, xOff + r * cols, w, wOff, mean[r], rstd[r], dx, dxOff + r * cols, cols);
-                    else backwardRowScalar(dout, dOff + r * cols, x, xOff + r * cols, w, wOff, mean[r], rstd[r], dx, dxOff + r * cols, cols);
+        boolean params = dw != null || db != null;
+        int blocks = (rows + PARAM_ROWS - 1) / PARAM_ROWS;
+        // per block: dw sums, then db sums; each block zeroes its own part
+        float[] partial = params ? ThreadScratch.get(ThreadScratch.LAYERNORM_PARTIAL, blocks * 2 * cols) : null;
+        Parallel.forRange(blocks, Math.max(1, grain(cols) / PARAM_ROWS), (from, to) -> {
+            for (int blk = from; blk < to; blk++) {
+                int pw = blk * 2 * cols, pb = pw + cols;
+                if (params) java.util.Arrays.fill(partial, pw, pw + 2 * cols, 0f);
+                for (int r = blk * PARAM_ROWS, end = Math.min(rows, r + PARAM_ROWS); r < end; r++) {
+                    int o = r * cols;
+                    if (Simd.ENABLED) {
+                        if (dx != null) Vec.backwardRow(dout, dOff + o, x, xOff + o, w, wOff, mean[r], rstd[r], dx, dxOff + o, cols);
+                        if (params) Vec.paramRow(dout, dOff + o, x, xOff + o, mean[r], rstd[r], partial, pw, partial, pb, cols);
+                    } else {
+                        if (dx != null) backwardRowScalar(dout, dOff + o, x, xOff + o, w, wOff, mean[r], rstd[r], dx, dxOff + o, cols);
+                        if (params) paramRowScalar(dout, dOff + o, x, xOff + o, mean[r], rstd[r], partial, pw, partial, pb, cols);
+                    }
                 }
-            });
-        }
-        if (dw != null || db != null) {
-            Parallel.forAlignedRange(cols, Math.max(16, (1 << 14) / Math.max(1, rows)), (from, to) -> {
-                for (int r = 0; r < rows; r++) {
-                    int o = r * cols + from;
-                    if (Simd.ENABLED) Vec.paramRow(dout, dOff + o, x, xOff + o, mean[r], rstd[r], dw, dwOff + from, db, dbOff + from, to - from);
-                    else paramRowScalar(dout, dOff + o, x, xOff + o, mean[r], rstd[r], dw, dwOff + from, db, dbOff + from, to - from);
-                }
-            });
+            }
+        });
+        if (!params) return;
+        for (int blk = 0; blk < blocks; blk++) {
+            if (dw != null) Elementwise.axpy(1f, partial, blk * 2 * cols, dw, dwOff, cols);
+            if (db != null) Elementwise.axpy(1f, partial, blk * 2 * cols + cols, db, dbOff, cols);
         }
     }
 

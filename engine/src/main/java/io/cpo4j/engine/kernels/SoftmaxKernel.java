@@ -114,17 +114,17 @@ public final class SoftmaxKernel {
                 FloatVector m0 = FloatVector.fromArray(S, x, off), m1 = FloatVector.fromArray(S, x, off + l);
                 FloatVector m2 = FloatVector.fromArray(S, x, off + 2 * l), m3 = FloatVector.fromArray(S, x, off + 3 * l);
                 for (i = 4 * l; i <= n - 4 * l; i += 4 * l) {
-                    m0 = m0.max(FloatVector.fromArray(S, x, off + i));
-                    m1 = m1.max(FloatVector.fromArray(S, x, off + i + l));
-                    m2 = m2.max(FloatVector.fromArray(S, x, off + i + 2 * l));
-                    m3 = m3.max(FloatVector.fromArray(S, x, off + i + 3 * l));
+                    m0 = VectorMax.of(m0, FloatVector.fromArray(S, x, off + i));
+                    m1 = VectorMax.of(m1, FloatVector.fromArray(S, x, off + i + l));
+                    m2 = VectorMax.of(m2, FloatVector.fromArray(S, x, off + i + 2 * l));
+                    m3 = VectorMax.of(m3, FloatVector.fromArray(S, x, off + i + 3 * l));
                 }
-                for (; i <= n - l; i += l) m0 = m0.max(FloatVector.fromArray(S, x, off + i));
+                for (; i <= n - l; i += l) m0 = VectorMax.of(m0, FloatVector.fromArray(S, x, off + i));
                 // max is exact, so the order of this reduction cannot change the result
-                max = m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
+                max = VectorMax.of(VectorMax.of(m0, m1), VectorMax.of(m2, m3)).reduceLanes(VectorOperators.MAX);
             } else if (n >= l) {
                 FloatVector m = FloatVector.fromArray(S, x, off);
-                for (i = l; i <= n - l; i += l) m = m.max(FloatVector.fromArray(S, x, off + i));
+                for (i = l; i <= n - l; i += l) m = VectorMax.of(m, FloatVector.fromArray(S, x, off + i));
                 max = m.reduceLanes(VectorOperators.MAX);
             }
             for (; i < n; i++) max = Math.max(max, x[off + i]);

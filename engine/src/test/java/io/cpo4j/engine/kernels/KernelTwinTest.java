@@ -150,6 +150,31 @@ class KernelTwinTest {
         assertTwins("layerNorm db", dbv, dbs);
     }
 
+    @Test
+    void layerNormBackwardSumsParameterGradientsOverAllRows() {
+        // 70 rows: three partial-sum blocks, the last one short; 2 threads split the blocks.
+        int rows = 70, cols = 37;
+        float[] x = randn(40, rows * cols), w = randn(41, cols), b = randn(42, cols), dout = randn(43, rows * cols);
+        float[] out = new float[rows * cols], mean = new float[rows], rstd = new float[rows];
+        LayerNormKernel.forward(x, 0, w, 0, b, 0, out, 0, mean, rstd, rows, cols, 1e-5f);
+        float[] dx = randn(44, rows * cols), dw = randn(45, cols), db = randn(46, cols);
+        float[] dxs = dx.clone(), dws = dw.clone(), dbs = db.clone();
+        int threads = Parallel.threads();
+        try {
+            Parallel.setThreads(2);
+            LayerNormKernel.backward(dout, 0, x, 0, w, 0, mean, rstd, dx, 0, dw, 0, db, 0, rows, cols);
+        } finally {
+            Parallel.setThreads(threads);
+        }
+        for (int r = 0; r < rows; r++) {
+            LayerNormKernel.backwardRowScalar(dout, r * cols, x, r * cols, w, 0, mean[r], rstd[r], dxs, r * cols, cols);
+            LayerNormKernel.paramRowScalar(dout, r * cols, x, r * cols, mean[r], rstd[r], dws, 0, dbs, 0, cols);
+        }
+        assertTwins("layerNorm dx over rows", dx, dxs);
+        assertTwins("layerNorm dw over rows", dw, dws);
+        assertTwins("layerNorm db over rows", db, dbs);
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 3, 17, 33, 1000})
     void gelu(int n) {
