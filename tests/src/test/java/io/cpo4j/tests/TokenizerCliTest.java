@@ -151,10 +151,13 @@ class TokenizerCliTest {
     }
 
     @Test
-    void helpDescribesEverySubcommand() {
-        Run r = run("", "tokenizer", "decode", "--help");
-        assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("./cpo4j tokenizer encode", "./cpo4j tokenizer decode", "./cpo4j tokenizer train", "./cpo4j tokenizer tokenize");
+    void helpDescribesEverySubcommandAndEachOnItsOwn() {
+        Run all = run("", "tokenizer", "--help");
+        assertThat(all.code()).isZero();
+        assertThat(all.out()).contains("./cpo4j tokenizer encode", "./cpo4j tokenizer decode", "./cpo4j tokenizer train", "./cpo4j tokenizer tokenize");
+        Run one = run("", "tokenizer", "decode", "--help");
+        assertThat(one.code()).isZero();
+        assertThat(one.out()).contains("./cpo4j tokenizer decode", "U+FFFD", "chars.json").doesNotContain("./cpo4j tokenizer train");
         assertThat(run("", "--help").out()).contains("tokenizer");
     }
 }
