@@ -8,14 +8,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
  * Runs the JMH benchmarks and the native peers and writes {@code bench/results/<date>.md}.
  * Start it with {@code bench/run.sh} (it picks a JDK >= 21, builds, and passes its arguments here).
  *
- * <p>The work goes in groups (matmul, softmax, the other kernels) and thread counts; within
+ * <p>The work goes in groups (matmul, softmax, the other kernels, a training step, decoding, a CPO
+ * step) and thread counts; within
  * each, the peers run first and the JMH benchmarks right after, so that a ratio compares figures
  * taken minutes apart on a machine whose load may drift.
  *
@@ -30,8 +30,13 @@ import java.util.regex.Pattern;
  */
 public final class BenchRunner {
 
+    /** How a group's peers run: on the selected benchmark classes (a regex) and a thread count. */
+    private interface PeerCall {
+        void run(Peers peers, String selected, int threads);
+    }
+
     /** Benchmarks measured together, and how to run their peers on a thread count. */
-    private record Group(String name, List<String> benchmarks, BiConsumer<Peers, Integer> peers) {}
+    private record Group(String name, List<String> benchmarks, PeerCall peers) {}
 
     private BenchRunner() {}
 
@@ -56,10 +61,14 @@ public final class BenchRunner {
             }
         }
         String extraCases = "AttentionBenchmark|LayerNormBenchmark|GeluBenchmark|CrossEntropyBenchmark|AdamWBenchmark";
+        PeerCall none = (p, selected, t) -> {};
         List<Group> groups = List.of(
-                new Group("matmul", List.of("MatmulBenchmark"), Peers::matmul),
-                new Group("softmax", List.of("SoftmaxBenchmark"), Peers::softmax),
-                new Group("other kernels", List.of(extraCases.split("\\|")), null));
+                new Group("matmul", List.of("MatmulBenchmark"), (p, selected, t) -> p.matmul(t)),
+                new Group("softmax", List.of("SoftmaxBenchmark"), (p, selected, t) -> p.softmax(t)),
+                new Group("other kernels", List.of(extraCases.split("\\|")), Peers::torchKernels),
+                new Group("training step", List.of("TrainStepBenchmark"), (p, selected, t) -> p.trainStep(t)),
+                new Group("decoding", List.of("MemoryBandwidthBenchmark", "DecodeBenchmark"), none),
+                new Group("cpo step", List.of("CpoStepBenchmark"), none));
         String onlyFinal = only;
         Pattern filter = Pattern.compile(only);
 
@@ -74,8 +83,7 @@ public final class BenchRunner {
             if (selected.isEmpty()) continue;
             for (int t : threads) {
                 String loadBefore = Machine.loadAverage();
-                if (g.peers() != null) g.peers().accept(peerRuns, t);
-                else peerRuns.torchKernels(String.join("|", selected), t);
+                g.peers().run(peerRuns, String.join("|", selected), t);
                 String include = String.join("|", selected.stream().map(b -> "\\." + b + "\\.").toList());
                 timings.addAll(JmhRun.run(include, List.of(t), quick));
                 loads.add(g.name() + ", " + t + " thread" + (t == 1 ? "" : "s") + ": " + loadBefore + " → " + Machine.loadAverage());
@@ -85,7 +93,7 @@ public final class BenchRunner {
         String command = System.getProperty("cpo4j.bench.command", "bench/run.sh " + String.join(" ", args)).trim();
         String noise = quick ? "--quick run: short iterations, figures are indicative only" : null;
         String md = Report.write(new Report.Context(LocalDate.now().toString(), command, machine, loads, peak,
-                peerRuns.outcome(), noise), timings);
+                peerRuns.outcome(), noise, Notes.read()), timings);
         Files.createDirectories(out);
         Path file = freeName(out, LocalDate.now().toString());
         Files.writeString(file, md);

@@ -9,10 +9,12 @@ import java.util.function.ToDoubleFunction;
  */
 final class Cases {
 
-    /** A benchmark method's unit, work per call (flops or elements) and the peer's name for a shape (null: none). */
+    /** A benchmark method's unit, work per call (flops, elements, tokens, bytes) and the peer's name for a shape (null: none). */
     record Case(String title, String unit, ToDoubleFunction<String> work, java.util.function.Function<String, String> peerCase) {
+        /** Work per second in the unit: giga for G-units, one for the rest. */
         double rate(String shape, double micros) {
-            return work.applyAsDouble(shape) / micros / 1e3;
+            double perSecond = work.applyAsDouble(shape) / micros * 1e6;
+            return unit.startsWith("G") ? perSecond / 1e9 : perSecond;
         }
     }
 
@@ -26,7 +28,12 @@ final class Cases {
             Map.entry("CrossEntropyBenchmark.forwardBackward", torch("Cross-entropy (fused log-softmax) forward + backward", "Gelem/s", CrossEntropyBenchmark::elements, "CrossEntropyBenchmark.forwardBackward")),
             Map.entry("AdamWBenchmark.step", torch("AdamW step", "Gelem/s", AdamWBenchmark::elements, "AdamWBenchmark.step")),
             Map.entry("AttentionBenchmark.forward", torch("Causal self-attention forward", "GFLOPS", AttentionBenchmark::forwardFlops, "AttentionBenchmark.forward")),
-            Map.entry("AttentionBenchmark.forwardBackward", torch("Causal self-attention forward + backward", "GFLOPS", AttentionBenchmark::forwardBackwardFlops, "AttentionBenchmark.forwardBackward")));
+            Map.entry("AttentionBenchmark.forwardBackward", torch("Causal self-attention forward + backward", "GFLOPS", AttentionBenchmark::forwardBackwardFlops, "AttentionBenchmark.forwardBackward")),
+            Map.entry("TrainStepBenchmark.step", new Case("GPT training step: forward, backward, clipping, AdamW", "tokens/s", TrainStepBenchmark::tokens, config -> config)),
+            Map.entry("DecodeBenchmark.step", new Case("GPT-2 124M decoding with a KV cache, one token per sequence", "tokens/s", Double::parseDouble, null)),
+            Map.entry("MemoryBandwidthBenchmark.copy", new Case("Memory bandwidth, copy of 256 MiB (read + write)", "GB/s", shape -> MemoryBandwidthBenchmark.bytes(), null)),
+            Map.entry("MemoryBandwidthBenchmark.read", new Case("Memory bandwidth, read of 256 MiB", "GB/s", shape -> MemoryBandwidthBenchmark.readBytes(), null)),
+            Map.entry("CpoStepBenchmark.step", new Case("Sequence-level CPO step against an MLE step, tiny model, 16 examples of 32 + 64 tokens, K = 4", "steps/s", shape -> 1, null)));
 
     /** A case compared with bench/peers/torch_kernels.py, whose case names are "benchmark shape". */
     private static Case torch(String title, String unit, ToDoubleFunction<String> work, String benchmark) {
@@ -39,7 +46,8 @@ final class Cases {
     static final java.util.List<String> ORDER = java.util.List.of("MatmulBenchmark.matmul", "SoftmaxBenchmark.softmax",
             "AttentionBenchmark.forward", "AttentionBenchmark.forwardBackward", "LayerNormBenchmark.forward",
             "LayerNormBenchmark.backward", "GeluBenchmark.forward", "GeluBenchmark.backward",
-            "CrossEntropyBenchmark.forwardBackward", "AdamWBenchmark.step");
+            "CrossEntropyBenchmark.forwardBackward", "AdamWBenchmark.step", "TrainStepBenchmark.step", "MemoryBandwidthBenchmark.copy", "MemoryBandwidthBenchmark.read",
+            "DecodeBenchmark.step", "CpoStepBenchmark.step");
 
     static Case of(String benchmark) {
         Case c = CASES.get(benchmark);

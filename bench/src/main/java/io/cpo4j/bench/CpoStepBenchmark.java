@@ -1,5 +1,8 @@
 package io.cpo4j.bench;
 
+import io.cpo4j.cpo.negatives.AutoregressiveNegatives;
+import io.cpo4j.cpo.negatives.NegativeContext;
+import io.cpo4j.cpo.negatives.NegativeGenerator;
 import io.cpo4j.cpo.train.ExampleSource;
 import io.cpo4j.cpo.train.FinetuneSpec;
 import io.cpo4j.engine.Rng;
@@ -8,6 +11,7 @@ import io.cpo4j.model.data.TokenizedExample;
 import io.cpo4j.model.gpt.Gpt;
 import io.cpo4j.model.gpt.GptConfig;
 import io.cpo4j.model.train.GradientReducer;
+import io.cpo4j.model.train.Objective;
 import io.cpo4j.model.train.TrainConfig;
 import io.cpo4j.model.train.Trainer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -15,18 +19,20 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The cost of a sequence-level CPO step against a next-token (MLE) step on the same examples,
  * on the {@code tiny} model: 16 (prefix 32, continuation 64) examples per step. {@code cpo-truncation}
  * needs no generation, so it isolates the scoring cost (K = 4 rows per example, plus the frozen
- * reference's forward); {@code cpo-autoregressive} adds sampling the negatives.
+ * reference's forward); {@code cpo-autoregressive} adds sampling the negatives, and
+ * {@code negatives-autoregressive} times that sampling alone (K − 1 negatives per example, as the step makes them).
  * The target: a CPO step costs no more than 1.2 × (K × an MLE step) plus negative generation.
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -34,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 public class CpoStepBenchmark extends BenchmarkDefaults {
 
-    @Param({"mle", "cpo-truncation", "cpo-autoregressive"})
+    @Param({"mle", "cpo-truncation", "cpo-autoregressive", "negatives-autoregressive"})
     public String recipe;
 
     @Param({"1", "2"})
@@ -42,7 +48,8 @@ public class CpoStepBenchmark extends BenchmarkDefaults {
 
     static final int BATCH = 16, PREFIX = 32, CONTINUATION = 64, K = 4;
 
-    private Trainer trainer;
+    private Supplier<Object> work;
+    private long tokens, steps;
 
     @Setup
     public void setup() {
@@ -58,6 +65,17 @@ public class CpoStepBenchmark extends BenchmarkDefaults {
             q[CONTINUATION - 1] = 0;
             examples.add(new TokenizedExample(p, q));
         }
+        if (recipe.equals("negatives-autoregressive")) {
+            int[][] prefixes = new int[BATCH][], truths = new int[BATCH][];
+            for (int b = 0; b < BATCH; b++) {
+                prefixes[b] = examples.get(b).prefix();
+                truths[b] = examples.get(b).continuation();
+            }
+            NegativeGenerator generator = new AutoregressiveNegatives();
+            NegativeContext context = new NegativeContext(policy, policy.copy().freeze(true), 0, new Rng(4));
+            work = () -> generator.generate(prefixes, truths, K - 1, context);
+            return;
+        }
         FinetuneSpec spec = switch (recipe) {
             case "mle" -> FinetuneSpec.defaults().withObjective("mle");
             case "cpo-truncation" -> FinetuneSpec.defaults().withNegatives(List.of("truncation")).withCandidates(K);
@@ -65,11 +83,24 @@ public class CpoStepBenchmark extends BenchmarkDefaults {
         };
         Gpt reference = spec.needsReference() ? policy.copy().freeze(true) : null;
         TrainConfig tc = new TrainConfig(BATCH, PREFIX + CONTINUATION, 1, Integer.MAX_VALUE, 1e-5f, 1, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, 0, 1, 0, 1, 3, 1);
-        trainer = new Trainer(policy, tc, spec.objective(policy, reference, new ExampleSource(examples, 3), BATCH, 0, 4), GradientReducer.LOCAL);
+        Objective objective = spec.objective(policy, reference, new ExampleSource(examples, 3), BATCH, 0, 4);
+        Trainer trainer = new Trainer(policy, tc, objective, GradientReducer.LOCAL);
+        work = () -> {
+            Object metrics = trainer.step();
+            tokens += objective.lastTokens();
+            steps++;
+            return metrics;
+        };
     }
 
     @Benchmark
-    public Map<String, Double> step() {
-        return trainer.step();
+    public Object step() {
+        return work.get();
+    }
+
+    /** Tokens (prefix + continuation, every row) a step scored on average: the bound compares steps on the same tokens. */
+    @TearDown
+    public void recordTokens() {
+        if (steps > 0) Notes.write("cpo.tokens." + recipe + "." + threads, Long.toString(tokens / steps));
     }
 }

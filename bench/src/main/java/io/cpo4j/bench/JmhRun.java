@@ -11,11 +11,12 @@ import org.openjdk.jmh.util.Statistics;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** Runs the JMH benchmarks in a forked JVM of the same (>= 21) JDK and returns one row per benchmark and parameter set. */
 final class JmhRun {
 
-    /** One measured benchmark: microseconds per call (median and best iteration), with its parameters. */
+    /** One measured benchmark: microseconds per call (median and best iteration), with its parameters ({@code shape}: all but threads). */
     record Timing(String benchmark, String shape, int threads, double medianMicros, double bestMicros, int iterations) {}
 
     private JmhRun() {}
@@ -26,6 +27,8 @@ final class JmhRun {
                 .include(include)
                 .jvm(java)
                 .param("threads", threads.stream().map(String::valueOf).toArray(String[]::new))
+                .timeUnit(TimeUnit.MICROSECONDS)
+                .jvmArgsPrepend("-D" + Notes.PROPERTY + "=" + Notes.file())
                 .shouldFailOnError(true);
         if (quick) {
             b.warmupIterations(1).warmupTime(TimeValue.milliseconds(300))
@@ -36,10 +39,17 @@ final class JmhRun {
             String name = r.getParams().getBenchmark();
             Statistics s = r.getPrimaryResult().getStatistics();
             timings.add(new Timing(name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1),
-                    r.getParams().getParam("shape"), Integer.parseInt(r.getParams().getParam("threads")),
+                    shape(r), Integer.parseInt(r.getParams().getParam("threads")),
                     s.getPercentile(50), s.getMin(), (int) s.getN()));
         }
         return timings;
+    }
+
+    /** The benchmark's parameters other than threads (a shape, a config, a recipe), joined by ",". */
+    private static String shape(RunResult r) {
+        List<String> values = new ArrayList<>();
+        for (String key : r.getParams().getParamsKeys()) if (!key.equals("threads")) values.add(r.getParams().getParam(key));
+        return String.join(",", values);
     }
 
     /**

@@ -89,6 +89,44 @@ final class Peers {
         if ("n/a".equals(versions) || v.contains("torch")) versions = v;
     }
 
+    /**
+     * One GPT training step in PyTorch ({@code torch_gpt_step.py} of the peers folder) for {@code tiny}
+     * (batch 16 × 128) and GPT-2 124M ({@code small}, batch 4 × 256), as tokens/s; case name = config.
+     */
+    void trainStep(int threads) {
+        Path stepScript = script.resolveSibling("torch_gpt_step.py");
+        if (!torch || !Files.isRegularFile(stepScript)) return;
+        for (String config : List.of("tiny", "small")) {
+            boolean tiny = config.equals("tiny");
+            List<String> cmd = List.of(PYTHON, stepScript.toString(), "--config", config, "--threads", Integer.toString(threads),
+                    "--steps", quick ? "2" : tiny ? "20" : "5", "--warmup", quick || !tiny ? "1" : "2");
+            // torch's matmuls go through OpenBLAS, which may not know this CPU: also run it on its best kernels, as for matmul.
+            for (String core : bestCore == null ? new String[] {null} : new String[] {null, bestCore}) {
+                Path json = work.resolve("peers-" + (++runs) + ".jsonl");
+                runLogged(cmd, json, core);
+                if (Files.isRegularFile(json)) figures.addAll(readTrainStep(json, core == null ? "" : "/" + core));
+            }
+        }
+    }
+
+    /** torch_gpt_step.py's JSON lines: tokens/s of one configuration. */
+    private List<Figure> readTrainStep(Path json, String suffix) {
+        List<Figure> read = new ArrayList<>();
+        try {
+            int lineNo = 0;
+            for (String line : Files.readAllLines(json)) {
+                String source = json + ":" + (++lineNo);
+                if (line.isBlank()) continue;
+                Map<String, Object> o = Json.parseObject(line, source);
+                read.add(new Figure("torch" + suffix, Json.requireInt(o, "threads", 1, 1024, source), Json.requireString(o, "config", source),
+                        "tokens/s", Json.optionalDouble(o, "tok_s_best", Double.NaN, source), Json.optionalDouble(o, "tok_s_median", Double.NaN, source)));
+            }
+        } catch (IOException e) {
+            notes.add("could not read " + json + ": " + e.getMessage());
+        }
+        return read;
+    }
+
     /** bench/peers/torch_kernels.py cases whose names match {@code only}, on {@code threads}. */
     void torchKernels(String only, int threads) {
         if (!torch || !Files.isRegularFile(extraScript)) return;

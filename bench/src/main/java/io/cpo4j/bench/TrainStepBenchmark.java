@@ -16,8 +16,12 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -65,6 +69,19 @@ public class TrainStepBenchmark extends BenchmarkDefaults {
     @Benchmark
     public Map<String, Double> step() {
         return trainer.step();
+    }
+
+    /** The heap this configuration needed: the sum of the heap pools' peaks (an upper bound) and what a full GC leaves. */
+    @TearDown
+    public void recordHeap() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
+        }
+        System.gc();
+        long live = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        Notes.write("heap.peak." + config + "." + threads, Long.toString(peak));
+        Notes.write("heap.live." + config + "." + threads, Long.toString(live));
     }
 
     /** Tokens of one step. */
