@@ -30,7 +30,7 @@ final class DemoCommand implements Command {
     public String help() {
         return """
                 usage: ./cpo4j demo [--out DIR] [--seed N] [--pretrain-steps N] [--finetune-steps N] [--prompts N]
-                                    [--objective cpo|cpo-ranked|...] [--negatives LIST] [--k K] [--beta B] [--finetune-lr LR]
+                                    [--objective cpo|cpo-ranked|...] [--negatives LIST] [--k K] [--beta B] [--nll-weight W] [--finetune-lr LR]
                                     [--threads N] [--quick]
 
                 The built-in demonstration, on data it makes itself (no download):
@@ -53,6 +53,7 @@ final class DemoCommand implements Command {
                   --finetune-steps N   steps of each continuation (default 150)
                   --prompts N          held-out prompts per decoding (default 300)
                   --objective, --negatives, --k, --beta   the contrastive recipe (default cpo, autoregressive, 4, 0.1)
+                  --nll-weight W       weight of the truth's NLL added to it (default 1, as TRL's cpo_alpha; 0: plain CPO)
                   --finetune-lr LR     peak learning rate of the continuations (default 2e-4)
                   --threads N          engine threads (default: available processors)
                   --quick              a seconds-long run, for smoke tests
@@ -62,14 +63,15 @@ final class DemoCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         Options o = Options.parse(name(), args, List.of("out", "seed", "pretrain-steps", "finetune-steps", "prompts", "objective", "negatives",
-                "k", "beta", "finetune-lr", "threads"), List.of("quick"));
+                "k", "beta", "nll-weight", "finetune-lr", "threads"), List.of("quick"));
         o.intValue("threads").ifPresent(Engine::setThreads);
         DemoConfig cfg = StudyOptions.config(o);
         FinetuneSpec spec = cfg.cpo();
         try {
             spec = spec.withObjective(o.string("objective", spec.objective()));
             if (o.value("negatives").isPresent()) spec = spec.withNegatives(Arrays.asList(o.require("negatives").split(",")));
-            spec = spec.withCandidates(o.integer("k", spec.candidates())).withBeta(o.number("beta", spec.beta()));
+            spec = spec.withCandidates(o.integer("k", spec.candidates())).withBeta(o.number("beta", spec.beta()))
+                    .withNllWeight(o.number("nll-weight", spec.nllWeight(), 0, Double.MAX_VALUE));
         } catch (IllegalArgumentException e) {
             throw new Options.UsageException(name() + ": " + e.getMessage());
         }

@@ -43,10 +43,11 @@ final class ExperimentCommand implements Command {
                 and writes DIR/eval.md, DIR/eval.json and DIR/summary.md.
 
                   --arms LIST      space-separated name=objective[:negatives[:k[:beta[:nll]]]], negatives joined by '+'
-                                   (default: mle=mle cpo-ar=cpo:autoregressive:4:0.1 cpo-batch=cpo:batch:4:0.1
+                                   (default: mle=mle cpo-ar=cpo:autoregressive:4:0.1 cpo-ar-nll=cpo:autoregressive:4:0.1:1
+                                   cpo-ar-b1=cpo:autoregressive:4:1 cpo-batch=cpo:batch:4:0.1
                                    cpo-meanfield=cpo:meanfield:4:0.1 cpo-trunc=cpo:truncation:4:0.1
                                    cpo-ranked-ar=cpo-ranked:autoregressive:4:0.1 dpo-ar=dpo:autoregressive:2:0.1 pss=pss)
-                  --ensemble LIST  comma-separated arms to average with mle (default: cpo-ar)
+                  --ensemble LIST  comma-separated arms to average with mle (default: cpo-ar,cpo-ar-nll)
                   --out DIR        run folder (default runs/experiment)
                   --corpus C       oracle (default), shakespeare, dolly, or all three
                   --results FILE   also write the comparison as Markdown (docs/RESULTS.md is made this way)
@@ -76,7 +77,7 @@ final class ExperimentCommand implements Command {
         if (!List.of("oracle", "shakespeare", "dolly", "all").contains(corpus)) {
             throw new Options.UsageException(name() + ": --corpus must be oracle, shakespeare, dolly or all, got '" + corpus + "'");
         }
-        List<String> ensemble = Arrays.asList(o.string("ensemble", "cpo-ar").split(","));
+        List<String> ensemble = Arrays.asList(o.string("ensemble", "cpo-ar,cpo-ar-nll").split(","));
         Path dir = Path.of(o.string("out", "runs/experiment"));
         out.println("cpo4j experiment → " + dir.toAbsolutePath());
         long t0 = System.nanoTime();

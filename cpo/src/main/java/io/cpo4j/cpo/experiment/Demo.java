@@ -158,6 +158,7 @@ public final class Demo {
     }
 
     static String describe(FinetuneSpec s) {
-        return String.format(Locale.ROOT, "%s, %s negatives, K = %d, β = %s", s.objective(), String.join("+", s.negatives()), s.candidates(), s.beta());
+        String nll = s.nllWeight() > 0 ? String.format(Locale.ROOT, ", plus %s × the truth's NLL", s.nllWeight()) : "";
+        return String.format(Locale.ROOT, "%s, %s negatives, K = %d, β = %s%s", s.objective(), String.join("+", s.negatives()), s.candidates(), s.beta(), nll);
     }
 }

@@ -40,6 +40,8 @@ public final class OracleExperiment {
         return List.of(
                 Arm.parse("mle=mle"),
                 Arm.parse("cpo-ar=cpo:autoregressive:4:0.1"),
+                Arm.parse("cpo-ar-nll=cpo:autoregressive:4:0.1:1"),
+                Arm.parse("cpo-ar-b1=cpo:autoregressive:4:1"),
                 Arm.parse("cpo-batch=cpo:batch:4:0.1"),
                 Arm.parse("cpo-meanfield=cpo:meanfield:4:0.1"),
                 Arm.parse("cpo-trunc=cpo:truncation:4:0.1"),
