@@ -50,7 +50,7 @@ final class DemoCommand implements Command {
                   --out DIR            run folder (default runs/demo-<date>-<time>)
                   --seed N             one seed for everything (default 1)
                   --pretrain-steps N   next-token steps from scratch (default 600)
-                  --finetune-steps N   steps of each continuation (default 150)
+                  --finetune-steps N   steps of each continuation (default 100)
                   --prompts N          held-out prompts per decoding (default 300)
                   --objective, --negatives, --k, --beta   the contrastive recipe (default cpo, autoregressive, 4, 0.1)
                   --nll-weight W       weight of the truth's NLL added to it (default 1, as TRL's cpo_alpha; 0: plain CPO)

@@ -37,7 +37,7 @@ public record DemoConfig(long seed, int trainDocs, int pretrainSteps, int finetu
 
     /** The defaults ./cpo4j demo runs with: a few minutes on two cores. */
     public static DemoConfig defaults() {
-        return new DemoConfig(1, 20_000, 600, 150, 16, 64, 16, 2e-3f, 2e-4f, 8, 300, 300, 96, demoRecipe());
+        return new DemoConfig(1, 20_000, 600, 100, 16, 64, 16, 2e-3f, 2e-4f, 8, 300, 300, 96, demoRecipe());
     }
 
     /** A seconds-long version for tests. */
