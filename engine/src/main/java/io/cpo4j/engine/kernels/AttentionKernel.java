@@ -113,16 +113,6 @@ public final class AttentionKernel {
 
         private Vec() {}
 
-        static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-            FloatVector acc = FloatVector.zero(S);
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
-            }
-            float s = Lanes.sum(acc);
-            for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
-            return s;
-        }
 
         /** y += alpha · x. */
         static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
@@ -144,7 +134,7 @@ public final class AttentionKernel {
                 int q = qkvOff + (b * T + t) * C3 + h * D;
                 float max = Float.NEGATIVE_INFINITY;
                 for (int t2 = 0; t2 <= t; t2++) {
-                    float s = dot(qkv, q, qkv, qkvOff + (b * T + t2) * C3 + C + h * D, D) * scale;
+                    float s = VectorDot.of(qkv, q, qkv, qkvOff + (b * T + t2) * C3 + C + h * D, D) * scale;
                     p[pOff + t2] = s;
                     max = Math.max(max, s);
                 }
@@ -173,7 +163,7 @@ public final class AttentionKernel {
                 int go = dOff + (b * T + t) * C + h * D;
                 for (int t2 = 0; t2 <= t; t2++) {
                     int v = qkvOff + (b * T + t2) * C3 + 2 * C + h * D;
-                    datt[t2] = dot(dout, go, qkv, v, D);
+                    datt[t2] = VectorDot.of(dout, go, qkv, v, D);
                     axpy(att[p + t2], dout, go, dqkv, dqOff + (b * T + t2) * C3 + 2 * C + h * D, D);
                 }
                 float dot = 0f;

@@ -54,7 +54,7 @@ public final class DecodeAttentionKernel {
             float scale = (float) (1.0 / Math.sqrt(d));
             float max = Float.NEGATIVE_INFINITY;
             for (int t = 0; t < len; t++) {
-                float s = MatVecKernel.Vec.dot(q, qOff, k, cacheOff + t * stride + headOff, d) * scale;
+                float s = VectorDot.of(q, qOff, k, cacheOff + t * stride + headOff, d) * scale;
                 scores[t] = s;
                 max = Math.max(max, s);
             }

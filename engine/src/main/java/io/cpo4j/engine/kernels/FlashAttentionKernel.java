@@ -267,7 +267,7 @@ public final class FlashAttentionKernel {
                 Arrays.fill(stats, 0, 2 * nr, 0f);
                 for (int j = 0; j < nq; j++) {
                     stats[j] = lse[lseOff + bh * T + q0 + j];
-                    stats[nr + j] = dot(dout, gBase + (q0 + j) * C, out, oBase + (q0 + j) * C, D);
+                    stats[nr + j] = VectorDot.of(dout, gBase + (q0 + j) * C, out, oBase + (q0 + j) * C, D);
                 }
                 queryBlockBackward(q0, nq, T, D, scale, blocks, dqkv, dBase, C);
                 for (int j = 0; j < nq; j++) {
@@ -355,16 +355,6 @@ public final class FlashAttentionKernel {
             }
         }
 
-        static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-            FloatVector acc = FloatVector.zero(S);
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) {
-                acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
-            }
-            float s = Lanes.sum(acc);
-            for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
-            return s;
-        }
 
         /** Every row of Oᵀ (rows × NR queries) times each query's rescale factor. */
         private static void rescale(float[] ot, int rows, float[] stats) {

@@ -47,20 +47,10 @@ public final class MatVecKernel {
                 float b = bias == null ? 0f : bias[bOff + o];
                 int r = 0;
                 for (; r + 4 <= rows; r += 4) dot4(x, xOff + r * in, in, w, wOff + o * in, b, y, yOff + r * out + o, out);
-                for (; r < rows; r++) y[yOff + r * out + o] = dot(x, xOff + r * in, w, wOff + o * in, in) + b;
+                for (; r < rows; r++) y[yOff + r * out + o] = VectorDot.of(x, xOff + r * in, w, wOff + o * in, in) + b;
             }
         }
 
-        static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-            FloatVector acc = FloatVector.zero(S);
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
-            }
-            float s = Lanes.sum(acc);
-            for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
-            return s;
-        }
 
         /** Four input rows (stride in) against one weight row; outputs at y[yo], y[yo + ys], …. */
         static void dot4(float[] x, int xo, int in, float[] w, int wo, float bias, float[] y, int yo, int ys) {

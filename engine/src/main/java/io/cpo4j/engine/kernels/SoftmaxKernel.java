@@ -185,19 +185,9 @@ public final class SoftmaxKernel {
             for (; i < n; i++) out[outOff + i] = x[xOff + i] + c;
         }
 
-        static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-            FloatVector acc = FloatVector.zero(S);
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
-            }
-            float s = Lanes.sum(acc);
-            for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
-            return s;
-        }
 
         static void backwardRow(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
-            float d = dot(y, yOff, dy, dyOff, n);
+            float d = VectorDot.of(y, yOff, dy, dyOff, n);
             int i = 0;
             for (int bound = S.loopBound(n); i < bound; i += S.length()) {
                 FloatVector yv = FloatVector.fromArray(S, y, yOff + i);
