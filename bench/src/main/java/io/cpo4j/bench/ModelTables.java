@@ -1,0 +1,124 @@
+package io.cpo4j.bench;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The model-level tables of the results file: a training step beside PyTorch, memory bandwidth,
+ * decoding against its bandwidth bound, and a CPO step against K MLE steps.
+ */
+final class ModelTables {
+
+    /** A training step must match PyTorch; batch-1 decoding must reach this fraction of the bandwidth bound. */
+    static final double TRAIN_STEP_TARGET = 1.0, DECODE_TARGET = 0.6;
+    /** A CPO step costs at most this × (K × an MLE step), plus generating its negatives. */
+    static final double CPO_STEP_FACTOR = 1.2;
+
+    private ModelTables() {}
+
+    static void trainStep(StringBuilder md, Cases.Case c, List<JmhRun.Timing> rows, Peers.Outcome p, Map<String, String> notes) {
+        String forcedCore = p.figures().stream().map(Peers.Figure::who).filter(w -> w.startsWith("torch/")).findFirst().orElse(null);
+        md.append("`tiny`: vocab 512, 4 layers, 4 heads, width 128, batch 16 × 128 tokens; `small`: GPT-2 124M, batch 4 × 256 tokens.\n")
+          .append("Peer: `../shared/peers/torch_gpt_step.py --config CONFIG --threads N` (nanoGPT's model, explicit attention, AdamW)");
+        if (forcedCore != null) md.append(", as OpenBLAS configures itself and again with `OPENBLAS_CORETYPE=").append(forcedCore.substring(6)).append('`');
+        md.append(".\nHeap: the sum of the heap pools' peaks over the benchmark (an upper bound), and what a full GC leaves afterwards.\n\n");
+        md.append("| config | threads | cpo4j tokens/s | ms per step | torch tokens/s | ratio |");
+        if (forcedCore != null) md.append(' ').append(forcedCore).append(" | ratio |");
+        md.append(" target ≥ ").append(TRAIN_STEP_TARGET).append("× best torch | peak heap | live heap |\n|---|---|---|---|---|---|")
+          .append(forcedCore != null ? "---|---|" : "").append("---|---|---|\n");
+        for (JmhRun.Timing t : rows) {
+            Peers.Figure torch = Report.find(p, "torch", t.threads(), t.shape());
+            Peers.Figure forced = forcedCore == null ? null : Report.find(p, forcedCore, t.threads(), t.shape());
+            double java = c.rate(t.shape(), t.medianMicros());
+            md.append("| ").append(t.shape()).append(" | ").append(t.threads()).append(" | ")
+              .append(String.format(Locale.ROOT, "%.0f (%.0f)", java, c.rate(t.shape(), t.bestMicros()))).append(" | ")
+              .append(String.format(Locale.ROOT, "%.1f", t.medianMicros() / 1e3)).append(" | ").append(Report.peerCell(torch, "%.0f")).append(" | ")
+              .append(Report.ratio(java, torch)).append(" | ");
+            if (forcedCore != null) md.append(Report.peerCell(forced, "%.0f")).append(" | ").append(Report.ratio(java, forced)).append(" | ");
+            double best = Math.max(torch == null ? 0 : torch.median(), forced == null ? 0 : forced.median());
+            md.append(best == 0 ? "n/a" : Report.verdict(java / best, TRAIN_STEP_TARGET)).append(" | ")
+              .append(mebibytes(notes.get("heap.peak." + t.shape() + "." + t.threads()))).append(" | ")
+              .append(mebibytes(notes.get("heap.live." + t.shape() + "." + t.threads()))).append(" |\n");
+        }
+    }
+
+    private static String mebibytes(String bytes) {
+        return bytes == null ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", Long.parseLong(bytes) / 1048576.0);
+    }
+
+    static void bandwidth(StringBuilder md, Cases.Case c, List<JmhRun.Timing> rows) {
+        md.append("| threads | GB/s |\n|---|---|\n");
+        for (JmhRun.Timing t : rows) md.append("| ").append(t.threads()).append(" | ").append(Report.javaCell(c, t)).append(" |\n");
+    }
+
+    /**
+     * Tokens/s per batch and threads; batch 1 against its bound, bandwidth / parameter bytes, with the copy
+     * bandwidth of the same thread count (the target's measure) and, beside it, the read-only bandwidth.
+     */
+    static void decode(StringBuilder md, Cases.Case c, List<JmhRun.Timing> rows, List<JmhRun.Timing> copies, List<JmhRun.Timing> reads) {
+        md.append(String.format(Locale.ROOT, "At position %d of a 256-token cache; %.0f MB of float32 parameters are read per step. ", DecodeBenchmark.POSITION,
+                DecodeBenchmark.parameterBytes() / 1e6))
+          .append("Bound for batch 1: bandwidth of the same thread count / parameter bytes, with the copy bandwidth (read + write; the target's measure) ")
+          .append("and with the read bandwidth (decoding only reads its weights, so this bound is the stricter one).\n\n");
+        md.append("| batch | threads | tokens/s | ms per step | bound (copy), tokens/s | fraction | target ≥ ").append(DECODE_TARGET)
+          .append(" at batch 1 | bound (read), tokens/s | fraction |\n|---|---|---|---|---|---|---|---|---|\n");
+        for (JmhRun.Timing t : rows) {
+            double java = c.rate(t.shape(), t.medianMicros());
+            md.append("| ").append(t.shape()).append(" | ").append(t.threads()).append(" | ").append(String.format(Locale.ROOT, "%.1f (%.1f)", java,
+                    c.rate(t.shape(), t.bestMicros()))).append(" | ").append(String.format(Locale.ROOT, "%.1f", t.medianMicros() / 1e3)).append(" | ");
+            Double copy = bound("MemoryBandwidthBenchmark.copy", copies, t), read = bound("MemoryBandwidthBenchmark.read", reads, t);
+            md.append(copy == null ? "n/a | n/a | n/a" : String.format(Locale.ROOT, "%.1f | %.2f | %s", copy, java / copy,
+                    Report.verdict(java / copy, DECODE_TARGET).replace("×", ""))).append(" | ");
+            md.append(read == null ? "n/a | n/a" : String.format(Locale.ROOT, "%.1f | %.2f", read, java / read)).append(" |\n");
+        }
+    }
+
+    /** Batch-1 tokens/s that a bandwidth benchmark allows at the timing's thread count, or null. */
+    private static Double bound(String benchmark, List<JmhRun.Timing> bandwidth, JmhRun.Timing decode) {
+        if (!decode.shape().equals("1")) return null;
+        JmhRun.Timing bw = bandwidth.stream().filter(b -> b.threads() == decode.threads()).findFirst().orElse(null);
+        return bw == null ? null : Cases.of(benchmark).rate(bw.shape(), bw.medianMicros()) * 1e9 / DecodeBenchmark.parameterBytes();
+    }
+
+    /**
+     * ms per step per recipe and thread count, against the bound 1.2 × K × MLE (+ sampling, for autoregressive
+     * negatives). K × MLE assumes candidates as long as the truth; sampled negatives may run longer (up to 1.5×),
+     * so the bound is also given "on the same tokens": 1.2 × (tokens the CPO step scored / tokens of the MLE step) × MLE.
+     */
+    static void cpoStep(StringBuilder md, List<JmhRun.Timing> rows, Map<String, String> notes) {
+        int k = CpoStepBenchmark.K;
+        md.append("`negatives-autoregressive` times only the sampling of the K − 1 negatives a `cpo-autoregressive` step makes. ")
+          .append("Bound: ").append(CPO_STEP_FACTOR).append(" × K × (MLE step), plus that sampling for autoregressive negatives; ")
+          .append("sampled negatives may be longer than the truth, so the bound is also given on the same tokens: ")
+          .append(CPO_STEP_FACTOR).append(" × (tokens the step scored / tokens of the MLE step) × (MLE step), plus sampling.\n\n");
+        md.append("| recipe | threads | ms per step | tokens per step | × MLE step | bound K × MLE, ms | within | bound on the same tokens, ms | within |\n")
+          .append("|---|---|---|---|---|---|---|---|---|\n");
+        for (JmhRun.Timing t : rows) {
+            double ms = t.medianMicros() / 1e3;
+            JmhRun.Timing mle = find(rows, "mle", t.threads()), gen = find(rows, "negatives-autoregressive", t.threads());
+            String tokens = notes.get("cpo.tokens." + t.shape() + "." + t.threads()), mleTokens = notes.get("cpo.tokens.mle." + t.threads());
+            md.append("| ").append(t.shape()).append(" | ").append(t.threads()).append(" | ").append(String.format(Locale.ROOT, "%.1f", ms)).append(" | ")
+              .append(tokens == null ? "—" : tokens).append(" | ")
+              .append(mle == null ? "n/a" : String.format(Locale.ROOT, "%.2f", t.medianMicros() / mle.medianMicros())).append(" | ");
+            boolean contrastive = t.shape().startsWith("cpo-");
+            double sampling = t.shape().equals("cpo-autoregressive") ? (gen == null ? Double.NaN : gen.medianMicros() / 1e3) : 0;
+            if (mle == null || !contrastive || Double.isNaN(sampling)) {
+                md.append("— | — | — | — |\n");
+                continue;
+            }
+            double mleMs = mle.medianMicros() / 1e3, literal = CPO_STEP_FACTOR * k * mleMs + sampling;
+            md.append(String.format(Locale.ROOT, "%.1f | %s | ", literal, ms <= literal ? "yes" : "**no**"));
+            if (tokens == null || mleTokens == null) {
+                md.append("n/a | n/a |\n");
+                continue;
+            }
+            double same = CPO_STEP_FACTOR * Double.parseDouble(tokens) / Double.parseDouble(mleTokens) * mleMs + sampling;
+            md.append(String.format(Locale.ROOT, "%.1f | %s |", same, ms <= same ? "yes" : "**no**")).append('\n');
+        }
+    }
+
+    private static JmhRun.Timing find(List<JmhRun.Timing> rows, String shape, int threads) {
+        return rows.stream().filter(r -> r.shape().equals(shape) && r.threads() == threads).findFirst().orElse(null);
+    }
+}
