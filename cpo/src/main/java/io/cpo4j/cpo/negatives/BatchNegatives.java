@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * Continuations of other rows of the batch: fluent text that does not answer this prefix.
- * Example b takes the truths of b+1, b+2, … (wrapping), skipping exact copies of its own.
+ * Example b takes the truths of b+1, b+2, … (wrapping), skipping exact copies of its own and those
+ * too long to follow its prefix within the context (they are skipped, not cut: a cut continuation
+ * is a truncation negative, which the mixer fills in when this generator comes up short).
  */
 public final class BatchNegatives implements NegativeGenerator {
 
@@ -17,7 +19,7 @@ public final class BatchNegatives implements NegativeGenerator {
 
     @Override
     public List<List<int[]>> generate(int[][] prefixes, int[][] truths, int count, NegativeContext ctx) {
-        int n = truths.length;
+        int n = truths.length, context = ctx.policy().config().contextLength();
         int offset = n > 1 ? 1 + ctx.rng().nextInt(n - 1) : 0;                  // which neighbour comes first
         List<List<int[]>> out = new ArrayList<>();
         for (int b = 0; b < n; b++) {
@@ -25,7 +27,8 @@ public final class BatchNegatives implements NegativeGenerator {
             for (int step = 0; step < n - 1 && negs.size() < count; step++) {
                 int other = (b + offset + step) % n;
                 if (other == b) other = (other + 1) % n;
-                if (!Arrays.equals(truths[other], truths[b])) negs.add(truths[other].clone());
+                boolean fits = prefixes[b].length + truths[other].length <= context;
+                if (fits && !Arrays.equals(truths[other], truths[b])) negs.add(truths[other].clone());
             }
             out.add(negs);
         }

@@ -105,6 +105,28 @@ class NegativesTest {
     }
 
     @Test
+    void everyGeneratorStaysWithinTheContextWhenAnotherRowsTruthWouldNot() {
+        // row 0: 25 + 3 tokens fit in 32; row 1's truth (20) after row 0's prefix (25) would not
+        int[][] prefixes = {new int[25], {8}, {9}};
+        int[][] truths = {{11, 12, EOS}, new int[20], {13, 14, 15, EOS}};
+        java.util.Arrays.fill(prefixes[0], 5);
+        java.util.Arrays.fill(truths[1], 7);
+        List<NegativeGenerator> all = List.of(new BatchNegatives(), new TruncationNegatives(), new MeanFieldNegatives(0.15),
+                new AutoregressiveNegatives());
+        for (NegativeGenerator g : all) {
+            List<List<int[]>> negs = g.generate(prefixes, truths, 2, context(7));
+            for (int b = 0; b < prefixes.length; b++) {
+                for (int[] n : negs.get(b)) {
+                    assertThat(prefixes[b].length + n.length).as(g.name() + " negative of row " + b).isLessThanOrEqualTo(CONFIG.contextLength());
+                }
+            }
+        }
+        List<List<int[]>> batch = new BatchNegatives().generate(prefixes, truths, 2, context(7));
+        assertThat(batch.get(0)).containsExactly(truths[2]);
+        assertThat(batch.get(1)).hasSize(2);
+    }
+
+    @Test
     void rougeLF1() {
         assertThat(RougeL.f1(new int[] {1, 2, 3, 4}, new int[] {1, 3, 4, 5})).isEqualTo(0.75);
         assertThat(RougeL.f1(new int[] {1, 2}, new int[] {1, 2})).isEqualTo(1.0);
