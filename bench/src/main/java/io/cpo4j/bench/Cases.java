@@ -33,7 +33,7 @@ final class Cases {
             Map.entry("DecodeBenchmark.step", new Case("GPT-2 124M decoding with a KV cache, one token per sequence", "tokens/s", Double::parseDouble, null)),
             Map.entry("MemoryBandwidthBenchmark.copy", new Case("Memory bandwidth, copy of 256 MiB (read + write)", "GB/s", shape -> MemoryBandwidthBenchmark.bytes(), null)),
             Map.entry("MemoryBandwidthBenchmark.read", new Case("Memory bandwidth, read of 256 MiB", "GB/s", shape -> MemoryBandwidthBenchmark.readBytes(), null)),
-            Map.entry("CpoStepBenchmark.step", new Case("Sequence-level CPO step against an MLE step, tiny model, 16 examples of 32 + 64 tokens, K = 4", "steps/s", shape -> 1, null)));
+            Map.entry("CpoStepBenchmark.step", new Case("Sequence-level CPO step against an MLE step, tiny model, 16 examples of 32 + 64 tokens, K = 4", "ms per step", shape -> 1, null)));
 
     /** A case compared with bench/peers/torch_kernels.py, whose case names are "benchmark shape". */
     private static Case torch(String title, String unit, ToDoubleFunction<String> work, String benchmark) {

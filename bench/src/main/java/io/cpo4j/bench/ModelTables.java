@@ -22,10 +22,11 @@ final class ModelTables {
         md.append("`tiny`: vocab 512, 4 layers, 4 heads, width 128, batch 16 × 128 tokens; `small`: GPT-2 124M, batch 4 × 256 tokens.\n")
           .append("Peer: `../shared/peers/torch_gpt_step.py --config CONFIG --threads N` (nanoGPT's model, explicit attention, AdamW)");
         if (forcedCore != null) md.append(", as OpenBLAS configures itself and again with `OPENBLAS_CORETYPE=").append(forcedCore.substring(6)).append('`');
-        md.append(".\nHeap: the sum of the heap pools' peaks over the benchmark (an upper bound), and what a full GC leaves afterwards.\n\n");
+        md.append("; both clip gradients at norm 1.\nHeap: peak = the most the heap held after any collection during the benchmark (live data, a step's activations ")
+          .append("in flight included); live = what a full GC leaves at the end (weights, gradients, AdamW moments, buffers).\n\n");
         md.append("| config | threads | cpo4j tokens/s | ms per step | torch tokens/s | ratio |");
         if (forcedCore != null) md.append(' ').append(forcedCore).append(" | ratio |");
-        md.append(" target ≥ ").append(TRAIN_STEP_TARGET).append("× best torch | peak heap | live heap |\n|---|---|---|---|---|---|")
+        md.append(" target ≥ ").append(TRAIN_STEP_TARGET).append("× best torch | peak live heap | live heap at rest |\n|---|---|---|---|---|---|")
           .append(forcedCore != null ? "---|---|" : "").append("---|---|---|\n");
         for (JmhRun.Timing t : rows) {
             Peers.Figure torch = Report.find(p, "torch", t.threads(), t.shape());
@@ -91,7 +92,9 @@ final class ModelTables {
         md.append("`negatives-autoregressive` times only the sampling of the K − 1 negatives a `cpo-autoregressive` step makes. ")
           .append("Bound: ").append(CPO_STEP_FACTOR).append(" × K × (MLE step), plus that sampling for autoregressive negatives; ")
           .append("sampled negatives may be longer than the truth, so the bound is also given on the same tokens: ")
-          .append(CPO_STEP_FACTOR).append(" × (tokens the step scored / tokens of the MLE step) × (MLE step), plus sampling.\n\n");
+          .append(CPO_STEP_FACTOR).append(" × (tokens the step scored / tokens of the MLE step) × (MLE step), plus sampling. ")
+          .append("Tokens per step are each objective's own count (`lastTokens`): the CPO objective counts every candidate row unpadded, ")
+          .append("though the scorer pads rows to the longest, so this bound errs on the strict side.\n\n");
         md.append("| recipe | threads | ms per step | tokens per step | × MLE step | bound K × MLE, ms | within | bound on the same tokens, ms | within |\n")
           .append("|---|---|---|---|---|---|---|---|---|\n");
         for (JmhRun.Timing t : rows) {

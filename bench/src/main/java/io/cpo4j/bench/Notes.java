@@ -27,6 +27,7 @@ final class Notes {
         if (file == null) {
             try {
                 file = Files.createTempFile("cpo4j-bench-notes", ".txt");
+                file.toFile().deleteOnExit();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

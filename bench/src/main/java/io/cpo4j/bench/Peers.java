@@ -98,14 +98,19 @@ final class Peers {
         if (!torch || !Files.isRegularFile(stepScript)) return;
         for (String config : List.of("tiny", "small")) {
             boolean tiny = config.equals("tiny");
+            // clipping at 1, as the cpo4j step does (the script's default is none)
             List<String> cmd = List.of(PYTHON, stepScript.toString(), "--config", config, "--threads", Integer.toString(threads),
-                    "--steps", quick ? "2" : tiny ? "20" : "5", "--warmup", quick || !tiny ? "1" : "2");
-            // torch's matmuls go through OpenBLAS, which may not know this CPU: also run it on its best kernels, as for matmul.
-            for (String core : bestCore == null ? new String[] {null} : new String[] {null, bestCore}) {
-                Path json = work.resolve("peers-" + (++runs) + ".jsonl");
-                runLogged(cmd, json, core);
-                if (Files.isRegularFile(json)) figures.addAll(readTrainStep(json, core == null ? "" : "/" + core));
-            }
+                    "--steps", quick ? "2" : tiny ? "20" : "5", "--warmup", quick || !tiny ? "1" : "2", "--grad-clip", "1");
+            Path json = work.resolve("peers-" + (++runs) + ".jsonl");
+            String log = runLogged(cmd, json, null);
+            if (Files.isRegularFile(json)) figures.addAll(readTrainStep(json, ""));
+            if ("n/a".equals(versions)) versions = firstMatch(log, "^\\s*# (torch \\S+)");
+            // torch's matmuls go through OpenBLAS, which may not know this CPU: run again on its best kernels, as for matmul.
+            String core = firstMatch(log, "# threadpool: openblas \\S+ (\\S+)");
+            if (bestCore == null || bestCore.equalsIgnoreCase(core)) continue;
+            Path forced = work.resolve("peers-" + (++runs) + ".jsonl");
+            runLogged(cmd, forced, bestCore);
+            if (Files.isRegularFile(forced)) figures.addAll(readTrainStep(forced, "/" + bestCore));
         }
     }
 

@@ -15,7 +15,6 @@ final class Report {
     /** Matmul must reach this fraction of the best OpenBLAS kernel set; softmax this multiple of torch.softmax. */
     static final double MATMUL_TARGET = 0.9, SOFTMAX_TARGET = 2.0;
 
-
     private Report() {}
 
     record Context(String date, String command, Machine machine, List<String> loads,
@@ -25,7 +24,7 @@ final class Report {
         StringBuilder md = new StringBuilder();
         Machine m = ctx.machine();
         Peers.Outcome p = ctx.peers();
-        md.append("# cpo4j kernel benchmarks, ").append(ctx.date()).append("\n\n");
+        md.append("# cpo4j benchmarks, ").append(ctx.date()).append("\n\n");
         md.append("- command: `").append(ctx.command()).append("`\n");
         md.append("- JDK: ").append(m.jdk()).append('\n');
         md.append("- CPU: ").append(m.cpu()).append(", ").append(m.cores()).append(" cores visible, ").append(m.isa()).append('\n');
@@ -47,7 +46,8 @@ final class Report {
         for (String note : p.notes()) md.append("- note: ").append(note).append('\n');
         if (ctx.noise() != null) md.append("- noise: ").append(ctx.noise()).append('\n');
         md.append("\nFigures are medians over measurement samples (best sample in parentheses); ratios are cpo4j / peer,\n")
-          .append("both medians, measured in this one run. cpo4j: JMH, average time per call, 5 warm-up and 5 measured 1 s iterations.\n")
+          .append("both medians, measured in this one run. cpo4j: JMH, average time per call, 5 warm-up and 5 measured 1 s iterations\n")
+          .append("(3 × 2 s and 5 × 2 s for the training step, decoding and CPO step).\n")
           .append("Peers: `../shared/peers/numpy_gemm_softmax.py` (OpenBLAS through numpy; torch) and `bench/peers/torch_kernels.py`\n")
           .append("(torch, nanoGPT-style attention), each thread count in a fresh process, run right before the matching JMH benchmarks.\n");
 
@@ -60,7 +60,7 @@ final class Report {
         }
         for (var e : byBenchmark.entrySet()) {
             Cases.Case c = Cases.of(e.getKey());
-            md.append("\n## ").append(c.title()).append(" (").append(c.unit()).append(", higher is better)\n\n");
+            md.append("\n## ").append(c.title()).append(" (").append(c.unit()).append(c.unit().startsWith("ms") ? ", lower is better)\n\n" : ", higher is better)\n\n");
             switch (e.getKey()) {
                 case "MatmulBenchmark.matmul" -> matmulTable(md, c, e.getValue(), p);
                 case "SoftmaxBenchmark.softmax" -> softmaxTable(md, c, e.getValue(), p);

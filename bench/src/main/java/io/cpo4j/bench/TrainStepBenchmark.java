@@ -19,9 +19,17 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.GcInfo;
+
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -43,6 +51,7 @@ public class TrainStepBenchmark extends BenchmarkDefaults {
     public int threads;
 
     private Trainer trainer;
+    private final AtomicLong peakAfterGc = new AtomicLong();
 
     /** (config, B, T) as in torch_gpt_step.py. */
     static int[] batchAndBlock(String config) {
@@ -71,17 +80,35 @@ public class TrainStepBenchmark extends BenchmarkDefaults {
         return trainer.step();
     }
 
-    /** The heap this configuration needed: the sum of the heap pools' peaks (an upper bound) and what a full GC leaves. */
+    /**
+     * Starts watching the heap: after every collection, what the heap pools hold (the live data at that
+     * moment, activations of a step in flight included). Its maximum is the peak heap a step needs,
+     * whatever the young generation's size; eden's size (set by -Xmx) does not enter it.
+     */
+    @Setup
+    public void watchHeap() {
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (!(gc instanceof NotificationEmitter emitter)) continue;
+            emitter.addNotificationListener((notification, handback) -> {
+                if (!notification.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) return;
+                GcInfo info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData()).getGcInfo();
+                long used = 0;
+                for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                    MemoryUsage after = info.getMemoryUsageAfterGc().get(pool.getName());
+                    if (pool.getType() == MemoryType.HEAP && after != null) used += after.getUsed();
+                }
+                peakAfterGc.accumulateAndGet(used, Math::max);
+            }, null, null);
+        }
+    }
+
+    /** The peak live heap over the benchmark (max after any collection) and what a full GC leaves at the end. */
     @TearDown
     public void recordHeap() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
-        }
         System.gc();
-        long live = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        Notes.write("heap.peak." + config + "." + threads, Long.toString(peak));
-        Notes.write("heap.live." + config + "." + threads, Long.toString(live));
+        long atRest = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        Notes.write("heap.peak." + config + "." + threads, Long.toString(Math.max(peakAfterGc.get(), atRest)));
+        Notes.write("heap.live." + config + "." + threads, Long.toString(atRest));
     }
 
     /** Tokens of one step. */

@@ -25,8 +25,7 @@ public final class BatchNegatives implements NegativeGenerator {
         for (int b = 0; b < n; b++) {
             List<int[]> negs = new ArrayList<>();
             for (int step = 0; step < n - 1 && negs.size() < count; step++) {
-                int other = (b + offset + step) % n;
-                if (other == b) other = (other + 1) % n;
+                int other = (b + 1 + (offset - 1 + step) % (n - 1)) % n;       // each other row once, never b
                 boolean fits = prefixes[b].length + truths[other].length <= context;
                 if (fits && !Arrays.equals(truths[other], truths[b])) negs.add(truths[other].clone());
             }

@@ -113,7 +113,6 @@ public final class AttentionKernel {
 
         private Vec() {}
 
-
         /** y += alpha · x. */
         static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
             FloatVector a = FloatVector.broadcast(S, alpha);

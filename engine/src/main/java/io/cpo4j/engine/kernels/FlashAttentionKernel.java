@@ -355,7 +355,6 @@ public final class FlashAttentionKernel {
             }
         }
 
-
         /** Every row of Oᵀ (rows × NR queries) times each query's rescale factor. */
         private static void rescale(float[] ot, int rows, float[] stats) {
             int nr = Gemm.Vec.NR;

@@ -51,7 +51,6 @@ public final class MatVecKernel {
             }
         }
 
-
         /** Four input rows (stride in) against one weight row; outputs at y[yo], y[yo + ys], …. */
         static void dot4(float[] x, int xo, int in, float[] w, int wo, float bias, float[] y, int yo, int ys) {
             FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);

@@ -185,7 +185,6 @@ public final class SoftmaxKernel {
             for (; i < n; i++) out[outOff + i] = x[xOff + i] + c;
         }
 
-
         static void backwardRow(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
             float d = VectorDot.of(y, yOff, dy, dyOff, n);
             int i = 0;
