@@ -105,6 +105,24 @@ class NegativesTest {
     }
 
     @Test
+    void batchNegativesAreDistinctRowsForEveryOffset() {
+        int n = 6;
+        int[][] prefixes = new int[n][], truths = new int[n][];
+        for (int b = 0; b < n; b++) {
+            prefixes[b] = new int[] {1 + b};
+            truths[b] = new int[] {10 + b, EOS};
+        }
+        for (long seed = 0; seed < 40; seed++) {                      // the seed picks the first neighbour
+            List<List<int[]>> negs = new BatchNegatives().generate(prefixes, truths, n - 1, context(seed));
+            for (int b = 0; b < n; b++) {
+                assertThat(negs.get(b)).hasSize(n - 1);
+                assertThat(negs.get(b).stream().map(x -> x[0]).distinct().count()).as("seed " + seed + ", row " + b).isEqualTo(n - 1);
+                assertThat(negs.get(b).stream().map(x -> x[0])).doesNotContain(10 + b);
+            }
+        }
+    }
+
+    @Test
     void everyGeneratorStaysWithinTheContextWhenAnotherRowsTruthWouldNot() {
         // row 0: 25 + 3 tokens fit in 32; row 1's truth (20) after row 0's prefix (25) would not
         int[][] prefixes = {new int[25], {8}, {9}};
