@@ -52,8 +52,9 @@ final class DemoCommand implements Command {
                   --pretrain-steps N   next-token steps from scratch (default 600)
                   --finetune-steps N   steps of each continuation (default 100)
                   --prompts N          held-out prompts per decoding (default 300)
-                  --objective, --negatives, --k, --beta   the contrastive recipe (default cpo, autoregressive, 4, 0.1)
-                  --nll-weight W       weight of the truth's NLL added to it (default 1, as TRL's cpo_alpha; 0: plain CPO)
+                  --objective, --negatives, --k, --beta   the contrastive recipe (default cpo, autoregressive, 4, 1.0;
+                                       docs/RESULTS.md shows why β = 1 rather than TRL's 0.1)
+                  --nll-weight W       weight of the truth's NLL added to it (default 0; TRL's cpo_alpha is 1)
                   --finetune-lr LR     peak learning rate of the continuations (default 2e-4)
                   --threads N          engine threads (default: available processors)
                   --quick              a seconds-long run, for smoke tests
