@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * Start it with {@code bench/run.sh} (it picks a JDK >= 21, builds, and passes its arguments here).
  *
  * <p>The work goes in groups (matmul, softmax, the other kernels, a training step, decoding, a CPO
- * step) and thread counts; within
+ * step, the GPT-2 tokenizer on one thread) and thread counts; within
  * each, the peers run first and the JMH benchmarks right after, so that a ratio compares figures
  * taken minutes apart on a machine whose load may drift.
  *
@@ -35,8 +35,12 @@ public final class BenchRunner {
         void run(Peers peers, String selected, int threads);
     }
 
-    /** Benchmarks measured together, and how to run their peers on a thread count. */
-    private record Group(String name, List<String> benchmarks, PeerCall peers) {}
+    /** Benchmarks measured together, how to run their peers on a thread count, and whether they use one thread only. */
+    private record Group(String name, List<String> benchmarks, PeerCall peers, boolean oneThread) {
+        Group(String name, List<String> benchmarks, PeerCall peers) {
+            this(name, benchmarks, peers, false);
+        }
+    }
 
     private BenchRunner() {}
 
@@ -68,7 +72,8 @@ public final class BenchRunner {
                 new Group("other kernels", List.of(extraCases.split("\\|")), Peers::torchKernels),
                 new Group("training step", List.of("TrainStepBenchmark"), (p, selected, t) -> p.trainStep(t)),
                 new Group("decoding", List.of("MemoryBandwidthBenchmark", "DecodeBenchmark"), none),
-                new Group("cpo step", List.of("CpoStepBenchmark"), none));
+                new Group("cpo step", List.of("CpoStepBenchmark"), none),
+                new Group("tokenizer", List.of("TokenizerBenchmark"), none, true));
         String onlyFinal = only;
         Pattern filter = Pattern.compile(only);
 
@@ -81,7 +86,7 @@ public final class BenchRunner {
         for (Group g : groups) {
             List<String> selected = g.benchmarks().stream().filter(b -> onlyFinal.isEmpty() || filter.matcher(b).find()).toList();
             if (selected.isEmpty()) continue;
-            for (int t : threads) {
+            for (int t : g.oneThread() ? List.of(1) : threads) {
                 String loadBefore = Machine.loadAverage();
                 g.peers().run(peerRuns, String.join("|", selected), t);
                 String include = String.join("|", selected.stream().map(b -> "\\." + b + "\\.").toList());

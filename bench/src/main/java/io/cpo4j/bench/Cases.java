@@ -11,10 +11,10 @@ final class Cases {
 
     /** A benchmark method's unit, work per call (flops, elements, tokens, bytes) and the peer's name for a shape (null: none). */
     record Case(String title, String unit, ToDoubleFunction<String> work, java.util.function.Function<String, String> peerCase) {
-        /** Work per second in the unit: giga for G-units, one for the rest. */
+        /** Work per second in the unit: giga for G-units, mega for M-units, one for the rest. */
         double rate(String shape, double micros) {
             double perSecond = work.applyAsDouble(shape) / micros * 1e6;
-            return unit.startsWith("G") ? perSecond / 1e9 : perSecond;
+            return unit.startsWith("G") ? perSecond / 1e9 : unit.startsWith("M") ? perSecond / 1e6 : perSecond;
         }
     }
 
@@ -33,7 +33,16 @@ final class Cases {
             Map.entry("DecodeBenchmark.step", new Case("GPT-2 124M decoding with a KV cache, one token per sequence", "tokens/s", Double::parseDouble, null)),
             Map.entry("MemoryBandwidthBenchmark.copy", new Case("Memory bandwidth, copy of 256 MiB (read + write)", "GB/s", shape -> MemoryBandwidthBenchmark.bytes(), null)),
             Map.entry("MemoryBandwidthBenchmark.read", new Case("Memory bandwidth, read of 256 MiB", "GB/s", shape -> MemoryBandwidthBenchmark.readBytes(), null)),
+            Map.entry("TokenizerBenchmark.encode", tokenizer("GPT-2 BPE encode, one call on about 1 MB of text")),
+            Map.entry("TokenizerBenchmark.encodeShort", tokenizer("GPT-2 BPE encode, the same text in pieces of at most 200 characters")),
+            Map.entry("TokenizerBenchmark.preTokenize", tokenizer("GPT-2 pre-tokenizer alone")),
+            Map.entry("TokenizerBenchmark.decode", tokenizer("GPT-2 BPE decode of that text's ids (MB of text out)")),
             Map.entry("CpoStepBenchmark.step", new Case("Sequence-level CPO step against an MLE step, tiny model, 16 examples of 32 + 64 tokens, K = 4", "ms per step", shape -> 1, null)));
+
+    /** MB/s of UTF-8 text; the bytes per call depend on the data files, so the benchmark reports them through {@link Notes}. */
+    private static Case tokenizer(String title) {
+        return new Case(title, "MB/s", corpus -> Double.NaN, null);
+    }
 
     /** A case compared with bench/peers/torch_kernels.py, whose case names are "benchmark shape". */
     private static Case torch(String title, String unit, ToDoubleFunction<String> work, String benchmark) {
@@ -47,7 +56,8 @@ final class Cases {
             "AttentionBenchmark.forward", "AttentionBenchmark.forwardBackward", "LayerNormBenchmark.forward",
             "LayerNormBenchmark.backward", "GeluBenchmark.forward", "GeluBenchmark.backward",
             "CrossEntropyBenchmark.forwardBackward", "AdamWBenchmark.step", "TrainStepBenchmark.step", "MemoryBandwidthBenchmark.copy", "MemoryBandwidthBenchmark.read",
-            "DecodeBenchmark.step", "CpoStepBenchmark.step");
+            "DecodeBenchmark.step", "CpoStepBenchmark.step", "TokenizerBenchmark.encode", "TokenizerBenchmark.encodeShort",
+            "TokenizerBenchmark.preTokenize", "TokenizerBenchmark.decode");
 
     static Case of(String benchmark) {
         Case c = CASES.get(benchmark);

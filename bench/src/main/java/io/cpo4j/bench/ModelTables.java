@@ -12,6 +12,8 @@ final class ModelTables {
 
     /** A training step must match PyTorch; batch-1 decoding must reach this fraction of the bandwidth bound. */
     static final double TRAIN_STEP_TARGET = 1.0, DECODE_TARGET = 0.6;
+    /** GPT-2 BPE encoding must reach this many MB/s on one thread. */
+    static final double ENCODE_TARGET = 1.0;
     /** A CPO step costs at most this × (K × an MLE step), plus generating its negatives. */
     static final double CPO_STEP_FACTOR = 1.2;
 
@@ -123,5 +125,24 @@ final class ModelTables {
 
     private static JmhRun.Timing find(List<JmhRun.Timing> rows, String shape, int threads) {
         return rows.stream().filter(r -> r.shape().equals(shape) && r.threads() == threads).findFirst().orElse(null);
+    }
+
+    /** MB/s of UTF-8 text per corpus on one thread, from the bytes each benchmark's setup noted; encode against 1 MB/s. */
+    static void tokenizer(StringBuilder md, List<JmhRun.Timing> rows, Map<String, String> notes) {
+        md.append("GPT-2's 50,257-token vocabulary from `../shared/data/gpt2-tokenizer`; text from `../shared/data` (Dolly: the first records' ")
+          .append("instruction, context and response, about 1 MB).\n\n| corpus | MB of text | threads | MB/s | ms per call | target ≥ ")
+          .append(ENCODE_TARGET).append(" MB/s (encode) |\n|---|---|---|---|---|---|\n");
+        for (JmhRun.Timing t : rows) {
+            String bytes = notes.get("tokenizer.bytes." + t.shape());
+            md.append("| ").append(t.shape()).append(" | ");
+            if (bytes == null) {
+                md.append("n/a | ").append(t.threads()).append(" | n/a | ").append(String.format(Locale.ROOT, "%.1f", t.medianMicros() / 1e3)).append(" | n/a |\n");
+                continue;
+            }
+            double mb = Double.parseDouble(bytes) / 1e6, rate = mb / (t.medianMicros() / 1e6), best = mb / (t.bestMicros() / 1e6);
+            boolean encode = t.benchmark().equals("TokenizerBenchmark.encode");
+            md.append(String.format(Locale.ROOT, "%.3f | %d | %.2f (%.2f) | %.1f | %s |%n", mb, t.threads(), rate, best, t.medianMicros() / 1e3,
+                    encode ? (rate >= ENCODE_TARGET ? "met" : "**missed**") : "—"));
+        }
     }
 }

@@ -69,6 +69,8 @@ final class Report {
                 case "DecodeBenchmark.step" -> ModelTables.decode(md, c, e.getValue(), byBenchmark.getOrDefault("MemoryBandwidthBenchmark.copy", List.of()),
                         byBenchmark.getOrDefault("MemoryBandwidthBenchmark.read", List.of()));
                 case "CpoStepBenchmark.step" -> ModelTables.cpoStep(md, e.getValue(), ctx.notes());
+                case "TokenizerBenchmark.encode", "TokenizerBenchmark.encodeShort", "TokenizerBenchmark.preTokenize", "TokenizerBenchmark.decode" ->
+                        ModelTables.tokenizer(md, e.getValue(), ctx.notes());
                 default -> torchTable(md, c, e.getValue(), p);
             }
         }

@@ -45,6 +45,10 @@ public class TokenizerBenchmark {
     @Param({"tinyshakespeare", "wikitext", "dolly"})
     public String corpus;
 
+    /** Tokenizers run on the calling thread; the runner passes 1 (the parameter keeps its tables uniform). */
+    @Param({"1"})
+    public int threads;
+
     private BpeTokenizer gpt2;
     private String text;
     private List<String> shortTexts;
@@ -71,8 +75,9 @@ public class TokenizerBenchmark {
             i = j;
         }
         ids = gpt2.encode(text);
-        System.err.printf("%n%s: %.3f MB of UTF-8, %d chars, %d GPT-2 tokens%n", corpus,
-                text.getBytes(StandardCharsets.UTF_8).length / 1e6, text.length(), ids.length);
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        System.err.printf("%n%s: %.3f MB of UTF-8, %d chars, %d GPT-2 tokens%n", corpus, bytes / 1e6, text.length(), ids.length);
+        Notes.write("tokenizer.bytes." + corpus, Integer.toString(bytes));
     }
 
     /** Instruction, context and response of the first records, up to about maxChars characters. */
