@@ -15,7 +15,8 @@ import java.util.List;
  * with the given sampling settings, up to {@code lengthFactor ×} the truth's length (and within
  * the context: a batch is generated together, so its length is also capped by the room its
  * longest prefix leaves), ending at end-of-text. Exact copies of the truth are dropped and redrawn (a few
- * rounds at most).
+ * rounds at most). Samples drawn from the reference carry its log-probability (the sampler's
+ * temperature-1 log-probabilities, before any top-k/top-p filter), so the reference never scores them again.
  */
 public final class AutoregressiveNegatives implements NegativeGenerator {
 
@@ -43,13 +44,24 @@ public final class AutoregressiveNegatives implements NegativeGenerator {
 
     @Override
     public List<List<int[]>> generate(int[][] prefixes, int[][] truths, int count, NegativeContext ctx) {
+        List<List<int[]>> out = new ArrayList<>();
+        for (List<Negative> negatives : generateWithReference(prefixes, truths, count, ctx)) {
+            List<int[]> tokens = new ArrayList<>();
+            for (Negative n : negatives) tokens.add(n.tokens());
+            out.add(tokens);
+        }
+        return out;
+    }
+
+    @Override
+    public List<List<Negative>> generateWithReference(int[][] prefixes, int[][] truths, int count, NegativeContext ctx) {
         Gpt model = fromPolicy ? ctx.policy() : ctx.reference();
         boolean was = model.isTraining();
         model.setTraining(false);
         try {
             int b = truths.length, ctxLen = model.config().contextLength();
             int[] limit = new int[b];
-            List<List<int[]>> out = new ArrayList<>();
+            List<List<Negative>> out = new ArrayList<>();
             for (int e = 0; e < b; e++) {
                 limit[e] = Math.min(ctxLen - prefixes[e].length, Math.max(1, (int) Math.ceil(truths[e].length * lengthFactor)));
                 out.add(new ArrayList<>());
@@ -76,12 +88,21 @@ public final class AutoregressiveNegatives implements NegativeGenerator {
                 for (Generation g : gens) {
                     int e = need.get(g.prompt());
                     int[] tokens = g.tokens().length > limit[e] ? Arrays.copyOf(g.tokens(), limit[e]) : g.tokens();
-                    if (out.get(e).size() < count && tokens.length > 0 && !Arrays.equals(tokens, truths[e])) out.get(e).add(tokens);
+                    if (out.get(e).size() < count && tokens.length > 0 && !Arrays.equals(tokens, truths[e])) {
+                        out.get(e).add(new Negative(tokens, fromPolicy ? Float.NaN : logProb(g.logProbs(), tokens.length)));
+                    }
                 }
             }
             return out;
         } finally {
             model.setTraining(was);
         }
+    }
+
+    /** Σ of the first n log-probabilities, in order (as the scorer sums a row). */
+    private static float logProb(float[] logProbs, int n) {
+        float s = 0;
+        for (int i = 0; i < n; i++) s += logProbs[i];
+        return s;
     }
 }

@@ -1,5 +1,6 @@
 package io.cpo4j.cpo.negatives;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,4 +18,19 @@ public interface NegativeGenerator {
      * enough (a batch of one has no other rows) returns fewer, and the caller fills the rest.
      */
     List<List<int[]>> generate(int[][] prefixes, int[][] truths, int count, NegativeContext context);
+
+    /**
+     * The same negatives as {@link #generate}, each with the reference model's log-probability
+     * where the generator knows it without extra work (NaN elsewhere). Generators that sample from
+     * the reference override this; the others know nothing more than their tokens.
+     */
+    default List<List<Negative>> generateWithReference(int[][] prefixes, int[][] truths, int count, NegativeContext context) {
+        List<List<Negative>> out = new ArrayList<>();
+        for (List<int[]> negatives : generate(prefixes, truths, count, context)) {
+            List<Negative> mine = new ArrayList<>();
+            for (int[] tokens : negatives) mine.add(Negative.of(tokens));
+            out.add(mine);
+        }
+        return out;
+    }
 }

@@ -27,14 +27,19 @@ public final class NegativeMixer {
         return generators;
     }
 
-    /** Candidate sets plus, for every example and negative slot, which generator made it. */
-    public record Mixed(CandidateSet set, String[][] sources) {}
+    /**
+     * Candidate sets plus, for every example and slot, which generator made it and the reference
+     * model's log-probability where a generator already knew it (NaN elsewhere, and for the truth).
+     */
+    public record Mixed(CandidateSet set, String[][] sources, float[][] referenceLogProbs) {}
 
     public Mixed build(int[][] prefixes, int[][] truths, int k, boolean rankBySimilarity, NegativeContext ctx) {
         int b = truths.length, g = generators.size(), negatives = k - 1;
         int[][][] conts = new int[b][k][];
         String[][] sources = new String[b][k];
+        float[][] known = new float[b][k];
         for (int e = 0; e < b; e++) {
+            Arrays.fill(known[e], Float.NaN);
             conts[e][0] = truths[e];
             sources[e][0] = "truth";
         }
@@ -42,14 +47,15 @@ public final class NegativeMixer {
             int slots = negatives / g + (gi < negatives % g ? 1 : 0);
             if (slots == 0) continue;
             NegativeGenerator gen = generators.get(gi);
-            List<List<int[]>> made = gen.generate(prefixes, truths, slots, ctx);
+            List<List<Negative>> made = gen.generateWithReference(prefixes, truths, slots, ctx);
             List<List<int[]>> fill = null;
             for (int e = 0; e < b; e++) {
-                List<int[]> mine = made.get(e);
+                List<Negative> mine = made.get(e);
                 for (int s = 0; s < slots; s++) {
                     int slot = 1 + gi + s * g;
                     if (s < mine.size()) {
-                        conts[e][slot] = mine.get(s);
+                        conts[e][slot] = mine.get(s).tokens();
+                        known[e][slot] = mine.get(s).referenceLogProb();
                         sources[e][slot] = gen.name();
                     } else {
                         if (fill == null) fill = fallback.generate(prefixes, truths, slots, ctx);
@@ -72,13 +78,15 @@ public final class NegativeMixer {
                 Arrays.sort(order, Comparator.comparingDouble((Integer j) -> -sim[j]).thenComparingInt(j -> j));
                 int[][] c = conts[e].clone();
                 String[] src = sources[e].clone();
+                float[] ref = known[e].clone();
                 for (int j = 1; j < k; j++) {
                     conts[e][j] = c[order[j - 1]];
                     sources[e][j] = src[order[j - 1]];
+                    known[e][j] = ref[order[j - 1]];
                 }
             }
         }
-        return new Mixed(new CandidateSet(prefixes, conts), sources);
+        return new Mixed(new CandidateSet(prefixes, conts), sources, known);
     }
 
     /** Names of the generators, for metrics. */

@@ -20,8 +20,9 @@ import java.util.Map;
 /**
  * Sequence-level contrastive training (CPO plain or ranked, DPO, Xu's CPO, SimPO): for every
  * batch, negatives are made for each (prefix, truth) pair, the frozen reference scores the
- * candidate set once without a graph, the policy scores it with one, and the loss's gradient
- * flows back into the policy. Only the policy's activations are ever held.
+ * candidate set once without a graph (skipping negatives it sampled itself, whose log-probabilities
+ * the sampler recorded), the policy scores it with one, and the loss's gradient flows back into
+ * the policy. Only the policy's activations are ever held.
  *
  * <p>Metrics carry TRL's names: {@code loss}, {@code nll} (the truth's per-token NLL, logged
  * whatever its weight), {@code rewards/chosen}, {@code rewards/rejected} (mean over negatives),
@@ -80,7 +81,9 @@ public final class ContrastiveObjective implements Objective {
             }
             NegativeMixer.Mixed mixed = negatives.build(prefixes, truths, candidates, ranked, new NegativeContext(policy, sampler, eos, rng));
             CandidateSet set = mixed.set();
-            SequenceScores ref = reference == null ? null : SequenceScorer.scoreNoGrad(reference, set);
+            // negatives sampled from the reference already carry its log-probabilities: only the rest are scored
+            float[][] known = sampler == reference ? mixed.referenceLogProbs() : null;
+            SequenceScores ref = reference == null ? null : SequenceScorer.scoreNoGrad(reference, set, known);
             SequenceScores pol = SequenceScorer.score(policy, set);
             Tensor value = loss.apply(pol, ref);
             value.backward(weight);

@@ -172,4 +172,46 @@ class NegativesTest {
             }
         }
     }
+
+    @Test
+    void sampledNegativesCarryTheReferencesOwnLogProbability() {
+        NegativeContext ctx = context(8);
+        List<List<Negative>> negs = new AutoregressiveNegatives(Sampling.temperature(0.7f), false, 1.5).generateWithReference(PREFIXES, TRUTHS, 3, ctx);
+        int checked = 0;
+        for (int b = 0; b < TRUTHS.length; b++) {
+            for (Negative n : negs.get(b)) {
+                CandidateSet one = new CandidateSet(new int[][] {PREFIXES[b]}, new int[][][] {{n.tokens()}});
+                float scored = io.cpo4j.cpo.score.SequenceScorer.scoreNoGrad(ctx.reference(), one).values()[0];
+                assertThat(n.hasReferenceLogProb()).isTrue();
+                assertThat(n.referenceLogProb()).as("example %d, %d tokens", b, n.tokens().length).isCloseTo(scored, org.assertj.core.data.Offset.offset(1e-4f * Math.max(1f, Math.abs(scored))));
+                checked++;
+            }
+        }
+        assertThat(checked).isEqualTo(9);
+        // sampled from the policy: the reference's value is not known
+        for (List<Negative> l : new AutoregressiveNegatives(Sampling.temperature(1f), true, 1.5).generateWithReference(PREFIXES, TRUTHS, 2, context(8))) {
+            for (Negative n : l) assertThat(n.hasReferenceLogProb()).isFalse();
+        }
+    }
+
+    @Test
+    void theMixerKeepsKnownReferenceLogProbabilitiesWithTheirCandidates() {
+        NegativeMixer mixer = new NegativeMixer(List.of(new AutoregressiveNegatives(), new TruncationNegatives()));
+        for (boolean ranked : new boolean[] {false, true}) {
+            NegativeMixer.Mixed m = mixer.build(PREFIXES, TRUTHS, 5, ranked, context(9));
+            for (int b = 0; b < TRUTHS.length; b++) {
+                assertThat(m.referenceLogProbs()[b][0]).isNaN();
+                for (int j = 1; j < 5; j++) {
+                    float known = m.referenceLogProbs()[b][j];
+                    if (m.sources()[b][j].equals("autoregressive")) {
+                        CandidateSet one = new CandidateSet(new int[][] {PREFIXES[b]}, new int[][][] {{m.set().continuation(b, j)}});
+                        float scored = io.cpo4j.cpo.score.SequenceScorer.scoreNoGrad(context(9).reference(), one).values()[0];
+                        assertThat(known).as("ranked %s, example %d slot %d", ranked, b, j).isCloseTo(scored, org.assertj.core.data.Offset.offset(1e-4f * Math.max(1f, Math.abs(scored))));
+                    } else {
+                        assertThat(known).isNaN();
+                    }
+                }
+            }
+        }
+    }
 }

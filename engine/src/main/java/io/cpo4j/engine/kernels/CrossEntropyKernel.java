@@ -18,7 +18,7 @@ public final class CrossEntropyKernel {
 
     /**
      * For every row: lse[r] = log Σ exp(logits[r,:]); logProb[r] = logits[r, t] − lse[r]
-     * (0 where the target t is negative). Targets out of range are refused.
+     * (both 0 where the target t is negative: ignored rows cost nothing). Targets out of range are refused.
      */
     public static void forward(float[] logits, int off, int rows, int vocab, int[] targets, int tOff,
                                float[] lse, float[] logProb) {
@@ -28,11 +28,16 @@ public final class CrossEntropyKernel {
         }
         Parallel.forRange(rows, grain(vocab), (from, to) -> {
             for (int r = from; r < to; r++) {
+                int t = targets[tOff + r];
+                if (t < 0) {                                  // ignored: nothing reads its log-sum-exp
+                    lse[r] = 0f;
+                    logProb[r] = 0f;
+                    continue;
+                }
                 int row = off + r * vocab;
                 float z = SoftmaxKernel.logSumExp(logits, row, vocab);
                 lse[r] = z;
-                int t = targets[tOff + r];
-                logProb[r] = t < 0 ? 0f : logits[row + t] - z;
+                logProb[r] = logits[row + t] - z;
             }
         });
     }

@@ -1,0 +1,197 @@
+package io.cpo4j.cpo.score;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a candidate set runs through a model: which rows, grouped in which forward passes, and
+ * where each candidate's log-probabilities are read.
+ *
+ * <p><b>Rows are shared.</b> The logits that score a candidate c of L tokens depend only on
+ * prefix + c[0..L−2]. Any row of the same example that starts with c[0..L−2] and is at least L
+ * tokens long therefore holds all of them: a truncation negative is read from its truth, an exact
+ * duplicate from its twin. Only c's last token may differ from the row's own; it is read through
+ * an extra target layer over the same logits.
+ *
+ * <p><b>Rows are bucketed by length.</b> Each forward pads its rows only to its own longest; a
+ * further bucket is used when it saves more than {@link #BUCKET_SAVING} of the real tokens.
+ *
+ * <p><b>Known scores are not recomputed.</b> A candidate whose log-probability is already known
+ * (not NaN in {@code known}) gets no row at all.
+ *
+ * <p>Each bucket's layer l reads targets {@code layers[l]} (rows·T, −1 = ignored) from the bucket's
+ * logits; {@code selection[l]} is a (B·K, rows·T) 0/1 matrix that sums the read log-probabilities
+ * into candidates.
+ */
+final class ScoringPlan {
+
+    /** A further bucket must save at least this fraction of the real tokens. */
+    static final double BUCKET_SAVING = 0.02;
+    static final int MAX_BUCKETS = 4;
+
+    /** One forward pass: padded rows, the target layers read from its logits, and their selections into candidates. */
+    record Bucket(PaddedRows rows, List<int[]> layers, List<float[]> selections) {}
+
+    private final List<Bucket> buckets;
+    private final float[] known;                    // (B·K): the known log-probability, or 0 where scored
+
+    private ScoringPlan(List<Bucket> buckets, float[] known) {
+        this.buckets = buckets;
+        this.known = known;
+    }
+
+    List<Bucket> buckets() {
+        return buckets;
+    }
+
+    /** (B·K) constants to add to the scored sums: the known log-probabilities, 0 where a row scores the candidate. */
+    float[] known() {
+        return known;
+    }
+
+    /** Rows over all buckets (for tests and accounting). */
+    int rows() {
+        int n = 0;
+        for (Bucket b : buckets) n += b.rows().rows();
+        return n;
+    }
+
+    /** Padded positions over all buckets. */
+    long paddedPositions() {
+        long n = 0;
+        for (Bucket b : buckets) n += (long) b.rows().rows() * b.rows().time();
+        return n;
+    }
+
+    /** @param known (B, K) log-probabilities already known, NaN where the candidate must be scored; null = none known */
+    static ScoringPlan of(CandidateSet set, float[][] known) {
+        int b = set.examples(), k = set.candidates();
+        float[] constants = new float[b * k];
+        List<Host> hosts = new ArrayList<>();
+        int[] hostOf = new int[b * k];
+        Arrays.fill(hostOf, -1);
+        for (int example = 0; example < b; example++) {
+            int e = example;
+            List<Integer> order = new ArrayList<>();
+            for (int j = 0; j < k; j++) {
+                float v = known == null ? Float.NaN : known[e][j];
+                if (Float.isNaN(v)) order.add(j);
+                else constants[e * k + j] = v;
+            }
+            order.sort(Comparator.comparingInt((Integer j) -> -set.continuation(e, j).length).thenComparingInt(j -> j));
+            int first = hosts.size();
+            for (int j : order) {
+                int[] c = set.continuation(e, j);
+                int host = -1;
+                for (int h = first; h < hosts.size() && host < 0; h++) if (holds(hosts.get(h).continuation, c)) host = h;
+                if (host < 0) {
+                    host = hosts.size();
+                    hosts.add(new Host(e, c, set.prefix(e).length + c.length - 1));
+                }
+                hostOf[e * k + j] = host;
+            }
+        }
+        return new ScoringPlan(buckets(set, hosts, hostOf), constants);
+    }
+
+    private record Host(int example, int[] continuation, int time) {}
+
+    /** Whether a row with continuation {@code row} yields every log-probability of candidate {@code c}. */
+    static boolean holds(int[] row, int[] c) {
+        if (row.length < c.length) return false;
+        for (int i = 0; i < c.length - 1; i++) if (row[i] != c[i]) return false;
+        return true;
+    }
+
+    private static List<Bucket> buckets(CandidateSet set, List<Host> hosts, int[] hostOf) {
+        Integer[] byLength = new Integer[hosts.size()];
+        for (int i = 0; i < byLength.length; i++) byLength[i] = i;
+        Arrays.sort(byLength, Comparator.comparingInt((Integer h) -> -hosts.get(h).time).thenComparingInt(h -> h));
+        int[] times = new int[byLength.length];
+        for (int i = 0; i < times.length; i++) times[i] = hosts.get(byLength[i]).time;
+        List<Bucket> out = new ArrayList<>();
+        int from = 0;
+        for (int to : splits(times)) {
+            out.add(bucket(set, hosts, hostOf, Arrays.copyOfRange(byLength, from, to)));
+            from = to;
+        }
+        return out;
+    }
+
+    /**
+     * Ends of the buckets over lengths sorted longest first: the split that minimises padded
+     * positions plus a charge of {@link #BUCKET_SAVING} × real positions per bucket (at most {@link #MAX_BUCKETS}).
+     */
+    static int[] splits(int[] times) {
+        int n = times.length;
+        if (n == 0) return new int[0];
+        long real = 0;
+        for (int t : times) real += t;
+        double charge = BUCKET_SAVING * real;
+        int parts = Math.min(MAX_BUCKETS, n);
+        double[][] best = new double[parts + 1][n + 1];
+        int[][] cut = new int[parts + 1][n + 1];
+        for (double[] row : best) Arrays.fill(row, Double.POSITIVE_INFINITY);
+        best[0][0] = 0;
+        for (int p = 1; p <= parts; p++) {
+            for (int to = 1; to <= n; to++) {
+                for (int from = p - 1; from < to; from++) {
+                    double c = best[p - 1][from] + (double) (to - from) * times[from] + charge;
+                    if (c < best[p][to]) {
+                        best[p][to] = c;
+                        cut[p][to] = from;
+                    }
+                }
+            }
+        }
+        int p = 1;
+        for (int q = 2; q <= parts; q++) if (best[q][n] < best[p][n]) p = q;
+        int[] ends = new int[p];
+        for (int to = n, q = p; q > 0; to = cut[q][to], q--) ends[q - 1] = to;
+        return ends;
+    }
+
+    private static Bucket bucket(CandidateSet set, List<Host> hosts, int[] hostOf, Integer[] members) {
+        int rows = members.length, k = set.candidates(), candidates = set.examples() * k;
+        int[][] prefixes = new int[rows][], conts = new int[rows][];
+        Map<Integer, Integer> rowOfHost = new LinkedHashMap<>();
+        for (int r = 0; r < rows; r++) {
+            Host h = hosts.get(members[r]);
+            prefixes[r] = set.prefix(h.example);
+            conts[r] = h.continuation;
+            rowOfHost.put(members[r], r);
+        }
+        PaddedRows padded = PaddedRows.of(prefixes, conts);
+        int t = padded.time(), positions = rows * t;
+        List<int[]> layers = new ArrayList<>();
+        List<float[]> selections = new ArrayList<>();
+        layers.add(padded.targets());
+        selections.add(new float[candidates * positions]);
+        for (int cand = 0; cand < candidates; cand++) {
+            Integer r = hostOf[cand] < 0 ? null : rowOfHost.get(hostOf[cand]);
+            if (r == null) continue;
+            int[] c = set.continuation(cand / k, cand % k), own = conts[r];
+            int start = r * t + prefixes[r].length - 1;                  // the position that predicts c[0]
+            for (int i = 0; i < c.length; i++) {
+                int at = start + i, layer = 0;
+                if (c[i] != own[i]) {                                    // only the last token can differ
+                    layer = 1;
+                    while (layer < layers.size() && layers.get(layer)[at] >= 0 && layers.get(layer)[at] != c[i]) layer++;
+                    if (layer == layers.size()) {
+                        int[] targets = new int[positions];
+                        Arrays.fill(targets, -1);
+                        layers.add(targets);
+                        selections.add(new float[candidates * positions]);
+                    }
+                    layers.get(layer)[at] = c[i];
+                }
+                selections.get(layer)[cand * positions + at] = 1f;
+            }
+        }
+        return new Bucket(padded, layers, selections);
+    }
+}
