@@ -33,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  * needs no generation, so it isolates the scoring cost (K = 4 rows per example, plus the frozen
  * reference's forward); {@code cpo-autoregressive} adds sampling the negatives, and
  * {@code negatives-autoregressive} times that sampling alone (K − 1 negatives per example, as the step makes them).
+ * {@code mle-candidates} is an MLE step on the same tokens as a {@code cpo-autoregressive} step: each truth and
+ * K − 1 negatives sampled once from the reference, as K × 16 plain examples per step (sampled negatives run
+ * longer than the truth, so K × {@code mle} undercounts them).
  * The target: a CPO step costs no more than 1.2 × (K × an MLE step) plus negative generation.
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -40,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 public class CpoStepBenchmark extends BenchmarkDefaults {
 
-    @Param({"mle", "cpo-truncation", "cpo-autoregressive", "negatives-autoregressive"})
+    @Param({"mle", "cpo-truncation", "cpo-autoregressive", "negatives-autoregressive", "mle-candidates"})
     public String recipe;
 
     @Param({"1", "2"})
@@ -76,14 +79,33 @@ public class CpoStepBenchmark extends BenchmarkDefaults {
             work = () -> generator.generate(prefixes, truths, K - 1, context);
             return;
         }
+        int batch = BATCH;
+        if (recipe.equals("mle-candidates")) {
+            // the rows a cpo-autoregressive step scores — each truth and K − 1 negatives sampled from the
+            // reference — as plain next-token examples, K × BATCH per step: NTP on the same tokens
+            int[][] prefixes = new int[examples.size()][], truths = new int[examples.size()][];
+            for (int b = 0; b < examples.size(); b++) {
+                prefixes[b] = examples.get(b).prefix();
+                truths[b] = examples.get(b).continuation();
+            }
+            NegativeContext context = new NegativeContext(policy, policy.copy().freeze(true), 0, new Rng(4));
+            List<List<int[]>> negatives = new AutoregressiveNegatives().generate(prefixes, truths, K - 1, context);
+            List<TokenizedExample> rows = new ArrayList<>();
+            for (int b = 0; b < examples.size(); b++) {
+                rows.add(examples.get(b));
+                for (int[] n : negatives.get(b)) rows.add(new TokenizedExample(prefixes[b], n));
+            }
+            examples = rows;
+            batch = K * BATCH;
+        }
         FinetuneSpec spec = switch (recipe) {
-            case "mle" -> FinetuneSpec.defaults().withObjective("mle");
+            case "mle", "mle-candidates" -> FinetuneSpec.defaults().withObjective("mle");
             case "cpo-truncation" -> FinetuneSpec.defaults().withNegatives(List.of("truncation")).withCandidates(K);
             default -> FinetuneSpec.defaults().withCandidates(K);
         };
         Gpt reference = spec.needsReference() ? policy.copy().freeze(true) : null;
-        TrainConfig tc = new TrainConfig(BATCH, PREFIX + CONTINUATION, 1, Integer.MAX_VALUE, 1e-5f, 1, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, 0, 1, 0, 1, 3, 1);
-        Objective objective = spec.objective(policy, reference, new ExampleSource(examples, 3), BATCH, 0, 4);
+        TrainConfig tc = new TrainConfig(batch, PREFIX + CONTINUATION, 1, Integer.MAX_VALUE, 1e-5f, 1, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, 0, 1, 0, 1, 3, 1);
+        Objective objective = spec.objective(policy, reference, new ExampleSource(examples, 3), batch, 0, 4);
         Trainer trainer = new Trainer(policy, tc, objective, GradientReducer.LOCAL);
         work = () -> {
             Object metrics = trainer.step();

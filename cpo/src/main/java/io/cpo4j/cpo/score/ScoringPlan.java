@@ -17,8 +17,8 @@ import java.util.Map;
  * duplicate from its twin. Only c's last token may differ from the row's own; it is read through
  * an extra target layer over the same logits.
  *
- * <p><b>Rows are bucketed by length.</b> Each forward pads its rows only to its own longest; a
- * further bucket is used when it saves more than {@link #BUCKET_SAVING} of the real tokens.
+ * <p><b>Rows are bucketed by length</b> ({@link LengthBuckets}): each forward pads its rows only
+ * to its own longest.
  *
  * <p><b>Known scores are not recomputed.</b> A candidate whose log-probability is already known
  * (not NaN in {@code known}) gets no row at all.
@@ -28,10 +28,6 @@ import java.util.Map;
  * into candidates.
  */
 final class ScoringPlan {
-
-    /** A further bucket must save at least this fraction of the real tokens. */
-    static final double BUCKET_SAVING = 0.02;
-    static final int MAX_BUCKETS = 4;
 
     /** One forward pass: padded rows, the target layers read from its logits, and their selections into candidates. */
     record Bucket(PaddedRows rows, List<int[]> layers, List<float[]> selections) {}
@@ -108,54 +104,14 @@ final class ScoringPlan {
     }
 
     private static List<Bucket> buckets(CandidateSet set, List<Host> hosts, int[] hostOf) {
-        Integer[] byLength = new Integer[hosts.size()];
-        for (int i = 0; i < byLength.length; i++) byLength[i] = i;
-        Arrays.sort(byLength, Comparator.comparingInt((Integer h) -> -hosts.get(h).time).thenComparingInt(h -> h));
-        int[] times = new int[byLength.length];
-        for (int i = 0; i < times.length; i++) times[i] = hosts.get(byLength[i]).time;
+        int[] times = new int[hosts.size()];
+        for (int h = 0; h < times.length; h++) times[h] = hosts.get(h).time;
         List<Bucket> out = new ArrayList<>();
-        int from = 0;
-        for (int to : splits(times)) {
-            out.add(bucket(set, hosts, hostOf, Arrays.copyOfRange(byLength, from, to)));
-            from = to;
-        }
+        for (int[] members : LengthBuckets.of(times)) out.add(bucket(set, hosts, hostOf, members));
         return out;
     }
 
-    /**
-     * Ends of the buckets over lengths sorted longest first: the split that minimises padded
-     * positions plus a charge of {@link #BUCKET_SAVING} × real positions per bucket (at most {@link #MAX_BUCKETS}).
-     */
-    static int[] splits(int[] times) {
-        int n = times.length;
-        if (n == 0) return new int[0];
-        long real = 0;
-        for (int t : times) real += t;
-        double charge = BUCKET_SAVING * real;
-        int parts = Math.min(MAX_BUCKETS, n);
-        double[][] best = new double[parts + 1][n + 1];
-        int[][] cut = new int[parts + 1][n + 1];
-        for (double[] row : best) Arrays.fill(row, Double.POSITIVE_INFINITY);
-        best[0][0] = 0;
-        for (int p = 1; p <= parts; p++) {
-            for (int to = 1; to <= n; to++) {
-                for (int from = p - 1; from < to; from++) {
-                    double c = best[p - 1][from] + (double) (to - from) * times[from] + charge;
-                    if (c < best[p][to]) {
-                        best[p][to] = c;
-                        cut[p][to] = from;
-                    }
-                }
-            }
-        }
-        int p = 1;
-        for (int q = 2; q <= parts; q++) if (best[q][n] < best[p][n]) p = q;
-        int[] ends = new int[p];
-        for (int to = n, q = p; q > 0; to = cut[q][to], q--) ends[q - 1] = to;
-        return ends;
-    }
-
-    private static Bucket bucket(CandidateSet set, List<Host> hosts, int[] hostOf, Integer[] members) {
+    private static Bucket bucket(CandidateSet set, List<Host> hosts, int[] hostOf, int[] members) {
         int rows = members.length, k = set.candidates(), candidates = set.examples() * k;
         int[][] prefixes = new int[rows][], conts = new int[rows][];
         Map<Integer, Integer> rowOfHost = new LinkedHashMap<>();

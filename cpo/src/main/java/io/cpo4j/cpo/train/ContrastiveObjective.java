@@ -89,7 +89,7 @@ public final class ContrastiveObjective implements Objective {
             value.backward(weight);
             sums.add("loss", value.item());
             metrics(sums, pol, ref, mixed.sources());
-            for (int b = 0; b < batch; b++) for (int k = 0; k < candidates; k++) tokens += set.prefix(b).length + set.continuation(b, k).length;
+            for (int b = 0; b < batch; b++) for (int k = 0; k < candidates; k++) tokens += set.prefix(b).length + set.continuation(b, k).length - 1;
         }
         lastTokens = tokens;
         return sums.means();

@@ -1,11 +1,13 @@
 package io.cpo4j.cpo.train;
 
 import io.cpo4j.model.data.TokenizedExample;
+import io.cpo4j.cpo.score.LengthBuckets;
 import io.cpo4j.cpo.score.PaddedRows;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.model.gpt.Gpt;
 import io.cpo4j.model.train.Objective;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +15,8 @@ import java.util.Map;
 /**
  * The MLE baseline: continued next-token training on the same (prefix, continuation) data —
  * cross-entropy on the continuation's tokens given the prefix (the prefix is context, not a
- * target), as supervised fine-tuning does.
+ * target), as supervised fine-tuning does. Rows of very different lengths run in separate
+ * forward passes ({@link LengthBuckets}); the loss is still the mean over all the batch's tokens.
  */
 public final class SftObjective implements Objective {
 
@@ -34,11 +37,29 @@ public final class SftObjective implements Objective {
         long tokens = 0;
         float[] weight = {1f / microBatches};
         for (int m = 0; m < microBatches; m++) {
-            PaddedRows rows = rows(data.next(batch));
-            Tensor loss = model.loss(rows.inputs(), rows.targets(), rows.rows(), rows.time());
+            List<TokenizedExample> examples = data.next(batch);
+            int[] lengths = new int[examples.size()];
+            int targets = 0;
+            for (int i = 0; i < lengths.length; i++) {
+                lengths[i] = examples.get(i).prefix().length + examples.get(i).continuation().length - 1;
+                targets += examples.get(i).continuation().length;
+            }
+            // the mean over every continuation token of the batch: each bucket's mean weighted by its share of the tokens
+            Tensor loss = null;
+            for (int[] bucket : LengthBuckets.of(lengths)) {
+                List<TokenizedExample> part = new ArrayList<>();
+                int share = 0;
+                for (int i : bucket) {
+                    part.add(examples.get(i));
+                    share += examples.get(i).continuation().length;
+                }
+                PaddedRows rows = rows(part);
+                Tensor piece = model.loss(rows.inputs(), rows.targets(), rows.rows(), rows.time()).scale((float) share / targets);
+                loss = loss == null ? piece : loss.add(piece);
+            }
             sum += loss.item();
             loss.backward(weight);
-            tokens += rows.inputs().length;
+            for (int length : lengths) tokens += length;
         }
         lastTokens = tokens;
         Map<String, Double> metrics = new LinkedHashMap<>();

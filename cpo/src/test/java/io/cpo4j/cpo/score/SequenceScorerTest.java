@@ -98,12 +98,14 @@ class SequenceScorerTest {
 
     @Test
     void rowsOfVeryDifferentLengthsRunInSeparateBuckets() {
-        assertThat(ScoringPlan.splits(new int[] {100, 100, 100, 100, 10, 10, 10, 10})).containsExactly(4, 8);
-        assertThat(ScoringPlan.splits(new int[] {50, 50, 49, 49})).containsExactly(4);
-        assertThat(ScoringPlan.splits(new int[] {7})).containsExactly(1);
-        assertThat(ScoringPlan.splits(new int[0])).isEmpty();
+        assertThat(LengthBuckets.ends(new int[] {100, 100, 100, 100, 10, 10, 10, 10})).containsExactly(4, 8);
+        assertThat(LengthBuckets.ends(new int[] {50, 50, 49, 49})).containsExactly(4);
+        assertThat(LengthBuckets.ends(new int[] {7})).containsExactly(1);
+        assertThat(LengthBuckets.ends(new int[0])).isEmpty();
         // at most four buckets, whatever the spread
-        assertThat(ScoringPlan.splits(new int[] {1000, 500, 250, 125, 60, 30, 15, 7})).hasSizeLessThanOrEqualTo(ScoringPlan.MAX_BUCKETS);
+        assertThat(LengthBuckets.ends(new int[] {1000, 500, 250, 125, 60, 30, 15, 7})).hasSizeLessThanOrEqualTo(LengthBuckets.MAX);
+        // rows in any order: indices grouped longest first, ties in index order
+        assertThat(LengthBuckets.of(new int[] {10, 100, 10, 100})).containsExactly(new int[] {1, 3}, new int[] {0, 2});
         ScoringPlan plan = ScoringPlan.of(set(), null);
         long padded = plan.paddedPositions(), oneBucket = (long) plan.rows() * (set().maxLength() - 1);
         assertThat(plan.buckets()).hasSizeGreaterThan(1);
