@@ -37,7 +37,7 @@ final class Cases {
             Map.entry("TokenizerBenchmark.encodeShort", tokenizer("GPT-2 BPE encode, the same text in pieces of at most 200 characters")),
             Map.entry("TokenizerBenchmark.preTokenize", tokenizer("GPT-2 pre-tokenizer alone")),
             Map.entry("TokenizerBenchmark.decode", tokenizer("GPT-2 BPE decode of that text's ids (MB of text out)")),
-            Map.entry("CpoStepBenchmark.step", new Case("Sequence-level CPO step against an MLE step, tiny model, 16 examples of 32 + 64 tokens, K = 4", "ms per step", shape -> 1, null)));
+            Map.entry("CpoStepBenchmark.step", new Case("Sequence-level CPO step against MLE steps, tiny model, 16 examples of 32 + 64 tokens, K = 4, measured paired", "ms per step", shape -> 1, null)));
 
     /** MB/s of UTF-8 text; the bytes per call depend on the data files, so the benchmark reports them through {@link Notes}. */
     private static Case tokenizer(String title) {

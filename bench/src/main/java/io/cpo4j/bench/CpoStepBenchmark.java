@@ -2,7 +2,6 @@ package io.cpo4j.bench;
 
 import io.cpo4j.cpo.negatives.AutoregressiveNegatives;
 import io.cpo4j.cpo.negatives.NegativeContext;
-import io.cpo4j.cpo.negatives.NegativeGenerator;
 import io.cpo4j.cpo.train.ExampleSource;
 import io.cpo4j.cpo.train.FinetuneSpec;
 import io.cpo4j.engine.Rng;
@@ -15,6 +14,7 @@ import io.cpo4j.model.train.Objective;
 import io.cpo4j.model.train.TrainConfig;
 import io.cpo4j.model.train.Trainer;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -23,42 +23,51 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
- * The cost of a sequence-level CPO step against a next-token (MLE) step on the same examples,
- * on the {@code tiny} model: 16 (prefix 32, continuation 64) examples per step. {@code cpo-truncation}
- * needs no generation, so it isolates the scoring cost (K = 4 rows per example, plus the frozen
- * reference's forward); {@code cpo-autoregressive} adds sampling the negatives, and
- * {@code negatives-autoregressive} times that sampling alone (K − 1 negatives per example, as the step makes them).
- * {@code mle-candidates} is an MLE step on the same tokens as a {@code cpo-autoregressive} step: each truth and
- * K − 1 negatives sampled once from the reference, as K × 16 plain examples per step (sampled negatives run
- * longer than the truth, so K × {@code mle} undercounts them).
- * The target: a CPO step costs no more than 1.2 × (K × an MLE step) plus negative generation.
+ * The cost of a sequence-level CPO step (K = 4) against next-token (MLE) steps, on the {@code tiny}
+ * model, measured <em>paired</em>: every call runs one step of each recipe, in an order that rotates
+ * from call to call, each on its own copy of the model. This shared 2-vCPU machine drifts by ±20%
+ * from one minute to the next; separate benchmark runs per recipe compared minutes, not recipes.
+ *
+ * <ul>
+ *   <li>{@code mle}: 16 examples of 32 + 64 tokens;</li>
+ *   <li>{@code mle-candidates}: MLE on the same tokens as a {@code cpo-autoregressive} step — each truth and
+ *       K − 1 negatives sampled once from the reference, 4 × 16 plain examples per step;</li>
+ *   <li>{@code cpo-truncation}: CPO with truncation negatives (no generation);</li>
+ *   <li>{@code cpo-autoregressive}: CPO with negatives sampled from the reference;</li>
+ *   <li>{@code negatives-autoregressive}: that sampling alone (K − 1 negatives per example, as the step makes them).</li>
+ * </ul>
+ *
+ * JMH's time is the whole call; each recipe's milliseconds per measured call go to the notes
+ * ({@code cpo.ms.<recipe>.<threads>}), with its tokens per step. The target: a CPO step costs no more
+ * than 1.2 × (K × an MLE step) plus negative generation.
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Warmup(iterations = CpoStepBenchmark.WARMUP, time = 1)
+@Measurement(iterations = 8, time = 1)
 public class CpoStepBenchmark extends BenchmarkDefaults {
-
-    @Param({"mle", "cpo-truncation", "cpo-autoregressive", "negatives-autoregressive", "mle-candidates"})
-    public String recipe;
 
     @Param({"1", "2"})
     public int threads;
 
-    static final int BATCH = 16, PREFIX = 32, CONTINUATION = 64, K = 4;
+    static final int BATCH = 16, PREFIX = 32, CONTINUATION = 64, K = 4, WARMUP = 2;
+    static final List<String> RECIPES = List.of("mle", "mle-candidates", "cpo-truncation", "cpo-autoregressive", "negatives-autoregressive");
 
-    private Supplier<Object> work;
-    private long tokens, steps;
+    private final List<LongSupplier> steps = new ArrayList<>();     // each runs one step and returns its tokens
+    private final List<List<Double>> millis = new ArrayList<>();
+    private final long[] tokens = new long[RECIPES.size()];
+    private int iteration, calls;
 
     @Setup
     public void setup() {
         Parallel.setThreads(threads);
         GptConfig c = GptConfig.tiny();
-        Gpt policy = Gpt.create(c, 1);
         Rng rng = new Rng(2);
         List<TokenizedExample> examples = new ArrayList<>();
         for (int i = 0; i < 256; i++) {
@@ -68,61 +77,82 @@ public class CpoStepBenchmark extends BenchmarkDefaults {
             q[CONTINUATION - 1] = 0;
             examples.add(new TokenizedExample(p, q));
         }
-        if (recipe.equals("negatives-autoregressive")) {
-            int[][] prefixes = new int[BATCH][], truths = new int[BATCH][];
-            for (int b = 0; b < BATCH; b++) {
-                prefixes[b] = examples.get(b).prefix();
-                truths[b] = examples.get(b).continuation();
-            }
-            NegativeGenerator generator = new AutoregressiveNegatives();
-            NegativeContext context = new NegativeContext(policy, policy.copy().freeze(true), 0, new Rng(4));
-            work = () -> generator.generate(prefixes, truths, K - 1, context);
-            return;
+        int[][] prefixes = new int[examples.size()][], truths = new int[examples.size()][];
+        for (int b = 0; b < examples.size(); b++) {
+            prefixes[b] = examples.get(b).prefix();
+            truths[b] = examples.get(b).continuation();
         }
-        int batch = BATCH;
-        if (recipe.equals("mle-candidates")) {
-            // the rows a cpo-autoregressive step scores — each truth and K − 1 negatives sampled from the
-            // reference — as plain next-token examples, K × BATCH per step: NTP on the same tokens
-            int[][] prefixes = new int[examples.size()][], truths = new int[examples.size()][];
-            for (int b = 0; b < examples.size(); b++) {
-                prefixes[b] = examples.get(b).prefix();
-                truths[b] = examples.get(b).continuation();
+        for (String recipe : RECIPES) {
+            Gpt policy = Gpt.create(c, 1);
+            millis.add(new ArrayList<>());
+            switch (recipe) {
+                case "negatives-autoregressive" -> {
+                    int[][] p = Arrays.copyOf(prefixes, BATCH), t = Arrays.copyOf(truths, BATCH);
+                    NegativeContext context = new NegativeContext(policy, policy.copy().freeze(true), 0, new Rng(4));
+                    AutoregressiveNegatives generator = new AutoregressiveNegatives();
+                    steps.add(() -> {
+                        generator.generate(p, t, K - 1, context);
+                        return 0;
+                    });
+                }
+                case "mle-candidates" -> {
+                    NegativeContext context = new NegativeContext(policy, policy.copy().freeze(true), 0, new Rng(4));
+                    List<List<int[]>> negatives = new AutoregressiveNegatives().generate(prefixes, truths, K - 1, context);
+                    List<TokenizedExample> rows = new ArrayList<>();
+                    for (int b = 0; b < examples.size(); b++) {
+                        rows.add(examples.get(b));
+                        for (int[] n : negatives.get(b)) rows.add(new TokenizedExample(prefixes[b], n));
+                    }
+                    steps.add(trainer(policy, FinetuneSpec.defaults().withObjective("mle"), rows, K * BATCH));
+                }
+                case "mle" -> steps.add(trainer(policy, FinetuneSpec.defaults().withObjective("mle"), examples, BATCH));
+                case "cpo-truncation" -> steps.add(trainer(policy, FinetuneSpec.defaults().withNegatives(List.of("truncation")).withCandidates(K), examples, BATCH));
+                default -> steps.add(trainer(policy, FinetuneSpec.defaults().withCandidates(K), examples, BATCH));
             }
-            NegativeContext context = new NegativeContext(policy, policy.copy().freeze(true), 0, new Rng(4));
-            List<List<int[]>> negatives = new AutoregressiveNegatives().generate(prefixes, truths, K - 1, context);
-            List<TokenizedExample> rows = new ArrayList<>();
-            for (int b = 0; b < examples.size(); b++) {
-                rows.add(examples.get(b));
-                for (int[] n : negatives.get(b)) rows.add(new TokenizedExample(prefixes[b], n));
-            }
-            examples = rows;
-            batch = K * BATCH;
         }
-        FinetuneSpec spec = switch (recipe) {
-            case "mle", "mle-candidates" -> FinetuneSpec.defaults().withObjective("mle");
-            case "cpo-truncation" -> FinetuneSpec.defaults().withNegatives(List.of("truncation")).withCandidates(K);
-            default -> FinetuneSpec.defaults().withCandidates(K);
-        };
+    }
+
+    private static LongSupplier trainer(Gpt policy, FinetuneSpec spec, List<TokenizedExample> examples, int batch) {
         Gpt reference = spec.needsReference() ? policy.copy().freeze(true) : null;
         TrainConfig tc = new TrainConfig(batch, PREFIX + CONTINUATION, 1, Integer.MAX_VALUE, 1e-5f, 1, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, 0, 1, 0, 1, 3, 1);
         Objective objective = spec.objective(policy, reference, new ExampleSource(examples, 3), batch, 0, 4);
         Trainer trainer = new Trainer(policy, tc, objective, GradientReducer.LOCAL);
-        work = () -> {
-            Object metrics = trainer.step();
-            tokens += objective.lastTokens();
-            steps++;
-            return metrics;
+        return () -> {
+            trainer.step();
+            return objective.lastTokens();
         };
     }
 
-    @Benchmark
-    public Object step() {
-        return work.get();
+    @Setup(Level.Iteration)
+    public void nextIteration() {
+        iteration++;
     }
 
-    /** Tokens (prefix + continuation, every row) a step scored on average: the bound compares steps on the same tokens. */
+    /** One step of every recipe, starting from a different recipe each call. */
+    @Benchmark
+    public void step() {
+        boolean measured = iteration > WARMUP;
+        int n = steps.size(), first = calls++ % n;
+        for (int i = 0; i < n; i++) {
+            int r = (first + i) % n;
+            long t0 = System.nanoTime();
+            long used = steps.get(r).getAsLong();
+            long t1 = System.nanoTime();
+            if (measured) {
+                millis.get(r).add((t1 - t0) / 1e6);
+                tokens[r] = used;
+            }
+        }
+    }
+
     @TearDown
-    public void recordTokens() {
-        if (steps > 0) Notes.write("cpo.tokens." + recipe + "." + threads, Long.toString(tokens / steps));
+    public void record() {
+        for (int r = 0; r < RECIPES.size(); r++) {
+            if (millis.get(r).isEmpty()) continue;
+            StringJoiner ms = new StringJoiner(",");
+            for (double m : millis.get(r)) ms.add(String.format(java.util.Locale.ROOT, "%.2f", m));
+            Notes.write("cpo.ms." + RECIPES.get(r) + "." + threads, ms.toString());
+            if (tokens[r] > 0) Notes.write("cpo.tokens." + RECIPES.get(r) + "." + threads, Long.toString(tokens[r]));
+        }
     }
 }
