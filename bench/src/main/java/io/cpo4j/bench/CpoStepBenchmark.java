@@ -50,7 +50,7 @@ import java.util.function.LongSupplier;
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = CpoStepBenchmark.WARMUP, time = 1)
-@Measurement(iterations = 8, time = 1)
+@Measurement(iterations = 12, time = 1)
 public class CpoStepBenchmark extends BenchmarkDefaults {
 
     @Param({"1", "2"})
