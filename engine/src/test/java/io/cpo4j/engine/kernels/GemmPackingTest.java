@@ -49,6 +49,11 @@ class GemmPackingTest {
     }
 
     @Test
+    void thisMachineTakesTheGatherPathWhereItIsFast() {
+        assertThat(GemmPacking.Vec.GATHER).isEqualTo(GemmPacking.Vec.S.vectorBitSize() >= 256);
+    }
+
+    @Test
     void aRoundGathersWholeVectors() {
         int mr = Gemm.Vec.MR, g = GemmPacking.Vec.columnsPerRound(mr);
         assertThat(g * mr % GemmPacking.Vec.S.length()).isZero();
