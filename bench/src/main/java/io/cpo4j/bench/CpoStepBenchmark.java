@@ -21,6 +21,8 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,7 +47,7 @@ import java.util.function.LongSupplier;
  * </ul>
  *
  * JMH's time is the whole call; each recipe's milliseconds per measured call go to the notes
- * ({@code cpo.ms.<recipe>.<threads>}), with its tokens per step. The target: a CPO step costs no more
+ * ({@code cpo.ms.<recipe>.<threads>}, in call order), with its mean tokens per step. The target: a CPO step costs no more
  * than 1.2 × (K × an MLE step) plus negative generation.
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -62,7 +64,9 @@ public class CpoStepBenchmark extends BenchmarkDefaults {
     private final List<LongSupplier> steps = new ArrayList<>();     // each runs one step and returns its tokens
     private final List<List<Double>> millis = new ArrayList<>();
     private final long[] tokens = new long[RECIPES.size()];
-    private int iteration, calls;
+    private final long[] tokenCalls = new long[RECIPES.size()];
+    private boolean measuring;
+    private int calls;
 
     @Setup
     public void setup() {
@@ -124,23 +128,23 @@ public class CpoStepBenchmark extends BenchmarkDefaults {
     }
 
     @Setup(Level.Iteration)
-    public void nextIteration() {
-        iteration++;
+    public void nextIteration(IterationParams params) {
+        measuring = params.getType() == IterationType.MEASUREMENT;
     }
 
     /** One step of every recipe, starting from a different recipe each call. */
     @Benchmark
     public void step() {
-        boolean measured = iteration > WARMUP;
         int n = steps.size(), first = calls++ % n;
         for (int i = 0; i < n; i++) {
             int r = (first + i) % n;
             long t0 = System.nanoTime();
             long used = steps.get(r).getAsLong();
             long t1 = System.nanoTime();
-            if (measured) {
+            if (measuring) {
                 millis.get(r).add((t1 - t0) / 1e6);
-                tokens[r] = used;
+                tokens[r] += used;
+                tokenCalls[r]++;
             }
         }
     }
@@ -152,7 +156,7 @@ public class CpoStepBenchmark extends BenchmarkDefaults {
             StringJoiner ms = new StringJoiner(",");
             for (double m : millis.get(r)) ms.add(String.format(java.util.Locale.ROOT, "%.2f", m));
             Notes.write("cpo.ms." + RECIPES.get(r) + "." + threads, ms.toString());
-            if (tokens[r] > 0) Notes.write("cpo.tokens." + RECIPES.get(r) + "." + threads, Long.toString(tokens[r]));
+            if (tokens[r] > 0) Notes.write("cpo.tokens." + RECIPES.get(r) + "." + threads, Long.toString(tokens[r] / tokenCalls[r]));
         }
     }
 }

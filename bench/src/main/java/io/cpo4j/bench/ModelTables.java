@@ -101,7 +101,9 @@ final class ModelTables {
           .append("as K × 16 plain examples). Bound: ").append(CPO_STEP_FACTOR).append(" × K × (MLE step), plus that sampling for autoregressive negatives. ")
           .append("Sampled negatives are longer than the truth (up to 1.5×; an untrained model rarely ends early), which K × MLE does not count, ")
           .append("so the autoregressive step is also held against ").append(CPO_STEP_FACTOR)
-          .append(" × (MLE on the same tokens) + sampling. Tokens per step: input positions, unpadded (prefix + continuation − 1 per row).\n\n");
+          .append(" × (MLE on the same tokens) + sampling. Tokens per step (mean over the calls): the input positions of every candidate, ")
+          .append("unpadded (prefix + continuation − 1 each) — what the step scores; CPO reads some candidates from another's row or skips ")
+          .append("the reference's pass over them, so it runs fewer.\n\n");
         md.append("| recipe | threads | ms per step | tokens per step | × MLE step | bound K × MLE, ms | step / bound | within | bound on the same tokens, ms | step / bound | within |\n")
           .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (JmhRun.Timing t : rows) {

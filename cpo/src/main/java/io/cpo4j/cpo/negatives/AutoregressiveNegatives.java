@@ -99,7 +99,7 @@ public final class AutoregressiveNegatives implements NegativeGenerator {
         }
     }
 
-    /** Σ of the first n log-probabilities, in order (as the scorer sums a row). */
+    /** Σ of the first n log-probabilities, in order. */
     private static float logProb(float[] logProbs, int n) {
         float s = 0;
         for (int i = 0; i < n; i++) s += logProbs[i];

@@ -21,7 +21,7 @@ import java.util.Map;
  * to its own longest.
  *
  * <p><b>Known scores are not recomputed.</b> A candidate whose log-probability is already known
- * (not NaN in {@code known}) gets no row at all.
+ * (finite in {@code known}; NaN means unknown) gets no row at all.
  *
  * <p>Each bucket's layer l reads targets {@code layers[l]} (rows·T, −1 = ignored) from the bucket's
  * logits; {@code selection[l]} is a (B·K, rows·T) 0/1 matrix that sums the read log-probabilities
@@ -66,6 +66,12 @@ final class ScoringPlan {
     /** @param known (B, K) log-probabilities already known, NaN where the candidate must be scored; null = none known */
     static ScoringPlan of(CandidateSet set, float[][] known) {
         int b = set.examples(), k = set.candidates();
+        if (known != null) {
+            if (known.length != b) throw new IllegalArgumentException("known scores: " + known.length + " rows for " + b + " examples");
+            for (float[] row : known) {
+                if (row.length != k) throw new IllegalArgumentException("known scores: a row of " + row.length + " for " + k + " candidates");
+            }
+        }
         float[] constants = new float[b * k];
         List<Host> hosts = new ArrayList<>();
         int[] hostOf = new int[b * k];
@@ -75,7 +81,7 @@ final class ScoringPlan {
             List<Integer> order = new ArrayList<>();
             for (int j = 0; j < k; j++) {
                 float v = known == null ? Float.NaN : known[e][j];
-                if (Float.isNaN(v)) order.add(j);
+                if (!Float.isFinite(v)) order.add(j);                   // unknown (or unusable): scored
                 else constants[e * k + j] = v;
             }
             order.sort(Comparator.comparingInt((Integer j) -> -set.continuation(e, j).length).thenComparingInt(j -> j));

@@ -175,13 +175,16 @@ class NegativesTest {
 
     @Test
     void sampledNegativesCarryTheReferencesOwnLogProbability() {
-        NegativeContext ctx = context(8);
+        Gpt policy = Gpt.create(CONFIG, 3), reference = Gpt.create(CONFIG, 4).freeze(true);
+        NegativeContext ctx = new NegativeContext(policy, reference, EOS, new Rng(8));
         List<List<Negative>> negs = new AutoregressiveNegatives(Sampling.temperature(0.7f), false, 1.5).generateWithReference(PREFIXES, TRUTHS, 3, ctx);
         int checked = 0;
         for (int b = 0; b < TRUTHS.length; b++) {
             for (Negative n : negs.get(b)) {
                 CandidateSet one = new CandidateSet(new int[][] {PREFIXES[b]}, new int[][][] {{n.tokens()}});
-                float scored = io.cpo4j.cpo.score.SequenceScorer.scoreNoGrad(ctx.reference(), one).values()[0];
+                float scored = io.cpo4j.cpo.score.SequenceScorer.scoreNoGrad(reference, one).values()[0];
+                float byPolicy = io.cpo4j.cpo.score.SequenceScorer.scoreNoGrad(policy, one).values()[0];
+                assertThat(Math.abs(byPolicy - scored)).as("the two models disagree, so the test tells them apart").isGreaterThan(1e-2f);
                 assertThat(n.hasReferenceLogProb()).isTrue();
                 assertThat(n.referenceLogProb()).as("example %d, %d tokens", b, n.tokens().length).isCloseTo(scored, org.assertj.core.data.Offset.offset(1e-4f * Math.max(1f, Math.abs(scored))));
                 checked++;

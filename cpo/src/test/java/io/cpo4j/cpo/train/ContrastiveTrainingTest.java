@@ -115,4 +115,46 @@ class ContrastiveTrainingTest {
         float[] half = WeightEnsemble.interpolate(a, b, 0.5f).parameters().values();
         assertThat(half[100]).isCloseTo((a.parameters().values()[100] + b.parameters().values()[100]) / 2, org.assertj.core.data.Offset.offset(1e-7f));
     }
+
+    /**
+     * At the first step the policy equals the reference, so every reward β·(log πθ − log πref) is 0 —
+     * if the reference's scores are right. Negatives sampled from the reference carry its
+     * log-probabilities; sampled from another frozen model they must not be taken for the reference's.
+     */
+    @Test
+    void referenceScoresOfSampledNegativesAreTheReferencesOwn() {
+        for (boolean sampleFromReference : new boolean[] {true, false}) {
+            Gpt policy = Gpt.create(CONFIG, 3);
+            Gpt reference = policy.copy().freeze(true);
+            Gpt sampler = sampleFromReference ? reference : Gpt.create(CONFIG, 8).freeze(true);
+            ContrastiveObjective objective = new ContrastiveObjective(policy, reference, new PlainCpoLoss(0.5),
+                    new NegativeMixer(List.of(new AutoregressiveNegatives())), new ExampleSource(examples(), 5), 4, 4, false, EOS, 9, sampler);
+            Map<String, Double> m = objective.accumulate(1);
+            assertThat(m.get("rewards/rejected/autoregressive")).as("sampled from the reference: %s", sampleFromReference).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(m.get("rewards/chosen")).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(m.get("loss")).isCloseTo(Math.log(4), org.assertj.core.data.Offset.offset(1e-4));
+        }
+    }
+
+    /** Rows of different lengths run in separate passes; the loss is still the mean over every continuation token. */
+    @Test
+    void mleInLengthBucketsEqualsOnePass() {
+        List<TokenizedExample> mixed = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            int[] cont = new int[i < 4 ? 12 : 2];
+            for (int j = 0; j < cont.length; j++) cont[j] = 1 + (i * 5 + j) % 19;
+            mixed.add(new TokenizedExample(new int[] {20, 1 + i}, cont));
+        }
+        Gpt model = Gpt.create(CONFIG, 3);
+        double bucketed = new SftObjective(model, new ExampleSource(mixed, 4), 8).accumulate(1).get("loss");
+        List<TokenizedExample> same = new ExampleSource(mixed, 4).next(8);
+        io.cpo4j.cpo.score.PaddedRows rows = SftObjective.rows(same);
+        int[] lengths = same.stream().mapToInt(e -> e.prefix().length + e.continuation().length - 1).toArray();
+        assertThat(io.cpo4j.cpo.score.LengthBuckets.of(lengths)).as("the batch really is split").hasSizeGreaterThan(1);
+        double onePass;
+        try (var s = io.cpo4j.engine.Autograd.noGrad()) {
+            onePass = model.loss(rows.inputs(), rows.targets(), rows.rows(), rows.time()).item();
+        }
+        assertThat(bucketed).isCloseTo(onePass, org.assertj.core.data.Offset.offset(1e-5 * Math.abs(onePass)));
+    }
 }
