@@ -3,9 +3,7 @@ package io.cpo4j.cpo.score;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * How a candidate set runs through a model: which rows, grouped in which forward passes, and
@@ -63,7 +61,7 @@ final class ScoringPlan {
         return n;
     }
 
-    /** @param known (B, K) log-probabilities already known, NaN where the candidate must be scored; null = none known */
+    /** @param known (B, K) log-probabilities already known, NaN (any non-finite value) where the candidate must be scored; null = none known */
     static ScoringPlan of(CandidateSet set, float[][] known) {
         int b = set.examples(), k = set.candidates();
         if (known != null) {
@@ -120,12 +118,13 @@ final class ScoringPlan {
     private static Bucket bucket(CandidateSet set, List<Host> hosts, int[] hostOf, int[] members) {
         int rows = members.length, k = set.candidates(), candidates = set.examples() * k;
         int[][] prefixes = new int[rows][], conts = new int[rows][];
-        Map<Integer, Integer> rowOfHost = new LinkedHashMap<>();
+        int[] rowOfHost = new int[hosts.size()];                        // this bucket's row of each host, or −1
+        Arrays.fill(rowOfHost, -1);
         for (int r = 0; r < rows; r++) {
             Host h = hosts.get(members[r]);
             prefixes[r] = set.prefix(h.example);
             conts[r] = h.continuation;
-            rowOfHost.put(members[r], r);
+            rowOfHost[members[r]] = r;
         }
         PaddedRows padded = PaddedRows.of(prefixes, conts);
         int t = padded.time(), positions = rows * t;
@@ -134,8 +133,8 @@ final class ScoringPlan {
         layers.add(padded.targets());
         selections.add(new float[candidates * positions]);
         for (int cand = 0; cand < candidates; cand++) {
-            Integer r = hostOf[cand] < 0 ? null : rowOfHost.get(hostOf[cand]);
-            if (r == null) continue;
+            int r = hostOf[cand] < 0 ? -1 : rowOfHost[hostOf[cand]];
+            if (r < 0) continue;                                         // known, or in another bucket
             int[] c = set.continuation(cand / k, cand % k), own = conts[r];
             int start = r * t + prefixes[r].length - 1;                  // the position that predicts c[0]
             for (int i = 0; i < c.length; i++) {

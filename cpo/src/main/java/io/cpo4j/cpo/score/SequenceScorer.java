@@ -26,10 +26,10 @@ public final class SequenceScorer {
     }
 
     /**
-     * Scores the candidates whose {@code known} value is NaN and takes the others as given
+     * Scores the candidates whose {@code known} value is NaN and takes the finite ones as given
      * (constants: no gradient flows through them).
      *
-     * @param known (B, K) log-probabilities already known, NaN where unknown; null = score all
+     * @param known (B, K) log-probabilities already known, NaN (any non-finite value) where unknown; null = score all
      */
     public static SequenceScores score(Gpt model, CandidateSet set, float[][] known) {
         int b = set.examples(), k = set.candidates();
