@@ -96,6 +96,12 @@ class GemmPackingTest {
                 GemmPacking.packB(transB, b, bOff, ldb, j0, j1, p0, ks, nr, dst, 0, panels);
                 assertThat(dst).as("transB %s cols %d ks %d ldb %d", transB, cols, ks, ldb)
                         .containsExactly(expectedB(transB, b, bOff, ldb, j0, j1, p0, ks, nr, panels));
+                // parallel packing splits the panels: two halves packed apart give the same slab
+                float[] halves = new float[dst.length];
+                java.util.Arrays.fill(halves, Float.NaN);
+                GemmPacking.packB(transB, b, bOff, ldb, j0, j1, p0, ks, nr, halves, panels / 2, panels);
+                GemmPacking.packB(transB, b, bOff, ldb, j0, j1, p0, ks, nr, halves, 0, panels / 2);
+                assertThat(halves).as("halves, transB %s cols %d ks %d", transB, cols, ks).containsExactly(dst);
             }
         }
     }
