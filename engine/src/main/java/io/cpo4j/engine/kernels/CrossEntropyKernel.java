@@ -73,7 +73,7 @@ public final class CrossEntropyKernel {
             FloatVector sv = FloatVector.broadcast(S, s);
             int i = 0;
             for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                FloatVector p = Exp.Vec.exp(FloatVector.fromArray(S, x, xOff + i).sub(lse));
+                FloatVector p = Exp.Vec.expShifted(FloatVector.fromArray(S, x, xOff + i).sub(lse));
                 p.fma(sv, FloatVector.fromArray(S, d, dOff + i)).intoArray(d, dOff + i);
             }
             for (; i < n; i++) d[dOff + i] += s * Exp.exp(x[xOff + i] - lse);

@@ -214,14 +214,14 @@ public final class FlashAttentionKernel {
             FloatVector sum0 = FloatVector.zero(S), sum1 = FloatVector.zero(S);
             for (int r = 0; r < kLen; r++) {
                 int o = r * nr;
-                FloatVector e0 = Exp.Vec.exp(FloatVector.fromArray(S, p, o).sub(n0));
-                FloatVector e1 = Exp.Vec.exp(FloatVector.fromArray(S, p, o + L).sub(n1));
+                FloatVector e0 = Exp.Vec.expShifted(FloatVector.fromArray(S, p, o).sub(n0));
+                FloatVector e1 = Exp.Vec.expShifted(FloatVector.fromArray(S, p, o + L).sub(n1));
                 e0.intoArray(p, o);
                 e1.intoArray(p, o + L);
                 sum0 = sum0.add(e0);
                 sum1 = sum1.add(e1);
             }
-            FloatVector a0 = Exp.Vec.exp(m0.sub(n0)), a1 = Exp.Vec.exp(m1.sub(n1));
+            FloatVector a0 = Exp.Vec.expShifted(m0.sub(n0)), a1 = Exp.Vec.expShifted(m1.sub(n1));
             n0.intoArray(stats, 0);
             n1.intoArray(stats, L);
             FloatVector.fromArray(S, stats, nr).fma(a0, sum0).intoArray(stats, nr);
@@ -326,8 +326,8 @@ public final class FlashAttentionKernel {
             FloatVector dl0 = FloatVector.fromArray(S, stats, nr), dl1 = FloatVector.fromArray(S, stats, nr + L);
             for (int r = 0; r < kLen; r++) {
                 int o = r * nr;
-                FloatVector p0 = Exp.Vec.exp(FloatVector.fromArray(S, p, o).mul(scale).sub(lse0));
-                FloatVector p1 = Exp.Vec.exp(FloatVector.fromArray(S, p, o + L).mul(scale).sub(lse1));
+                FloatVector p0 = Exp.Vec.expShifted(FloatVector.fromArray(S, p, o).mul(scale).sub(lse0));
+                FloatVector p1 = Exp.Vec.expShifted(FloatVector.fromArray(S, p, o + L).mul(scale).sub(lse1));
                 p0.intoArray(p, o);
                 p1.intoArray(p, o + L);
                 int masked = Math.min(nr, k0 + r - q0);

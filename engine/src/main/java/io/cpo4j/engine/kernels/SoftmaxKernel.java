@@ -143,7 +143,7 @@ public final class SoftmaxKernel {
             FloatVector sumV = FloatVector.zero(S);
             int i = 0;
             for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                FloatVector e = Exp.Vec.exp(FloatVector.fromArray(S, x, xOff + i).sub(shift));
+                FloatVector e = Exp.Vec.expShifted(FloatVector.fromArray(S, x, xOff + i).sub(shift));
                 e.intoArray(out, outOff + i);
                 sumV = sumV.add(e);
             }
@@ -170,7 +170,7 @@ public final class SoftmaxKernel {
             FloatVector sumV = FloatVector.zero(S);
             int i = 0;
             for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                sumV = sumV.add(Exp.Vec.exp(FloatVector.fromArray(S, x, off + i).sub(max)));
+                sumV = sumV.add(Exp.Vec.expShifted(FloatVector.fromArray(S, x, off + i).sub(max)));
             }
             float sum = Lanes.sum(sumV);
             for (; i < n; i++) sum += Exp.exp(x[off + i] - max);
@@ -205,7 +205,7 @@ public final class SoftmaxKernel {
             FloatVector negS = FloatVector.broadcast(S, -s);
             i = 0;
             for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                FloatVector p = Exp.Vec.exp(FloatVector.fromArray(S, y, yOff + i));
+                FloatVector p = Exp.Vec.expShifted(FloatVector.fromArray(S, y, yOff + i));   // y ≤ 0: a log-probability
                 FloatVector base = FloatVector.fromArray(S, dx, dxOff + i).add(FloatVector.fromArray(S, dy, dyOff + i));
                 p.fma(negS, base).intoArray(dx, dxOff + i);
             }

@@ -1,5 +1,6 @@
 package io.cpo4j.engine.kernels;
 
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +44,26 @@ class KernelTwinTest {
         assertThat(worst).isLessThanOrEqualTo(2e-7);
         assertThat(Exp.exp(-100f)).isZero();
         assertThat(Exp.exp(Float.NEGATIVE_INFINITY)).isZero();
+    }
+
+    @Test
+    void expShiftedEqualsExpBitForBitUpToTheClamp() {
+        // every float from below the underflow to HIGH, −∞ and NaN: the same bits as the clamped exp
+        int lanes = FloatVector.SPECIES_PREFERRED.length(), n = 200_000 / lanes * lanes;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = -100f + (Exp.HIGH + 100f) * i / (n - 1);
+        x[1] = Float.NEGATIVE_INFINITY;
+        x[2] = Float.NaN;
+        x[n - 1] = Exp.HIGH;
+        float[] shifted = new float[n], clamped = new float[n];
+        for (int i = 0; i < n; i += lanes) {
+            Exp.Vec.expShifted(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, x, i)).intoArray(shifted, i);
+        }
+        Exp.Vec.exp(x, 0, clamped, 0, n);
+        for (int i = 0; i < n; i++) {
+            assertThat(Float.floatToRawIntBits(shifted[i])).as("x = %s", x[i]).isEqualTo(Float.floatToRawIntBits(clamped[i]));
+            assertThat(Float.floatToRawIntBits(shifted[i])).as("scalar twin at x = %s", x[i]).isEqualTo(Float.floatToRawIntBits(Exp.exp(x[i])));
+        }
     }
 
     @ParameterizedTest
