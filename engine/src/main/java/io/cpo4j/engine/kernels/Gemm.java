@@ -35,6 +35,10 @@ public final class Gemm {
      * was 10-20% slower on 1024³ and (512×768)·(768×3072).
      */
     static final int SLAB = 1 << 18;
+    /** Tasks per thread when a product is shared: enough that a core running slower takes fewer. */
+    static final int TASKS_PER_THREAD = 4;
+    /** Fewest A panels in a row block cut for sharing: each B panel brought into L1 serves at least this many. */
+    static final int MIN_BLOCK_PANELS = 8;
     /** Products below this many flops run on the calling thread: a fork would cost more than it saves. */
     static final long PARALLEL_FLOPS = 1L << 21;
 
@@ -97,31 +101,40 @@ public final class Gemm {
                 Parallel.forRange(panels, packGrain, (q0, q1) ->
                         GemmPacking.packB(transB, b, bOff, ldb, slabJ0, j1, slabP0, depth, nr, packedB, q0, q1));
                 Tiling t = Tiling.of(m, panels, mr, threads);
-                Parallel.forRange(t.tasks(), t.tasks() / threads, (from, to) -> {
-                    for (int task = from; task < to; task++) {
-                        int rowBlock = task / t.colChunks(), colChunk = task % t.colChunks();
-                        int i0 = rowBlock * t.blockRows(), rows = Math.min(t.blockRows(), m - i0);
-                        int q0 = colChunk * t.chunkPanels(), q1 = Math.min(panels, q0 + t.chunkPanels());
-                        block(transA, a, aOff, lda, i0, rows, packedB, slabJ0, j1, q0, q1, slabP0, depth,
-                                c, cOff, ldc, accumulate);
-                    }
-                });
+                Parallel.Task task = i -> {
+                    int rowBlock = i / t.colChunks(), colChunk = i % t.colChunks();
+                    int i0 = rowBlock * t.blockRows(), rows = Math.min(t.blockRows(), m - i0);
+                    int q0 = colChunk * t.chunkPanels(), q1 = Math.min(panels, q0 + t.chunkPanels());
+                    block(transA, a, aOff, lda, i0, rows, packedB, slabJ0, j1, q0, q1, slabP0, depth,
+                            c, cOff, ldc, accumulate);
+                };
+                if (threads == 1) {
+                    for (int i = 0; i < t.tasks(); i++) task.run(i);
+                } else {
+                    Parallel.forEachTask(t.tasks(), task);
+                }
             }
         }
     }
 
     /**
      * How a slab's work is cut into tasks: blocks of rows (at most {@link #MC}, whole A panels)
-     * times chunks of B panels, enough tasks to keep {@code threads} busy.
+     * times chunks of B panels. With more than one thread, about {@link #TASKS_PER_THREAD} tasks
+     * per thread, claimed as workers come free, so that a slower core takes fewer of them. Rows
+     * are cut finer first, down to {@link #MIN_BLOCK_PANELS} A panels a block (each row block
+     * packs its A once); columns only when there are fewer row blocks than threads (each column
+     * chunk packs the block's A again).
      */
     private record Tiling(int rowBlocks, int blockRows, int colChunks, int chunkPanels) {
         static Tiling of(int m, int panels, int mr, int threads) {
             int rowPanels = (m + mr - 1) / mr;
             int blocks = (rowPanels + MC / mr - 1) / (MC / mr);
-            if (threads > 1) blocks = Math.min(rowPanels, (blocks + threads - 1) / threads * threads);
+            int wanted = threads == 1 ? 1 : TASKS_PER_THREAD * threads;
+            if (threads > 1) blocks = Math.max(blocks, Math.min(wanted, rowPanels / MIN_BLOCK_PANELS));
+            blocks = Math.max(1, Math.min(blocks, rowPanels));
             int panelsPerBlock = (rowPanels + blocks - 1) / blocks;
             blocks = (rowPanels + panelsPerBlock - 1) / panelsPerBlock;
-            int chunks = blocks >= threads ? 1 : Math.min(panels, (threads + blocks - 1) / blocks);
+            int chunks = blocks >= threads ? 1 : Math.min(panels, (wanted + blocks - 1) / blocks);
             int chunkPanels = (panels + chunks - 1) / chunks;
             chunks = (panels + chunkPanels - 1) / chunkPanels;
             return new Tiling(blocks, panelsPerBlock * mr, chunks, chunkPanels);

@@ -81,6 +81,52 @@ public final class Parallel {
         split(n, minChunk, ALIGN, body);
     }
 
+    /** A task body: handle task {@code i}. */
+    @FunctionalInterface
+    public interface Task {
+        void run(int i);
+    }
+
+    /**
+     * Runs tasks {@code [0, n)}, each claimed by whichever of up to {@link #threads()} workers
+     * (the caller among them) is free next. Use it where the tasks are many and the workers may
+     * not run at the same speed: on shared machines one core was seen running at two thirds of
+     * the other's speed for seconds at a time, and a fixed split waits for the slower half.
+     * Each task must compute the same values whoever runs it. Runs inline when called from
+     * inside the pool.
+     */
+    public static void forEachTask(int n, Task body) {
+        if (n <= 0) return;
+        ForkJoinPool p = pool;
+        int workers = Math.min(p.getParallelism(), n);
+        if (workers <= 1 || ForkJoinTask.inForkJoinPool()) {
+            for (int i = 0; i < n; i++) body.run(i);
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            for (int i; (i = next.getAndIncrement()) < n; ) body.run(i);
+        };
+        ForkJoinTask<?>[] helpers = new ForkJoinTask<?>[workers - 1];
+        for (int w = 0; w < helpers.length; w++) helpers[w] = p.submit(worker);
+        Throwable failure = null;
+        try {
+            worker.run();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            next.set(n);                                      // stop handing out tasks
+        }
+        for (ForkJoinTask<?> t : helpers) {
+            try {
+                t.join();
+            } catch (RuntimeException | Error e) {
+                if (failure == null) failure = e;
+            }
+        }
+        if (failure instanceof RuntimeException re) throw re;
+        if (failure instanceof Error er) throw er;
+    }
+
     /** Split alignment of {@link #forAlignedRange}: a multiple of every float vector length. */
     public static final int ALIGN = 64;
 

@@ -128,7 +128,8 @@ class GemmTest {
 
     @Test
     void oneAndTwoThreadsAgreeBitForBit() {
-        int[][] shapes = {{150, 200, 300}, {37, 500, 300}, {400, 40, 50}};
+        // column chunks, row blocks claimed as threads come free, several B slabs
+        int[][] shapes = {{150, 200, 300}, {37, 500, 300}, {400, 40, 50}, {300, 100, 260}, {200, 1100, 300}};
         for (int[] sh : shapes) {
             int m = sh[0], n = sh[1], k = sh[2];
             for (int t = 0; t < 4; t++) {
