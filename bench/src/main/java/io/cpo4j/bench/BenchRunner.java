@@ -42,6 +42,9 @@ public final class BenchRunner {
         }
     }
 
+    /** The name that selects {@link PairedKernels} (not a JMH class: it runs in this JVM, in turns with the peers). */
+    private static final String IN_TURNS = "PairedKernels";
+
     private BenchRunner() {}
 
     public static void main(String[] args) throws Exception {
@@ -69,6 +72,7 @@ public final class BenchRunner {
         List<Group> groups = List.of(
                 new Group("matmul", List.of("MatmulBenchmark"), (p, selected, t) -> p.matmul(t)),
                 new Group("softmax", List.of("SoftmaxBenchmark"), (p, selected, t) -> p.softmax(t)),
+                new Group("matmul and softmax in turns with the peers", List.of(IN_TURNS), none),
                 new Group("other kernels", List.of(extraCases.split("\\|")), Peers::torchKernels),
                 new Group("training step", List.of("TrainStepBenchmark"), (p, selected, t) -> p.trainStep(t)),
                 new Group("decoding", List.of("MemoryBandwidthBenchmark", "DecodeBenchmark"), none),
@@ -82,12 +86,20 @@ public final class BenchRunner {
         Map<Integer, Double> peak = FmaPeak.measure(peersDir, threads, work);
         Peers peerRuns = Peers.detect(peersDir, root.resolve("bench/peers/torch_kernels.py"), machine, quick, work, peers);
         List<JmhRun.Timing> timings = new ArrayList<>();
+        List<PairedKernels.Row> inTurns = new ArrayList<>();
+        List<String> turnNotes = new ArrayList<>();
+        PairedKernels paired = new PairedKernels(root.resolve("bench/peers/paired_peer.py"), Peers.bestCore(machine), quick, turnNotes);
         List<String> loads = new ArrayList<>();
         for (Group g : groups) {
             List<String> selected = g.benchmarks().stream().filter(b -> onlyFinal.isEmpty() || filter.matcher(b).find()).toList();
             if (selected.isEmpty()) continue;
             for (int t : g.oneThread() ? List.of(1) : threads) {
                 String loadBefore = Machine.loadAverage();
+                if (selected.contains(IN_TURNS)) {
+                    if (peers) inTurns.addAll(paired.run(t, true, true));
+                    loads.add(g.name() + ", " + t + " thread" + (t == 1 ? "" : "s") + ": " + loadBefore + " → " + Machine.loadAverage());
+                    continue;
+                }
                 g.peers().run(peerRuns, String.join("|", selected), t);
                 String include = String.join("|", selected.stream().map(b -> "\\." + b + "\\.").toList());
                 timings.addAll(JmhRun.run(include, List.of(t), quick));
@@ -98,7 +110,7 @@ public final class BenchRunner {
         String command = System.getProperty("cpo4j.bench.command", "bench/run.sh " + String.join(" ", args)).trim();
         String noise = quick ? "--quick run: short iterations, figures are indicative only" : null;
         String md = Report.write(new Report.Context(LocalDate.now().toString(), command, machine, loads, peak,
-                peerRuns.outcome(), noise, Notes.read()), timings);
+                peerRuns.outcome(), noise, Notes.read(), inTurns, turnNotes), timings);
         Files.createDirectories(out);
         Path file = freeName(out, LocalDate.now().toString());
         Files.writeString(file, md);

@@ -18,7 +18,8 @@ final class Report {
     private Report() {}
 
     record Context(String date, String command, Machine machine, List<String> loads,
-                   Map<Integer, Double> fmaPeak, Peers.Outcome peers, String noise, Map<String, String> notes) {}
+                   Map<Integer, Double> fmaPeak, Peers.Outcome peers, String noise, Map<String, String> notes,
+                   List<PairedKernels.Row> inTurns, List<String> inTurnsNotes) {}
 
     static String write(Context ctx, List<JmhRun.Timing> timings) {
         StringBuilder md = new StringBuilder();
@@ -44,12 +45,15 @@ final class Report {
         }
         md.append('\n');
         for (String note : p.notes()) md.append("- note: ").append(note).append('\n');
+        for (String note : ctx.inTurnsNotes()) md.append("- note: ").append(note).append('\n');
         if (ctx.noise() != null) md.append("- noise: ").append(ctx.noise()).append('\n');
         md.append("\nFigures are medians over measurement samples (best sample in parentheses); ratios are cpo4j / peer,\n")
           .append("both medians, measured in this one run. cpo4j: JMH, average time per call, 5 warm-up and 5 measured 1 s iterations\n")
           .append("(3 × 2 s and 5 × 2 s for the training step, decoding and CPO step).\n")
           .append("Peers: `../shared/peers/numpy_gemm_softmax.py` (OpenBLAS through numpy; torch) and `bench/peers/torch_kernels.py`\n")
           .append("(torch, nanoGPT-style attention), each thread count in a fresh process, run right before the matching JMH benchmarks.\n");
+
+        PairedKernels.table(md, ctx.inTurns());
 
         Map<String, List<JmhRun.Timing>> byBenchmark = new LinkedHashMap<>();
         for (String name : Cases.ORDER) byBenchmark.put(name, new ArrayList<>());

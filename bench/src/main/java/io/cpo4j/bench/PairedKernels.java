@@ -1,0 +1,234 @@
+package io.cpo4j.bench;
+
+import io.cpo4j.engine.Rng;
+import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.kernels.Gemm;
+import io.cpo4j.engine.kernels.Parallel;
+import io.cpo4j.engine.kernels.SoftmaxKernel;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Matmul and softmax measured in turns with their peers: cpo4j in this JVM, OpenBLAS (numpy)
+ * and torch in {@code bench/peers/paired_peer.py} processes that wait for orders. Each round
+ * runs one slice of every contestant, in an order that rotates from round to round, and a
+ * ratio is taken within each round; the report gives the median of those ratios.
+ *
+ * <p>Why: on the shared machines this was built on, the speed of a core changed by up to 2×
+ * within seconds (one C FMA kernel, timed in 0.2 s slices, ran at 80 and at 150 GFLOPS; numpy
+ * and cpo4j run back to back in fresh processes swapped places from one pair to the next), so
+ * figures taken minutes apart compare moments as much as libraries. Turns of a fraction of a
+ * second put both sides in the same moments.
+ */
+final class PairedKernels {
+
+    /** One case: cpo4j's median rate, each peer's median rate, and the median of the per-round ratios. */
+    record Row(String kind, String shape, int threads, int rounds, double slice, double java, Map<String, Double> peers, double ratio, String against) {}
+
+    static final List<String> MATMUL_SHAPES = List.of("1x256x256x256", "1x512x512x512", "1x1024x1024x1024",
+            "1x2048x2048x2048", "1x512x768x3072", "12x256x64x256");
+    static final List<String> SOFTMAX_SHAPES = List.of("4096x1024", "3072x256");
+
+    private static final String PYTHON = "/usr/bin/python3";
+
+    private final Path script;
+    private final String bestCore;
+    private final int rounds;
+    private final double slice, warmUp;
+    private final List<String> notes;
+
+    PairedKernels(Path script, String bestCore, boolean quick, List<String> notes) {
+        this.script = script;
+        this.bestCore = bestCore;
+        this.rounds = quick ? 3 : 15;
+        this.slice = quick ? 0.05 : 0.3;
+        this.warmUp = quick ? 0.3 : 2.0;
+        this.notes = notes;
+    }
+
+    /** Every case on {@code threads}; peers that cannot start leave their columns out. */
+    List<Row> run(int threads, boolean matmul, boolean softmax) {
+        Parallel.setThreads(threads);
+        List<Row> rows = new ArrayList<>();
+        try (Peer auto = Peer.start(script, threads, null, notes);
+             Peer forced = bestCore == null ? null : Peer.start(script, threads, bestCore, notes)) {
+            if (matmul) {
+                Map<String, Peer> peers = new LinkedHashMap<>();
+                if (auto != null) peers.put("OpenBLAS (" + auto.openblas + ")", auto);
+                if (forced != null && !forced.openblas.equalsIgnoreCase(auto == null ? "" : auto.openblas)) {
+                    peers.put("OpenBLAS (" + forced.openblas + ")", forced);
+                }
+                for (String shape : MATMUL_SHAPES) {
+                    int[] s = Shapes.parse(shape, 4);
+                    rows.add(measure("matmul", shape, threads, matmul(s[0], s[1], s[2], s[3]), MatmulBenchmark.flops(shape),
+                            peers, "gemm " + s[0] + " " + s[1] + " " + s[2] + " " + s[3], "best OpenBLAS"));
+                }
+            }
+            if (softmax && auto != null && auto.torch) {
+                for (String shape : SOFTMAX_SHAPES) {
+                    int[] s = Shapes.parse(shape, 2);
+                    rows.add(measure("softmax", shape, threads, softmax(s[0], s[1]), SoftmaxBenchmark.elements(shape),
+                            Map.of("torch.softmax", auto), "softmax " + s[0] + " " + s[1], "torch.softmax"));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private Row measure(String kind, String shape, int threads, Runnable java, double work,
+                        Map<String, Peer> peers, String order, String against) {
+        System.out.printf(Locale.ROOT, "# in turns: %s %s, %d thread%s%n", kind, shape, threads, threads == 1 ? "" : "s");
+        List<String> names = new ArrayList<>(peers.keySet());
+        rate(java, work, warmUp);
+        for (String name : names) peers.get(name).rate(order, warmUp / 2);
+        double[] javaRates = new double[rounds], ratios = new double[rounds];
+        double[][] peerRates = new double[names.size()][rounds];
+        for (int r = 0; r < rounds; r++) {
+            int contestants = names.size() + 1;
+            for (int i = 0; i < contestants; i++) {
+                int who = (i + r) % contestants;
+                if (who == 0) javaRates[r] = rate(java, work, slice);
+                else peerRates[who - 1][r] = peers.get(names.get(who - 1)).rate(order, slice);
+            }
+            double best = 0;
+            for (double[] p : peerRates) if (p[r] > best) best = p[r];
+            ratios[r] = best > 0 ? javaRates[r] / best : Double.NaN;
+        }
+        Map<String, Double> medians = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) medians.put(names.get(i), median(peerRates[i]));
+        Row row = new Row(kind, shape, threads, rounds, slice, median(javaRates), medians, names.isEmpty() ? Double.NaN : median(ratios), against);
+        System.out.printf(Locale.ROOT, "  cpo4j %.3f, peers %s, ratio %.3f%n", row.java(), medians, row.ratio());
+        return row;
+    }
+
+    /** Runs {@code op} until {@code seconds} have passed; work per second / 1e9. */
+    private static double rate(Runnable op, double work, double seconds) {
+        long start = System.nanoTime(), end = start + (long) (seconds * 1e9);
+        int calls = 0;
+        long now;
+        do {
+            op.run();
+            calls++;
+            now = System.nanoTime();
+        } while (now < end);
+        return work * calls / ((now - start) / 1e9) / 1e9;
+    }
+
+    static double median(double[] values) {
+        double[] v = Arrays.stream(values).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        if (v.length == 0) return Double.NaN;
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** What {@link MatmulBenchmark#matmul} does, on the same operands. */
+    private static Runnable matmul(int batch, int m, int k, int n) {
+        Rng rng = new Rng(1);
+        float[] a = Tensor.randn(rng, 1f, batch * m * k).data(), b = Tensor.randn(rng, 1f, batch * k * n).data(), c = new float[batch * m * n];
+        return () -> Gemm.gemmBatched(batch, false, false, m, n, k, a, 0, k, m * k, b, 0, n, k * n, c, 0, n, m * n, false);
+    }
+
+    /** What {@link SoftmaxBenchmark#softmax} does, on the same input. */
+    private static Runnable softmax(int rows, int cols) {
+        float[] x = Tensor.randn(new Rng(2), 1f, rows * cols).data(), y = new float[rows * cols];
+        return () -> SoftmaxKernel.forward(x, 0, y, 0, rows, cols);
+    }
+
+    /** The markdown section for the report. */
+    static void table(StringBuilder md, List<Row> rows) {
+        if (rows.isEmpty()) return;
+        md.append("\n## Matmul and softmax measured in turns with the peers (higher is better)\n\n")
+          .append("cpo4j (this JVM) and each peer (`bench/peers/paired_peer.py`, a python process per thread count and OpenBLAS kernel set)\n")
+          .append("take turns of ").append(String.format(Locale.ROOT, "%.2f", rows.get(0).slice()))
+          .append(" s, in an order that rotates each round; the ratio is taken within each round against the best peer of that round,\n")
+          .append("and the table gives medians over the rounds. GFLOPS for matmul, Gelem/s for softmax.\n\n");
+        md.append("| kernel | shape | threads | rounds | cpo4j | peers (median) | cpo4j / peer, median of rounds | target |\n")
+          .append("|---|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            boolean mm = r.kind().equals("matmul");
+            String fmt = mm ? "%.1f" : "%.3f";
+            StringBuilder peers = new StringBuilder();
+            r.peers().forEach((name, v) -> peers.append(peers.isEmpty() ? "" : "; ").append(name).append(' ').append(String.format(Locale.ROOT, fmt, v)));
+            double target = mm ? Report.MATMUL_TARGET : Report.SOFTMAX_TARGET;
+            md.append("| ").append(r.kind()).append(" | ").append(r.shape()).append(" | ").append(r.threads()).append(" | ").append(r.rounds())
+              .append(" | ").append(String.format(Locale.ROOT, fmt, r.java())).append(" | ").append(peers.isEmpty() ? "n/a" : peers)
+              .append(" | ").append(Double.isNaN(r.ratio()) ? "n/a" : String.format(Locale.ROOT, "%.2f× %s", r.ratio(), r.against()))
+              .append(" | ").append(Double.isNaN(r.ratio()) ? "n/a" : Report.verdict(r.ratio(), target)).append(" |\n");
+        }
+    }
+
+    /** One paired_peer.py process: it answers one order at a time. */
+    private static final class Peer implements AutoCloseable {
+        final Process process;
+        final BufferedReader in;
+        final PrintWriter out;
+        final String openblas;
+        final boolean torch;
+        final List<String> notes;
+
+        private Peer(Process process, String ready, List<String> notes) {
+            this.process = process;
+            this.in = process.inputReader();
+            this.out = new PrintWriter(process.outputWriter(), true);
+            this.notes = notes;
+            String[] w = ready.split(" ");
+            this.openblas = w.length > 8 ? w[8] : "n/a";
+            this.torch = !ready.contains("torch n/a");
+        }
+
+        static Peer start(Path script, int threads, String coreType, List<String> notes) {
+            try {
+                ProcessBuilder pb = new ProcessBuilder(PYTHON, script.toString(), Integer.toString(threads)).redirectError(ProcessBuilder.Redirect.INHERIT);
+                pb.environment().remove("OPENBLAS_L2_SIZE");
+                pb.environment().remove("OPENBLAS_CORETYPE");
+                if (coreType != null) pb.environment().put("OPENBLAS_CORETYPE", coreType);
+                pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
+                pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+                Process p = pb.start();
+                String ready = p.inputReader().readLine();
+                if (ready == null || !ready.startsWith("ready ")) {
+                    notes.add("paired peer " + script + " did not start" + (coreType == null ? "" : " with OPENBLAS_CORETYPE=" + coreType) + ": " + ready);
+                    p.destroy();
+                    return null;
+                }
+                System.out.println("# paired peer" + (coreType == null ? "" : " OPENBLAS_CORETYPE=" + coreType) + ", " + threads + " thread(s): " + ready);
+                return new Peer(p, ready, notes);
+            } catch (IOException e) {
+                notes.add("could not start the paired peer " + script + ": " + e.getMessage());
+                return null;
+            }
+        }
+
+        double rate(String order, double seconds) {
+            out.println(order + " " + seconds);
+            try {
+                String answer = in.readLine();
+                if (answer != null && answer.startsWith("ok ")) return Double.parseDouble(answer.substring(3).trim());
+                notes.add("paired peer answered \"" + answer + "\" to \"" + order + "\"");
+            } catch (IOException | NumberFormatException e) {
+                notes.add("paired peer failed on \"" + order + "\": " + e.getMessage());
+            }
+            return Double.NaN;
+        }
+
+        @Override
+        public void close() {
+            out.println("quit");
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroy();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroy();
+            }
+        }
+    }
+}
