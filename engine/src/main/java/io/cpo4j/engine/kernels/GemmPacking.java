@@ -106,6 +106,10 @@ final class GemmPacking {
      * consecutive slots of {@code width} at {@code dst[d..]}, zero past {@code live}.
      */
     private static void copyRuns(float[] src, int from, int stride, int live, int depths, int width, float[] dst, int d) {
+        if (Vec.GATHER && live == width && width == 2 * Vec.S.length()) {
+            Vec.copyRuns2(src, from, stride, depths, dst, d);
+            return;
+        }
         for (int p = 0; p < depths; p++, from += stride, d += width) {
             System.arraycopy(src, from, dst, d, live);
             for (int j = live; j < width; j++) dst[d + j] = 0f;
@@ -122,6 +126,15 @@ final class GemmPacking {
         static final boolean GATHER = S.vectorBitSize() >= 256;
 
         private Vec() {}
+
+        /** {@code depths} runs of two vectors, {@code stride} apart, into consecutive slots: a full B panel's rows. */
+        static void copyRuns2(float[] src, int from, int stride, int depths, float[] dst, int d) {
+            int l = S.length();
+            for (int p = 0; p < depths; p++, from += stride, d += 2 * l) {
+                FloatVector.fromArray(S, src, from).intoArray(dst, d);
+                FloatVector.fromArray(S, src, from + l).intoArray(dst, d + l);
+            }
+        }
 
         /** Columns gathered per round: the fewest whose mr-row panel slice fills whole vectors. */
         static int columnsPerRound(int mr) {
