@@ -19,7 +19,7 @@ public final class AdamWKernel {
         float bc1 = (float) (1 - Math.pow(beta1, step));
         float bc2sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
         float stepSize = lr / bc1;
-        Parallel.forAlignedRange(n, Elementwise.PARALLEL_GRAIN, (from, to) -> {
+        Parallel.forChunks(n, Elementwise.PARALLEL_GRAIN, (from, to) -> {
             if (Simd.ENABLED) Vec.update(p, g, m, v, off + from, to - from, decay, beta1, beta2, eps, stepSize, bc2sqrt);
             else updateScalar(p, g, m, v, off + from, to - from, decay, beta1, beta2, eps, stepSize, bc2sqrt);
         });

@@ -20,7 +20,7 @@ public final class AttentionKernel {
     /** {@code att} may be null when no backward will follow. */
     public static void forward(float[] qkv, int qkvOff, float[] out, int outOff, float[] att, int attOff,
                                int B, int T, int C, int NH) {
-        Parallel.forRange(B * NH, 1, (from, to) -> {
+        Parallel.forChunks(B * NH, 1, (from, to) -> {
             float[] row = att == null ? new float[T] : null;
             for (int bh = from; bh < to; bh++) {
                 if (Simd.ENABLED) Vec.forwardHead(qkv, qkvOff, out, outOff, att, attOff, row, bh, T, C, NH);
@@ -66,7 +66,7 @@ public final class AttentionKernel {
     /** dqkv += the gradient of the attention output {@code dout} (B, T, C) with respect to qkv. */
     public static void backward(float[] dout, int dOff, float[] qkv, int qkvOff, float[] att, int attOff,
                                 float[] dqkv, int dqOff, int B, int T, int C, int NH) {
-        Parallel.forRange(B * NH, 1, (from, to) -> {
+        Parallel.forChunks(B * NH, 1, (from, to) -> {
             float[] datt = new float[T];
             for (int bh = from; bh < to; bh++) {
                 if (Simd.ENABLED) Vec.backwardHead(dout, dOff, qkv, qkvOff, att, attOff, dqkv, dqOff, datt, bh, T, C, NH);

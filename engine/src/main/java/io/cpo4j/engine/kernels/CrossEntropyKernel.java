@@ -26,7 +26,7 @@ public final class CrossEntropyKernel {
             int t = targets[tOff + r];
             if (t >= vocab) throw new IllegalArgumentException("crossEntropy: target " + t + " at row " + r + " is outside the vocabulary of " + vocab);
         }
-        Parallel.forRange(rows, grain(vocab), (from, to) -> {
+        Parallel.forChunks(rows, grain(vocab), (from, to) -> {
             for (int r = from; r < to; r++) {
                 int t = targets[tOff + r];
                 if (t < 0) {                                  // ignored: nothing reads its log-sum-exp
@@ -48,7 +48,7 @@ public final class CrossEntropyKernel {
      */
     public static void backward(float[] logits, int off, int rows, int vocab, int[] targets, int tOff,
                                 float[] lse, float[] scale, float[] dlogits, int dOff) {
-        Parallel.forRange(rows, grain(vocab), (from, to) -> {
+        Parallel.forChunks(rows, grain(vocab), (from, to) -> {
             for (int r = from; r < to; r++) {
                 int t = targets[tOff + r];
                 if (t < 0 || scale[r] == 0f) continue;

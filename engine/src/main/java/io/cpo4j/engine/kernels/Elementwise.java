@@ -9,7 +9,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Elementwise {
 
-    /** Below this many elements a loop is not worth splitting across threads. */
+    /**
+     * Elements per task when a loop is shared across threads (below it, not worth splitting). A
+     * multiple of {@link Parallel#ALIGN}: every task starts on a vector boundary, so each element
+     * falls on the same side of a vector loop's scalar tail whatever the thread count.
+     */
     static final int PARALLEL_GRAIN = 1 << 15;
 
     private Elementwise() {}
@@ -19,7 +23,7 @@ public final class Elementwise {
 
     /** out[i] = a[i] (op) b[i]. */
     public static void binary(Op op, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
-        Parallel.forAlignedRange(n, PARALLEL_GRAIN, (from, to) -> {
+        Parallel.forChunks(n, PARALLEL_GRAIN, (from, to) -> {
             if (Simd.ENABLED) Vec.binary(op, a, aOff + from, b, bOff + from, out, outOff + from, to - from);
             else binaryScalar(op, a, aOff + from, b, bOff + from, out, outOff + from, to - from);
         });
@@ -36,7 +40,7 @@ public final class Elementwise {
 
     /** y[i] += alpha · x[i]. */
     public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        Parallel.forAlignedRange(n, PARALLEL_GRAIN, (from, to) -> {
+        Parallel.forChunks(n, PARALLEL_GRAIN, (from, to) -> {
             if (Simd.ENABLED) Vec.axpy(alpha, x, xOff + from, y, yOff + from, to - from);
             else axpyScalar(alpha, x, xOff + from, y, yOff + from, to - from);
         });
@@ -48,7 +52,7 @@ public final class Elementwise {
 
     /** out[i] = s · x[i]. */
     public static void scale(float s, float[] x, int xOff, float[] out, int outOff, int n) {
-        Parallel.forAlignedRange(n, PARALLEL_GRAIN, (from, to) -> {
+        Parallel.forChunks(n, PARALLEL_GRAIN, (from, to) -> {
             if (Simd.ENABLED) Vec.scale(s, x, xOff + from, out, outOff + from, to - from);
             else scaleScalar(s, x, xOff + from, out, outOff + from, to - from);
         });
@@ -60,7 +64,7 @@ public final class Elementwise {
 
     /** y[i] += a[i] · b[i] (the backward of a product). */
     public static void mulAdd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
-        Parallel.forAlignedRange(n, PARALLEL_GRAIN, (from, to) -> {
+        Parallel.forChunks(n, PARALLEL_GRAIN, (from, to) -> {
             if (Simd.ENABLED) Vec.mulAdd(a, aOff + from, b, bOff + from, y, yOff + from, to - from);
             else mulAddScalar(a, aOff + from, b, bOff + from, y, yOff + from, to - from);
         });
@@ -73,7 +77,7 @@ public final class Elementwise {
     /** The backward of a quotient q = a / b: ga[i] += g[i] / b[i]; gb[i] −= g[i] · a[i] / b[i]² (either may be null). */
     public static void divBackward(float[] g, int gOff, float[] a, int aOff, float[] b, int bOff,
                                    float[] ga, int gaOff, float[] gb, int gbOff, int n) {
-        Parallel.forAlignedRange(n, PARALLEL_GRAIN, (from, to) -> {
+        Parallel.forChunks(n, PARALLEL_GRAIN, (from, to) -> {
             if (Simd.ENABLED) Vec.divBackward(g, gOff + from, a, aOff + from, b, bOff + from, ga, gaOff + from, gb, gbOff + from, to - from);
             else divBackwardScalar(g, gOff + from, a, aOff + from, b, bOff + from, ga, gaOff + from, gb, gbOff + from, to - from);
         });

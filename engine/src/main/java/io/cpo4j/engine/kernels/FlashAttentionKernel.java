@@ -25,7 +25,7 @@ public final class FlashAttentionKernel {
     /** out (B, T, C) = attention over qkv; lse (B, NH, T) = log Σ_keys exp(score) per query (may be null). */
     public static void forward(float[] qkv, int qkvOff, float[] out, int outOff, float[] lse, int lseOff,
                                int B, int T, int C, int NH) {
-        Parallel.forRange(B * NH, 1, (from, to) -> {
+        Parallel.forChunks(B * NH, 1, (from, to) -> {
             for (int bh = from; bh < to; bh++) {
                 if (Simd.ENABLED) Vec.forwardHead(qkv, qkvOff, out, outOff, lse, lseOff, bh, T, C, NH);
                 else forwardHeadScalar(qkv, qkvOff, out, outOff, lse, lseOff, bh, T, C, NH);
@@ -78,7 +78,7 @@ public final class FlashAttentionKernel {
      */
     public static void backward(float[] dout, int dOff, float[] qkv, int qkvOff, float[] out, int outOff,
                                 float[] lse, int lseOff, float[] dqkv, int dqOff, int B, int T, int C, int NH) {
-        Parallel.forRange(B * NH, 1, (from, to) -> {
+        Parallel.forChunks(B * NH, 1, (from, to) -> {
             for (int bh = from; bh < to; bh++) {
                 if (Simd.ENABLED) Vec.backwardHead(dout, dOff, qkv, qkvOff, out, outOff, lse, lseOff, dqkv, dqOff, bh, T, C, NH);
                 else backwardHeadScalar(dout, dOff, qkv, qkvOff, out, outOff, lse, lseOff, dqkv, dqOff, bh, T, C, NH);

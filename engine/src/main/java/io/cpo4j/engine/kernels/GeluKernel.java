@@ -16,7 +16,7 @@ public final class GeluKernel {
 
     /** out[i] = gelu(x[i]). */
     public static void forward(float[] x, int xOff, float[] out, int outOff, int n) {
-        Parallel.forAlignedRange(n, Elementwise.PARALLEL_GRAIN, (from, to) -> {
+        Parallel.forChunks(n, Elementwise.PARALLEL_GRAIN, (from, to) -> {
             if (Simd.ENABLED) Vec.forward(x, xOff + from, out, outOff + from, to - from);
             else forwardScalar(x, xOff + from, out, outOff + from, to - from);
         });
@@ -32,7 +32,7 @@ public final class GeluKernel {
 
     /** dx[i] += gelu'(x[i]) · dout[i]. */
     public static void backward(float[] x, int xOff, float[] dout, int dOff, float[] dx, int dxOff, int n) {
-        Parallel.forAlignedRange(n, Elementwise.PARALLEL_GRAIN, (from, to) -> {
+        Parallel.forChunks(n, Elementwise.PARALLEL_GRAIN, (from, to) -> {
             if (Simd.ENABLED) Vec.backward(x, xOff + from, dout, dOff + from, dx, dxOff + from, to - from);
             else backwardScalar(x, xOff + from, dout, dOff + from, dx, dxOff + from, to - from);
         });

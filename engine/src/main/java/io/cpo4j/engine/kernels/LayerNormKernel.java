@@ -20,7 +20,7 @@ public final class LayerNormKernel {
     /** Normalises every row; {@code mean} and {@code rstd} (length rows) may be null when not needed. */
     public static void forward(float[] x, int xOff, float[] w, int wOff, float[] b, int bOff,
                                float[] out, int outOff, float[] mean, float[] rstd, int rows, int cols, float eps) {
-        Parallel.forRange(rows, grain(cols), (from, to) -> {
+        Parallel.forChunks(rows, grain(cols), (from, to) -> {
             for (int r = from; r < to; r++) {
                 if (Simd.ENABLED) Vec.forwardRow(x, xOff + r * cols, w, wOff, b, bOff, out, outOff + r * cols, mean, rstd, r, cols, eps);
                 else forwardRowScalar(x, xOff + r * cols, w, wOff, b, bOff, out, outOff + r * cols, mean, rstd, r, cols, eps);

@@ -127,6 +127,16 @@ public final class Parallel {
         if (failure instanceof Error er) throw er;
     }
 
+    /**
+     * Runs {@code body} over {@code [0, n)} in chunks of {@code chunk} items (the last one
+     * shorter), each claimed by whichever worker is free next, as {@link #forEachTask}: for
+     * row-wise kernels whose rows are independent.
+     */
+    public static void forChunks(int n, int chunk, Range body) {
+        int size = Math.max(1, chunk), tasks = (n + size - 1) / size;
+        forEachTask(tasks, i -> body.run(i * size, Math.min(n, (i + 1) * size)));
+    }
+
     /** Split alignment of {@link #forAlignedRange}: a multiple of every float vector length. */
     public static final int ALIGN = 64;
 

@@ -19,7 +19,7 @@ public final class SoftmaxKernel {
 
     /** out[r,:] = exp(x[r,:] − max) / Σ exp(x[r,:] − max). */
     public static void forward(float[] x, int xOff, float[] out, int outOff, int rows, int cols) {
-        Parallel.forRange(rows, grain(cols), (from, to) -> {
+        Parallel.forChunks(rows, grain(cols), (from, to) -> {
             for (int r = from; r < to; r++) {
                 if (Simd.ENABLED) Vec.softmaxRow(x, xOff + r * cols, out, outOff + r * cols, cols);
                 else softmaxRowScalar(x, xOff + r * cols, out, outOff + r * cols, cols);
@@ -42,7 +42,7 @@ public final class SoftmaxKernel {
 
     /** out[r,:] = x[r,:] − max − log Σ exp(x[r,:] − max). */
     public static void logForward(float[] x, int xOff, float[] out, int outOff, int rows, int cols) {
-        Parallel.forRange(rows, grain(cols), (from, to) -> {
+        Parallel.forChunks(rows, grain(cols), (from, to) -> {
             for (int r = from; r < to; r++) {
                 float lse = Simd.ENABLED ? Vec.logSumExp(x, xOff + r * cols, cols) : logSumExpScalar(x, xOff + r * cols, cols);
                 if (Simd.ENABLED) Vec.addConstant(x, xOff + r * cols, -lse, out, outOff + r * cols, cols);
@@ -67,7 +67,7 @@ public final class SoftmaxKernel {
 
     /** dx[r,:] += y ⊙ (dy − ⟨dy, y⟩), y the softmax output. */
     public static void backward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int rows, int cols) {
-        Parallel.forRange(rows, grain(cols), (from, to) -> {
+        Parallel.forChunks(rows, grain(cols), (from, to) -> {
             for (int r = from; r < to; r++) {
                 int o = r * cols;
                 if (Simd.ENABLED) Vec.backwardRow(y, yOff + o, dy, dyOff + o, dx, dxOff + o, cols);
@@ -85,7 +85,7 @@ public final class SoftmaxKernel {
 
     /** dx[r,:] += dy − exp(y) · Σ dy, y the log-softmax output. */
     public static void logBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int rows, int cols) {
-        Parallel.forRange(rows, grain(cols), (from, to) -> {
+        Parallel.forChunks(rows, grain(cols), (from, to) -> {
             for (int r = from; r < to; r++) {
                 int o = r * cols;
                 if (Simd.ENABLED) Vec.logBackwardRow(y, yOff + o, dy, dyOff + o, dx, dxOff + o, cols);
