@@ -75,12 +75,16 @@ public final class BenchRunner {
                 new Group("matmul and softmax in turns with the peers", List.of(IN_TURNS), none),
                 new Group("other kernels", List.of(extraCases.split("\\|")), Peers::torchKernels),
                 new Group("training step", List.of("TrainStepBenchmark"), (p, selected, t) -> p.trainStep(t)),
+                new Group("training step in turns with torch", List.of("TrainStepInTurnsBenchmark"), none),
                 new Group("decoding", List.of("MemoryBandwidthBenchmark", "DecodeBenchmark"), none),
                 new Group("cpo step", List.of("CpoStepBenchmark"), none),
                 new Group("tokenizer", List.of("TokenizerBenchmark"), none, true));
         String onlyFinal = only;
         Pattern filter = Pattern.compile(only);
 
+        // for the forks: where the in-turns benchmarks find their peers ("none" when peers are off)
+        System.setProperty(TrainStepInTurnsBenchmark.ROOT, root.toString());
+        System.setProperty(TrainStepInTurnsBenchmark.PEERS, peers ? peersDir.toString() : "none");
         Machine machine = Machine.describe();
         Path work = Files.createTempDirectory("cpo4j-bench");
         Map<Integer, Double> peak = FmaPeak.measure(peersDir, threads, work);

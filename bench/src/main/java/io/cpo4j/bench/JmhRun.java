@@ -28,7 +28,7 @@ final class JmhRun {
                 .jvm(java)
                 .param("threads", threads.stream().map(String::valueOf).toArray(String[]::new))
                 .timeUnit(TimeUnit.MICROSECONDS)
-                .jvmArgsPrepend("-D" + Notes.PROPERTY + "=" + Notes.file())
+                .jvmArgsPrepend(forkProperties())
                 .shouldFailOnError(true);
         if (quick) {
             b.warmupIterations(1).warmupTime(TimeValue.milliseconds(300))
@@ -43,6 +43,16 @@ final class JmhRun {
                     s.getPercentile(50), s.getMin(), (int) s.getN()));
         }
         return timings;
+    }
+
+    /** The notes file, and the checkout and peers folder when the runner set them. */
+    private static String[] forkProperties() {
+        List<String> props = new ArrayList<>(List.of("-D" + Notes.PROPERTY + "=" + Notes.file()));
+        for (String key : List.of(TrainStepInTurnsBenchmark.ROOT, TrainStepInTurnsBenchmark.PEERS)) {
+            String v = System.getProperty(key);
+            if (v != null) props.add("-D" + key + "=" + v);
+        }
+        return props.toArray(String[]::new);
     }
 
     /** The benchmark's parameters other than threads (a shape, a config, a recipe), joined by ",". */

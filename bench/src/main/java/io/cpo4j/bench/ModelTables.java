@@ -46,6 +46,50 @@ final class ModelTables {
         }
     }
 
+    /**
+     * The training step measured in turns with torch: per configuration and thread count, the
+     * median milliseconds of each side over the calls, and the median over calls of
+     * (fastest torch of the call / cpo4j of the call), which is cpo4j's tokens/s over torch's.
+     */
+    static void trainStepInTurns(StringBuilder md, List<JmhRun.Timing> rows, Map<String, String> notes) {
+        md.append("Each benchmark call runs one cpo4j step and one step of each torch peer (`bench/peers/paired_train_peer.py`, which runs\n")
+          .append("`../shared/peers/torch_gpt_step.py`'s own step, clipping at 1: as OpenBLAS configures itself and with its best kernel set), in an order\n")
+          .append("that rotates from call to call; the ratio is taken within each call against the faster torch of that call, and the table gives\n")
+          .append("medians over the measured calls. `tiny`: batch 16 × 128; `small`: GPT-2 124M, batch 4 × 256.\n\n");
+        md.append("| config | threads | calls | cpo4j ms per step | cpo4j tokens/s | torch ms per step (median) | cpo4j / best torch, median of calls | target ≥ ")
+          .append(TRAIN_STEP_TARGET).append("× |\n|---|---|---|---|---|---|---|---|\n");
+        for (JmhRun.Timing t : rows) {
+            String key = "train.turns." + t.shape() + "." + t.threads() + ".";
+            double[] own = inOrderKey(notes, key + "cpo4j");
+            Map<String, double[]> peers = new java.util.LinkedHashMap<>();
+            for (String k : notes.keySet()) {
+                if (k.startsWith(key + "torch")) peers.put(k.substring(key.length()), inOrderKey(notes, k));
+            }
+            double[] ratios = new double[own.length];
+            for (int i = 0; i < own.length; i++) {
+                double best = Double.POSITIVE_INFINITY;                  // the faster torch of call i, in ms
+                for (double[] p : peers.values()) if (i < p.length && p[i] < best) best = p[i];
+                ratios[i] = best == Double.POSITIVE_INFINITY ? Double.NaN : best / own[i];
+            }
+            StringBuilder peerCells = new StringBuilder();
+            peers.forEach((who, ms) -> peerCells.append(peerCells.isEmpty() ? "" : "; ").append(who).append(' ').append(String.format(Locale.ROOT, "%.1f", median(ms))));
+            double ratio = median(java.util.Arrays.stream(ratios).filter(r -> !Double.isNaN(r)).toArray());
+            md.append("| ").append(t.shape()).append(" | ").append(t.threads()).append(" | ").append(own.length).append(" | ")
+              .append(String.format(Locale.ROOT, "%.1f", median(own))).append(" | ")
+              .append(String.format(Locale.ROOT, "%.0f", TrainStepBenchmark.tokens(t.shape()) / median(own) * 1e3)).append(" | ")
+              .append(peerCells.isEmpty() ? "n/a" : peerCells).append(" | ")
+              .append(Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2f×", ratio)).append(" | ")
+              .append(Double.isNaN(ratio) ? "n/a" : Report.verdict(ratio, TRAIN_STEP_TARGET)).append(" |\n");
+        }
+        for (var e : notes.entrySet()) if (e.getKey().startsWith("train.turns.note.")) md.append("\nnote: ").append(e.getValue()).append('\n');
+    }
+
+    private static double[] inOrderKey(Map<String, String> notes, String key) {
+        String v = notes.get(key);
+        if (v == null || v.isBlank()) return new double[0];
+        return java.util.Arrays.stream(v.split(",")).mapToDouble(Double::parseDouble).toArray();
+    }
+
     private static String mebibytes(String bytes) {
         return bytes == null ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", Long.parseLong(bytes) / 1048576.0);
     }

@@ -6,9 +6,6 @@ import io.cpo4j.engine.kernels.Gemm;
 import io.cpo4j.engine.kernels.Parallel;
 import io.cpo4j.engine.kernels.SoftmaxKernel;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Matmul and softmax measured in turns with their peers: cpo4j in this JVM, OpenBLAS (numpy)
@@ -39,7 +35,7 @@ final class PairedKernels {
             "1x2048x2048x2048", "1x512x768x3072", "12x256x64x256");
     static final List<String> SOFTMAX_SHAPES = List.of("4096x1024", "3072x256");
 
-    private static final String PYTHON = "/usr/bin/python3";
+    static final String PYTHON = "/usr/bin/python3";
 
     private final Path script;
     private final String bestCore;
@@ -56,17 +52,20 @@ final class PairedKernels {
         this.notes = notes;
     }
 
+    private PeerProcess start(int threads, String coreType) {
+        return PeerProcess.start(List.of(PYTHON, script.toString(), Integer.toString(threads)), threads, coreType, notes);
+    }
+
     /** Every case on {@code threads}; peers that cannot start leave their columns out. */
     List<Row> run(int threads, boolean matmul, boolean softmax) {
         Parallel.setThreads(threads);
         List<Row> rows = new ArrayList<>();
-        try (Peer auto = Peer.start(script, threads, null, notes);
-             Peer forced = bestCore == null ? null : Peer.start(script, threads, bestCore, notes)) {
+        try (PeerProcess auto = start(threads, null); PeerProcess forced = bestCore == null ? null : start(threads, bestCore)) {
             if (matmul) {
-                Map<String, Peer> peers = new LinkedHashMap<>();
-                if (auto != null) peers.put("OpenBLAS (" + auto.openblas + ")", auto);
-                if (forced != null && !forced.openblas.equalsIgnoreCase(auto == null ? "" : auto.openblas)) {
-                    peers.put("OpenBLAS (" + forced.openblas + ")", forced);
+                Map<String, PeerProcess> peers = new LinkedHashMap<>();
+                if (auto != null) peers.put("OpenBLAS (" + auto.openblas() + ")", auto);
+                if (forced != null && !forced.openblas().equalsIgnoreCase(auto == null ? "" : auto.openblas())) {
+                    peers.put("OpenBLAS (" + forced.openblas() + ")", forced);
                 }
                 for (String shape : MATMUL_SHAPES) {
                     int[] s = Shapes.parse(shape, 4);
@@ -74,7 +73,7 @@ final class PairedKernels {
                             peers, "gemm " + s[0] + " " + s[1] + " " + s[2] + " " + s[3], "best OpenBLAS"));
                 }
             }
-            if (softmax && auto != null && auto.torch) {
+            if (softmax && auto != null && auto.hasTorch()) {
                 for (String shape : SOFTMAX_SHAPES) {
                     int[] s = Shapes.parse(shape, 2);
                     rows.add(measure("softmax", shape, threads, softmax(s[0], s[1]), SoftmaxBenchmark.elements(shape),
@@ -86,11 +85,11 @@ final class PairedKernels {
     }
 
     private Row measure(String kind, String shape, int threads, Runnable java, double work,
-                        Map<String, Peer> peers, String order, String against) {
+                        Map<String, PeerProcess> peers, String order, String against) {
         System.out.printf(Locale.ROOT, "# in turns: %s %s, %d thread%s%n", kind, shape, threads, threads == 1 ? "" : "s");
         List<String> names = new ArrayList<>(peers.keySet());
         rate(java, work, warmUp);
-        for (String name : names) peers.get(name).rate(order, warmUp / 2);
+        for (String name : names) peers.get(name).ask(order + " " + warmUp / 2);
         double[] javaRates = new double[rounds], ratios = new double[rounds];
         double[][] peerRates = new double[names.size()][rounds];
         for (int r = 0; r < rounds; r++) {
@@ -98,7 +97,7 @@ final class PairedKernels {
             for (int i = 0; i < contestants; i++) {
                 int who = (i + r) % contestants;
                 if (who == 0) javaRates[r] = rate(java, work, slice);
-                else peerRates[who - 1][r] = peers.get(names.get(who - 1)).rate(order, slice);
+                else peerRates[who - 1][r] = peers.get(names.get(who - 1)).ask(order + " " + slice);
             }
             double best = 0;
             for (double[] p : peerRates) if (p[r] > best) best = p[r];
@@ -163,72 +162,6 @@ final class PairedKernels {
               .append(" | ").append(String.format(Locale.ROOT, fmt, r.java())).append(" | ").append(peers.isEmpty() ? "n/a" : peers)
               .append(" | ").append(Double.isNaN(r.ratio()) ? "n/a" : String.format(Locale.ROOT, "%.2f× %s", r.ratio(), r.against()))
               .append(" | ").append(Double.isNaN(r.ratio()) ? "n/a" : Report.verdict(r.ratio(), target)).append(" |\n");
-        }
-    }
-
-    /** One paired_peer.py process: it answers one order at a time. */
-    private static final class Peer implements AutoCloseable {
-        final Process process;
-        final BufferedReader in;
-        final PrintWriter out;
-        final String openblas;
-        final boolean torch;
-        final List<String> notes;
-
-        private Peer(Process process, String ready, List<String> notes) {
-            this.process = process;
-            this.in = process.inputReader();
-            this.out = new PrintWriter(process.outputWriter(), true);
-            this.notes = notes;
-            String[] w = ready.split(" ");
-            this.openblas = w.length > 8 ? w[8] : "n/a";
-            this.torch = !ready.contains("torch n/a");
-        }
-
-        static Peer start(Path script, int threads, String coreType, List<String> notes) {
-            try {
-                ProcessBuilder pb = new ProcessBuilder(PYTHON, script.toString(), Integer.toString(threads)).redirectError(ProcessBuilder.Redirect.INHERIT);
-                pb.environment().remove("OPENBLAS_L2_SIZE");
-                pb.environment().remove("OPENBLAS_CORETYPE");
-                if (coreType != null) pb.environment().put("OPENBLAS_CORETYPE", coreType);
-                pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
-                pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-                Process p = pb.start();
-                String ready = p.inputReader().readLine();
-                if (ready == null || !ready.startsWith("ready ")) {
-                    notes.add("paired peer " + script + " did not start" + (coreType == null ? "" : " with OPENBLAS_CORETYPE=" + coreType) + ": " + ready);
-                    p.destroy();
-                    return null;
-                }
-                System.out.println("# paired peer" + (coreType == null ? "" : " OPENBLAS_CORETYPE=" + coreType) + ", " + threads + " thread(s): " + ready);
-                return new Peer(p, ready, notes);
-            } catch (IOException e) {
-                notes.add("could not start the paired peer " + script + ": " + e.getMessage());
-                return null;
-            }
-        }
-
-        double rate(String order, double seconds) {
-            out.println(order + " " + seconds);
-            try {
-                String answer = in.readLine();
-                if (answer != null && answer.startsWith("ok ")) return Double.parseDouble(answer.substring(3).trim());
-                notes.add("paired peer answered \"" + answer + "\" to \"" + order + "\"");
-            } catch (IOException | NumberFormatException e) {
-                notes.add("paired peer failed on \"" + order + "\": " + e.getMessage());
-            }
-            return Double.NaN;
-        }
-
-        @Override
-        public void close() {
-            out.println("quit");
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroy();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroy();
-            }
         }
     }
 }

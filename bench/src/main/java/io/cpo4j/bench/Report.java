@@ -69,6 +69,7 @@ final class Report {
                 case "MatmulBenchmark.matmul" -> matmulTable(md, c, e.getValue(), p);
                 case "SoftmaxBenchmark.softmax" -> softmaxTable(md, c, e.getValue(), p);
                 case "TrainStepBenchmark.step" -> ModelTables.trainStep(md, c, e.getValue(), p, ctx.notes());
+                case "TrainStepInTurnsBenchmark.step" -> ModelTables.trainStepInTurns(md, e.getValue(), ctx.notes());
                 case "MemoryBandwidthBenchmark.copy", "MemoryBandwidthBenchmark.read" -> ModelTables.bandwidth(md, c, e.getValue());
                 case "DecodeBenchmark.step" -> ModelTables.decode(md, c, e.getValue(), byBenchmark.getOrDefault("MemoryBandwidthBenchmark.copy", List.of()),
                         byBenchmark.getOrDefault("MemoryBandwidthBenchmark.read", List.of()));

@@ -65,6 +65,11 @@ public class TrainStepBenchmark extends BenchmarkDefaults {
     @Setup
     public void setup() {
         Parallel.setThreads(threads);
+        trainer = trainer(config);
+    }
+
+    /** A next-token trainer of {@code config} on random tokens, as torch_gpt_step.py's batch (clipping at 1). */
+    static Trainer trainer(String config) {
         GptConfig c = model(config);
         int b = batchAndBlock(config)[0], t = batchAndBlock(config)[1];
         Gpt gpt = Gpt.create(c, 1);
@@ -72,7 +77,7 @@ public class TrainStepBenchmark extends BenchmarkDefaults {
         Rng rng = new Rng(1);
         for (int i = 0; i < tokens.length; i++) tokens[i] = rng.nextInt(c.vocabSize());
         TrainConfig tc = new TrainConfig(b, t, 1, Integer.MAX_VALUE, 1e-4f, 10, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, 0, 1, 0, 1, 3, 1);
-        trainer = new Trainer(gpt, tc, new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(tokens), b, t, 1)), GradientReducer.LOCAL);
+        return new Trainer(gpt, tc, new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(tokens), b, t, 1)), GradientReducer.LOCAL);
     }
 
     @Benchmark

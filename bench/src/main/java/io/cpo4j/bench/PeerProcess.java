@@ -1,0 +1,92 @@
+package io.cpo4j.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A peer process that waits for orders (bench/peers/paired_peer.py, paired_train_peer.py): it
+ * prints "ready ..." once, then answers each line with "ok VALUE" or "error MESSAGE". Problems
+ * go to the report's notes, never up the stack: a missing peer only leaves its column empty.
+ */
+final class PeerProcess implements AutoCloseable {
+
+    private final Process process;
+    private final BufferedReader in;
+    private final PrintWriter out;
+    private final String ready;
+    private final List<String> notes;
+
+    private PeerProcess(Process process, String ready, List<String> notes) {
+        this.process = process;
+        this.in = process.inputReader();
+        this.out = new PrintWriter(process.outputWriter(), true);
+        this.ready = ready;
+        this.notes = notes;
+    }
+
+    /**
+     * Starts {@code command} with OPENBLAS_NUM_THREADS and OMP_NUM_THREADS at {@code threads}, no
+     * OpenBLAS overrides but {@code coreType} when given; null (and a note) if it does not get ready.
+     */
+    static PeerProcess start(List<String> command, int threads, String coreType, List<String> notes) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().remove("OPENBLAS_L2_SIZE");
+            pb.environment().remove("OPENBLAS_CORETYPE");
+            if (coreType != null) pb.environment().put("OPENBLAS_CORETYPE", coreType);
+            pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
+            pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+            Process p = pb.start();
+            String ready = p.inputReader().readLine();
+            String what = String.join(" ", command) + (coreType == null ? "" : " with OPENBLAS_CORETYPE=" + coreType);
+            if (ready == null || !ready.startsWith("ready ")) {
+                notes.add("peer " + what + " did not start: " + ready);
+                p.destroy();
+                return null;
+            }
+            System.out.println("# peer " + what + ": " + ready);
+            return new PeerProcess(p, ready, notes);
+        } catch (IOException e) {
+            notes.add("could not start the peer " + String.join(" ", command) + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** The OpenBLAS kernel set the peer reported ("n/a" when it did not). */
+    String openblas() {
+        String[] w = ready.split(" ");
+        for (int i = 0; i + 1 < w.length; i++) if (w[i].equals("openblas")) return w[i + 1];
+        return "n/a";
+    }
+
+    boolean hasTorch() {
+        return !ready.contains("torch n/a");
+    }
+
+    /** Sends one order; the value of its "ok" answer, or NaN (and a note). */
+    double ask(String order) {
+        out.println(order);
+        try {
+            String answer = in.readLine();
+            if (answer != null && answer.startsWith("ok ")) return Double.parseDouble(answer.substring(3).trim());
+            notes.add("peer answered \"" + answer + "\" to \"" + order + "\"");
+        } catch (IOException | NumberFormatException e) {
+            notes.add("peer failed on \"" + order + "\": " + e.getMessage());
+        }
+        return Double.NaN;
+    }
+
+    @Override
+    public void close() {
+        out.println("quit");
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroy();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroy();
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.cpo4j.bench;
+
+import io.cpo4j.engine.kernels.Parallel;
+import io.cpo4j.model.train.Trainer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The training step of {@link TrainStepBenchmark}, measured in turns with PyTorch's step: every
+ * call runs one cpo4j step and one step of each torch peer ({@code bench/peers/paired_train_peer.py},
+ * which runs {@code ../shared/peers/torch_gpt_step.py}'s step as OpenBLAS configures itself and on
+ * its best kernel set), in an order that rotates from call to call, so that both sides meet the
+ * same moments of a shared machine. Milliseconds per step go to the notes
+ * ({@code train.turns.<config>.<threads>.<who>}, in call order); the report takes the ratio
+ * within each call.
+ */
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 1, time = 1)
+@Measurement(iterations = 8, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xms8g", "-Xmx8g"})
+public class TrainStepInTurnsBenchmark extends BenchmarkDefaults {
+
+    /** System property naming the folder of the shared peers (set by the runner for its forks). */
+    static final String PEERS = "cpo4j.peers";
+    /** System property naming the checkout (set by the runner for its forks). */
+    static final String ROOT = "cpo4j.root";
+
+    @Param({"tiny", "small"})
+    public String config;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    private Trainer trainer;
+    private final Map<String, PeerProcess> peers = new LinkedHashMap<>();
+    private final Map<String, List<Double>> millis = new LinkedHashMap<>();
+    private final List<String> notes = new ArrayList<>();
+    private boolean measuring;
+    private int calls;
+
+    @Setup
+    public void setup() {
+        Parallel.setThreads(threads);
+        trainer = TrainStepBenchmark.trainer(config);
+        millis.put("cpo4j", new ArrayList<>());
+        Path root = Path.of(System.getProperty(ROOT, "."));
+        Path stepScript = Path.of(System.getProperty(PEERS, root.resolve("../shared/peers").toString())).resolve("torch_gpt_step.py");
+        Path server = root.resolve("bench/peers/paired_train_peer.py");
+        if (!Files.isRegularFile(stepScript) || !Files.isRegularFile(server) || !Files.isExecutable(Path.of(PairedKernels.PYTHON))) return;
+        List<String> command = List.of(PairedKernels.PYTHON, server.toString(), stepScript.toString(), config, Integer.toString(threads));
+        PeerProcess auto = PeerProcess.start(command, threads, null, notes);
+        if (auto != null) add("torch", auto);
+        String best = Peers.bestCore(Machine.describe());
+        if (best != null && (auto == null || !best.equalsIgnoreCase(auto.openblas()))) {
+            PeerProcess forced = PeerProcess.start(command, threads, best, notes);
+            if (forced != null) add("torch/" + best, forced);
+        }
+    }
+
+    private void add(String who, PeerProcess peer) {
+        peers.put(who, peer);
+        millis.put(who, new ArrayList<>());
+    }
+
+    @Setup(Level.Iteration)
+    public void nextIteration(IterationParams params) {
+        measuring = params.getType() == IterationType.MEASUREMENT;
+    }
+
+    /** One step of cpo4j and of each peer, starting from a different one each call. */
+    @Benchmark
+    public void step() {
+        List<String> who = new ArrayList<>(millis.keySet());
+        int n = who.size(), first = calls++ % n;
+        for (int i = 0; i < n; i++) {
+            String w = who.get((first + i) % n);
+            double ms;
+            if (w.equals("cpo4j")) {
+                long t0 = System.nanoTime();
+                trainer.step();
+                ms = (System.nanoTime() - t0) / 1e6;
+            } else {
+                ms = peers.get(w).ask("step 1");
+            }
+            if (measuring) millis.get(w).add(ms);
+        }
+    }
+
+    @TearDown
+    public void record() {
+        for (PeerProcess p : peers.values()) p.close();
+        for (var e : millis.entrySet()) {
+            if (e.getValue().isEmpty()) continue;
+            StringJoiner ms = new StringJoiner(",");
+            for (double m : e.getValue()) ms.add(String.format(Locale.ROOT, "%.2f", m));
+            Notes.write("train.turns." + config + "." + threads + "." + e.getKey(), ms.toString());
+        }
+        for (int i = 0; i < notes.size(); i++) Notes.write("train.turns.note." + config + "." + threads + "." + i, notes.get(i));
+    }
+}
