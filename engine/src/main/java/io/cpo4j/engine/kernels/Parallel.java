@@ -88,8 +88,8 @@ public final class Parallel {
     }
 
     /**
-     * Runs tasks {@code [0, n)}, each claimed by whichever of up to {@link #threads()} workers
-     * (the caller among them) is free next. Use it where the tasks are many and the workers may
+     * Runs tasks {@code [0, n)}: worker w of up to {@link #threads()} (the caller is worker 0)
+     * starts with task w, and every further task goes to whichever worker is free next. Use it where the tasks are many and the workers may
      * not run at the same speed: on shared machines one core was seen running at two thirds of
      * the other's speed for seconds at a time, and a fixed split waits for the slower half.
      * Each task must compute the same values whoever runs it. Runs inline when called from
@@ -103,15 +103,19 @@ public final class Parallel {
             for (int i = 0; i < n; i++) body.run(i);
             return;
         }
-        AtomicInteger next = new AtomicInteger();
-        Runnable worker = () -> {
-            for (int i; (i = next.getAndIncrement()) < n; ) body.run(i);
-        };
+        // Worker w starts with task w, so that a helper slow to wake still gets its share of a few
+        // tasks (the caller would otherwise take them all); after that, tasks go to whoever is free.
+        AtomicInteger next = new AtomicInteger(workers);
         ForkJoinTask<?>[] helpers = new ForkJoinTask<?>[workers - 1];
-        for (int w = 0; w < helpers.length; w++) helpers[w] = p.submit(worker);
+        for (int w = 1; w < workers; w++) {
+            int first = w;
+            helpers[w - 1] = p.submit(() -> {
+                for (int i = first; i < n; i = next.getAndIncrement()) body.run(i);
+            });
+        }
         Throwable failure = null;
         try {
-            worker.run();
+            for (int i = 0; i < n; i = next.getAndIncrement()) body.run(i);
         } catch (RuntimeException | Error e) {
             failure = e;
             next.set(n);                                      // stop handing out tasks
