@@ -23,6 +23,8 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from order_loop import serve
+
 try:
     import torch
 except ImportError:  # softmax orders then answer with an error
@@ -50,42 +52,33 @@ def main():
     arch = next((i.get("architecture") for i in threadpool_info() if i.get("internal_api") == "openblas"), "n/a")
     print("ready python %s numpy %s torch %s openblas %s"
           % (platform.python_version(), np.__version__, torch.__version__ if torch else "n/a", arch), flush=True)
-    with threadpool_limits(limits=threads):
-        for line in sys.stdin:
-            words = line.split()
-            if not words:
-                continue
-            if words[0] == "quit":
-                return
-            try:
-                if words[0] == "gemm":
-                    b, m, k, n = (int(w) for w in words[1:5])
-                    seconds = float(words[5])
-                    key = ("gemm", b, m, k, n)
-                    if key not in ops:
-                        x = rng.standard_normal((b, m, k) if b > 1 else (m, k), dtype=np.float32)
-                        y = rng.standard_normal((b, k, n) if b > 1 else (k, n), dtype=np.float32)
-                        z = np.empty((b, m, n) if b > 1 else (m, n), dtype=np.float32)
-                        ops[key] = lambda x=x, y=y, z=z: np.matmul(x, y, out=z)
-                        timed_rate(ops[key], 0.3, 1.0)
-                    rate = timed_rate(ops[key], seconds, 2.0 * b * m * k * n)
-                elif words[0] == "softmax":
-                    if torch is None:
-                        raise RuntimeError("torch is not installed")
-                    rows, cols = int(words[1]), int(words[2])
-                    seconds = float(words[3])
-                    key = ("softmax", rows, cols)
-                    if key not in ops:
-                        x = torch.from_numpy(rng.standard_normal((rows, cols), dtype=np.float32))
-                        ops[key] = lambda x=x: torch.softmax(x, dim=-1)
-                        timed_rate(ops[key], 0.3, 1.0)
-                    rate = timed_rate(ops[key], seconds, float(rows * cols))
-                else:
-                    raise ValueError("unknown order " + words[0])
-                print("ok %.6f" % rate, flush=True)
-            except Exception as e:  # the runner reports it and goes on
-                print("error %s" % str(e).replace("\n", " "), flush=True)
+    def handle(words):
+        if words[0] == "gemm":
+            b, m, k, n = (int(w) for w in words[1:5])
+            seconds = float(words[5])
+            key = ("gemm", b, m, k, n)
+            if key not in ops:
+                x = rng.standard_normal((b, m, k) if b > 1 else (m, k), dtype=np.float32)
+                y = rng.standard_normal((b, k, n) if b > 1 else (k, n), dtype=np.float32)
+                z = np.empty((b, m, n) if b > 1 else (m, n), dtype=np.float32)
+                ops[key] = lambda x=x, y=y, z=z: np.matmul(x, y, out=z)
+                timed_rate(ops[key], 0.3, 1.0)
+            return timed_rate(ops[key], seconds, 2.0 * b * m * k * n)
+        if words[0] == "softmax":
+            if torch is None:
+                raise RuntimeError("torch is not installed")
+            rows, cols = int(words[1]), int(words[2])
+            seconds = float(words[3])
+            key = ("softmax", rows, cols)
+            if key not in ops:
+                x = torch.from_numpy(rng.standard_normal((rows, cols), dtype=np.float32))
+                ops[key] = lambda x=x: torch.softmax(x, dim=-1)
+                timed_rate(ops[key], 0.3, 1.0)
+            return timed_rate(ops[key], seconds, float(rows * cols))
+        raise ValueError("unknown order " + words[0])
 
+    with threadpool_limits(limits=threads):
+        serve(handle)
 
 if __name__ == "__main__":
     main()

@@ -17,6 +17,8 @@ import os
 import sys
 import time
 
+from order_loop import serve
+
 OPENMP_BLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
 MALLOC_TUNE = "glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=4294967296"
 
@@ -74,23 +76,16 @@ def main():
     if step_script.threadpool_info:
         arch = next((i.get("architecture") for i in step_script.threadpool_info() if i.get("internal_api") == "openblas"), "n/a")
     print("ready torch %s openblas %s" % (torch.__version__, arch), flush=True)
-    for line in sys.stdin:
-        words = line.split()
-        if not words:
-            continue
-        if words[0] == "quit":
-            return
-        try:
-            if words[0] != "step":
-                raise ValueError("unknown order " + words[0])
-            n = max(1, int(words[1]))
-            t0 = time.perf_counter()
-            for _ in range(n):
-                step()
-            print("ok %.3f" % ((time.perf_counter() - t0) * 1e3 / n), flush=True)
-        except Exception as e:
-            print("error %s" % str(e).replace("\n", " "), flush=True)
+    def handle(words):
+        if words[0] != "step":
+            raise ValueError("unknown order " + words[0])
+        n = max(1, int(words[1]))
+        t0 = time.perf_counter()
+        for _ in range(n):
+            step()
+        return (time.perf_counter() - t0) * 1e3 / n
 
+    serve(handle)
 
 if __name__ == "__main__":
     main()

@@ -106,7 +106,7 @@ final class GemmPacking {
      * consecutive slots of {@code width} at {@code dst[d..]}, zero past {@code live}.
      */
     private static void copyRuns(float[] src, int from, int stride, int live, int depths, int width, float[] dst, int d) {
-        if (Vec.GATHER && live == width && width == 2 * Vec.S.length()) {
+        if (live == width && width == 2 * Vec.S.length()) {                  // a full B panel: two vector copies per depth
             Vec.copyRuns2(src, from, stride, depths, dst, d);
             return;
         }

@@ -113,22 +113,9 @@ public final class Parallel {
                 for (int i = first; i < n; i = next.getAndIncrement()) body.run(i);
             });
         }
-        Throwable failure = null;
-        try {
+        runAndJoin(() -> {
             for (int i = 0; i < n; i = next.getAndIncrement()) body.run(i);
-        } catch (RuntimeException | Error e) {
-            failure = e;
-            next.set(n);                                      // stop handing out tasks
-        }
-        for (ForkJoinTask<?> t : helpers) {
-            try {
-                t.join();
-            } catch (RuntimeException | Error e) {
-                if (failure == null) failure = e;
-            }
-        }
-        if (failure instanceof RuntimeException re) throw re;
-        if (failure instanceof Error er) throw er;
+        }, () -> next.set(n), helpers);                           // on failure: stop handing out tasks
     }
 
     /**
@@ -161,13 +148,22 @@ public final class Parallel {
             int from = bounds[c], to = bounds[c + 1];
             tasks[c - 1] = p.submit(() -> body.run(from, to));
         }
+        runAndJoin(() -> body.run(0, bounds[1]), () -> {}, tasks);
+    }
+
+    /**
+     * Runs {@code own} on the calling thread ({@code onFailure} if it throws), then waits for every
+     * helper; rethrows the first failure, the caller's before the helpers'.
+     */
+    private static void runAndJoin(Runnable own, Runnable onFailure, ForkJoinTask<?>[] helpers) {
         Throwable failure = null;
         try {
-            body.run(0, bounds[1]);
+            own.run();
         } catch (RuntimeException | Error e) {
             failure = e;
+            onFailure.run();
         }
-        for (ForkJoinTask<?> t : tasks) {
+        for (ForkJoinTask<?> t : helpers) {
             try {
                 t.join();
             } catch (RuntimeException | Error e) {
