@@ -73,7 +73,7 @@ final class ModelTables {
             }
             StringBuilder peerCells = new StringBuilder();
             peers.forEach((who, ms) -> peerCells.append(peerCells.isEmpty() ? "" : "; ").append(who).append(' ').append(String.format(Locale.ROOT, "%.1f", median(ms))));
-            double ratio = median(java.util.Arrays.stream(ratios).filter(r -> !Double.isNaN(r)).toArray());
+            double ratio = median(ratios);
             md.append("| ").append(t.shape()).append(" | ").append(t.threads()).append(" | ").append(own.length).append(" | ")
               .append(String.format(Locale.ROOT, "%.1f", median(own))).append(" | ")
               .append(String.format(Locale.ROOT, "%.0f", TrainStepBenchmark.tokens(t.shape()) / median(own) * 1e3)).append(" | ")
@@ -192,15 +192,13 @@ final class ModelTables {
 
     /** The per-call milliseconds a recipe noted, in call order (call i of every recipe is the same benchmark call), or an empty array. */
     private static double[] inOrder(Map<String, String> notes, String recipe, int threads) {
-        String v = notes.get("cpo.ms." + recipe + "." + threads);
-        if (v == null || v.isBlank()) return new double[0];
-        return java.util.Arrays.stream(v.split(",")).mapToDouble(Double::parseDouble).toArray();
+        return inOrderKey(notes, "cpo.ms." + recipe + "." + threads);
     }
 
-    private static double median(double[] values) {
-        if (values.length == 0) return Double.NaN;
-        double[] v = values.clone();
-        java.util.Arrays.sort(v);
+    /** The median of the values that are not NaN; NaN when none is. */
+    static double median(double[] values) {
+        double[] v = java.util.Arrays.stream(values).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        if (v.length == 0) return Double.NaN;
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 

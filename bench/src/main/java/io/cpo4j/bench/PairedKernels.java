@@ -8,7 +8,6 @@ import io.cpo4j.engine.kernels.SoftmaxKernel;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -104,8 +103,8 @@ final class PairedKernels {
             ratios[r] = best > 0 ? javaRates[r] / best : Double.NaN;
         }
         Map<String, Double> medians = new LinkedHashMap<>();
-        for (int i = 0; i < names.size(); i++) medians.put(names.get(i), median(peerRates[i]));
-        Row row = new Row(kind, shape, threads, rounds, slice, median(javaRates), medians, names.isEmpty() ? Double.NaN : median(ratios), against);
+        for (int i = 0; i < names.size(); i++) medians.put(names.get(i), ModelTables.median(peerRates[i]));
+        Row row = new Row(kind, shape, threads, rounds, slice, ModelTables.median(javaRates), medians, names.isEmpty() ? Double.NaN : ModelTables.median(ratios), against);
         System.out.printf(Locale.ROOT, "  cpo4j %.3f, peers %s, ratio %.3f%n", row.java(), medians, row.ratio());
         return row;
     }
@@ -123,11 +122,6 @@ final class PairedKernels {
         return work * calls / ((now - start) / 1e9) / 1e9;
     }
 
-    static double median(double[] values) {
-        double[] v = Arrays.stream(values).filter(d -> !Double.isNaN(d)).sorted().toArray();
-        if (v.length == 0) return Double.NaN;
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
 
     /** What {@link MatmulBenchmark#matmul} does, on the same operands. */
     private static Runnable matmul(int batch, int m, int k, int n) {
