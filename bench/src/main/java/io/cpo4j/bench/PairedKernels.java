@@ -23,7 +23,8 @@ import java.util.Map;
  * within seconds (one C FMA kernel, timed in 0.2 s slices, ran at 80 and at 150 GFLOPS; numpy
  * and cpo4j run back to back in fresh processes swapped places from one pair to the next), so
  * figures taken minutes apart compare moments as much as libraries. Turns of a fraction of a
- * second put both sides in the same moments.
+ * second put both sides in the same moments. Each turn starts after a pause
+ * ({@link PeerProcess#settle}), so that no contestant's idle-spinning threads overlap the next one's turn.
  */
 final class PairedKernels {
 
@@ -95,6 +96,7 @@ final class PairedKernels {
             int contestants = names.size() + 1;
             for (int i = 0; i < contestants; i++) {
                 int who = (i + r) % contestants;
+                PeerProcess.settle();
                 if (who == 0) javaRates[r] = rate(java, work, slice);
                 else peerRates[who - 1][r] = peers.get(names.get(who - 1)).ask(order + " " + slice);
             }
@@ -142,7 +144,8 @@ final class PairedKernels {
         md.append("\n## Matmul and softmax measured in turns with the peers (higher is better)\n\n")
           .append("cpo4j (this JVM) and each peer (`bench/peers/paired_peer.py`, a python process per thread count and OpenBLAS kernel set)\n")
           .append("take turns of ").append(String.format(Locale.ROOT, "%.2f", rows.get(0).slice()))
-          .append(" s, in an order that rotates each round; the ratio is taken within each round against the best peer of that round,\n")
+          .append(" s, each after a pause of ").append(PeerProcess.SETTLE_MILLIS).append(" ms (so that the idle-spinning threads of the last contestant's BLAS are asleep),\n")
+          .append("in an order that rotates each round; the ratio is taken within each round against the best peer of that round,\n")
           .append("and the table gives medians over the rounds. GFLOPS for matmul, Gelem/s for softmax.\n\n");
         md.append("| kernel | shape | threads | rounds | cpo4j | peers (median) | cpo4j / peer, median of rounds | target |\n")
           .append("|---|---|---|---|---|---|---|---|\n");

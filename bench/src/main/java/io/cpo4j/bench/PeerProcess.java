@@ -55,6 +55,24 @@ final class PeerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Pause before each turn, in milliseconds. OpenBLAS's and OpenMP's worker threads keep
+     * spinning after a call returns: a 2-thread numpy or torch process burned 0.13 s of CPU in
+     * the 0.5 s after its last call (getrusage, three trials each; a JVM running the engine on 2
+     * threads: 0.00-0.01 s). Without the pause, whoever took the next turn on 2 threads shared a
+     * core with those spinning threads for that long.
+     */
+    static final long SETTLE_MILLIS = 250;
+
+    /** Waits {@link #SETTLE_MILLIS}, so that the last contestant's threads are asleep before the next turn. */
+    static void settle() {
+        try {
+            Thread.sleep(SETTLE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The OpenBLAS kernel set the peer reported ("n/a" when it did not). */
     String openblas() {
         String[] w = ready.split(" ");

@@ -27,9 +27,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The training step of {@link TrainStepBenchmark}, measured in turns with PyTorch's step: every
  * call runs one cpo4j step and one step of each torch peer ({@code bench/peers/paired_train_peer.py},
- * which runs {@code ../shared/peers/torch_gpt_step.py}'s step as OpenBLAS configures itself and on
- * its best kernel set), in an order that rotates from call to call, so that both sides meet the
- * same moments of a shared machine. Milliseconds per step go to the notes
+ * which runs {@code ../shared/peers/torch_gpt_step.py}'s step on OpenBLAS's best kernel set for the
+ * machine, or as OpenBLAS configures itself when none is known), in an order that rotates from call
+ * to call, so that both sides meet the same moments of a shared machine. Each step starts after a
+ * pause ({@link PeerProcess#settle}) that lets the last one's spinning BLAS threads go to sleep. Milliseconds per step go to the notes
  * ({@code train.turns.<config>.<threads>.<who>}, in call order); the report takes the ratio
  * within each call.
  */
@@ -67,12 +68,15 @@ public class TrainStepInTurnsBenchmark extends BenchmarkDefaults {
         Path server = root.resolve("bench/peers/paired_train_peer.py");
         if (!Files.isRegularFile(stepScript) || !Files.isRegularFile(server) || !Files.isExecutable(Path.of(PairedKernels.PYTHON))) return;
         List<String> command = List.of(PairedKernels.PYTHON, server.toString(), stepScript.toString(), config, Integer.toString(threads));
-        PeerProcess auto = PeerProcess.start(command, threads, null, notes);
-        if (auto != null) add("torch", auto);
+        // Only the best kernel set when it is known: torch on OpenBLAS's generic kernels took 20-34 s per
+        // 124M step, which doubled the benchmark's time and never was the faster peer.
         String best = Peers.bestCore(Machine.describe());
-        if (best != null && (auto == null || !best.equalsIgnoreCase(auto.openblas()))) {
-            PeerProcess forced = PeerProcess.start(command, threads, best, notes);
-            if (forced != null) add("torch/" + best, forced);
+        PeerProcess forced = best == null ? null : PeerProcess.start(command, threads, best, notes);
+        if (forced != null) {
+            add("torch/" + best, forced);
+        } else {
+            PeerProcess auto = PeerProcess.start(command, threads, null, notes);
+            if (auto != null) add("torch", auto);
         }
     }
 
@@ -94,6 +98,7 @@ public class TrainStepInTurnsBenchmark extends BenchmarkDefaults {
         for (int i = 0; i < n; i++) {
             String w = who.get((first + i) % n);
             double ms;
+            PeerProcess.settle();
             if (w.equals("cpo4j")) {
                 long t0 = System.nanoTime();
                 trainer.step();
