@@ -30,9 +30,9 @@ import java.util.concurrent.TimeUnit;
  * which runs {@code ../shared/peers/torch_gpt_step.py}'s step on OpenBLAS's best kernel set for the
  * machine, or as OpenBLAS configures itself when none is known), in an order that rotates from call
  * to call, so that both sides meet the same moments of a shared machine. Each step starts after a
- * pause ({@link PeerProcess#settle}) that lets the last one's spinning BLAS threads go to sleep. Milliseconds per step go to the notes
- * ({@code train.turns.<config>.<threads>.<who>}, in call order); the report takes the ratio
- * within each call.
+ * pause ({@link PeerProcess#settle}) that lets the last one's spinning BLAS threads go to sleep.
+ * Milliseconds per step go to the notes ({@code train.turns.<config>.<threads>.<who>}, in call
+ * order); the report takes the ratio within each call.
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1, time = 1)
