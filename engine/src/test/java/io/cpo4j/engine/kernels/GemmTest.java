@@ -59,8 +59,9 @@ class GemmTest {
 
     @Test
     void crossesDepthRowAndColumnBlocks() {
-        // k > KC (several depth blocks, the last partial), m > MC (several row blocks), n with a partial panel.
-        int[][] shapes = {{Gemm.MC + 37, 37, Gemm.KC * 2 + 19}, {13, 97, Gemm.KC + 1}, {1, 1, 2 * Gemm.KC}};
+        // k > KC (several depth blocks, the last partial), m > MC (several row blocks), n with a partial panel;
+        // n = 1100 takes two slabs of B, so the tiles walk along C's rows.
+        int[][] shapes = {{Gemm.MC + 37, 37, Gemm.KC * 2 + 19}, {13, 97, Gemm.KC + 1}, {1, 1, 2 * Gemm.KC}, {2 * Gemm.Vec.MR + 5, 1100, Gemm.KC + 3}};
         for (int[] sh : shapes) {
             for (int t = 0; t < 4; t++) {
                 checkAgainstScalar(sh[0], sh[1], sh[2], (t & 1) != 0, (t & 2) != 0, t == 3);
