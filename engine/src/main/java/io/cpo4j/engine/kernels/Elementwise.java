@@ -50,6 +50,11 @@ public final class Elementwise {
         for (int i = 0; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
     }
 
+    /** x[i] = value, shared across threads: a large buffer fills faster from two cores. */
+    public static void fill(float value, float[] x, int off, int n) {
+        Parallel.forChunks(n, PARALLEL_GRAIN, (from, to) -> java.util.Arrays.fill(x, off + from, off + to, value));
+    }
+
     /** out[i] = s · x[i]. */
     public static void scale(float s, float[] x, int xOff, float[] out, int outOff, int n) {
         Parallel.forChunks(n, PARALLEL_GRAIN, (from, to) -> {

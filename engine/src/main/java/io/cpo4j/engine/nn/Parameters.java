@@ -2,6 +2,7 @@ package io.cpo4j.engine.nn;
 
 import io.cpo4j.engine.Shape;
 import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.kernels.Elementwise;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -101,6 +102,6 @@ public final class Parameters {
     }
 
     public void zeroGrad() {
-        java.util.Arrays.fill(grads, 0f);
+        Elementwise.fill(0f, grads, 0, grads.length);
     }
 }

@@ -39,14 +39,36 @@ public final class AdamW {
 
     /** One update with learning rate {@code lr}, from the gradients currently in the buffers. */
     public void step(float lr) {
+        step(lr, 1f);
+    }
+
+    /**
+     * One update from the gradients times {@code gradScale}, as after scaling them in place (the
+     * same numbers; the gradient buffers are left as they are): global-norm clipping folded into
+     * the update, one pass less over the gradients. See {@link GradClip#coefficient}.
+     */
+    public void step(float lr, float gradScale) {
         step++;
         List<Tensor> list = params.list();
-        for (int i = 0; i < list.size(); i++) {
+        // Tensors lie end to end: each run of trainable neighbours with the same decay is one update.
+        for (int i = 0; i < list.size(); ) {
             Tensor t = list.get(i);
-            if (!t.requiresGrad()) continue;
-            float wd = t.rank() >= 2 ? weightDecay : 0f;
-            AdamWKernel.update(params.values(), params.grads(), m, v, params.offset(i), t.size(), lr, beta1, beta2, eps, wd, step);
+            if (!t.requiresGrad()) {
+                i++;
+                continue;
+            }
+            float wd = decayOf(t);
+            int end = i + 1;
+            while (end < list.size() && list.get(end).requiresGrad() && decayOf(list.get(end)) == wd) end++;
+            int from = params.offset(i), to = params.offset(end - 1) + list.get(end - 1).size();
+            AdamWKernel.update(params.values(), params.grads(), m, v, from, to - from, gradScale, lr, beta1, beta2, eps, wd, step);
+            i = end;
         }
+    }
+
+    /** Weight decay applies to matrices and embeddings only. */
+    private float decayOf(Tensor t) {
+        return t.rank() >= 2 ? weightDecay : 0f;
     }
 
     /** Number of steps taken. */

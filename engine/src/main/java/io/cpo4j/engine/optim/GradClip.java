@@ -19,11 +19,21 @@ public final class GradClip {
      */
     public static double clip(Parameters params, double maxNorm) {
         double norm = norm(params);
-        double coef = maxNorm / (norm + 1e-6);
-        if (coef < 1.0) {
+        float coef = coefficient(norm, maxNorm);
+        if (coef != 1f) {
             float[] g = params.grads();
-            Elementwise.scale((float) coef, g, 0, g, 0, g.length);
+            Elementwise.scale(coef, g, 0, g, 0, g.length);
         }
         return norm;
+    }
+
+    /**
+     * The factor {@link #clip} scales the gradients by, given their norm: {@code maxNorm / (norm + 1e-6)}
+     * when that is below 1, else 1. Pass it to {@link AdamW#step(float, float)} to clip without a
+     * pass of its own.
+     */
+    public static float coefficient(double norm, double maxNorm) {
+        double coef = maxNorm / (norm + 1e-6);
+        return coef < 1.0 ? (float) coef : 1f;
     }
 }

@@ -250,8 +250,8 @@ class KernelTwinTest {
     void adamW(int n) {
         float[] p = randn(23, n), g = randn(24, n), m = randn(25, n), v = uniform(26, n, 0f, 1f);
         float[] pv = p.clone(), mv = m.clone(), vv = v.clone(), ps = p.clone(), ms = m.clone(), vs = v.clone();
-        AdamWKernel.Vec.update(pv, g, mv, vv, 0, n, 1f - 1e-4f, 0.9f, 0.95f, 1e-8f, 1e-3f / 0.1f, 0.3f);
-        AdamWKernel.updateScalar(ps, g, ms, vs, 0, n, 1f - 1e-4f, 0.9f, 0.95f, 1e-8f, 1e-3f / 0.1f, 0.3f);
+        AdamWKernel.Vec.update(pv, g, mv, vv, 0, n, 0.37f, 1f - 1e-4f, 0.9f, 0.95f, 1e-8f, 1e-3f / 0.1f, 0.3f);
+        AdamWKernel.updateScalar(ps, g, ms, vs, 0, n, 0.37f, 1f - 1e-4f, 0.9f, 0.95f, 1e-8f, 1e-3f / 0.1f, 0.3f);
         assertTwins("adamW p", pv, ps);
         assertTwins("adamW m", mv, ms);
         assertTwins("adamW v", vv, vs);

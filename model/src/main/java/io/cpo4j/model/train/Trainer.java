@@ -88,8 +88,7 @@ public final class Trainer {
         float lr = schedule.at(step);
         boolean finite = Double.isFinite(loss) && Double.isFinite(norm);
         if (finite) {
-            if (config.gradClip() > 0) GradClip.clip(model.parameters(), config.gradClip());
-            optimizer.step(lr);
+            optimizer.step(lr, config.gradClip() > 0 ? GradClip.coefficient(norm, config.gradClip()) : 1f);
             step++;
             badSteps = 0;
         } else {
