@@ -84,11 +84,14 @@ public final class Autograd {
                 if (t.hasGrad()) t.node.backward.run();
             }
         } finally {
+            List<float[]> released = new ArrayList<>();
             for (Tensor t : order) {
                 t.node = null;
                 t.released = true;
-                t.releaseGrad();
+                float[] dropped = t.releaseGrad();
+                if (dropped != null) released.add(dropped);
             }
+            GradBuffers.recycle(released);
         }
     }
 

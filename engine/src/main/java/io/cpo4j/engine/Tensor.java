@@ -32,6 +32,8 @@ public final class Tensor {
     private boolean requiresGrad;
     private boolean retainGrad;
     private float[] grad;
+    /** Whether {@link #gradBuffer()} allocated {@code grad} (rather than {@link #backedBy} handing it in). */
+    private boolean ownsGrad;
     private int gradOffset;
     /** The op that produced this tensor; null for leaves, for no-grad results, and after backward. */
     Node node;
@@ -235,10 +237,15 @@ public final class Tensor {
         return grad == null ? null : new Tensor(grad, gradOffset, shape.clone(), false);
     }
 
-    /** The gradient storage, allocated (zero) on first use. Ops accumulate into it with {@code +=}. */
+    /**
+     * The gradient storage, allocated (zero) on first use. Ops accumulate into it with {@code +=}.
+     * A non-leaf's buffer is reused by a later backward pass once this one releases the graph;
+     * {@link #retainGrad()} keeps it.
+     */
     public float[] gradBuffer() {
         if (grad == null) {
-            grad = new float[size];
+            grad = GradBuffers.zeroed(size);
+            ownsGrad = true;
             gradOffset = 0;
         }
         return grad;
@@ -259,9 +266,16 @@ public final class Tensor {
         if (grad != null) Arrays.fill(grad, gradOffset, gradOffset + size, 0f);
     }
 
-    /** Drops this non-leaf's gradient buffer; called when the graph is released. */
-    void releaseGrad() {
-        if (!retainGrad) grad = null;
+    /**
+     * Drops this non-leaf's gradient buffer, called when the graph is released; returns it when
+     * nothing else can reach it (it was allocated by {@link #gradBuffer()} and is not retained).
+     */
+    float[] releaseGrad() {
+        if (retainGrad || grad == null) return null;
+        float[] dropped = ownsGrad ? grad : null;
+        grad = null;
+        ownsGrad = false;
+        return dropped;
     }
 
     /** A tensor sharing this one's storage but outside any graph. */
