@@ -11,9 +11,9 @@ import java.util.Map;
  * The gradient arrays of the graph a thread's last backward pass released, kept for its next
  * one: a training step needs the same sizes again, and a recycled array is zeroed on every core,
  * where a new one is zeroed by the allocating thread alone and later copied or swept by the
- * collector. GPT-2 124M allocated 0.9 of its 1.8 GB a step here. Each backward pass replaces
- * the whole pool, so it never holds more than one graph's gradients; small arrays are left to
- * the allocator.
+ * collector. A GPT-2 124M step (batch 4 × 256) allocated 1.8 GB before the pool, 0.9 GB with it.
+ * Each backward pass replaces the whole pool, so it never holds more than one graph's
+ * gradients; small arrays are left to the allocator.
  */
 final class GradBuffers {
 

@@ -3,6 +3,8 @@ package io.cpo4j.engine.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.Arrays;
+
 /**
  * Element-by-element loops over float arrays: the arithmetic ops' forward and backward, and the
  * accumulations ({@code y += a·x}) that every backward pass ends with.
@@ -52,7 +54,7 @@ public final class Elementwise {
 
     /** x[i] = value, shared across threads: a large buffer fills faster from two cores. */
     public static void fill(float value, float[] x, int off, int n) {
-        Parallel.forChunks(n, PARALLEL_GRAIN, (from, to) -> java.util.Arrays.fill(x, off + from, off + to, value));
+        Parallel.forChunks(n, PARALLEL_GRAIN, (from, to) -> Arrays.fill(x, off + from, off + to, value));
     }
 
     /** out[i] = s · x[i]. */
