@@ -154,8 +154,9 @@ public final class Gemm {
      * slab: C is then too wide to stay in cache from one depth block to the next, and tiles read in
      * row order let the hardware prefetcher stream C's rows. Measured paired, two runs each,
      * 1 thread: (1024×768)·(768×50257) +1-11%, (512×768)·(768×3072) +8-20%, 2048³ +9-10%
-     * (+7-23% on 2 threads); for 1024³, a single slab, the same order was 5-8% slower. Full micro-tiles are added to C by
-     * the kernel itself; partial ones at the edges go through a small tile.
+     * (+7-23% on 2 threads); for 1024³, a single slab, the same order was 5-8% slower. Full
+     * micro-tiles are added to C by the kernel itself; partial ones at the edges go through a
+     * small tile.
      */
     private static void block(boolean transA, float[] a, int aOff, int lda, int i0, int rows,
                               float[] packedB, int j0, int j1, int q0, int q1, int p0, int depth,
