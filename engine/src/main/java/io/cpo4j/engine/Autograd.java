@@ -67,6 +67,21 @@ public final class Autograd {
 
     /** Backpropagates {@code gradient} (root's shape, row-major) from {@code root}, then releases the graph. */
     public static void backward(Tensor root, float[] gradient) {
+        backward(root, gradient, false);
+    }
+
+    /**
+     * {@link #backward(Tensor, float[])}, and then this thread's next ops may reuse the storage of
+     * every tensor the graph's ops computed: for a caller that reads none of them (nor views of
+     * them) afterwards, such as a training step. A step then allocates almost nothing, where each
+     * new array costs a zeroing pass on one thread and work for the collector. Reading such a
+     * tensor afterwards throws; reading a view of one reads whatever a later op wrote there.
+     */
+    public static void backwardAndRecycle(Tensor root, float[] gradient) {
+        backward(root, gradient, true);
+    }
+
+    private static void backward(Tensor root, float[] gradient, boolean recycleOutputs) {
         if (gradient.length != root.size()) {
             throw new IllegalArgumentException("backward(): gradient has " + gradient.length + " values, tensor shape " + Shape.str(root.shape()) + " has " + root.size());
         }
@@ -90,8 +105,10 @@ public final class Autograd {
                 t.released = true;
                 float[] dropped = t.releaseGrad();
                 if (dropped != null) released.add(dropped);
+                float[] storage = recycleOutputs ? t.releaseData() : null;
+                if (storage != null) released.add(storage);
             }
-            GradBuffers.recycle(released);
+            BufferPool.recycle(released);
         }
     }
 

@@ -32,6 +32,10 @@ public final class Tensor {
     private boolean requiresGrad;
     private boolean retainGrad;
     private float[] grad;
+    /** Whether {@link #output} allocated {@code data} for this tensor alone (so that a recycling backward may reuse it). */
+    private boolean ownsData;
+    /** Set when {@link Autograd#backwardAndRecycle} handed {@code data} on: reading it now would read another tensor's values. */
+    private boolean recycled;
     /** Whether {@link #gradBuffer()} allocated {@code grad} (rather than {@link #backedBy} handing it in). */
     private boolean ownsGrad;
     private int gradOffset;
@@ -115,6 +119,19 @@ public final class Tensor {
         return t;
     }
 
+    /**
+     * Internal: a result tensor over a new array of its own, which {@link Autograd#backwardAndRecycle}
+     * may hand to a later op once the graph is released. Ops use this. {@code zeroed}: whether the
+     * op relies on the array starting at zero; without it, the op must write every element.
+     */
+    public static Tensor output(int[] shape, boolean zeroed) {
+        int[] s = shape.clone();
+        int n = Shape.numel(s);
+        Tensor t = new Tensor(zeroed ? BufferPool.zeroed(n) : BufferPool.uninitialised(n), 0, s, false);
+        t.ownsData = true;
+        return t;
+    }
+
     /** Internal: a result tensor over fresh or shared storage. Ops use this. */
     public static Tensor over(float[] data, int offset, int[] shape, boolean transposed) {
         return new Tensor(data, offset, shape, transposed);
@@ -143,7 +160,14 @@ public final class Tensor {
 
     /** The storage array (shared with views). Read it with {@link #offset()} and {@link #isTransposed()}. */
     public float[] data() {
+        if (recycled) throw recycledError();
         return data;
+    }
+
+    private IllegalStateException recycledError() {
+        return new IllegalStateException("tensor " + (name == null ? "" : name + " ") + "of shape " + Shape.str(shape)
+                + " was computed in a graph released by Autograd.backwardAndRecycle, which reused its storage;"
+                + " read what you need before that call, or use backward()");
     }
 
     public int offset() {
@@ -172,22 +196,26 @@ public final class Tensor {
 
     /** Element at the given indices. */
     public float get(int... index) {
+        if (recycled) throw recycledError();
         return data[storageIndex(flatIndex(index))];
     }
 
     /** Sets the element at the given indices (no autograd; for building inputs). */
     public void set(float value, int... index) {
+        if (recycled) throw recycledError();
         data[storageIndex(flatIndex(index))] = value;
     }
 
     /** The single value of a one-element tensor. */
     public float item() {
         if (size != 1) throw new IllegalStateException("item(): tensor of shape " + Shape.str(shape) + " has " + size + " elements");
+        if (recycled) throw recycledError();
         return data[offset];
     }
 
     /** A row-major copy of the values, in logical order. */
     public float[] toArray() {
+        if (recycled) throw recycledError();
         if (!transposed) return Arrays.copyOfRange(data, offset, offset + size);
         float[] out = new float[size];
         for (int i = 0; i < size; i++) out[i] = data[storageIndex(i)];
@@ -244,7 +272,7 @@ public final class Tensor {
      */
     public float[] gradBuffer() {
         if (grad == null) {
-            grad = GradBuffers.zeroed(size);
+            grad = BufferPool.zeroed(size);
             ownsGrad = true;
             gradOffset = 0;
         }
@@ -276,6 +304,18 @@ public final class Tensor {
         grad = null;
         ownsGrad = false;
         return dropped;
+    }
+
+    /**
+     * Gives up this op output's storage, called by {@link Autograd#backwardAndRecycle} when it
+     * releases the graph; returns it when {@link #output} allocated it for this tensor alone.
+     * The tensor refuses reads afterwards (views of it cannot tell).
+     */
+    float[] releaseData() {
+        if (!ownsData) return null;
+        ownsData = false;
+        recycled = true;
+        return data;
     }
 
     /** A tensor sharing this one's storage but outside any graph. */

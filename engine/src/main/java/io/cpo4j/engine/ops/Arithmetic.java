@@ -39,9 +39,8 @@ public final class Arithmetic {
         int[] outShape = Broadcast.shape(name, a.shape(), b.shape());
         Tensor av = operand(a, outShape), bv = operand(b, outShape);
         int n = av.size();
-        float[] out = new float[n];
-        Elementwise.binary(op, av.data(), av.offset(), bv.data(), bv.offset(), out, 0, n);
-        Tensor result = Tensor.over(out, 0, outShape, false);
+        Tensor result = Tensor.output(outShape, false);
+        Elementwise.binary(op, av.data(), av.offset(), bv.data(), bv.offset(), result.data(), 0, n);
         return Autograd.record(name, result, () -> backward(op, result, a, b, av, bv), a, b);
     }
 
@@ -101,9 +100,8 @@ public final class Arithmetic {
     /** out = s · x. */
     public static Tensor scale(Tensor x, float s) {
         Tensor xv = Layout.rowMajor(x);
-        float[] out = new float[x.size()];
-        Elementwise.scale(s, xv.data(), xv.offset(), out, 0, out.length);
-        Tensor result = Tensor.over(out, 0, x.shape(), false);
+        Tensor result = Tensor.output(x.shape(), false);
+        Elementwise.scale(s, xv.data(), xv.offset(), result.data(), 0, x.size());
         return Autograd.record("scale", result, () -> {
             if (x.requiresGrad()) Elementwise.axpy(s, result.gradBuffer(), result.gradOffset(), x.gradBuffer(), x.gradOffset(), x.size());
         }, x);

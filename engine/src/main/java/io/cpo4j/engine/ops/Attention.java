@@ -29,9 +29,9 @@ public final class Attention {
         Tensor in = Layout.rowMajor(qkv);
         boolean grad = Autograd.needsGrad(qkv);
         float[] lse = grad ? new float[b * heads * t] : null;   // (B, NH, T)
-        float[] out = new float[b * t * c];                     // (B, T, C)
+        Tensor result = Tensor.output(new int[] {b, t, c}, true);
+        float[] out = result.data();                            // (B, T, C)
         FlashAttentionKernel.forward(in.data(), in.offset(), out, 0, lse, 0, b, t, c, heads);
-        Tensor result = Tensor.over(out, 0, new int[] {b, t, c}, false);
         return Autograd.record("causalSelfAttention", result, () -> FlashAttentionKernel.backward(
                 result.gradBuffer(), result.gradOffset(), in.data(), in.offset(), out, 0, lse, 0,
                 qkv.gradBuffer(), qkv.gradOffset(), b, t, c, heads), qkv);

@@ -27,11 +27,11 @@ public final class Embedding {
             }
         }
         Tensor w = Layout.rowMajor(weight);
-        float[] out = new float[ids.length * c];
-        for (int i = 0; i < ids.length; i++) System.arraycopy(w.data(), w.offset() + ids[i] * c, out, i * c, c);
         int[] shape = Arrays.copyOf(idsShape, idsShape.length + 1);
         shape[idsShape.length] = c;
-        Tensor result = Tensor.over(out, 0, shape, false);
+        Tensor result = Tensor.output(shape, false);
+        float[] out = result.data();
+        for (int i = 0; i < ids.length; i++) System.arraycopy(w.data(), w.offset() + ids[i] * c, out, i * c, c);
         int[] saved = ids.clone();
         return Autograd.record("embedding", result, () -> backward(result, weight, saved, c), weight);
     }

@@ -11,9 +11,9 @@ public final class Gelu {
 
     public static Tensor forward(Tensor x) {
         Tensor xv = Layout.rowMajor(x);
-        float[] out = new float[x.size()];
+        Tensor result = Tensor.output(x.shape(), false);
+        float[] out = result.data();
         GeluKernel.forward(xv.data(), xv.offset(), out, 0, out.length);
-        Tensor result = Tensor.over(out, 0, x.shape(), false);
         return Autograd.record("gelu", result, () -> {
             if (x.requiresGrad()) GeluKernel.backward(xv.data(), xv.offset(), result.gradBuffer(), result.gradOffset(),
                     x.gradBuffer(), x.gradOffset(), x.size());

@@ -22,10 +22,9 @@ public final class LayerNorm {
         Tensor xv = Layout.rowMajor(x);
         boolean grad = Autograd.needsGrad(x, weight, bias);
         float[] mean = grad ? new float[rows] : null, rstd = grad ? new float[rows] : null;
-        float[] out = new float[x.size()];
+        Tensor result = Tensor.output(s, false);
         LayerNormKernel.forward(xv.data(), xv.offset(), weight.data(), weight.offset(), bias.data(), bias.offset(),
-                out, 0, mean, rstd, rows, c, eps);
-        Tensor result = Tensor.over(out, 0, s, false);
+                result.data(), 0, mean, rstd, rows, c, eps);
         return Autograd.record("layerNorm", result, () -> LayerNormKernel.backward(
                 result.gradBuffer(), result.gradOffset(), xv.data(), xv.offset(), weight.data(), weight.offset(), mean, rstd,
                 x.requiresGrad() ? x.gradBuffer() : null, x.gradOffset(),

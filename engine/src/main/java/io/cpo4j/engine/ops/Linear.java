@@ -23,14 +23,14 @@ public final class Linear {
         }
         int in = ws[1], outF = ws[0], rows = x.size() / in;
         Tensor xv = Layout.rowMajor(x), w = Layout.rowMajor(weight);
-        float[] y = new float[rows * outF];
+        int[] shape = xs.clone();
+        shape[shape.length - 1] = outF;
+        Tensor out = Tensor.output(shape, false);             // every element written: the bias, or the product
+        float[] y = out.data();
         if (bias != null) {
             for (int r = 0; r < rows; r++) System.arraycopy(bias.data(), bias.offset(), y, r * outF, outF);
         }
         Gemm.gemm(false, true, rows, outF, in, xv.data(), xv.offset(), in, w.data(), w.offset(), in, y, 0, outF, bias != null);
-        int[] shape = xs.clone();
-        shape[shape.length - 1] = outF;
-        Tensor out = Tensor.over(y, 0, shape, false);
         return Autograd.record("linear", out, () -> backward(out, x, weight, bias, xv, w, rows, in, outF), x, weight, bias);
     }
 

@@ -40,7 +40,8 @@ public final class MatMul {
         int[] outShape = Arrays.copyOf(batchShape, batchShape.length + 2);
         outShape[outShape.length - 2] = m;
         outShape[outShape.length - 1] = n;
-        float[] c = new float[Shape.numel(outShape)];
+        Tensor out = Tensor.output(outShape, false);           // every element written by the product
+        float[] c = out.data();
 
         Operand A = Operand.of(a, m, k, aShared), B = Operand.of(b, k, n, bShared);
         if (bShared && !A.trans) {
@@ -50,7 +51,6 @@ public final class MatMul {
             Gemm.gemmBatched(batch, A.trans, B.trans, m, n, k, A.data, A.off, A.ld, A.stride, B.data, B.off, B.ld, B.stride,
                     c, 0, n, m * n, false);
         }
-        Tensor out = Tensor.over(c, 0, outShape, false);
         return Autograd.record("matmul", out, () -> backward(out, a, b, A, B, batch, m, n, k), a, b);
     }
 

@@ -1,5 +1,6 @@
 package io.cpo4j.model.train;
 
+import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.model.data.Batch;
 import io.cpo4j.model.data.BatchSource;
@@ -29,7 +30,7 @@ public final class NextTokenObjective implements Objective {
             Batch b = data.next();
             Tensor loss = model.loss(b.inputs(), b.targets(), b.rows(), b.block());
             lossSum += loss.item();
-            loss.backward(weight);
+            Autograd.backwardAndRecycle(loss, weight);         // nothing of the graph is read after this
             tokens += b.inputs().length;
         }
         lastTokens = tokens;

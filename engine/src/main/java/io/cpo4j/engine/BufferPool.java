@@ -1,0 +1,58 @@
+package io.cpo4j.engine;
+
+import io.cpo4j.engine.kernels.Elementwise;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The arrays a thread's last backward pass released, kept for its next step: a training step
+ * needs the same sizes again. A recycled array is zeroed on every core (or not at all, for an op
+ * that writes every element), where a new one is zeroed by the allocating thread alone and
+ * later copied or swept by the collector.
+ *
+ * <p>Backward always releases the gradient buffers it allocated; {@link Autograd#backwardAndRecycle}
+ * also releases the storage of the graph's op outputs. A GPT-2 124M step (batch 4 × 256)
+ * allocated 1.8 GB before the pool, 0.9 GB with gradients pooled, 16 MB with outputs pooled too.
+ * Each backward pass replaces the whole pool, so it never holds more than one graph's arrays;
+ * small arrays are left to the allocator.
+ */
+final class BufferPool {
+
+    /** Arrays below this many floats (64 KB) are not kept: allocating them costs little. */
+    static final int MIN_SIZE = 1 << 14;
+
+    private static final ThreadLocal<Map<Integer, ArrayDeque<float[]>>> FREE = ThreadLocal.withInitial(HashMap::new);
+
+    private BufferPool() {}
+
+    /** A zeroed array of {@code size} floats: a recycled one when this thread has one of that size. */
+    static float[] zeroed(int size) {
+        float[] a = take(size);
+        if (a == null) return new float[size];
+        Elementwise.fill(0f, a, 0, size);
+        return a;
+    }
+
+    /** An array of {@code size} floats holding anything (a recycled one) or zeros (a new one): for a caller that writes every element. */
+    static float[] uninitialised(int size) {
+        float[] a = take(size);
+        return a == null ? new float[size] : a;
+    }
+
+    private static float[] take(int size) {
+        ArrayDeque<float[]> free = size >= MIN_SIZE ? FREE.get().get(size) : null;
+        return free == null ? null : free.poll();
+    }
+
+    /** Makes {@code released} (arrays no tensor refers to any more) this thread's pool, dropping the previous one. */
+    static void recycle(List<float[]> released) {
+        Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
+        for (float[] a : released) {
+            if (a.length >= MIN_SIZE) free.computeIfAbsent(a.length, n -> new ArrayDeque<>()).add(a);
+        }
+        FREE.set(free);
+    }
+}
