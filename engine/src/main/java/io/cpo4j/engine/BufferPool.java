@@ -2,6 +2,7 @@ package io.cpo4j.engine;
 
 import io.cpo4j.engine.kernels.Elementwise;
 
+import java.lang.ref.SoftReference;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
@@ -17,14 +18,16 @@ import java.util.Map;
  * also releases the storage of the graph's op outputs. A GPT-2 124M step (batch 4 × 256)
  * allocated 1.8 GB before the pool, 0.9 GB with gradients pooled, 16 MB with outputs pooled too.
  * Each backward pass replaces the whole pool, so it never holds more than one graph's arrays;
- * small arrays are left to the allocator.
+ * small arrays are left to the allocator. The pool holds its arrays softly: the collector takes
+ * them back before it would run out of memory (say, once training is over and the thread goes on
+ * to other work).
  */
 final class BufferPool {
 
     /** Arrays below this many floats (64 KB) are not kept: allocating them costs little. */
     static final int MIN_SIZE = 1 << 14;
 
-    private static final ThreadLocal<Map<Integer, ArrayDeque<float[]>>> FREE = ThreadLocal.withInitial(HashMap::new);
+    private static final ThreadLocal<Map<Integer, ArrayDeque<SoftReference<float[]>>>> FREE = ThreadLocal.withInitial(HashMap::new);
 
     private BufferPool() {}
 
@@ -43,15 +46,20 @@ final class BufferPool {
     }
 
     private static float[] take(int size) {
-        ArrayDeque<float[]> free = size >= MIN_SIZE ? FREE.get().get(size) : null;
-        return free == null ? null : free.poll();
+        ArrayDeque<SoftReference<float[]>> free = size >= MIN_SIZE ? FREE.get().get(size) : null;
+        if (free == null) return null;
+        for (SoftReference<float[]> r; (r = free.poll()) != null; ) {
+            float[] a = r.get();
+            if (a != null) return a;
+        }
+        return null;
     }
 
     /** Makes {@code released} (arrays no tensor refers to any more) this thread's pool, dropping the previous one. */
     static void recycle(List<float[]> released) {
-        Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
+        Map<Integer, ArrayDeque<SoftReference<float[]>>> free = new HashMap<>();
         for (float[] a : released) {
-            if (a.length >= MIN_SIZE) free.computeIfAbsent(a.length, n -> new ArrayDeque<>()).add(a);
+            if (a.length >= MIN_SIZE) free.computeIfAbsent(a.length, n -> new ArrayDeque<>()).add(new SoftReference<>(a));
         }
         FREE.set(free);
     }
