@@ -56,7 +56,8 @@ final class ModelTables {
           .append("`../shared/peers/torch_gpt_step.py`'s own step, clipping at 1, on OpenBLAS's best kernel set for this machine when one is known),\n")
           .append("each step after a pause of ").append(PeerProcess.SETTLE_MILLIS).append(" ms (so that the idle-spinning threads of the last step's BLAS are asleep), in an order\n")
           .append("that rotates from call to call; the ratio is taken within each call against the faster torch of that call, and the table gives\n")
-          .append("medians over the measured calls. `tiny`: batch 16 × 128; `small`: GPT-2 124M, batch 4 × 256.\n\n");
+          .append("medians over the measured calls, which follow 6 warm-up iterations of 1 s (6 calls of the 124M step; the JIT is still\n")
+          .append("compiling through the first few). `tiny`: batch 16 × 128; `small`: GPT-2 124M, batch 4 × 256.\n\n");
         md.append("| config | threads | calls | cpo4j ms per step | cpo4j tokens/s | torch ms per step (median) | cpo4j / best torch, median of calls | target ≥ ")
           .append(TRAIN_STEP_TARGET).append("× |\n|---|---|---|---|---|---|---|---|\n");
         for (JmhRun.Timing t : rows) {

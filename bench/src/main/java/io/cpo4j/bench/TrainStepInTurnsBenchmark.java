@@ -35,7 +35,10 @@ import java.util.concurrent.TimeUnit;
  * order); the report takes the ratio within each call.
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 1, time = 1)
+// Six warm-up calls of the 124M step (and 6 s of the tiny one): C2 is still compiling through the first few
+// steps, which on 2 threads share the cores with it. One run, 2 threads, ms per step from the first:
+// 15830, 6146, 5835, 5590, 4961, 5698, 5177, 4836, 4896, 4927. A training run lives in the steady state.
+@Warmup(iterations = 6, time = 1)
 // 5 s iterations: about 40 calls of the tiny step, whose single calls vary a lot; the 124M step takes one call per iteration whatever the time.
 @Measurement(iterations = 8, time = 5)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xms8g", "-Xmx8g"})
