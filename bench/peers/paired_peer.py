@@ -5,7 +5,10 @@ The bench runner (io.cpo4j.bench.PairedKernels) starts this script once per thre
 OPENBLAS_CORETYPE), with OPENBLAS_NUM_THREADS and OMP_NUM_THREADS set as
 ../shared/peers/numpy_gemm_softmax.py sets them, and sends one line per slice:
 
-  gemm BATCH M K N SECONDS        np.matmul(a, b, out=c) on float32, as numpy_gemm_softmax.py
+  gemm BATCH M K N SECONDS [TA TB]
+                                  np.matmul(a, b, out=c) on float32, as numpy_gemm_softmax.py;
+                                  TA / TB = 1: a (or b) is the transposed view of a row-major
+                                  array, which numpy hands to sgemm as a transpose flag
   softmax ROWS COLS SECONDS       torch.softmax(x, dim=-1), as numpy_gemm_softmax.py
   quit
 
@@ -56,10 +59,17 @@ def main():
         if words[0] == "gemm":
             b, m, k, n = (int(w) for w in words[1:5])
             seconds = float(words[5])
-            key = ("gemm", b, m, k, n)
+            ta, tb = (words[6] == "1", words[7] == "1") if len(words) >= 8 else (False, False)
+            if b > 1 and (ta or tb):
+                raise ValueError("transposed operands are for single products")
+            key = ("gemm", b, m, k, n, ta, tb)
             if key not in ops:
                 x = rng.standard_normal((b, m, k) if b > 1 else (m, k), dtype=np.float32)
                 y = rng.standard_normal((b, k, n) if b > 1 else (k, n), dtype=np.float32)
+                if ta:
+                    x = rng.standard_normal((k, m), dtype=np.float32).T
+                if tb:
+                    y = rng.standard_normal((n, k), dtype=np.float32).T
                 z = np.empty((b, m, n) if b > 1 else (m, n), dtype=np.float32)
                 ops[key] = lambda x=x, y=y, z=z: np.matmul(x, y, out=z)
                 timed_rate(ops[key], 0.3, 1.0)

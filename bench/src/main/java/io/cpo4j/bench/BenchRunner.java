@@ -44,6 +44,8 @@ public final class BenchRunner {
 
     /** The name that selects {@link PairedKernels} (not a JMH class: it runs in this JVM, in turns with the peers). */
     private static final String IN_TURNS = "PairedKernels";
+    /** The name that selects {@link PairedKernels#runStepProducts}, the 124M training step's products in turns. */
+    private static final String STEP_PRODUCTS = "PairedStepProducts";
 
     private BenchRunner() {}
 
@@ -73,6 +75,7 @@ public final class BenchRunner {
                 new Group("matmul", List.of("MatmulBenchmark"), (p, selected, t) -> p.matmul(t)),
                 new Group("softmax", List.of("SoftmaxBenchmark"), (p, selected, t) -> p.softmax(t)),
                 new Group("matmul and softmax in turns with the peers", List.of(IN_TURNS), none),
+                new Group("the 124M training step's matmuls in turns with OpenBLAS", List.of(STEP_PRODUCTS), none),
                 new Group("other kernels", List.of(extraCases.split("\\|")), Peers::torchKernels),
                 new Group("training step", List.of("TrainStepBenchmark"), (p, selected, t) -> p.trainStep(t)),
                 new Group("training step in turns with torch", List.of("TrainStepInTurnsBenchmark"), none),
@@ -99,8 +102,8 @@ public final class BenchRunner {
             if (selected.isEmpty()) continue;
             for (int t : g.oneThread() ? List.of(1) : threads) {
                 String loadBefore = Machine.loadAverage();
-                if (selected.contains(IN_TURNS)) {
-                    if (peers) inTurns.addAll(paired.run(t, true, true));
+                if (selected.contains(IN_TURNS) || selected.contains(STEP_PRODUCTS)) {
+                    if (peers) inTurns.addAll(selected.contains(IN_TURNS) ? paired.run(t, true, true) : paired.runStepProducts(t));
                     loads.add(g.name() + ", " + t + " thread" + (t == 1 ? "" : "s") + ": " + loadBefore + " → " + Machine.loadAverage());
                     continue;
                 }
