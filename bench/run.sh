@@ -2,7 +2,7 @@
 # Runs the JMH kernel benchmarks and the native peers (OpenBLAS via numpy, PyTorch, from
 # ../shared/peers) in one go and writes bench/results/<date>.md with the ratios.
 #
-#   bench/run.sh                     # everything, 1 and 2 threads (about 55 minutes)
+#   bench/run.sh                     # everything, 1 and 2 threads (about 65 minutes)
 #   bench/run.sh --only Softmax      # benchmark classes (a regex)
 #   bench/run.sh --no-peers --quick  # try the runner out
 #
