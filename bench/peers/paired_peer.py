@@ -64,12 +64,14 @@ def main():
                 raise ValueError("transposed operands are for single products")
             key = ("gemm", b, m, k, n, ta, tb)
             if key not in ops:
-                x = rng.standard_normal((b, m, k) if b > 1 else (m, k), dtype=np.float32)
-                y = rng.standard_normal((b, k, n) if b > 1 else (k, n), dtype=np.float32)
                 if ta:
                     x = rng.standard_normal((k, m), dtype=np.float32).T
+                else:
+                    x = rng.standard_normal((b, m, k) if b > 1 else (m, k), dtype=np.float32)
                 if tb:
                     y = rng.standard_normal((n, k), dtype=np.float32).T
+                else:
+                    y = rng.standard_normal((b, k, n) if b > 1 else (k, n), dtype=np.float32)
                 z = np.empty((b, m, n) if b > 1 else (m, n), dtype=np.float32)
                 ops[key] = lambda x=x, y=y, z=z: np.matmul(x, y, out=z)
                 timed_rate(ops[key], 0.3, 1.0)

@@ -5,6 +5,7 @@ import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.kernels.Gemm;
 import io.cpo4j.engine.kernels.Parallel;
 import io.cpo4j.engine.kernels.SoftmaxKernel;
+import io.cpo4j.model.gpt.GptConfig;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,20 +44,26 @@ final class PairedKernels {
     }
 
     /**
-     * The products of the GPT-2 124M training step (1024 tokens: batch 4 × block 256), as Linear runs
-     * them — forward X·Wᵀ, input gradient dY·W, weight gradient dYᵀ·X — for the layers that carry
-     * most of its flops: the attention's qkv projection, the MLP's two layers and the tied LM head.
+     * The products of the GPT-2 124M training step as {@link TrainStepBenchmark} runs it (batch 4 ×
+     * block 256: 1024 tokens), as Linear runs them — forward X·Wᵀ, input gradient dY·W, weight
+     * gradient dYᵀ·X — for the layers that carry most of its flops: the attention's qkv projection,
+     * the MLP's two layers and the tied LM head.
      */
-    static final List<StepProduct> STEP_PRODUCTS = List.of(
-            new StepProduct("qkv forward", false, true, 1024, 768, 2304),
-            new StepProduct("mlp up forward", false, true, 1024, 768, 3072),
-            new StepProduct("mlp down forward", false, true, 1024, 3072, 768),
-            new StepProduct("lm head forward", false, true, 1024, 768, 50257),
-            new StepProduct("mlp up input grad", false, false, 1024, 3072, 768),
-            new StepProduct("lm head input grad", false, false, 1024, 50257, 768),
-            new StepProduct("mlp up weight grad", true, false, 3072, 1024, 768),
-            new StepProduct("mlp down weight grad", true, false, 768, 1024, 3072),
-            new StepProduct("lm head weight grad", true, false, 50257, 1024, 768));
+    static List<StepProduct> stepProducts() {
+        GptConfig c = TrainStepBenchmark.model("small");
+        int[] bt = TrainStepBenchmark.batchAndBlock("small");
+        int tokens = bt[0] * bt[1], w = c.width(), v = c.vocabSize();
+        return List.of(
+                new StepProduct("qkv forward", false, true, tokens, w, 3 * w),
+                new StepProduct("mlp up forward", false, true, tokens, w, 4 * w),
+                new StepProduct("mlp down forward", false, true, tokens, 4 * w, w),
+                new StepProduct("lm head forward", false, true, tokens, w, v),
+                new StepProduct("mlp up input grad", false, false, tokens, 4 * w, w),
+                new StepProduct("lm head input grad", false, false, tokens, v, w),
+                new StepProduct("mlp up weight grad", true, false, 4 * w, tokens, w),
+                new StepProduct("mlp down weight grad", true, false, w, tokens, 4 * w),
+                new StepProduct("lm head weight grad", true, false, v, tokens, w));
+    }
 
     static final String PYTHON = "/usr/bin/python3";
 
@@ -108,8 +115,9 @@ final class PairedKernels {
     }
 
     /**
-     * The training step's products on {@code threads}, in turns with OpenBLAS's best kernel set only
-     * (its generic kernels take seconds per LM-head product here and were never the faster peer).
+     * The training step's products on {@code threads}, in turns with OpenBLAS's best kernel set for the
+     * machine only (its generic kernels take seconds per LM-head product here and were never the faster
+     * peer), or with OpenBLAS as it configures itself when no better set is known.
      */
     List<Row> runStepProducts(int threads) {
         Parallel.setThreads(threads);
@@ -117,7 +125,7 @@ final class PairedKernels {
         try (PeerProcess peer = start(threads, bestCore)) {
             if (peer == null) return rows;
             Map<String, PeerProcess> peers = Map.of("OpenBLAS (" + peer.openblas() + ")", peer);
-            for (StepProduct p : STEP_PRODUCTS) {
+            for (StepProduct p : stepProducts()) {
                 String order = "gemm 1 " + p.m() + " " + p.k() + " " + p.n();
                 rows.add(measure(STEP_KIND, p.shape(), threads, product(p), 2.0 * p.m() * p.k() * p.n(), peers,
                         order, (p.transA() ? 1 : 0) + " " + (p.transB() ? 1 : 0), "OpenBLAS"));
