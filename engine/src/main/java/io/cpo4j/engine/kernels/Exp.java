@@ -12,9 +12,15 @@ import jdk.incubator.vector.VectorSpecies;
  * log-sum-exp and GELU only ever call it on arguments ≤ 0 or clamped.)
  *
  * <p>exp(x) = 2ⁿ · e^r with n = round(x·log₂e) and r = x − n·ln2 (ln2 split in two so the
- * reduction is exact), e^r by a degree-7 Taylor polynomial on |r| ≤ ln2/2, and 2ⁿ built from
- * the exponent bits: rounding with a magic constant that carries the bias 127 leaves n + 127 in
- * the low bits of t, so one shift makes 2ⁿ.
+ * reduction is exact), e^r by a degree-6 polynomial on |r| ≤ ln2/2, and 2ⁿ built from the
+ * exponent bits: rounding with a magic constant that carries the bias 127 leaves n + 127 in the
+ * low bits of t, so one shift makes 2ⁿ.
+ *
+ * <p>The polynomial is 1 + r + r²·q(r), q of degree 4 fitted for the least largest relative
+ * error on |r| ≤ ln2/2 (Lawson's reweighted least squares, 1.9e-9 before rounding), the
+ * coefficients rounded to float. Checked on every float from −87.33 to 88.37 against
+ * {@link Math#exp}: at most 7.71e-8 relative, where the degree-7 Taylor polynomial it replaced
+ * reached 7.89e-8 with one FMA more per value.
  */
 public final class Exp {
 
@@ -24,7 +30,7 @@ public final class Exp {
     static final float ROUND_MAGIC = 0x1.8p23f + 127;    // adding it rounds to an integer n, leaving n + 127 in the low bits
     static final float LOW = -87.33f;
     static final float HIGH = 88.37f;                   // largest x with n = 127
-    static final float C2 = 1f / 2, C3 = 1f / 6, C4 = 1f / 24, C5 = 1f / 120, C6 = 1f / 720, C7 = 1f / 5040;
+    static final float C2 = 0.49999994f, C3 = 0.16666521f, C4 = 0.041668389f, C5 = 0.0083687101f, C6 = 0.0013814613f;
 
     private Exp() {}
 
@@ -36,8 +42,7 @@ public final class Exp {
         float n = t - ROUND_MAGIC;
         float r = Math.fma(n, -LN2_HI, x);
         r = Math.fma(n, -LN2_LO, r);
-        float p = Math.fma(r, C7, C6);
-        p = Math.fma(p, r, C5);
+        float p = Math.fma(r, C6, C5);
         p = Math.fma(p, r, C4);
         p = Math.fma(p, r, C3);
         p = Math.fma(p, r, C2);
@@ -68,8 +73,7 @@ public final class Exp {
             FloatVector n = t.sub(ROUND_MAGIC);
             FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);
             r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
-            FloatVector p = r.fma(C7, C6);
-            p = p.fma(r, FloatVector.broadcast(S, C5));
+            FloatVector p = r.fma(C6, C5);
             p = p.fma(r, FloatVector.broadcast(S, C4));
             p = p.fma(r, FloatVector.broadcast(S, C3));
             p = p.fma(r, FloatVector.broadcast(S, C2));
