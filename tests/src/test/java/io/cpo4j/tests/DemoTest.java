@@ -1,6 +1,6 @@
 package io.cpo4j.tests;
 
-import io.cpo4j.cpo.cli.Main;
+import io.cpo4j.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package io.cpo4j.tests;
 
-import io.cpo4j.cpo.cli.Main;
+import io.cpo4j.cli.Main;
 import io.cpo4j.model.data.TokenShard;
 import io.cpo4j.model.tokenizer.Tokenizers;
 import org.junit.jupiter.api.AfterEach;

@@ -1,0 +1,335 @@
+package io.cpo4j.cli;
+
+import io.cpo4j.cli.report.MetricsReader;
+import io.cpo4j.cpo.train.ExampleSource;
+import io.cpo4j.cpo.train.FinetuneSpec;
+import io.cpo4j.engine.Engine;
+import io.cpo4j.model.data.TokenizedExample;
+import io.cpo4j.model.gen.Sampling;
+import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.gpt.GptConfig;
+import io.cpo4j.model.gpt.HfCheckpoint;
+import io.cpo4j.model.gpt.HfConfig;
+import io.cpo4j.model.gpt.MemoryEstimate;
+import io.cpo4j.model.tokenizer.Tokenizer;
+import io.cpo4j.model.train.GradientReducer;
+import io.cpo4j.model.train.Objective;
+import io.cpo4j.model.train.TrainConfig;
+import io.cpo4j.model.train.Trainer;
+import io.cpo4j.model.train.TrainingRun;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code ./cpo4j finetune}: sequence-level CPO (plain or ranked), DPO, Xu et al.'s CPO, SimPO,
+ * MLE or Parallel Scheduled Sampling on (prefix, continuation) data, from a HuggingFace model, in
+ * a run folder laid out as {@code train}'s.
+ */
+final class FinetuneCommand implements Command {
+
+    /** Fine-tuning defaults: a small learning rate, no weight decay (as HuggingFace's Trainer), batches of 8 examples. */
+    static final TrainConfig DEFAULTS = new TrainConfig(8, 1, 1, 200, 1e-5f, 10, 0.1f, 0.0f, 0.9f, 0.95f, 1e-8f, 1.0f,
+            50, 4, 100, 2, 5, 1337);
+
+    static final double DEFAULT_VALIDATION_FRACTION = 0.05;
+    /** Validation negatives come from a fixed seed, so every validation sees the same draw. */
+    static final long VALIDATION_SEED = 0;
+
+    private static final List<String> SPEC_FLAGS = List.of("objective", "negatives", "k", "beta", "nll-weight", "negatives-from",
+            "neg-temperature", "neg-top-k", "neg-top-p", "meanfield-fraction", "pss-mix", "simpo-gamma", "xu-alpha");
+    private static final List<String> VALUED = valued();
+    private static final List<String> FLAGS = List.of("resume", "skip-bad-lines");
+
+    private static List<String> valued() {
+        List<String> v = new ArrayList<>(List.of("model", "data", "data-format", "tokenizer", "out", "max-length", "max-prefix", "prefix-tokens",
+                "continuation-tokens", "val-fraction", "max-examples", "dropout", "threads", "report-samples"));
+        v.addAll(SPEC_FLAGS);
+        v.addAll(TrainFlags.names(false));
+        return List.copyOf(v);
+    }
+
+    @Override
+    public String name() {
+        return "finetune";
+    }
+
+    @Override
+    public String summary() {
+        return "fine-tune a model with sequence-level CPO, DPO, CPO (Xu), SimPO, MLE or scheduled sampling";
+    }
+
+    @Override
+    public String help() {
+        FinetuneSpec d = FinetuneSpec.defaults();
+        return """
+                usage: ./cpo4j finetune --model DIR --data FILE --out RUN_DIR [--objective NAME] [--negatives G[,G…]]
+                                        [--k K] [--beta B] [data flags] [objective flags] [training flags] [--resume]
+
+                Fine-tunes a GPT-2 on (prefix, continuation) pairs. Sequence-level CPO (Feng et al., NAACL
+                2025) contrasts the true continuation y₁ with K−1 synthetic negatives under a frozen copy of
+                the starting model (the reference): r(y) = β·(log π(y|x) − log π_ref(y|x)), summed over the
+                continuation's tokens, and the loss is −log softmax of the truth's reward among all K.
+
+                objectives (--objective, default %s)
+                  cpo          sequence-level CPO, plain InfoNCE over K candidates
+                  cpo-ranked   sequence-level CPO, Plackett–Luce ranking (negatives ordered by ROUGE-L to the truth)
+                  dpo          K = 2 with one synthetic negative
+                  cpo-xu       Xu et al. 2024's reference-free CPO (TRL's CPOTrainer): sigmoid loss + α·NLL
+                  simpo        SimPO: length-normalised, reference-free, with a margin γ
+                  mle          next-token loss on the continuation given the prefix (supervised fine-tuning)
+                  pss          Parallel Scheduled Sampling (Duckworth et al. 2019)
+
+                negatives (--negatives, comma list shared round-robin among the K−1 slots, default %s)
+                  autoregressive   sampled from the reference (or --negatives-from policy) until <|endoftext|>
+                  batch            other examples' continuations
+                  meanfield        a fraction of the truth's tokens replaced by the policy's own argmax
+                  truncation       the truth cut at a random point and ended with <|endoftext|>
+
+                  --k K                  candidates per prefix, the truth included (default %d; 2 for dpo, cpo-xu, simpo)
+                  --beta B               reward scale β (default %s)
+                  --nll-weight W         add W × the truth's NLL to cpo / cpo-ranked / dpo (default 0; nll is logged anyway)
+                  --negatives-from M     reference (default) or policy: which model samples autoregressive negatives
+                  --neg-temperature T --neg-top-k K --neg-top-p P   their sampling (default 1, 0 = off, 1 = off)
+                  --meanfield-fraction C share of positions a mean-field negative replaces (default %s)
+                  --pss-mix P            PSS's probability of replacing an input token by a sampled one (default %s)
+                  --simpo-gamma G        SimPO's target margin (default %s)
+                  --xu-alpha A           weight of the NLL term of cpo-xu (TRL's cpo_alpha, default %s)
+
+                model and data
+                  --model DIR            the starting model: a HuggingFace GPT-2 folder or a run folder
+                  --tokenizer DIR        default: the tokenizer files in the model folder
+                  --data FILE            the examples; the format is --data-format:
+                  --data-format F        dolly (default for .jsonl): instruction/context/response records, prompt
+                                         in Stanford Alpaca's template, continuation = response + <|endoftext|>;
+                                         text (default otherwise): a UTF-8 text cut at blank lines into documents,
+                                         each cut into spans of --prefix-tokens + --continuation-tokens;
+                                         wikitext: a WikiText raw file, articles cut into such spans
+                  --skip-bad-lines       dolly: skip (and count) malformed lines instead of failing
+                  --prefix-tokens P --continuation-tokens C   span sizes for text data (default 64 each, or
+                                         half the context each when that is smaller)
+                  --max-length N         prefix + continuation tokens at most (default: the context length); longer
+                                         examples are cut as TRL does: the prefix keeps its last --max-prefix
+                                         tokens, then the continuation is cut at the end
+                  --max-prefix N         default: half of --max-length
+                  --val-fraction F       share held out for validation (default %s): dolly and wikitext by a hash
+                                         of each record's text (stable, duplicates on one side), text by the tail
+                                         of the file (nanoGPT's split); independent of --seed
+                  --max-examples N       train on the first N examples only (default: all)
+                  --dropout P            dropout while training (default: the model folder's)
+
+                validation (every --eval-every steps and at the end, on --eval-batches × --batch validation examples)
+                  val/nll and val/perplexity: the policy's NLL per continuation token; val/loss; for contrastive
+                  objectives the rewards and rewards/accuracies on the first validation batch, negatives
+                  drawn with a fixed seed
+
+                training (step metrics use TRL's names: loss, nll, rewards/chosen, rewards/rejected,
+                rewards/margins, rewards/accuracies, plus truth_rank, per-generator rewards, grad_norm, lr,
+                tokens_per_sec)
+                """.formatted(d.objective(), String.join(",", d.negatives()), d.candidates(), d.beta(), d.meanFieldFraction(), d.pssMix(),
+                d.simpoGamma(), d.xuAlpha(), DEFAULT_VALIDATION_FRACTION)
+                + TrainFlags.help(DEFAULTS, false, "examples") + """
+                  --report-samples N     greedy continuations of validation prefixes in report.html (default 3)
+                  --out RUN_DIR          the run folder: config.json, metrics.jsonl, checkpoints/, model/ (with the
+                                         tokenizer files), report.html
+                  --resume               continue RUN_DIR from its newest checkpoint (saved options are the
+                                         defaults; flags given now win); the reference stays the --model weights
+                  --threads N            engine threads (default: all cores)
+                  --config FILE.json     options as a JSON object; flags win
+
+                A configuration whose estimated memory (policy, optimizer, B·K rows of --max-length tokens,
+                the reference) exceeds the heap is refused before anything is allocated. Ctrl-C saves a
+                checkpoint before the process ends. Exit codes: 0 finished, 1 failed, 2 usage error.
+                """;
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        Options o = Options.parse(name(), args, VALUED, FLAGS);
+        Path outDir = Path.of(o.require("out"));
+        RunFolder run = RunFolder.open(outDir, o.flag("resume"), o);
+        if (o.flag("resume")) {
+            Optional<Map<String, Object>> saved = run.savedOptions();
+            if (saved.isPresent()) o.addDefaults(saved.get(), run.config().toString(), VALUED, FLAGS);
+        }
+        int threads = o.integer("threads", Engine.threads(), 1);
+        Engine.setThreads(threads);
+        Path modelDir = ModelFolder.resolve(Path.of(o.require("model")));
+        Path dataFile = Path.of(o.require("data"));
+        String format = o.string("data-format", FinetuneData.guessFormat(dataFile));
+        if (!FinetuneData.FORMATS.contains(format)) throw o.usage("--data-format must be one of " + FinetuneData.FORMATS + ", got '" + format + "'");
+        FinetuneSpec spec = spec(o);
+
+        GptConfig model = HfCheckpoint.readConfig(modelDir);
+        if (o.value("dropout").isPresent()) model = model.withDropout((float) o.number("dropout", 0, 0, Math.nextDown(1.0)));
+        int ctx = model.contextLength();
+        Tokenizer tokenizer = TokenizerFiles.load(o.value("tokenizer"), modelDir);
+        if (tokenizer.vocabSize() > model.vocabSize()) {
+            throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize() + " tokens, more than the model's vocabulary of " + model.vocabSize());
+        }
+        if (!tokenizer.specialTokens().containsKey(Tokenizer.ENDOFTEXT)) {
+            throw new IllegalArgumentException("the tokenizer has no " + Tokenizer.ENDOFTEXT + " token, which ends continuations and negatives");
+        }
+        int eos = tokenizer.eotToken();
+        int maxLength = o.integer("max-length", ctx, 2);
+        if (maxLength > ctx) throw o.usage("--max-length " + maxLength + " exceeds the model's context length " + ctx);
+        int maxPrefix = o.integer("max-prefix", maxLength / 2, 1);
+        if (maxPrefix >= maxLength) throw o.usage("--max-prefix " + maxPrefix + " must be below --max-length " + maxLength + " (room is needed for the continuation)");
+        int span = Math.max(1, Math.min(64, ctx / 2));
+        int prefixTokens = o.integer("prefix-tokens", span, 1), continuationTokens = o.integer("continuation-tokens", span, 1);
+        if (!format.equals("dolly") && (prefixTokens > maxPrefix || prefixTokens + continuationTokens > maxLength)) {
+            throw o.usage("spans of --prefix-tokens " + prefixTokens + " + --continuation-tokens " + continuationTokens
+                    + " do not fit --max-prefix " + maxPrefix + " and --max-length " + maxLength + "; shorten the spans or raise the limits");
+        }
+        double valFraction = o.number("val-fraction", DEFAULT_VALIDATION_FRACTION, 0, 1);
+        TrainConfig tc = TrainFlags.parse(o, DEFAULTS, maxLength);
+
+        List<String> notes = new ArrayList<>();
+        int maxExamples = o.integer("max-examples", Integer.MAX_VALUE, 1);
+        FinetuneData.Sides data = FinetuneData.load(dataFile, format, tokenizer, valFraction, maxExamples, o.flag("skip-bad-lines"),
+                prefixTokens, continuationTokens, notes);
+        List<TokenizedExample> trainExamples = FinetuneData.examples(data.train(), maxLength, maxPrefix, maxExamples);
+        if (trainExamples.isEmpty()) {
+            throw new IllegalArgumentException(dataFile + ": no training examples (" + data.description() + ")"
+                    + (format.equals("dolly") ? "" : "; the documents may be shorter than --prefix-tokens + --continuation-tokens"));
+        }
+        int validationSize = (int) Math.min(Integer.MAX_VALUE, (long) tc.evalBatches() * tc.batchSize());
+        List<TokenizedExample> valExamples = FinetuneData.examples(data.validation(), maxLength, maxPrefix, validationSize);
+        if (valExamples.isEmpty()) notes.add("no validation examples (raise --val-fraction); validation is off");
+
+        int perExample = spec.isContrastive() ? spec.candidates() : 1;
+        int rows = (int) Math.min(Integer.MAX_VALUE, (long) tc.batchSize() * perExample);
+        MemoryEstimate training = MemoryEstimate.training(model, rows, maxLength);
+        long reference = spec.needsReference() ? MemoryEstimate.parameters(model).parameterBytes() : 0;
+        MemoryEstimate memory = new MemoryEstimate(training.parameterBytes() + reference, training.optimizerBytes(), training.activationBytes());
+        memory.requireFits("fine-tuning " + Figures.model(model) + " with " + spec.objective() + " on " + tc.batchSize() + " × " + perExample
+                + " rows of up to " + maxLength + " tokens" + (reference > 0 ? " beside a frozen reference" : ""));
+
+        Gpt policy = Gpt.allocate(model, tc.seed());
+        HfCheckpoint.loadWeights(policy, modelDir.resolve(HfCheckpoint.WEIGHTS));
+        Gpt frozen = spec.needsReference() ? policy.copy().freeze(true) : null;
+        ExampleSource source = new ExampleSource(trainExamples, tc.seed() + 1);
+        Objective objective = spec.objective(policy, frozen, source, tc.batchSize(), eos, tc.seed());
+        Trainer trainer = new Trainer(policy, tc, objective, GradientReducer.LOCAL);
+        FinetuneValidation validation = valExamples.isEmpty() ? null
+                : new FinetuneValidation(policy, frozen, spec, valExamples, tc.batchSize(), eos, VALIDATION_SEED);
+        Progress progress = spec.isContrastive() ? Progress.forConsole(out, name(), "rewards/accuracies") : Progress.forConsole(out, name());
+        TrainingRun training2 = new TrainingRun(trainer, run.dir(), eos, validation, progress);
+        boolean resumed = o.flag("resume") && training2.resumeIfPossible();
+
+        String command = RunFolder.commandLine(name(), args);
+        Path tokenizerDir = TokenizerFiles.source(o.value("tokenizer"), modelDir);
+        Map<String, Object> config = config(o, command, modelDir, model, eos, spec, tc, dataFile, format, data, trainExamples.size(), valExamples.size(),
+                maxLength, maxPrefix, tokenizerDir, trainer.stepsDone());
+        run.writeConfig(config);
+
+        out.println("finetune: " + Figures.model(model) + " from " + modelDir);
+        out.println("finetune: " + describe(spec) + "; " + tc.maxSteps() + " steps of " + tc.batchSize() + " examples × " + tc.gradAccumSteps()
+                + " accumulation, lr " + Figures.number(tc.learningRate()) + "; " + threads + " threads");
+        out.println("finetune: " + data.description() + "; " + trainExamples.size() + " training examples used, " + valExamples.size() + " validate");
+        for (String n : notes) out.println("finetune: note: " + n);
+        out.println("finetune: memory about " + Figures.bytes(memory.totalBytes()) + " of a " + Figures.bytes(Runtime.getRuntime().maxMemory()) + " heap");
+        if (o.flag("resume")) out.println(resumed ? "finetune: resumed " + run.dir() + " at step " + trainer.stepsDone() : "finetune: no checkpoint in " + run.dir() + "; starting at step 0");
+        else out.println("finetune: run folder " + run.dir());
+        out.flush();
+
+        if (training2.run() == TrainingRun.Outcome.INTERRUPTED) {
+            out.println("finetune: interrupted at step " + trainer.stepsDone() + "; checkpoint saved; continue with the same command and --resume");
+            return 1;
+        }
+        HfCheckpoint.save(policy, run.model(), eos);
+        TokenizerFiles.copy(tokenizerDir, run.model());
+
+        int samples = o.integer("report-samples", 3, 0);
+        RunReport.Samples table = samples == 0 || valExamples.isEmpty() ? null
+                : RunReport.samples(policy, tokenizer, valExamples.subList(0, Math.min(samples, valExamples.size())), eos, spec.objective() + " (greedy)");
+        Map<String, Double> last = new LinkedHashMap<>();
+        MetricsReader.read(run.metrics()).values().forEach(kind -> kind.forEach((k, series) -> {
+            if (!series.isEmpty()) last.put(k, series.lastEntry().getValue());
+        }));
+        List<String> summary = List.of(Figures.model(model) + " from " + modelDir + ", fine-tuned for " + trainer.stepsDone() + " steps: " + describe(spec) + ".",
+                data.description() + ".", lastLine(last));
+        RunReport.write(run, "cpo4j finetune — " + run.dir(), summary, command, config, table);
+        out.println("finetune: finished at step " + trainer.stepsDone() + ": " + lastLine(last));
+        out.println("finetune: model " + run.model() + ", report " + run.report());
+        return 0;
+    }
+
+    /** The recipe from the flags; impossible combinations are usage errors. */
+    static FinetuneSpec spec(Options o) {
+        FinetuneSpec d = FinetuneSpec.defaults();
+        String objective = o.string("objective", d.objective());
+        if (!FinetuneSpec.OBJECTIVES.contains(objective)) throw o.usage("--objective must be one of " + String.join(", ", FinetuneSpec.OBJECTIVES) + ", got '" + objective + "'");
+        List<String> negatives = o.value("negatives").map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList()).orElse(d.negatives());
+        for (String n : negatives) {
+            if (!FinetuneSpec.NEGATIVES.contains(n)) throw o.usage("--negatives: unknown generator '" + n + "'; choose from " + String.join(", ", FinetuneSpec.NEGATIVES));
+        }
+        String from = o.string("negatives-from", "reference");
+        if (!from.equals("reference") && !from.equals("policy")) throw o.usage("--negatives-from must be reference or policy, got '" + from + "'");
+        double temperature = o.number("neg-temperature", d.negativeSampling().temperature());
+        if (!(temperature > 0)) throw o.usage("--neg-temperature must be > 0, got " + temperature);
+        double topP = o.number("neg-top-p", d.negativeSampling().topP());
+        if (!(topP > 0 && topP <= 1)) throw o.usage("--neg-top-p must be in (0, 1], got " + topP);
+        Sampling sampling = Sampling.temperature((float) temperature).withTopK(o.integer("neg-top-k", d.negativeSampling().topK(), 0)).withTopP((float) topP);
+        double beta = o.number("beta", d.beta());
+        if (!(beta > 0)) throw o.usage("--beta must be > 0, got " + beta);
+        try {
+            return new FinetuneSpec(objective, negatives, o.integer("k", d.candidates(), 2), beta, o.number("nll-weight", d.nllWeight(), 0, Double.MAX_VALUE),
+                    from.equals("policy"), sampling, o.number("meanfield-fraction", d.meanFieldFraction(), 0, 1), o.number("pss-mix", d.pssMix(), 0, 1),
+                    o.number("simpo-gamma", d.simpoGamma()), o.number("xu-alpha", d.xuAlpha(), 0, Double.MAX_VALUE));
+        } catch (IllegalArgumentException e) {
+            throw o.usage(e.getMessage());
+        }
+    }
+
+    private static String describe(FinetuneSpec s) {
+        if (!s.isContrastive()) return s.objective() + (s.objective().equals("pss") ? " (mix " + s.pssMix() + ")" : "");
+        return String.format(Locale.ROOT, "%s with %s negatives, K = %d, β = %s%s%s", s.objective(), String.join("+", s.negatives()), s.candidates(), s.beta(),
+                s.nllWeight() > 0 ? ", NLL weight " + s.nllWeight() : "", s.needsReference() ? ", frozen reference" : ", no reference");
+    }
+
+    private static String lastLine(Map<String, Double> last) {
+        StringBuilder sb = new StringBuilder();
+        for (String k : List.of("loss", "nll", "rewards/accuracies", "rewards/margins", "val/loss", "val/nll", "val/perplexity", "val/rewards/accuracies")) {
+            if (last.containsKey(k)) sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(RunReport.format(last.get(k)));
+        }
+        return sb.toString();
+    }
+
+    private static Map<String, Object> config(Options o, String command, Path modelDir, GptConfig model, int eos, FinetuneSpec spec, TrainConfig tc,
+                                              Path data, String format, FinetuneData.Sides sides, int trainExamples, int valExamples,
+                                              int maxLength, int maxPrefix, Path tokenizer, int startStep) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("command", command);
+        c.put("cpo4j_command", "finetune");
+        c.put("options", o.asMap());
+        c.put("init", modelDir.toAbsolutePath().normalize().toString());
+        c.put("model", HfConfig.toJson(model, eos));
+        c.put("finetune", spec.toJson());
+        Map<String, Object> t = new LinkedHashMap<>(tc.toJson());
+        t.remove("block_size");                                  // rows are sized by max_length
+        c.put("train", t);
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("file", data.toAbsolutePath().normalize().toString());
+        d.put("format", format);
+        d.put("description", sides.description());
+        d.put("train_examples", (long) trainExamples);
+        d.put("validation_examples", (long) valExamples);
+        d.put("max_length", (long) maxLength);
+        d.put("max_prefix", (long) maxPrefix);
+        d.put("split_seed", FinetuneData.SPLIT_SEED);
+        c.put("data", d);
+        c.put("tokenizer", tokenizer.toAbsolutePath().normalize().toString());
+        c.put("started_at_step", (long) startStep);
+        c.put("threads", (long) Engine.threads());
+        c.put("java", Runtime.version().toString());
+        return c;
+    }
+}
