@@ -11,6 +11,21 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The tape: ops record themselves here as they run forward; {@link #backward(Tensor)} replays
  * them in reverse. That is the whole autograd — the speed lives in the fused ops.
+ *
+ * <p>A custom op (PyTorch's {@code torch.autograd.Function}) is a forward computed outside the
+ * graph and one {@link #record} call:
+ * <pre>{@code
+ * Tensor out = Tensor.scalar(loss(x.toArray()));                 // or Tensor.zeros / Tensor.wrap
+ * return Autograd.record("myLoss", out, () -> {
+ *     if (!x.requiresGrad()) return;
+ *     float g = out.gradBuffer()[out.gradOffset()];             // ∂L/∂out
+ *     float[] gx = x.gradBuffer();
+ *     for (int i = 0; i < x.size(); i++) gx[x.gradOffset() + i] += g * dLossDx(i);   // accumulate, never assign
+ * }, x);
+ * }</pre>
+ * The result must be a new tensor, not a view of an input; the backward reads its gradient at
+ * {@link Tensor#gradBuffer()}{@code [}{@link Tensor#gradOffset()}{@code ..]} (row-major, logical
+ * order) and adds into the gradient buffer of every input that {@link Tensor#requiresGrad()}.
  */
 public final class Autograd {
 
@@ -47,7 +62,7 @@ public final class Autograd {
     /**
      * Records that {@code out} was computed by {@code op} from {@code inputs}; {@code backward}
      * reads {@code out}'s gradient and accumulates into the inputs that require grad. Does nothing
-     * when no input requires grad or grad is disabled.
+     * when no input requires grad or grad is disabled. Returns {@code out}.
      */
     public static Tensor record(String op, Tensor out, Runnable backward, Tensor... inputs) {
         if (!needsGrad(inputs)) return out;

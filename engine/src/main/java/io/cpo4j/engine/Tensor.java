@@ -1,9 +1,6 @@
 package io.cpo4j.engine;
 
-import io.cpo4j.engine.ops.Arithmetic;
-import io.cpo4j.engine.ops.Layout;
-import io.cpo4j.engine.ops.MatMul;
-import io.cpo4j.engine.ops.Reduce;
+import io.cpo4j.engine.internal.Outputs;
 
 import java.util.Arrays;
 
@@ -19,8 +16,16 @@ import java.util.Arrays;
  * {@link #backward()} runs the ops in reverse order of recording, accumulating ({@code +=}) into
  * every gradient it reaches, then releases the graph. Leaves (parameters) keep their gradients
  * until {@link #zeroGrad()}.
+ *
+ * <p>The ops that compute live in {@code io.cpo4j.engine.ops.F} ({@code F.add(a, b)},
+ * {@code F.matmul(a, b)}, {@code F.sum(x)}, ...); a tensor itself only changes how its storage
+ * is viewed. A custom op records itself with {@link Autograd#record}.
  */
 public final class Tensor {
+
+    static {
+        Outputs.install(Tensor::output);
+    }
 
     private final float[] data;
     private final int offset;
@@ -87,7 +92,11 @@ public final class Tensor {
         return new Tensor(values, 0, s, false);
     }
 
-    /** A view of {@code data[offset ..]} with its gradient at {@code grad[gradOffset ..]} (flat parameter buffers). */
+    /**
+     * A view of {@code data[offset ..]} whose gradient lives at {@code grad[gradOffset ..]} ({@code grad}
+     * may be null): the flat-parameter-buffer API, with which {@link io.cpo4j.engine.nn.Parameters}
+     * lays a model's tensors end to end in one value and one gradient array.
+     */
     public static Tensor backedBy(float[] data, int offset, float[] grad, int gradOffset, int... shape) {
         Tensor t = new Tensor(data, offset, shape.clone(), false);
         if (grad != null) {
@@ -120,11 +129,12 @@ public final class Tensor {
     }
 
     /**
-     * Internal: a result tensor over a new array of its own, which {@link Autograd#backwardAndRecycle}
-     * may hand to a later op once the graph is released. Ops use this. {@code zeroed}: whether the
-     * op relies on the array starting at zero; without it, the op must write every element.
+     * A result tensor over an array of its own, which {@link Autograd#backwardAndRecycle} may hand
+     * to a later op once the graph is released. Ops reach it through
+     * {@code io.cpo4j.engine.internal.Outputs}. {@code zeroed}: whether the op relies on
+     * the array starting at zero; without it, the op must write every element.
      */
-    public static Tensor output(int[] shape, boolean zeroed) {
+    static Tensor output(int[] shape, boolean zeroed) {
         int[] s = shape.clone();
         int n = Shape.numel(s);
         Tensor t = new Tensor(zeroed ? BufferPool.zeroed(n) : BufferPool.uninitialised(n), 0, s, false);
@@ -132,8 +142,8 @@ public final class Tensor {
         return t;
     }
 
-    /** Internal: a result tensor over fresh or shared storage. Ops use this. */
-    public static Tensor over(float[] data, int offset, int[] shape, boolean transposed) {
+    /** A view of existing storage, for the layout ops. */
+    static Tensor view(float[] data, int offset, int[] shape, boolean transposed) {
         return new Tensor(data, offset, shape, transposed);
     }
 
@@ -343,53 +353,7 @@ public final class Tensor {
         return this;
     }
 
-    // ---------------------------------------------------------------- common ops (see io.cpo4j.engine.ops.F for the rest)
-
-    public Tensor add(Tensor other) {
-        return Arithmetic.add(this, other);
-    }
-
-    public Tensor sub(Tensor other) {
-        return Arithmetic.sub(this, other);
-    }
-
-    public Tensor mul(Tensor other) {
-        return Arithmetic.mul(this, other);
-    }
-
-    public Tensor div(Tensor other) {
-        return Arithmetic.div(this, other);
-    }
-
-    /** {@code this · s}. */
-    public Tensor scale(float s) {
-        return Arithmetic.scale(this, s);
-    }
-
-    /** Batched matrix product over the last two dimensions. */
-    public Tensor matmul(Tensor other) {
-        return MatMul.forward(this, other);
-    }
-
-    /** Sum over one dimension. */
-    public Tensor sum(int dim, boolean keepDim) {
-        return Reduce.sum(this, dim, keepDim);
-    }
-
-    /** Sum of all elements, shape []. */
-    public Tensor sum() {
-        return Reduce.sumAll(this);
-    }
-
-    /** Mean over one dimension. */
-    public Tensor mean(int dim, boolean keepDim) {
-        return Reduce.mean(this, dim, keepDim);
-    }
-
-    /** Mean of all elements, shape []. */
-    public Tensor mean() {
-        return Reduce.meanAll(this);
-    }
+    // ---------------------------------------------------------------- views (io.cpo4j.engine.ops.F holds the ops that compute)
 
     /** Same elements, new shape (one dimension may be −1); a view when the storage allows. */
     public Tensor reshape(int... newShape) {
@@ -406,7 +370,7 @@ public final class Tensor {
         return Layout.transpose(this);
     }
 
-    /** Rows {@code [from, to)} of the first dimension; a view. */
+    /** Rows {@code [from, to)} of the first dimension; a view (a copy for a transposed matrix). */
     public Tensor slice(int from, int to) {
         return Layout.slice(this, from, to);
     }
@@ -421,7 +385,8 @@ public final class Tensor {
         StringBuilder sb = new StringBuilder("Tensor").append(Shape.str(shape));
         if (name != null) sb.append(' ').append(name);
         if (requiresGrad) sb.append(" requiresGrad");
-        if (size <= 8) sb.append(' ').append(Arrays.toString(toArray()));
+        if (recycled) sb.append(" (storage recycled)");
+        else if (size <= 8) sb.append(' ').append(Arrays.toString(toArray()));
         return sb.toString();
     }
 }

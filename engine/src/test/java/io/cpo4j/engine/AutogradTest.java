@@ -16,9 +16,9 @@ class AutogradTest {
     @Test
     void gradientsAccumulateAcrossUsesAndAcrossBackwardCalls() {
         Tensor x = param(1f, 2f);
-        x.scale(3f).add(x.scale(4f)).sum().backward();
+        F.sum(F.add(F.scale(x, 3f), F.scale(x, 4f))).backward();
         assertThat(x.grad().toArray()).containsExactly(7f, 7f);
-        x.mul(x).sum().backward();                     // d(x²)/dx = 2x, added to what is there
+        F.sum(F.mul(x, x)).backward();                     // d(x²)/dx = 2x, added to what is there
         assertThat(x.grad().toArray()).containsExactly(9f, 11f);
         x.zeroGrad();
         assertThat(x.grad().toArray()).containsExactly(0f, 0f);
@@ -27,8 +27,8 @@ class AutogradTest {
     @Test
     void backwardRunsOpsInReverseRecordingOrderThroughADiamond() {
         Tensor x = param(0.5f);
-        Tensor a = x.scale(2f), b = a.mul(a), c = a.add(b);   // c = 2x + 4x², dc/dx = 2 + 8x = 6
-        c.sum().backward();
+        Tensor a = F.scale(x, 2f), b = F.mul(a, a), c = F.add(a, b);   // c = 2x + 4x², dc/dx = 2 + 8x = 6
+        F.sum(c).backward();
         assertThat(x.grad().item()).isEqualTo(6f);
     }
 
@@ -38,7 +38,7 @@ class AutogradTest {
         Tensor y;
         try (var scope = Autograd.noGrad()) {
             assertThat(Autograd.isGradEnabled()).isFalse();
-            y = x.scale(2f).sum();
+            y = F.sum(F.scale(x, 2f));
         }
         assertThat(Autograd.isGradEnabled()).isTrue();
         assertThat(y.requiresGrad()).isFalse();
@@ -49,15 +49,15 @@ class AutogradTest {
     @Test
     void detachCutsTheGraph() {
         Tensor x = param(3f);
-        Tensor y = x.mul(x.detach());                 // only the first factor carries gradient
-        y.sum().backward();
+        Tensor y = F.mul(x, x.detach());                 // only the first factor carries gradient
+        F.sum(y).backward();
         assertThat(x.grad().item()).isEqualTo(3f);
     }
 
     @Test
     void frozenParametersGetNoGradient() {
         Tensor w = param(2f), frozen = param(5f).requiresGrad(false);
-        w.mul(frozen).sum().backward();
+        F.sum(F.mul(w, frozen)).backward();
         assertThat(w.grad().item()).isEqualTo(5f);
         assertThat(frozen.grad()).isNull();
     }
@@ -65,8 +65,8 @@ class AutogradTest {
     @Test
     void theGraphIsReleasedAfterBackward() {
         Tensor x = param(1f, 2f);
-        Tensor hidden = x.scale(2f), kept = x.scale(3f).retainGrad();
-        Tensor loss = hidden.add(kept).sum();
+        Tensor hidden = F.scale(x, 2f), kept = F.scale(x, 3f).retainGrad();
+        Tensor loss = F.sum(F.add(hidden, kept));
         loss.backward();
         assertThat(hidden.isLeaf()).isTrue();
         assertThat(hidden.grad()).as("intermediate gradients are freed").isNull();
@@ -77,8 +77,8 @@ class AutogradTest {
     @Test
     void backwardFromANonScalarNeedsAGradient() {
         Tensor x = param(1f, 2f);
-        assertThatThrownBy(() -> x.scale(2f).backward()).hasMessageContaining("one-element");
-        x.scale(2f).backward(new float[] {1f, 10f});
+        assertThatThrownBy(() -> F.scale(x, 2f).backward()).hasMessageContaining("one-element");
+        F.scale(x, 2f).backward(new float[] {1f, 10f});
         assertThat(x.grad().toArray()).containsExactly(2f, 20f);
     }
 
@@ -89,7 +89,7 @@ class AutogradTest {
         Tensor w = p.get("w"), b = p.get("b");
         w.data()[w.offset()] = 1f;
         assertThat(p.values()[0]).isEqualTo(1f);
-        F.linear(Tensor.of(new float[] {1f, 1f}, 1, 2), w.transpose().contiguous(), b).sum().backward();
+        F.sum(F.linear(Tensor.of(new float[] {1f, 1f}, 1, 2), w.transpose().contiguous(), b)).backward();
         assertThat(p.grads()).containsExactly(1, 1, 1, 1, 1, 1, 1, 1, 1);
         p.zeroGrad();
         assertThat(w.grad().toArray()).containsOnly(0f);

@@ -1,6 +1,7 @@
 package io.cpo4j.engine;
 
 import org.junit.jupiter.api.Test;
+import io.cpo4j.engine.ops.F;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,8 +17,8 @@ class BufferPoolTest {
 
     /** loss = mean((2w)²): dloss/dw = 8w / N. The intermediate 2w is N floats, large enough to be kept. */
     private static Tensor lossOf(Tensor w) {
-        Tensor y = w.scale(2f);
-        return y.mul(y).mean();
+        Tensor y = F.scale(w, 2f);
+        return F.mean(F.mul(y, y));
     }
 
     @Test
@@ -35,9 +36,9 @@ class BufferPoolTest {
     @Test
     void releasedBuffersAreHandedOutZeroedThenFreshOnes() {
         Tensor w = Tensor.randn(new Rng(7), 1f, N).requiresGrad(true);
-        Tensor y = w.scale(2f), z = y.mul(y);
+        Tensor y = F.scale(w, 2f), z = F.mul(y, y);
         float[] yBuffer = y.gradBuffer(), zBuffer = z.gradBuffer();
-        z.mean().backward();
+        F.mean(z).backward();
         assertThat(yBuffer[0]).as("the buffer held a gradient").isNotZero();
 
         float[] a = BufferPool.zeroed(N), b = BufferPool.zeroed(N), c = BufferPool.zeroed(N);
@@ -50,8 +51,8 @@ class BufferPoolTest {
     @Test
     void retainedAndLeafGradientsAreNeverReused() {
         Tensor w = Tensor.randn(new Rng(6), 1f, N).requiresGrad(true);
-        Tensor y = w.scale(2f).retainGrad();
-        y.mul(y).mean().backward();
+        Tensor y = F.scale(w, 2f).retainGrad();
+        F.mean(F.mul(y, y)).backward();
         float[] retained = y.grad().data().clone(), leaf = w.grad().data().clone();
 
         lossOf(w.detach().requiresGrad(true)).backward();     // a new graph of the same sizes
@@ -65,14 +66,14 @@ class BufferPoolTest {
     @Test
     void backwardAndRecycleHandsTheGraphsOutputsToTheNextOps() {
         Tensor w = Tensor.randn(new Rng(8), 1f, N).requiresGrad(true);
-        Tensor y = w.scale(2f), z = y.mul(y);
+        Tensor y = F.scale(w, 2f), z = F.mul(y, y);
         float[][] released = {y.data(), z.data(), y.gradBuffer(), z.gradBuffer()};
-        Autograd.backwardAndRecycle(z.mean(), new float[] {1f});
+        Autograd.backwardAndRecycle(F.mean(z), new float[] {1f});
         float[] gradient = w.grad().data().clone();
 
         assertThatThrownBy(y::data).isInstanceOf(IllegalStateException.class).hasMessageContaining("backwardAndRecycle");
         assertThatThrownBy(() -> z.get(0)).isInstanceOf(IllegalStateException.class);
-        Tensor next = w.detach().scale(3f);                    // no graph: w.detach() needs no grad
+        Tensor next = F.scale(w.detach(), 3f);                    // no graph: w.detach() needs no grad
         assertThat(oneOf(next.data(), released)).as("outputs and gradients of the graph reused").isTrue();
         assertThat(next.get(5)).as("a reused array is written over").isEqualTo(3f * w.data()[5]);
         float[] second = Tensor.output(new int[] {N}, false).data(), third = Tensor.output(new int[] {N}, false).data();
@@ -89,11 +90,25 @@ class BufferPoolTest {
     }
 
     @Test
+    void everyOpResultComesFromTheOutputFactoryAndViewsDoNot() {
+        Tensor w = Tensor.randn(new Rng(10), 1f, 4, 6).requiresGrad(true);
+        Tensor soft = F.softmax(w), drop = F.dropout(soft, 0.5f, new Rng(11)), rows = F.sum(drop, -1, false);
+        Tensor logp = F.tokenLogProbs(F.gelu(w), new int[] {0, F.IGNORE_INDEX, 5, 2});
+        Tensor copied = w.transpose().contiguous(), view = soft.reshape(6, 4);
+        Tensor loss = F.add(F.add(F.mean(rows), F.sum(logp)), F.add(F.mean(copied), F.mean(view)));
+        Autograd.backwardAndRecycle(loss, new float[] {1f});
+        for (Tensor t : new Tensor[] {soft, drop, rows, logp, copied, loss}) {
+            assertThatThrownBy(t::data).as(t.toString()).isInstanceOf(IllegalStateException.class);
+        }
+        assertThat(view.toArray()).as("a view owns no storage").hasSize(24);
+    }
+
+    @Test
     void plainBackwardLeavesOutputsReadable() {
         Tensor w = Tensor.randn(new Rng(9), 1f, N).requiresGrad(true);
-        Tensor y = w.scale(2f);
-        y.mul(y).mean().backward();
-        Tensor other = w.detach().scale(5f);
+        Tensor y = F.scale(w, 2f);
+        F.mean(F.mul(y, y)).backward();
+        Tensor other = F.scale(w.detach(), 5f);
         assertThat(other.data()).isNotSameAs(y.data());
         assertThat(y.get(11)).isEqualTo(2f * w.data()[11]);
     }

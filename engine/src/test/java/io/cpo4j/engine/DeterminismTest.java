@@ -43,14 +43,14 @@ class DeterminismTest {
         float[] losses = new float[2];
         for (int step = 0; step < 2; step++) {
             p.zeroGrad();
-            Tensor x = F.embedding(p.get("wte"), ids, b, t);                         // (B, T, C)
+            Tensor x = F.embedding(ids, new int[] {b, t}, p.get("wte"));            // (B, T, C)
             Tensor h = F.layerNorm(x, p.get("ln.w"), p.get("ln.b"), 1e-5f);
             Tensor qkv = F.linear(h, p.get("attn.w"), p.get("attn.b"));               // (B, T, 3C)
-            x = x.add(F.causalSelfAttention(qkv, heads));
+            x = F.add(x, F.causalSelfAttention(qkv, heads));
             Tensor m = F.gelu(F.linear(F.layerNorm(x, p.get("ln.w"), p.get("ln.b"), 1e-5f), p.get("fc.w"), p.get("fc.b")));
-            x = x.add(F.dropout(F.linear(m, p.get("proj.w"), p.get("proj.b")), 0.1f, new Rng(step)));
-            Tensor logits = x.matmul(p.get("wte").transpose());                       // (B, T, V)
-            Tensor loss = F.crossEntropy(logits, targets).add(F.softmax(logits).mean().scale(0.1f));
+            x = F.add(x, F.dropout(F.linear(m, p.get("proj.w"), p.get("proj.b")), 0.1f, new Rng(step)));
+            Tensor logits = F.matmul(x, p.get("wte").transpose());                       // (B, T, V)
+            Tensor loss = F.add(F.crossEntropy(logits, targets), F.scale(F.mean(F.softmax(logits)), 0.1f));
             losses[step] = loss.item();
             loss.backward();
             GradClip.clip(p, 1.0);

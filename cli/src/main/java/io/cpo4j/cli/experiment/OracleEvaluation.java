@@ -116,7 +116,7 @@ public final class OracleEvaluation {
                 }
                 PaddedRows rows = PaddedRows.of(prefixes, conts);
                 Tensor logits = model.logits(rows.inputs(), rows.rows(), rows.time());
-                if (temperature != 1.0) logits = logits.scale((float) (1.0 / temperature));
+                if (temperature != 1.0) logits = F.scale(logits, (float) (1.0 / temperature));
                 float[] lp = F.tokenLogProbs(logits, rows.targets()).toArray();      // (rows, T), 0 where ignored
                 for (int r = 0; r < rows.rows(); r++) {
                     double sum = 0;

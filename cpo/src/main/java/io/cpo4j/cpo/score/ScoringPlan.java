@@ -1,5 +1,7 @@
 package io.cpo4j.cpo.score;
 
+import io.cpo4j.engine.ops.F;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -21,7 +23,7 @@ import java.util.List;
  * <p><b>Known scores are not recomputed.</b> A candidate whose log-probability is already known
  * (finite in {@code known}; NaN means unknown) gets no row at all.
  *
- * <p>Each bucket's layer l reads targets {@code layers[l]} (rows·T, −1 = ignored) from the bucket's
+ * <p>Each bucket's layer l reads targets {@code layers[l]} (rows·T, {@link F#IGNORE_INDEX} = ignored) from the bucket's
  * logits; {@code selection[l]} is a (B·K, rows·T) 0/1 matrix that sums the read log-probabilities
  * into candidates.
  */
@@ -141,10 +143,10 @@ final class ScoringPlan {
                 int at = start + i, layer = 0;
                 if (c[i] != own[i]) {                                    // only the last token can differ
                     layer = 1;
-                    while (layer < layers.size() && layers.get(layer)[at] >= 0 && layers.get(layer)[at] != c[i]) layer++;
+                    while (layer < layers.size() && layers.get(layer)[at] != F.IGNORE_INDEX && layers.get(layer)[at] != c[i]) layer++;
                     if (layer == layers.size()) {
                         int[] targets = new int[positions];
-                        Arrays.fill(targets, -1);
+                        Arrays.fill(targets, F.IGNORE_INDEX);
                         layers.add(targets);
                         selections.add(new float[candidates * positions]);
                     }

@@ -50,7 +50,7 @@ public final class SequenceScorer {
                 for (int l = 0; l < bucket.layers().size(); l++) {
                     Tensor perToken = F.tokenLogProbs(logits, bucket.layers().get(l)).reshape(positions, 1);   // (R·T, 1), 0 where ignored
                     Tensor select = Tensor.wrap(bucket.selections().get(l), b * k, positions);                 // (B·K, R·T) of 0/1
-                    sums = sums.add(select.matmul(perToken));
+                    sums = F.add(sums, F.matmul(select, perToken));
                 }
             }
         } finally {

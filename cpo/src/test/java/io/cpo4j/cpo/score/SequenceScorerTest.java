@@ -2,6 +2,7 @@ package io.cpo4j.cpo.score;
 
 import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.ops.F;
 import io.cpo4j.model.gpt.Gpt;
 import io.cpo4j.model.gpt.GptConfig;
 import org.junit.jupiter.api.Test;
@@ -118,14 +119,14 @@ class SequenceScorerTest {
         float[] weights = {0.3f, -1.1f, 0.7f, 0.2f, -0.4f, 0.9f, -0.6f, 0.5f, 1.3f, -0.8f};
         Gpt together = Gpt.create(CONFIG, 4);
         Tensor sums = SequenceScorer.score(together, set).sums();                     // (2, 5)
-        sums.mul(Tensor.of(weights, 2, 5)).sum().backward();
+        F.sum(F.mul(sums, Tensor.of(weights, 2, 5))).backward();
         float[] shared = together.parameters().grads().clone();
 
         Gpt alone = Gpt.create(CONFIG, 4);
         for (int b = 0; b < 2; b++) {
             for (int k = 0; k < 5; k++) {
                 CandidateSet one = new CandidateSet(new int[][] {set.prefix(b)}, new int[][][] {{set.continuation(b, k)}});
-                SequenceScorer.score(alone, one).sums().scale(weights[b * 5 + k]).sum().backward();
+                F.sum(F.scale(SequenceScorer.score(alone, one).sums(), weights[b * 5 + k])).backward();
             }
         }
         float[] separate = alone.parameters().grads();

@@ -17,11 +17,10 @@ import jdk.incubator.vector.VectorSpecies;
  * columns and the split over threads only decide who computes an element, never how, so the
  * result is bit-identical for any thread count.
  *
- * <p>Measured on a Xeon with AVX-512 (docs/BENCHMARKS.md): the 12×2-vector kernel runs at about
- * the FMA peak from L1; adding each finished tile to C inside the kernel (rather than through a
- * tile buffer) and keeping B's panel in L1 were worth 10-20% on the large products. A Java
- * program cannot issue the prefetches of C that native BLAS uses; when C is wide, the tiles walk
- * along its rows instead, so that the hardware prefetcher streams them (see {@link #block}).
+ * <p>The micro-kernel adds each finished tile to C itself, with no tile buffer in between, and a
+ * B panel stays in L1 while the A panels stream past it. A Java program cannot issue the
+ * prefetches of C that native BLAS uses; when C is wide, the tiles walk along its rows instead,
+ * so that the hardware prefetcher streams them (see {@link #block}).
  */
 public final class Gemm {
 
@@ -30,9 +29,9 @@ public final class Gemm {
     /** Most rows of op(A) per packed block (MC·KC floats, kept in L2); a multiple of every MR. */
     static final int MC = 240;
     /**
-     * Floats of packed op(B) held at once (1 MB, half an L2 of the machines measured); a larger
-     * op(B) is packed slab by slab. A 16 MB slab left each B panel to come from L3 or memory and
-     * was 10-20% slower on 1024³ and (512×768)·(768×3072).
+     * Floats of packed op(B) held at once (1 MB, so that a slab stays in L2); a larger op(B) is
+     * packed slab by slab, since from a slab larger than L2 each B panel would come from L3 or
+     * memory.
      */
     static final int SLAB = 1 << 18;
     /** Tasks per thread when a product is shared: enough that a core running slower takes fewer. */
@@ -152,11 +151,9 @@ public final class Gemm {
      * stream past it from L2), then A panels; or, {@code alongRows}, A panels then B panels, so
      * that the tiles walk along C's rows. That is the better order when op(B) takes more than one
      * slab: C is then too wide to stay in cache from one depth block to the next, and tiles read in
-     * row order let the hardware prefetcher stream C's rows. Measured paired, two runs each,
-     * 1 thread: (1024×768)·(768×50257) +1-11%, (512×768)·(768×3072) +8-20%, 2048³ +9-10%
-     * (+7-23% on 2 threads); for 1024³, a single slab, the same order was 5-8% slower. Full
-     * micro-tiles are added to C by the kernel itself; partial ones at the edges go through a
-     * small tile.
+     * row order let the hardware prefetcher stream C's rows. A single-slab product keeps the first
+     * order, in which each B panel is loaded into L1 once per depth block. Full micro-tiles are
+     * added to C by the kernel itself; partial ones at the edges go through a small tile.
      */
     private static void block(boolean transA, float[] a, int aOff, int lda, int i0, int rows,
                               float[] packedB, int j0, int j1, int q0, int q1, int p0, int depth,
@@ -232,14 +229,12 @@ public final class Gemm {
         }
 
         /**
-         * Vector API code that the interpreter or C1 runs is two to three orders of magnitude
-         * slower than C2's intrinsics, and C2 compiles a method only after a few thousand calls:
-         * the first 512³ products of a cold JVM spend well over a second getting there, most of it
-         * in 256-deep kernel calls run by the interpreter. A few thousand calls on 2-deep panels
-         * get the same counts far cheaper; measured, the first full-speed product came about 30%
-         * sooner (median of five cold starts, 1.8 s → 1.2 s on the loaded machine). Both branches
-         * of {@code add} are taken, so that the compiled code has no trap on either. Only scratch
-         * arrays are touched: no result depends on this.
+         * Vector API code that the interpreter or C1 runs is far slower than C2's intrinsics, and
+         * C2 compiles a method only after a few thousand calls, which the first large products of
+         * a cold JVM would otherwise make as 256-deep kernel calls in the interpreter. A few
+         * thousand calls on 2-deep panels reach the same counts far cheaper, so the first product
+         * already runs compiled code. Both branches of {@code add} are taken, so that the compiled
+         * code has no trap on either. Only scratch arrays are touched: no result depends on this.
          */
         private static void warmUp() {
             int kc = 2;
@@ -259,7 +254,8 @@ public final class Gemm {
         /*
          * The micro-kernels keep every accumulator in its own variable, initialised on its own,
          * and live in small methods called from ordinary frames: shared zero vectors or an
-         * on-stack-replaced caller made C2 stop intrinsifying them (10-20× slower, see DESIGN.md).
+         * on-stack-replaced caller can make C2 stop intrinsifying the vector operations, and every
+         * one of them then allocates.
          */
 
         /** C[12, NR] (+)= one 12-row A panel times one B panel, kc deep; C rows ldc apart. */

@@ -18,15 +18,15 @@ import jdk.incubator.vector.VectorSpecies;
  * Packing only moves values, so the product's numbers do not depend on how it is blocked.
  * Row-major A and transposed B are the costly cases — a transpose, one scalar copy per value
  * with the writes a panel's width apart; full panels are gathered instead, a vector at a time
- * ({@link Vec#packRows}), about three times faster.
+ * ({@link Vec#packRows}).
  * The class is used only on the Vector API path (see {@link Gemm}).
  */
 final class GemmPacking {
 
     /**
      * Depths copied per band when runs are strided (transposed A, row-major B): a band's source
-     * rows stay in the TLB and L1 while it is spread across all panels. Walking one panel's whole
-     * depth instead touched a new page per value run and cost 7-13% of a large product.
+     * rows stay in the TLB and L1 while it is spread across all panels, where walking one panel's
+     * whole depth would touch a new page per value run.
      */
     static final int BAND = 16;
 
@@ -125,16 +125,15 @@ final class GemmPacking {
         static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
         /**
          * Whether to gather: with 256- and 512-bit vectors (AVX2, AVX-512) a gather is one
-         * instruction and packing got 2.4-3× faster; on 128-bit vectors (forced with -XX:UseAVX=0)
-         * the Vector API falls back to a per-lane loop, 20× slower than the scalar copy.
+         * instruction; on 128-bit vectors the Vector API falls back to a per-lane loop, far slower
+         * than the scalar copy.
          */
         static final boolean GATHER = S.vectorBitSize() >= 256;
 
         /**
          * Whether to copy short runs (a transposed A panel's rows, 12 values on AVX-512) with a
-         * masked load and store: one instruction each from AVX on. {@code System.arraycopy} per
-         * 12-value run took about 1 ns a value, a fifth of the weight-gradient products in the
-         * tiny model's training step.
+         * masked load and store: one instruction each from AVX on, where a {@code System.arraycopy}
+         * call per run costs more than the dozen values it moves.
          */
         static final boolean MASKED = S.vectorBitSize() >= 256;
 

@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * implementation, and the JIT-compiled intrinsic and the interpreter do differ in it, so a result
  * would depend on when a method got compiled — which differs with the thread count. Kernels sum
  * lanes here instead, in an order this code fixes: a tree that adds the upper half of the lanes
- * to the lower half until one lane is left (log₂ lanes shuffles and adds; summing lane by lane
- * instead cost about ten times as much, which short rows felt).
+ * to the lower half until one lane is left: log₂ lanes shuffles and adds, where summing lane by
+ * lane would take one extract per lane, which short rows feel.
  */
 final class Lanes {
 

@@ -90,9 +90,9 @@ public final class Parallel {
     /**
      * Runs tasks {@code [0, n)}: worker w of up to {@link #threads()} (the caller is worker 0)
      * starts with task w, and every further task goes to whichever worker is free next. Use it
-     * where the tasks are many and the workers may not run at the same speed: on shared machines
-     * one core was seen running at two thirds of the other's speed for seconds at a time, and a
-     * fixed split waits for the slower half.
+     * where the tasks are many and the workers may not run at the same speed: on a shared machine
+     * one core can run well behind another for seconds at a time, and a fixed split waits for
+     * the slower one.
      * Each task must compute the same values whoever runs it. Runs inline when called from
      * inside the pool.
      */

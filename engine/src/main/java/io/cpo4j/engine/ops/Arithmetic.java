@@ -2,6 +2,7 @@ package io.cpo4j.engine.ops;
 
 import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.internal.Outputs;
 import io.cpo4j.engine.kernels.Elementwise;
 import io.cpo4j.engine.kernels.Elementwise.Op;
 
@@ -12,23 +13,23 @@ import io.cpo4j.engine.kernels.Elementwise.Op;
  * in a fixed order, with a column sum when it repeats whole along the leading dimensions (a bias).
  * Gradients of operands at the result shape are accumulated in place, with no scratch buffer.
  */
-public final class Arithmetic {
+final class Arithmetic {
 
     private Arithmetic() {}
 
-    public static Tensor add(Tensor a, Tensor b) {
+    static Tensor add(Tensor a, Tensor b) {
         return binary(Op.ADD, a, b);
     }
 
-    public static Tensor sub(Tensor a, Tensor b) {
+    static Tensor sub(Tensor a, Tensor b) {
         return binary(Op.SUB, a, b);
     }
 
-    public static Tensor mul(Tensor a, Tensor b) {
+    static Tensor mul(Tensor a, Tensor b) {
         return binary(Op.MUL, a, b);
     }
 
-    public static Tensor div(Tensor a, Tensor b) {
+    static Tensor div(Tensor a, Tensor b) {
         return binary(Op.DIV, a, b);
     }
 
@@ -39,16 +40,16 @@ public final class Arithmetic {
         int[] outShape = Broadcast.shape(name, a.shape(), b.shape());
         Tensor av = operand(a, outShape), bv = operand(b, outShape);
         int n = av.size();
-        Tensor result = Tensor.output(outShape, false);
+        Tensor result = Outputs.allocate(outShape, false);
         Elementwise.binary(op, av.data(), av.offset(), bv.data(), bv.offset(), result.data(), 0, n);
         return Autograd.record(name, result, () -> backward(op, result, a, b, av, bv), a, b);
     }
 
     /** The operand's values at the result shape (a view when nothing stretches). */
     private static Tensor operand(Tensor x, int[] outShape) {
-        Tensor rm = Layout.rowMajor(x);
+        Tensor rm = Operands.rowMajor(x);
         if (Broadcast.same(x.shape(), outShape)) return rm;
-        return Tensor.over(Broadcast.expand(rm.data(), rm.offset(), x.shape(), outShape), 0, outShape, false);
+        return Tensor.wrap(Broadcast.expand(rm.data(), rm.offset(), x.shape(), outShape), outShape);
     }
 
     // ---------------------------------------------------------------- backward
@@ -98,9 +99,9 @@ public final class Arithmetic {
     // ---------------------------------------------------------------- scale
 
     /** out = s · x. */
-    public static Tensor scale(Tensor x, float s) {
-        Tensor xv = Layout.rowMajor(x);
-        Tensor result = Tensor.output(x.shape(), false);
+    static Tensor scale(Tensor x, float s) {
+        Tensor xv = Operands.rowMajor(x);
+        Tensor result = Outputs.allocate(x.shape(), false);
         Elementwise.scale(s, xv.data(), xv.offset(), result.data(), 0, x.size());
         return Autograd.record("scale", result, () -> {
             if (x.requiresGrad()) Elementwise.axpy(s, result.gradBuffer(), result.gradOffset(), x.gradBuffer(), x.gradOffset(), x.size());

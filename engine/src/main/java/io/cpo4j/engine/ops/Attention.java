@@ -3,6 +3,7 @@ package io.cpo4j.engine.ops;
 import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Shape;
 import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.internal.Outputs;
 import io.cpo4j.engine.kernels.FlashAttentionKernel;
 
 /**
@@ -11,25 +12,23 @@ import io.cpo4j.engine.kernels.FlashAttentionKernel;
  *
  * <p>It runs the tiled kernel ({@link FlashAttentionKernel}): the forward keeps only a
  * log-sum-exp per query (B, NH, T) and the backward recomputes the probabilities from it, so no
- * (T, T) matrix per head is stored at any T. The materialised kernel
- * ({@link io.cpo4j.engine.kernels.AttentionKernel}, which stores the probabilities) measured 3-10×
- * slower at every size tried, T = 64 to 1024 (docs/BENCHMARKS.md), so the op does not pick it.
+ * (T, T) matrix per head is stored at any T.
  */
-public final class Attention {
+final class Attention {
 
     private Attention() {}
 
-    public static Tensor causalSelfAttention(Tensor qkv, int heads) {
+    static Tensor causalSelfAttention(Tensor qkv, int heads) {
         int[] s = qkv.shape();
         if (s.length != 3 || s[2] % 3 != 0 || heads <= 0 || (s[2] / 3) % heads != 0) {
             throw new IllegalArgumentException("causalSelfAttention: needs qkv of shape (B, T, 3C) with C divisible by "
                     + heads + " heads, got " + Shape.str(s));
         }
         int b = s[0], t = s[1], c = s[2] / 3;
-        Tensor in = Layout.rowMajor(qkv);
+        Tensor in = Operands.rowMajor(qkv);
         boolean grad = Autograd.needsGrad(qkv);
         float[] lse = grad ? new float[b * heads * t] : null;   // (B, NH, T)
-        Tensor result = Tensor.output(new int[] {b, t, c}, true);
+        Tensor result = Outputs.allocate(new int[] {b, t, c}, true);
         float[] out = result.data();                            // (B, T, C)
         FlashAttentionKernel.forward(in.data(), in.offset(), out, 0, lse, 0, b, t, c, heads);
         return Autograd.record("causalSelfAttention", result, () -> FlashAttentionKernel.backward(

@@ -3,18 +3,19 @@ package io.cpo4j.engine.ops;
 import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Shape;
 import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.internal.Outputs;
 import io.cpo4j.engine.kernels.Elementwise;
 import io.cpo4j.engine.kernels.Parallel;
 
 import java.util.Arrays;
 
 /** Row gather from a (V, C) table; the backward scatter-adds rows back, tokens in order. */
-public final class Embedding {
+final class Embedding {
 
     private Embedding() {}
 
     /** out[.., :] = weight[ids[..], :], shape {@code idsShape + [C]}. */
-    public static Tensor forward(Tensor weight, int[] ids, int... idsShape) {
+    static Tensor forward(int[] ids, int[] idsShape, Tensor weight) {
         int[] ws = weight.shape();
         if (ws.length != 2) throw new IllegalArgumentException("embedding: weight must be (V, C), got " + Shape.str(ws));
         if (Shape.numel(idsShape) != ids.length) {
@@ -26,10 +27,10 @@ public final class Embedding {
                 throw new IndexOutOfBoundsException("embedding: id " + ids[i] + " at position " + i + " is outside [0, " + vocab + ")");
             }
         }
-        Tensor w = Layout.rowMajor(weight);
+        Tensor w = Operands.rowMajor(weight);
         int[] shape = Arrays.copyOf(idsShape, idsShape.length + 1);
         shape[idsShape.length] = c;
-        Tensor result = Tensor.output(shape, false);
+        Tensor result = Outputs.allocate(shape, false);
         float[] out = result.data();
         for (int i = 0; i < ids.length; i++) System.arraycopy(w.data(), w.offset() + ids[i] * c, out, i * c, c);
         int[] saved = ids.clone();

@@ -4,30 +4,42 @@ import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.Tensor;
 
 /**
- * The differentiable ops in one place, named as in PyTorch's {@code torch.nn.functional}
- * ({@code import static io.cpo4j.engine.ops.F.*}). Each delegates to the op class that holds its
- * forward and backward side by side. Shapes: B batch, T time, C channels, V vocabulary.
+ * The differentiable ops in one place, named and ordered as in PyTorch ({@code torch} and
+ * {@code torch.nn.functional}; {@code import static io.cpo4j.engine.ops.F.*}). Each delegates to
+ * the op class that holds its forward and backward side by side. The view ops (reshape,
+ * transpose, slice) are methods of {@link Tensor}. Shapes: B batch, T time, C channels,
+ * V vocabulary.
  */
 public final class F {
 
+    /** The target that {@link #crossEntropy} and {@link #tokenLogProbs} skip by default, as PyTorch's {@code ignore_index}. */
+    public static final int IGNORE_INDEX = -100;
+
     private F() {}
 
+    // ---------------------------------------------------------------- arithmetic (NumPy broadcasting)
+
+    /** a + b. */
     public static Tensor add(Tensor a, Tensor b) {
         return Arithmetic.add(a, b);
     }
 
+    /** a − b. */
     public static Tensor sub(Tensor a, Tensor b) {
         return Arithmetic.sub(a, b);
     }
 
+    /** a · b, element-wise. */
     public static Tensor mul(Tensor a, Tensor b) {
         return Arithmetic.mul(a, b);
     }
 
+    /** a / b, element-wise. */
     public static Tensor div(Tensor a, Tensor b) {
         return Arithmetic.div(a, b);
     }
 
+    /** s · x. */
     public static Tensor scale(Tensor x, float s) {
         return Arithmetic.scale(x, s);
     }
@@ -37,14 +49,38 @@ public final class F {
         return MatMul.forward(a, b);
     }
 
+    // ---------------------------------------------------------------- reductions
+
+    /** Sum of all elements, shape []. */
+    public static Tensor sum(Tensor x) {
+        return Reduce.sumAll(x);
+    }
+
+    /** Sum over dimension {@code dim} (negative counts from the end), kept as size 1 when {@code keepDim}. */
+    public static Tensor sum(Tensor x, int dim, boolean keepDim) {
+        return Reduce.sum(x, dim, keepDim);
+    }
+
+    /** Mean of all elements, shape []. */
+    public static Tensor mean(Tensor x) {
+        return Reduce.meanAll(x);
+    }
+
+    /** Mean over dimension {@code dim} (negative counts from the end), kept as size 1 when {@code keepDim}. */
+    public static Tensor mean(Tensor x, int dim, boolean keepDim) {
+        return Reduce.mean(x, dim, keepDim);
+    }
+
+    // ---------------------------------------------------------------- layers
+
     /** x (.., in) · weightᵀ (out, in) + bias (out) → (.., out); bias may be null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         return Linear.forward(x, weight, bias);
     }
 
-    /** Rows of weight (V, C) picked by ids → idsShape + [C]. */
-    public static Tensor embedding(Tensor weight, int[] ids, int... idsShape) {
-        return Embedding.forward(weight, ids, idsShape);
+    /** Rows of weight (V, C) picked by ids, which have shape idsShape → idsShape + [C]. */
+    public static Tensor embedding(int[] ids, int[] idsShape, Tensor weight) {
+        return Embedding.forward(ids, idsShape, weight);
     }
 
     /** Normalises the last dimension: (x − mean)/√(var + eps) · weight + bias. */
@@ -72,18 +108,33 @@ public final class F {
         return Attention.causalSelfAttention(qkv, heads);
     }
 
-    /** Mean cross-entropy of logits (.., V) against targets (one per position; negative = ignored). */
-    public static Tensor crossEntropy(Tensor logits, int[] targets) {
-        return CrossEntropy.loss(logits, targets);
-    }
-
-    /** log p(target) per position of logits (.., V) → (..); 0 where the target is negative. */
-    public static Tensor tokenLogProbs(Tensor logits, int[] targets) {
-        return CrossEntropy.tokenLogProbs(logits, targets);
-    }
-
     /** Inverted dropout with probability p, mask drawn from rng; p = 0 returns x itself. */
     public static Tensor dropout(Tensor x, float p, Rng rng) {
         return Dropout.forward(x, p, rng);
+    }
+
+    // ---------------------------------------------------------------- losses
+
+    /** Mean cross-entropy of logits (.., V) against one target per position, skipping targets equal to {@link #IGNORE_INDEX}. */
+    public static Tensor crossEntropy(Tensor logits, int[] targets) {
+        return CrossEntropy.loss(logits, targets, IGNORE_INDEX);
+    }
+
+    /**
+     * Mean cross-entropy of logits (.., V) against one target per position, skipping targets equal
+     * to {@code ignoreIndex}; any other target outside [0, V) is an error. NaN when every target is ignored.
+     */
+    public static Tensor crossEntropy(Tensor logits, int[] targets, int ignoreIndex) {
+        return CrossEntropy.loss(logits, targets, ignoreIndex);
+    }
+
+    /** log p(target) per position of logits (.., V) → (..); 0 where the target is {@link #IGNORE_INDEX}. */
+    public static Tensor tokenLogProbs(Tensor logits, int[] targets) {
+        return CrossEntropy.tokenLogProbs(logits, targets, IGNORE_INDEX);
+    }
+
+    /** log p(target) per position of logits (.., V) → (..); 0 where the target is {@code ignoreIndex}. */
+    public static Tensor tokenLogProbs(Tensor logits, int[] targets, int ignoreIndex) {
+        return CrossEntropy.tokenLogProbs(logits, targets, ignoreIndex);
     }
 }

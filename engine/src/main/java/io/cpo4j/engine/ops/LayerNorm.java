@@ -3,15 +3,16 @@ package io.cpo4j.engine.ops;
 import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Shape;
 import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.internal.Outputs;
 import io.cpo4j.engine.kernels.LayerNormKernel;
 
 /** Layer normalisation over the last dimension with a learned scale and shift. */
-public final class LayerNorm {
+final class LayerNorm {
 
     private LayerNorm() {}
 
     /** x (.., C), weight (C), bias (C) → (.., C). */
-    public static Tensor forward(Tensor x, Tensor weight, Tensor bias, float eps) {
+    static Tensor forward(Tensor x, Tensor weight, Tensor bias, float eps) {
         int[] s = x.shape();
         int c = s[s.length - 1];
         if (weight.size() != c || bias.size() != c || weight.rank() != 1 || bias.rank() != 1) {
@@ -19,10 +20,10 @@ public final class LayerNorm {
                     + "], got " + Shape.str(weight.shape()) + " and " + Shape.str(bias.shape()));
         }
         int rows = x.size() / c;
-        Tensor xv = Layout.rowMajor(x);
+        Tensor xv = Operands.rowMajor(x);
         boolean grad = Autograd.needsGrad(x, weight, bias);
         float[] mean = grad ? new float[rows] : null, rstd = grad ? new float[rows] : null;
-        Tensor result = Tensor.output(s, false);
+        Tensor result = Outputs.allocate(s, false);
         LayerNormKernel.forward(xv.data(), xv.offset(), weight.data(), weight.offset(), bias.data(), bias.offset(),
                 result.data(), 0, mean, rstd, rows, c, eps);
         return Autograd.record("layerNorm", result, () -> LayerNormKernel.backward(

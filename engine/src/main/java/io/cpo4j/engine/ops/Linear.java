@@ -3,6 +3,7 @@ package io.cpo4j.engine.ops;
 import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Shape;
 import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.internal.Outputs;
 import io.cpo4j.engine.kernels.Elementwise;
 import io.cpo4j.engine.kernels.Gemm;
 
@@ -10,22 +11,22 @@ import io.cpo4j.engine.kernels.Gemm;
  * A fused affine map as PyTorch's {@code nn.Linear}: {@code y = x · Wᵀ + b} with W stored
  * (out, in). One GEMM forward, two backward, and the bias gradient as a column sum.
  */
-public final class Linear {
+final class Linear {
 
     private Linear() {}
 
     /** x (.., in), weight (out, in), bias (out) or null → (.., out). */
-    public static Tensor forward(Tensor x, Tensor weight, Tensor bias) {
+    static Tensor forward(Tensor x, Tensor weight, Tensor bias) {
         int[] xs = x.shape(), ws = weight.shape();
         if (xs.length < 1 || ws.length != 2 || ws[1] != xs[xs.length - 1] || (bias != null && (bias.rank() != 1 || bias.size() != ws[0]))) {
             throw new IllegalArgumentException("linear: input " + Shape.str(xs) + ", weight " + Shape.str(ws)
                     + (bias == null ? "" : ", bias " + Shape.str(bias.shape())) + " do not fit (weight must be (out, in), bias (out))");
         }
         int in = ws[1], outF = ws[0], rows = x.size() / in;
-        Tensor xv = Layout.rowMajor(x), w = Layout.rowMajor(weight);
+        Tensor xv = Operands.rowMajor(x), w = Operands.rowMajor(weight);
         int[] shape = xs.clone();
         shape[shape.length - 1] = outF;
-        Tensor out = Tensor.output(shape, false);             // every element written: the bias, or the product
+        Tensor out = Outputs.allocate(shape, false);             // every element written: the bias, or the product
         float[] y = out.data();
         if (bias != null) {
             for (int r = 0; r < rows; r++) System.arraycopy(bias.data(), bias.offset(), y, r * outF, outF);

@@ -3,6 +3,7 @@ package io.cpo4j.engine.ops;
 import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Shape;
 import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.internal.Outputs;
 import io.cpo4j.engine.kernels.Gemm;
 
 import java.util.Arrays;
@@ -12,7 +13,7 @@ import java.util.Arrays;
  * Either side may be a plain matrix shared across the other's batch; otherwise the batch shapes
  * must be equal. Transposed views are read in place (the GEMM's transpose flags), never copied.
  */
-public final class MatMul {
+final class MatMul {
 
     private MatMul() {}
 
@@ -23,7 +24,7 @@ public final class MatMul {
         }
     }
 
-    public static Tensor forward(Tensor a, Tensor b) {
+    static Tensor forward(Tensor a, Tensor b) {
         int[] as = a.shape(), bs = b.shape();
         if (as.length < 2 || bs.length < 2) {
             throw new IllegalArgumentException("matmul: operands need rank >= 2, got " + Shape.str(as) + " and " + Shape.str(bs));
@@ -40,7 +41,7 @@ public final class MatMul {
         int[] outShape = Arrays.copyOf(batchShape, batchShape.length + 2);
         outShape[outShape.length - 2] = m;
         outShape[outShape.length - 1] = n;
-        Tensor out = Tensor.output(outShape, false);           // every element written by the product
+        Tensor out = Outputs.allocate(outShape, false);           // every element written by the product
         float[] c = out.data();
 
         Operand A = Operand.of(a, m, k, aShared), B = Operand.of(b, k, n, bShared);

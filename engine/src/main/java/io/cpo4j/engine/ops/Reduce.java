@@ -3,21 +3,22 @@ package io.cpo4j.engine.ops;
 import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Shape;
 import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.internal.Outputs;
 import io.cpo4j.engine.kernels.Elementwise;
 
 /**
  * Sum and mean over one dimension or over everything. A tensor is viewed as (outer, D, inner)
  * around the reduced dimension; sums run over D in order.
  */
-public final class Reduce {
+final class Reduce {
 
     private Reduce() {}
 
-    public static Tensor sum(Tensor x, int dim, boolean keepDim) {
+    static Tensor sum(Tensor x, int dim, boolean keepDim) {
         return overDim("sum", x, dim, keepDim, false);
     }
 
-    public static Tensor mean(Tensor x, int dim, boolean keepDim) {
+    static Tensor mean(Tensor x, int dim, boolean keepDim) {
         return overDim("mean", x, dim, keepDim, true);
     }
 
@@ -26,13 +27,13 @@ public final class Reduce {
         int d = Shape.dim(dim, s.length, op);
         int outer = Shape.prod(s, 0, d), size = s[d], inner = Shape.prod(s, d + 1, s.length);
         float factor = mean ? 1f / size : 1f;
-        Tensor xv = Layout.rowMajor(x);
-        float[] out = new float[outer * inner];
+        Tensor xv = Operands.rowMajor(x);
+        Tensor result = Outputs.allocate(reducedShape(s, d, keepDim), true);      // the row sums accumulate into it
+        float[] out = result.data();
         for (int o = 0; o < outer; o++) {
             Elementwise.sumRowsInto(xv.data(), xv.offset() + o * size * inner, size, inner, out, o * inner);
         }
-        if (mean) Elementwise.scale(factor, out, 0, out, 0, out.length);
-        Tensor result = Tensor.over(out, 0, reducedShape(s, d, keepDim), false);
+        if (mean) Elementwise.scale(factor, out, 0, out, 0, outer * inner);
         return Autograd.record(op, result, () -> {
             if (!x.requiresGrad()) return;
             // every input element along D receives the output's gradient (times 1/D for a mean)
@@ -56,20 +57,21 @@ public final class Reduce {
         return r;
     }
 
-    public static Tensor sumAll(Tensor x) {
+    static Tensor sumAll(Tensor x) {
         return all("sum", x, 1.0);
     }
 
-    public static Tensor meanAll(Tensor x) {
+    static Tensor meanAll(Tensor x) {
         return all("mean", x, 1.0 / x.size());
     }
 
     /** factor · Σ x, accumulated in double, shape []. */
     private static Tensor all(String op, Tensor x, double factor) {
-        Tensor xv = Layout.rowMajor(x);
+        Tensor xv = Operands.rowMajor(x);
         double sum = 0;
         for (int i = 0; i < x.size(); i++) sum += xv.data()[xv.offset() + i];
-        Tensor result = Tensor.scalar((float) (sum * factor));
+        Tensor result = Outputs.allocate(new int[0], false);
+        result.data()[0] = (float) (sum * factor);
         return Autograd.record(op, result, () -> {
             if (!x.requiresGrad()) return;
             float g = (float) (result.gradBuffer()[result.gradOffset()] * factor);

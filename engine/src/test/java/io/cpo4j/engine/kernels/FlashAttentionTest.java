@@ -4,16 +4,20 @@ import org.junit.jupiter.api.Test;
 
 import static io.cpo4j.engine.kernels.Twins.assertTwins;
 import static io.cpo4j.engine.kernels.Twins.randn;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The tiled (flash) attention: vector path against its scalar twin, and the scalar twin against
- * the materialised scalar attention, on shapes that leave partial query blocks, key chunks and
- * micro-tiles, and with T past several key chunks.
+ * a materialised attention computed in double precision, on shapes that leave partial query
+ * blocks, key chunks and micro-tiles, and with T past several key chunks.
  */
 class FlashAttentionTest {
 
     /** B, T, C, heads. */
     private static final int[][] CASES = {{2, 17, 12, 3}, {1, 1, 4, 1}, {2, 33, 64, 2}, {1, 40, 96, 3}, {1, 230, 128, 2}, {1, 70, 40, 1}};
+
+    /** Tolerance against the double-precision reference, relative to max(|ref|, rms(ref)). */
+    private static final double REF = 2e-5;
 
     @Test
     void forwardMatchesItsScalarTwinAndTheMaterialisedAttention() {
@@ -21,16 +25,15 @@ class FlashAttentionTest {
             int b = c[0], t = c[1], width = c[2], heads = c[3];
             String name = "B" + b + " T" + t + " C" + width + " H" + heads;
             float[] qkv = randn(21, b * t * 3 * width);
-            float[] ov = new float[b * t * width], os = new float[b * t * width], om = new float[b * t * width];
+            float[] ov = new float[b * t * width], os = new float[b * t * width];
             float[] lv = new float[b * heads * t], ls = new float[b * heads * t];
             for (int bh = 0; bh < b * heads; bh++) {
                 FlashAttentionKernel.Vec.forwardHead(qkv, 0, ov, 0, lv, 0, bh, t, width, heads);
                 FlashAttentionKernel.forwardHeadScalar(qkv, 0, os, 0, ls, 0, bh, t, width, heads);
-                AttentionKernel.forwardHeadScalar(qkv, 0, om, 0, null, 0, new float[t], bh, t, width, heads);
             }
             assertTwins("flash forward " + name, ov, os);
             assertTwins("flash log-sum-exp " + name, lv, ls);
-            assertTwins("flash scalar vs materialised " + name, os, om);
+            assertClose("flash scalar vs materialised " + name, os, Reference.of(qkv, null, b, t, width, heads).out);
         }
     }
 
@@ -40,19 +43,83 @@ class FlashAttentionTest {
             int b = c[0], t = c[1], width = c[2], heads = c[3];
             String name = "B" + b + " T" + t + " C" + width + " H" + heads;
             float[] qkv = randn(22, b * t * 3 * width), dout = randn(23, b * t * width), g0 = randn(24, qkv.length);
-            float[] out = new float[b * t * width], lse = new float[b * heads * t], att = new float[b * heads * t * t];
-            for (int bh = 0; bh < b * heads; bh++) {
-                FlashAttentionKernel.forwardHeadScalar(qkv, 0, out, 0, lse, 0, bh, t, width, heads);
-                AttentionKernel.forwardHeadScalar(qkv, 0, new float[out.length], 0, att, 0, null, bh, t, width, heads);
-            }
-            float[] gv = g0.clone(), gs = g0.clone(), gm = g0.clone();
+            float[] out = new float[b * t * width], lse = new float[b * heads * t];
+            for (int bh = 0; bh < b * heads; bh++) FlashAttentionKernel.forwardHeadScalar(qkv, 0, out, 0, lse, 0, bh, t, width, heads);
+            float[] gv = g0.clone(), gs = g0.clone();
             for (int bh = 0; bh < b * heads; bh++) {
                 FlashAttentionKernel.Vec.backwardHead(dout, 0, qkv, 0, out, 0, lse, 0, gv, 0, bh, t, width, heads);
                 FlashAttentionKernel.backwardHeadScalar(dout, 0, qkv, 0, out, 0, lse, 0, gs, 0, bh, t, width, heads);
-                AttentionKernel.backwardHeadScalar(dout, 0, qkv, 0, att, 0, gm, 0, new float[t], bh, t, width, heads);
             }
             assertTwins("flash backward " + name, gv, gs);
-            assertTwins("flash scalar vs materialised backward " + name, gs, gm);
+            double[] gm = Reference.of(qkv, dout, b, t, width, heads).dqkv;
+            for (int i = 0; i < gm.length; i++) gm[i] += g0[i];             // the kernel accumulates into g0
+            assertClose("flash scalar vs materialised backward " + name, gs, gm);
+        }
+    }
+
+    private static void assertClose(String what, float[] actual, double[] ref) {
+        assertThat(actual).as(what + ": length").hasSize(ref.length);
+        double ss = 0;
+        for (double r : ref) ss += r * r;
+        double rms = Math.sqrt(ss / Math.max(1, ref.length));
+        for (int i = 0; i < ref.length; i++) {
+            double tol = REF * Math.max(Math.abs(ref[i]), rms) + 1e-30;
+            assertThat(Math.abs(actual[i] - ref[i])).as("%s: element %d, %s vs reference %s", what, i, actual[i], ref[i]).isLessThanOrEqualTo(tol);
+        }
+    }
+
+    /**
+     * Causal attention over qkv (B, T, 3C), scale 1/√D, with every head's probabilities stored:
+     * out (B, T, C), and, given dout, dqkv (B, T, 3C) from the textbook backward
+     * dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ∘ (dP − rowsum(P ∘ dP)), dQ = dS·K/√D, dK = dSᵀ·Q/√D.
+     */
+    private record Reference(double[] out, double[] dqkv) {
+        static Reference of(float[] qkv, float[] dout, int b, int t, int c, int heads) {
+            int d = c / heads, c3 = 3 * c;
+            double scale = 1 / Math.sqrt(d);
+            double[] out = new double[b * t * c], dqkv = new double[qkv.length];
+            for (int z = 0; z < b; z++) {
+                for (int h = 0; h < heads; h++) {
+                    int q0 = z * t * c3 + h * d, k0 = q0 + c, v0 = q0 + 2 * c, o0 = z * t * c + h * d;
+                    double[][] p = new double[t][t];
+                    for (int i = 0; i < t; i++) {
+                        double max = Double.NEGATIVE_INFINITY;
+                        for (int j = 0; j <= i; j++) {
+                            double s = 0;
+                            for (int e = 0; e < d; e++) s += (double) qkv[q0 + i * c3 + e] * qkv[k0 + j * c3 + e];
+                            p[i][j] = s * scale;
+                            max = Math.max(max, p[i][j]);
+                        }
+                        double sum = 0;
+                        for (int j = 0; j <= i; j++) sum += p[i][j] = Math.exp(p[i][j] - max);
+                        for (int j = 0; j <= i; j++) {
+                            p[i][j] /= sum;
+                            for (int e = 0; e < d; e++) out[o0 + i * c + e] += p[i][j] * qkv[v0 + j * c3 + e];
+                        }
+                    }
+                    if (dout == null) continue;
+                    for (int i = 0; i < t; i++) {
+                        double[] dp = new double[i + 1];
+                        double dot = 0;
+                        for (int j = 0; j <= i; j++) {
+                            for (int e = 0; e < d; e++) {
+                                double g = dout[o0 + i * c + e];
+                                dp[j] += g * qkv[v0 + j * c3 + e];
+                                dqkv[v0 + j * c3 + e] += p[i][j] * g;
+                            }
+                            dot += p[i][j] * dp[j];
+                        }
+                        for (int j = 0; j <= i; j++) {
+                            double ds = p[i][j] * (dp[j] - dot) * scale;
+                            for (int e = 0; e < d; e++) {
+                                dqkv[q0 + i * c3 + e] += ds * qkv[k0 + j * c3 + e];
+                                dqkv[k0 + j * c3 + e] += ds * qkv[q0 + i * c3 + e];
+                            }
+                        }
+                    }
+                }
+            }
+            return new Reference(out, dqkv);
         }
     }
 }

@@ -224,29 +224,6 @@ class KernelTwinTest {
         assertTwins("crossEntropy backward", v, s);
     }
 
-    @Test
-    void attentionHeads() {
-        int[][] cases = {{2, 17, 12, 3}, {1, 1, 4, 1}, {2, 33, 64, 2}, {1, 40, 96, 3}};
-        for (int[] c : cases) {
-            int b = c[0], t = c[1], width = c[2], heads = c[3];
-            float[] qkv = randn(21, b * t * 3 * width), dout = randn(22, b * t * width);
-            float[] ov = new float[b * t * width], os = new float[b * t * width];
-            float[] av = new float[b * heads * t * t], as = new float[b * heads * t * t];
-            for (int bh = 0; bh < b * heads; bh++) {
-                AttentionKernel.Vec.forwardHead(qkv, 0, ov, 0, av, 0, null, bh, t, width, heads);
-                AttentionKernel.forwardHeadScalar(qkv, 0, os, 0, as, 0, null, bh, t, width, heads);
-            }
-            assertTwins("attention forward", ov, os);
-            assertTwins("attention probabilities", av, as);
-            float[] gv = new float[qkv.length], gs = new float[qkv.length];
-            for (int bh = 0; bh < b * heads; bh++) {
-                AttentionKernel.Vec.backwardHead(dout, 0, qkv, 0, as, 0, gv, 0, new float[t], bh, t, width, heads);
-                AttentionKernel.backwardHeadScalar(dout, 0, qkv, 0, as, 0, gs, 0, new float[t], bh, t, width, heads);
-            }
-            assertTwins("attention backward", gv, gs);
-        }
-    }
-
     @ParameterizedTest
     @ValueSource(ints = {1, 3, 17, 33, 1000})
     void adamW(int n) {

@@ -12,6 +12,8 @@ import java.util.stream.Stream;
 
 import static io.cpo4j.engine.ops.GradCheck.check;
 import static io.cpo4j.engine.ops.GradCheck.inputs;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Every differentiable op: forward against a double reference, backward against finite differences. */
@@ -36,9 +38,9 @@ class OpGradientTest {
     @ParameterizedTest
     @MethodSource("broadcastPairs")
     void addSubMulWithBroadcasting(int[] a, int[] b) {
-        check("add" + Arrays.toString(a) + Arrays.toString(b), inputs(1, a, b), x -> x[0].add(x[1]), r -> Ref.binary(r[0], r[1], Double::sum));
-        check("sub", inputs(2, a, b), x -> x[0].sub(x[1]), r -> Ref.binary(r[0], r[1], (p, q) -> p - q));
-        check("mul", inputs(3, a, b), x -> x[0].mul(x[1]), r -> Ref.binary(r[0], r[1], (p, q) -> p * q));
+        check("add" + Arrays.toString(a) + Arrays.toString(b), inputs(1, a, b), x -> F.add(x[0], x[1]), r -> Ref.binary(r[0], r[1], Double::sum));
+        check("sub", inputs(2, a, b), x -> F.sub(x[0], x[1]), r -> Ref.binary(r[0], r[1], (p, q) -> p - q));
+        check("mul", inputs(3, a, b), x -> F.mul(x[0], x[1]), r -> Ref.binary(r[0], r[1], (p, q) -> p * q));
     }
 
     @ParameterizedTest
@@ -46,12 +48,12 @@ class OpGradientTest {
     void divWithBroadcasting(int[] a, int[] b) {
         Tensor[] xs = inputs(4, a, b);
         Tensor den = Tensor.uniform(new Rng(5), 0.5f, 1.5f, b).requiresGrad(true);
-        check("div", new Tensor[] {xs[0], den}, x -> x[0].div(x[1]), r -> Ref.binary(r[0], r[1], (p, q) -> p / q));
+        check("div", new Tensor[] {xs[0], den}, x -> F.div(x[0], x[1]), r -> Ref.binary(r[0], r[1], (p, q) -> p / q));
     }
 
     @Test
     void scale() {
-        check("scale", inputs(6, s(3, 17)), x -> x[0].scale(-2.5f), r -> Ref.binary(r[0], new Ref.D(new double[] {-2.5}, s()), (p, q) -> p * q));
+        check("scale", inputs(6, s(3, 17)), x -> F.scale(x[0], -2.5f), r -> Ref.binary(r[0], new Ref.D(new double[] {-2.5}, s()), (p, q) -> p * q));
     }
 
     static Stream<Arguments> matmulShapes() {
@@ -68,16 +70,16 @@ class OpGradientTest {
     @ParameterizedTest
     @MethodSource("matmulShapes")
     void matmul(int[] a, int[] b) {
-        check("matmul", inputs(7, a, b), x -> x[0].matmul(x[1]), r -> Ref.matmul(r[0], r[1]));
+        check("matmul", inputs(7, a, b), x -> F.matmul(x[0], x[1]), r -> Ref.matmul(r[0], r[1]));
     }
 
     @ParameterizedTest
     @MethodSource("matmulShapes")
     void matmulOfTransposedViews(int[] a, int[] b) {
         int[] at = swapLast(a), bt = swapLast(b);
-        check("matmul(aᵀᵀ…)", inputs(8, at, b), x -> x[0].transpose().matmul(x[1]), r -> Ref.matmul(Ref.transpose(r[0]), r[1]));
-        check("matmul(…, bᵀ)", inputs(9, a, bt), x -> x[0].matmul(x[1].transpose()), r -> Ref.matmul(r[0], Ref.transpose(r[1])));
-        check("matmul(aᵀ, bᵀ)", inputs(10, at, bt), x -> x[0].transpose().matmul(x[1].transpose()),
+        check("matmul(aᵀᵀ…)", inputs(8, at, b), x -> F.matmul(x[0].transpose(), x[1]), r -> Ref.matmul(Ref.transpose(r[0]), r[1]));
+        check("matmul(…, bᵀ)", inputs(9, a, bt), x -> F.matmul(x[0], x[1].transpose()), r -> Ref.matmul(r[0], Ref.transpose(r[1])));
+        check("matmul(aᵀ, bᵀ)", inputs(10, at, bt), x -> F.matmul(x[0].transpose(), x[1].transpose()),
                 r -> Ref.matmul(Ref.transpose(r[0]), Ref.transpose(r[1])));
     }
 
@@ -101,29 +103,29 @@ class OpGradientTest {
         for (int dim = 0; dim < shape.length; dim++) {
             for (boolean keep : new boolean[] {true, false}) {
                 int d = dim;
-                check("sum dim " + d, inputs(14, shape), x -> x[0].sum(d, keep), r -> Ref.sum(r[0], d, keep, false));
-                check("mean dim " + d, inputs(15, shape), x -> x[0].mean(d, keep), r -> Ref.sum(r[0], d, keep, true));
+                check("sum dim " + d, inputs(14, shape), x -> F.sum(x[0], d, keep), r -> Ref.sum(r[0], d, keep, false));
+                check("mean dim " + d, inputs(15, shape), x -> F.mean(x[0], d, keep), r -> Ref.sum(r[0], d, keep, true));
             }
         }
-        check("sum -1", inputs(16, s(33, 1000)), x -> x[0].sum(-1, false), r -> Ref.sum(r[0], 1, false, false));
+        check("sum -1", inputs(16, s(33, 1000)), x -> F.sum(x[0], -1, false), r -> Ref.sum(r[0], 1, false, false));
     }
 
     @Test
     void sumAndMeanOfEverything() {
-        check("sum()", inputs(17, s(3, 17)), x -> x[0].sum(), r -> new Ref.D(new double[] {Arrays.stream(r[0].v()).sum()}, s()));
-        check("mean()", inputs(18, s(1000)), x -> x[0].mean(), r -> new Ref.D(new double[] {Arrays.stream(r[0].v()).average().orElseThrow()}, s()));
+        check("sum()", inputs(17, s(3, 17)), x -> F.sum(x[0]), r -> new Ref.D(new double[] {Arrays.stream(r[0].v()).sum()}, s()));
+        check("mean()", inputs(18, s(1000)), x -> F.mean(x[0]), r -> new Ref.D(new double[] {Arrays.stream(r[0].v()).average().orElseThrow()}, s()));
     }
 
     @Test
     void layoutOpsPassGradientsThrough() {
-        check("reshape", inputs(19, s(3, 4, 5)), x -> x[0].reshape(5, -1).matmul(Tensor.of(ramp(12 * 2), 12, 2)),
+        check("reshape", inputs(19, s(3, 4, 5)), x -> F.matmul(x[0].reshape(5, -1), Tensor.of(ramp(12 * 2), 12, 2)),
                 r -> Ref.matmul(new Ref.D(r[0].v(), s(5, 12)), new Ref.D(toDouble(ramp(24)), s(12, 2))));
-        check("transpose", inputs(20, s(2, 3, 5)), x -> x[0].transpose().contiguous().mul(x[0].transpose()),
+        check("transpose", inputs(20, s(2, 3, 5)), x -> F.mul(x[0].transpose().contiguous(), x[0].transpose()),
                 r -> Ref.binary(Ref.transpose(r[0]), Ref.transpose(r[0]), (p, q) -> p * q));
-        check("slice", inputs(21, s(5, 3)), x -> x[0].slice(1, 4).scale(3f), r -> new Ref.D(Arrays.stream(Arrays.copyOfRange(r[0].v(), 3, 12)).map(v -> 3 * v).toArray(), s(3, 3)));
-        check("slice of transposed", inputs(22, s(4, 3)), x -> x[0].transpose().slice(1, 3).scale(1f),
+        check("slice", inputs(21, s(5, 3)), x -> F.scale(x[0].slice(1, 4), 3f), r -> new Ref.D(Arrays.stream(Arrays.copyOfRange(r[0].v(), 3, 12)).map(v -> 3 * v).toArray(), s(3, 3)));
+        check("slice of transposed", inputs(22, s(4, 3)), x -> F.scale(x[0].transpose().slice(1, 3), 1f),
                 r -> new Ref.D(Arrays.copyOfRange(Ref.transpose(r[0]).v(), 4, 12), s(2, 4)));
-        check("reshape of transposed", inputs(23, s(2, 3, 5)), x -> x[0].transpose().reshape(-1).scale(2f),
+        check("reshape of transposed", inputs(23, s(2, 3, 5)), x -> F.scale(x[0].transpose().reshape(-1), 2f),
                 r -> new Ref.D(Arrays.stream(Ref.transpose(r[0]).v()).map(v -> 2 * v).toArray(), s(30)));
     }
 
@@ -145,7 +147,7 @@ class OpGradientTest {
         int[] ids = new int[33];
         for (int i = 0; i < ids.length; i++) ids[i] = rng.nextInt(17);
         ids[5] = ids[6] = ids[30] = 3;
-        check("embedding", inputs(25, s(17, 5)), x -> F.embedding(x[0], ids, 3, 11), r -> Ref.embedding(r[0], ids, s(3, 11)));
+        check("embedding", inputs(25, s(17, 5)), x -> F.embedding(ids, s(3, 11), x[0]), r -> Ref.embedding(r[0], ids, s(3, 11)));
     }
 
     @Test
@@ -183,7 +185,7 @@ class OpGradientTest {
     }
 
     @Test
-    void crossEntropyIgnoresNegativeTargets() {
+    void crossEntropyIgnoresTheDefaultIgnoreIndex() {
         Rng rng = new Rng(32);
         int[] targets = new int[17];
         for (int i = 0; i < targets.length; i++) targets[i] = i % 4 == 1 ? -100 : rng.nextInt(33);
@@ -192,6 +194,33 @@ class OpGradientTest {
         for (int i = 0; i < wide.length; i++) wide[i] = rng.nextInt(1000);
         check("crossEntropy V=1000", inputs(34, s(2, 3, 1000)), x -> F.crossEntropy(x[0], wide), r -> Ref.crossEntropy(r[0], wide));
         check("tokenLogProbs", inputs(35, s(17, 33)), x -> F.tokenLogProbs(x[0], targets), r -> Ref.tokenLogProbs(r[0], targets));
+    }
+
+    @Test
+    void anExplicitIgnoreIndexSkipsThatClassOnly() {
+        // class 7 is the ignore index here: positions targeting it count as ignored (−100 for the reference)
+        int[] targets = {7, 3, 7, 0, 32, 7, 12};
+        int[] asDefault = targets.clone();
+        for (int i = 0; i < asDefault.length; i++) if (asDefault[i] == 7) asDefault[i] = F.IGNORE_INDEX;
+        check("crossEntropy ignoreIndex 7", inputs(40, s(7, 33)), x -> F.crossEntropy(x[0], targets, 7), r -> Ref.crossEntropy(r[0], asDefault));
+        check("tokenLogProbs ignoreIndex 7", inputs(41, s(7, 33)), x -> F.tokenLogProbs(x[0], targets, 7), r -> Ref.tokenLogProbs(r[0], asDefault));
+        Tensor logits = Tensor.randn(new Rng(42), 1f, 7, 33);
+        float[] lp = F.tokenLogProbs(logits, targets, 7).toArray();
+        assertThat(lp[0]).isZero();
+        assertThat(lp[1]).isLessThan(0f);
+        assertThat(F.crossEntropy(logits, new int[] {7, 7, 7, 7, 7, 7, 7}, 7).item()).as("every target ignored").isNaN();
+    }
+
+    @Test
+    void aTargetOutsideTheVocabularyThatIsNotIgnoredIsAnError() {
+        Tensor logits = Tensor.zeros(4, 5);
+        assertThat(assertThrows(IllegalArgumentException.class, () -> F.crossEntropy(logits, new int[] {0, -1, 2, 3})).getMessage())
+                .contains("crossEntropy").contains("target -1").contains("position 1").contains("-100");
+        assertThat(assertThrows(IllegalArgumentException.class, () -> F.tokenLogProbs(logits, new int[] {0, 1, 2, 5})).getMessage())
+                .contains("tokenLogProbs").contains("target 5").contains("position 3");
+        assertThat(assertThrows(IllegalArgumentException.class, () -> F.crossEntropy(logits, new int[] {0, -100, 2, 3}, 4)).getMessage())
+                .contains("target -100").contains("position 1");
+        assertThat(F.crossEntropy(logits, new int[] {0, -100, 2, 3}).item()).as("uniform logits: log 5").isCloseTo((float) Math.log(5), within(1e-6f));
     }
 
     @Test
@@ -205,7 +234,7 @@ class OpGradientTest {
     @Test
     void gradientsAccumulateAcrossUses() {
         // x feeds three ops; its gradient is the sum of all three paths.
-        check("x·x + gelu(x) − 2x", inputs(38, s(3, 17)), x -> x[0].mul(x[0]).add(F.gelu(x[0])).sub(x[0].scale(2f)),
+        check("x·x + gelu(x) − 2x", inputs(38, s(3, 17)), x -> F.sub(F.add(F.mul(x[0], x[0]), F.gelu(x[0])), F.scale(x[0], 2f)),
                 r -> { Ref.D sq = Ref.binary(r[0], r[0], (p, q) -> p * q); Ref.D g = Ref.gelu(r[0]);
                        return Ref.binary(Ref.binary(sq, g, Double::sum), r[0], (p, q) -> p - 2 * q); });
     }
@@ -213,9 +242,9 @@ class OpGradientTest {
     @Test
     void shapeErrorsNameTheOpAndShapes() {
         Tensor a = Tensor.zeros(2, 3), b = Tensor.zeros(4, 5);
-        org.assertj.core.api.Assertions.assertThat(assertThrows(IllegalArgumentException.class, () -> a.matmul(b)).getMessage())
+        org.assertj.core.api.Assertions.assertThat(assertThrows(IllegalArgumentException.class, () -> F.matmul(a, b)).getMessage())
                 .contains("matmul").contains("[2, 3]").contains("[4, 5]");
-        org.assertj.core.api.Assertions.assertThat(assertThrows(IllegalArgumentException.class, () -> a.add(b)).getMessage())
+        org.assertj.core.api.Assertions.assertThat(assertThrows(IllegalArgumentException.class, () -> F.add(a, b)).getMessage())
                 .contains("add").contains("[2, 3]").contains("[4, 5]");
         org.assertj.core.api.Assertions.assertThat(assertThrows(IllegalArgumentException.class, () -> a.reshape(7)).getMessage())
                 .contains("reshape").contains("[2, 3]");
@@ -223,7 +252,7 @@ class OpGradientTest {
                 .contains("layerNorm");
         org.assertj.core.api.Assertions.assertThat(assertThrows(IllegalArgumentException.class, () -> F.crossEntropy(a, new int[] {1})).getMessage())
                 .contains("crossEntropy").contains("2 positions");
-        org.assertj.core.api.Assertions.assertThat(assertThrows(IndexOutOfBoundsException.class, () -> F.embedding(a, new int[] {0, 2}, 2)).getMessage())
+        org.assertj.core.api.Assertions.assertThat(assertThrows(IndexOutOfBoundsException.class, () -> F.embedding(new int[] {0, 2}, s(2), a)).getMessage())
                 .contains("id 2").contains("position 1");
     }
 }

@@ -1,5 +1,7 @@
 package io.cpo4j.model.data;
 
+import io.cpo4j.engine.ops.F;
+
 import java.util.Arrays;
 
 /**
@@ -12,8 +14,8 @@ import java.util.Arrays;
  */
 public record TokenizedExample(int[] prefix, int[] continuation) {
 
-    /** The target id that a next-token loss skips (PyTorch's and HuggingFace's convention). */
-    public static final int IGNORE_INDEX = -100;
+    /** The target id that a next-token loss skips: the engine's {@link F#IGNORE_INDEX} (PyTorch's and HuggingFace's −100). */
+    public static final int IGNORE_INDEX = F.IGNORE_INDEX;
 
     public int length() {
         return prefix.length + continuation.length;

@@ -120,7 +120,7 @@ public final class Gpt {
         return F.linear(hidden(ids, batch, time), p("wte.weight"), null);
     }
 
-    /** Mean next-token cross-entropy of the logits of {@code ids} against {@code targets} (negative = ignored). */
+    /** Mean next-token cross-entropy of the logits of {@code ids} against {@code targets} ({@link F#IGNORE_INDEX} = ignored). */
     public Tensor loss(int[] ids, int[] targets, int batch, int time) {
         if (targets.length != ids.length) {
             throw new IllegalArgumentException("loss: " + ids.length + " inputs but " + targets.length + " targets");
@@ -133,8 +133,8 @@ public final class Gpt {
         checkInput(ids, batch, time);
         int[] positions = new int[time];
         for (int t = 0; t < time; t++) positions[t] = t;
-        Tensor x = F.embedding(p("wte.weight"), ids, batch, time)                   // (B, T, C)
-                .add(F.embedding(p("wpe.weight"), positions, 1, time));             // + (1, T, C)
+        Tensor x = F.add(F.embedding(ids, new int[] {batch, time}, p("wte.weight")),   // (B, T, C)
+                F.embedding(positions, new int[] {1, time}, p("wpe.weight")));          // + (1, T, C)
         x = dropout(x);
         for (int l = 0; l < config.layers(); l++) x = block(l, x);
         return F.layerNorm(x, p("ln_f.weight"), p("ln_f.bias"), config.layerNormEps());
@@ -147,11 +147,11 @@ public final class Gpt {
         Tensor h = F.layerNorm(x, p(b + "ln_1.weight"), p(b + "ln_1.bias"), eps);
         Tensor qkv = F.linear(h, p(b + "attn.c_attn.weight"), p(b + "attn.c_attn.bias"));     // (B, T, 3C)
         Tensor attn = F.linear(F.causalSelfAttention(qkv, config.heads()), p(b + "attn.c_proj.weight"), p(b + "attn.c_proj.bias"));
-        x = x.add(dropout(attn));
+        x = F.add(x, dropout(attn));
         h = F.layerNorm(x, p(b + "ln_2.weight"), p(b + "ln_2.bias"), eps);
         Tensor m = F.gelu(F.linear(h, p(b + "mlp.c_fc.weight"), p(b + "mlp.c_fc.bias")));        // (B, T, 4C)
         m = F.linear(m, p(b + "mlp.c_proj.weight"), p(b + "mlp.c_proj.bias"));
-        return x.add(dropout(m));
+        return F.add(x, dropout(m));
     }
 
     private Tensor dropout(Tensor x) {

@@ -1,31 +1,28 @@
-package io.cpo4j.engine.ops;
+package io.cpo4j.engine;
 
-import io.cpo4j.engine.Autograd;
-import io.cpo4j.engine.Shape;
-import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.kernels.Elementwise;
 
 /**
- * Ops that move no arithmetic, only layout: reshape, transpose of the last two dimensions,
- * slicing along the first, and making a transposed view contiguous. Gradients are stored in
- * logical order, so reshape, slice and contiguous pass them back unchanged.
+ * The ops that move no arithmetic, only layout: reshape, transpose of the last two dimensions,
+ * slicing along the first, and making a transposed view contiguous. They return views that share
+ * the input's storage where they can, and a copy only where the layout cannot be expressed as a
+ * view. Gradients are stored in logical order, so reshape, slice and contiguous pass them back
+ * unchanged.
  */
-public final class Layout {
+final class Layout {
 
     private Layout() {}
 
     // ---------------------------------------------------------------- reshape
 
-    public static Tensor reshape(Tensor x, int... requested) {
+    static Tensor reshape(Tensor x, int... requested) {
         int[] shape = resolve(x, requested);
-        Tensor out = x.isContiguous()
-                ? Tensor.over(x.data(), x.offset(), shape, false)
-                : Tensor.over(x.toArray(), 0, shape, false);
+        Tensor out = x.isContiguous() ? Tensor.view(x.data(), x.offset(), shape, false) : rowMajorCopy(x, shape, 0, x.size());
         return Autograd.record("reshape", out, () -> passBack(out, x), x);
     }
 
     /** x.grad += out.grad, element for element in logical order. */
-    static void passBack(Tensor out, Tensor x) {
+    private static void passBack(Tensor out, Tensor x) {
         if (x.requiresGrad()) Elementwise.axpy(1f, out.gradBuffer(), out.gradOffset(), x.gradBuffer(), x.gradOffset(), x.size());
     }
 
@@ -57,14 +54,14 @@ public final class Layout {
     // ---------------------------------------------------------------- transpose
 
     /** Swaps the last two dimensions as a view of the same storage. */
-    public static Tensor transpose(Tensor x) {
+    static Tensor transpose(Tensor x) {
         int[] s = x.shape();
         if (s.length < 2) throw new IllegalArgumentException("transpose: needs rank >= 2, got shape " + Shape.str(s));
         int r = s.length;
         int tmp = s[r - 1];
         s[r - 1] = s[r - 2];
         s[r - 2] = tmp;
-        Tensor out = Tensor.over(x.data(), x.offset(), s, !x.isTransposed());
+        Tensor out = Tensor.view(x.data(), x.offset(), s, !x.isTransposed());
         return Autograd.record("transpose", out, () -> transposeBack(out, x), x);
     }
 
@@ -86,8 +83,8 @@ public final class Layout {
 
     // ---------------------------------------------------------------- slice
 
-    /** Rows [from, to) of the first dimension; a view when the storage allows. */
-    public static Tensor slice(Tensor x, int from, int to) {
+    /** Rows [from, to) of the first dimension; a view unless x is a transposed matrix. */
+    static Tensor slice(Tensor x, int from, int to) {
         int[] s = x.shape();
         if (s.length == 0) throw new IllegalArgumentException("slice: cannot slice a rank-0 tensor");
         if (from < 0 || to > s[0] || from > to) {
@@ -97,12 +94,11 @@ public final class Layout {
         s[0] = to - from;
         Tensor out;
         if (x.isContiguous()) {
-            out = Tensor.over(x.data(), x.offset() + from * inner, s, false);
+            out = Tensor.view(x.data(), x.offset() + from * inner, s, false);
         } else if (s.length >= 3) {
-            out = Tensor.over(x.data(), x.offset() + from * inner, s, true);
+            out = Tensor.view(x.data(), x.offset() + from * inner, s, true);
         } else {
-            float[] all = x.toArray();
-            out = Tensor.over(java.util.Arrays.copyOfRange(all, from * inner, to * inner), 0, s, false);
+            out = rowMajorCopy(x, s, from * inner, to * inner);
         }
         return Autograd.record("slice", out, () -> {
             if (x.requiresGrad()) Elementwise.axpy(1f, out.gradBuffer(), out.gradOffset(), x.gradBuffer(), x.gradOffset() + from * inner, out.size());
@@ -111,14 +107,17 @@ public final class Layout {
 
     // ---------------------------------------------------------------- contiguous
 
-    public static Tensor contiguous(Tensor x) {
+    static Tensor contiguous(Tensor x) {
         if (x.isContiguous()) return x;
-        Tensor out = Tensor.over(x.toArray(), 0, x.shape(), false);
+        Tensor out = rowMajorCopy(x, x.shape(), 0, x.size());
         return Autograd.record("contiguous", out, () -> passBack(out, x), x);
     }
 
-    /** The values of x in plain row-major layout, outside the graph (no copy when already so). */
-    public static Tensor rowMajor(Tensor x) {
-        return x.isContiguous() ? x : Tensor.over(x.toArray(), 0, x.shape(), false);
+    /** Elements [from, to) of x in logical row-major order, as a new result tensor of {@code shape}. */
+    private static Tensor rowMajorCopy(Tensor x, int[] shape, int from, int to) {
+        Tensor out = Tensor.output(shape, false);
+        float[] src = x.data(), dst = out.data();
+        for (int i = from; i < to; i++) dst[i - from] = src[x.storageIndex(i)];
+        return out;
     }
 }
