@@ -3,7 +3,9 @@ package io.cpo4j.bench;
 import io.cpo4j.cpo.negatives.AutoregressiveNegatives;
 import io.cpo4j.cpo.negatives.NegativeContext;
 import io.cpo4j.cpo.train.ExampleSource;
-import io.cpo4j.cpo.train.FinetuneSpec;
+import io.cpo4j.cpo.negatives.TruncationNegatives;
+import io.cpo4j.cpo.train.CpoConfig;
+import io.cpo4j.cpo.train.LossType;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.kernels.Parallel;
 import io.cpo4j.model.data.TokenizedExample;
@@ -107,19 +109,21 @@ public class CpoStepBenchmark extends BenchmarkDefaults {
                         rows.add(examples.get(b));
                         for (int[] n : negatives.get(b)) rows.add(new TokenizedExample(prefixes[b], n));
                     }
-                    steps.add(trainer(policy, FinetuneSpec.defaults().withObjective("mle"), rows, K * BATCH));
+                    steps.add(trainer(policy, CpoConfig.builder().lossType(LossType.MLE), rows, K * BATCH));
                 }
-                case "mle" -> steps.add(trainer(policy, FinetuneSpec.defaults().withObjective("mle"), examples, BATCH));
-                case "cpo-truncation" -> steps.add(trainer(policy, FinetuneSpec.defaults().withNegatives(List.of("truncation")).withCandidates(K), examples, BATCH));
-                default -> steps.add(trainer(policy, FinetuneSpec.defaults().withCandidates(K), examples, BATCH));
+                case "mle" -> steps.add(trainer(policy, CpoConfig.builder().lossType(LossType.MLE), examples, BATCH));
+                case "cpo-truncation" -> steps.add(trainer(policy, CpoConfig.builder().negatives(new TruncationNegatives()).candidates(K), examples, BATCH));
+                default -> steps.add(trainer(policy, CpoConfig.builder().candidates(K), examples, BATCH));
             }
         }
     }
 
-    private static LongSupplier trainer(Gpt policy, FinetuneSpec spec, List<TokenizedExample> examples, int batch) {
+    private static LongSupplier trainer(Gpt policy, CpoConfig.Builder recipe, List<TokenizedExample> examples, int batch) {
+        TrainConfig tc = TrainConfig.builder().batchSize(batch).blockSize(PREFIX + CONTINUATION).maxSteps(Integer.MAX_VALUE).learningRate(1e-5f)
+                .warmupSteps(1).evalEvery(0).evalBatches(1).checkpointEvery(0).keepCheckpoints(1).maxBadSteps(3).seed(1).build();
+        CpoConfig spec = recipe.eosToken(0).training(tc).build();
         Gpt reference = spec.needsReference() ? policy.copy().freeze(true) : null;
-        TrainConfig tc = new TrainConfig(batch, PREFIX + CONTINUATION, 1, Integer.MAX_VALUE, 1e-5f, 1, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, 0, 1, 0, 1, 3, 1);
-        Objective objective = spec.objective(policy, reference, new ExampleSource(examples, 3), batch, 0, 4);
+        Objective objective = spec.objective(policy, reference, new ExampleSource(examples, 3), 4);
         Trainer trainer = new Trainer(policy, tc, objective, GradientReducer.LOCAL);
         return () -> {
             trainer.step();

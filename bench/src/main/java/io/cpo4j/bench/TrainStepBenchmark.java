@@ -76,8 +76,9 @@ public class TrainStepBenchmark extends BenchmarkDefaults {
         int[] tokens = new int[200_000];
         Rng rng = new Rng(1);
         for (int i = 0; i < tokens.length; i++) tokens[i] = rng.nextInt(c.vocabSize());
-        TrainConfig tc = new TrainConfig(b, t, 1, Integer.MAX_VALUE, 1e-4f, 10, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, 0, 1, 0, 1, 3, 1);
-        return new Trainer(gpt, tc, new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(tokens), b, t, 1)), GradientReducer.LOCAL);
+        TrainConfig tc = TrainConfig.builder().batchSize(b).blockSize(t).maxSteps(Integer.MAX_VALUE).learningRate(1e-4f).warmupSteps(10)
+                .evalEvery(0).evalBatches(1).checkpointEvery(0).keepCheckpoints(1).maxBadSteps(3).seed(1).build();
+        return new Trainer(gpt, tc, new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(tokens), t, 1)), GradientReducer.LOCAL);
     }
 
     @Benchmark

@@ -2,7 +2,9 @@ package io.cpo4j.cli;
 
 import io.cpo4j.cli.experiment.Demo;
 import io.cpo4j.cli.experiment.DemoConfig;
-import io.cpo4j.cpo.train.FinetuneSpec;
+import io.cpo4j.cli.experiment.Recipes;
+import io.cpo4j.cpo.train.CpoConfig;
+import io.cpo4j.cpo.train.LossType;
 import io.cpo4j.engine.Engine;
 
 import java.io.PrintStream;
@@ -30,7 +32,7 @@ final class DemoCommand implements Command {
     public String help() {
         return """
                 usage: ./cpo4j demo [--out DIR] [--seed N] [--pretrain-steps N] [--finetune-steps N] [--prompts N]
-                                    [--objective cpo|cpo-ranked|...] [--negatives LIST] [--k K] [--beta B] [--nll-weight W] [--finetune-lr LR]
+                                    [--loss-type cpo|cpo-ranked|...] [--negatives LIST] [--k K] [--beta B] [--cpo-alpha A] [--finetune-lr LR]
                                     [--threads N] [--quick]
 
                 The built-in demonstration, on data it makes itself (no download):
@@ -52,9 +54,9 @@ final class DemoCommand implements Command {
                   --pretrain-steps N   next-token steps from scratch (default 600)
                   --finetune-steps N   steps of each continuation (default 100)
                   --prompts N          held-out prompts per decoding (default 300)
-                  --objective, --negatives, --k, --beta   the contrastive recipe (default cpo, autoregressive, 4, 1.0;
+                  --loss-type, --negatives, --k, --beta   the contrastive recipe (default cpo, autoregressive, 4, 1.0;
                                        docs/RESULTS.md shows why β = 1 rather than TRL's 0.1)
-                  --nll-weight W       weight of the truth's NLL added to it (default 0; TRL's cpo_alpha is 1)
+                  --cpo-alpha A        weight of the truth's NLL added to it (TRL's cpo_alpha; default 0 here)
                   --finetune-lr LR     peak learning rate of the continuations (default 2e-4)
                   --threads N          engine threads (default: available processors)
                   --quick              a seconds-long run, for smoke tests
@@ -63,21 +65,23 @@ final class DemoCommand implements Command {
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        Options o = Options.parse(name(), args, List.of("out", "seed", "pretrain-steps", "finetune-steps", "prompts", "objective", "negatives",
-                "k", "beta", "nll-weight", "finetune-lr", "threads"), List.of("quick"));
+        Options o = Options.parse(name(), args, List.of("out", "seed", "pretrain-steps", "finetune-steps", "prompts", "loss-type", "negatives",
+                "k", "beta", "cpo-alpha", "finetune-lr", "threads"), List.of("quick"));
+        o.warnings().forEach(err::println);
         o.intValue("threads").ifPresent(Engine::setThreads);
         DemoConfig cfg = StudyOptions.config(o);
-        FinetuneSpec spec = cfg.cpo();
+        CpoConfig spec;
         try {
-            spec = spec.withObjective(o.string("objective", spec.objective()));
-            if (o.value("negatives").isPresent()) spec = spec.withNegatives(Arrays.asList(o.require("negatives").split(",")));
-            spec = spec.withCandidates(o.integer("k", spec.candidates())).withBeta(o.number("beta", spec.beta()))
-                    .withNllWeight(o.number("nll-weight", spec.nllWeight(), 0, Double.MAX_VALUE));
+            CpoConfig.Builder b = cfg.cpo().toBuilder().lossType(LossType.of(o.string("loss-type", cfg.cpo().lossType().id())));
+            if (o.value("negatives").isPresent()) b.negatives(Recipes.negatives(Arrays.asList(o.require("negatives").split(","))));
+            b.candidates(o.integer("k", cfg.cpo().candidates())).beta(o.number("beta", cfg.cpo().beta()));
+            if (o.value("cpo-alpha").isPresent()) b.cpoAlpha(o.number("cpo-alpha", 0, 0, Double.MAX_VALUE));
+            spec = b.build();
         } catch (IllegalArgumentException e) {
             throw new Options.UsageException(name() + ": " + e.getMessage());
         }
-        if (!spec.isContrastive()) throw new Options.UsageException(name() + ": the demo compares a contrastive objective with MLE; " + spec.objective() + " is not contrastive");
-        cfg = cfg.withCpo(spec);
+        if (!spec.isContrastive()) throw new Options.UsageException(name() + ": the demo compares a contrastive loss with MLE; " + spec.lossType() + " is not contrastive");
+        cfg = cfg.toBuilder().cpo(spec).build();
         Path dir = Path.of(o.string("out", "runs/demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT))));
         out.println("cpo4j demo → " + dir.toAbsolutePath());
         Demo.Result r = new Demo(cfg, dir, out, label -> Progress.forConsole(out, label)).run();

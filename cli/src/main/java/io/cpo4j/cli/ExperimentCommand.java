@@ -1,6 +1,7 @@
 package io.cpo4j.cli;
 
 import io.cpo4j.cli.experiment.DemoConfig;
+import io.cpo4j.cli.experiment.Recipes;
 import io.cpo4j.cli.experiment.OracleExperiment;
 import io.cpo4j.cli.experiment.ResultsReport;
 import io.cpo4j.cli.experiment.TextCorpus;
@@ -121,12 +122,12 @@ final class ExperimentCommand implements Command {
                         + "of %d examples at peak lr %s (warmup, cosine to a tenth), AdamW as everywhere.%n%n",
                 System.getProperty("os.arch"), Runtime.version(), Engine.threads(), cfg.seed(), cfg.pretrainSteps(), cfg.batch(), cfg.block(),
                 cfg.pretrainLr(), cfg.finetuneSteps(), cfg.finetuneBatch(), cfg.finetuneLr()));
-        sb.append("Arms (objective:negatives:K:β:NLL weight):\n\n");
+        sb.append("Arms (loss_type:negatives:K:β:cpo_alpha):\n\n");
         for (OracleExperiment.Arm a : arms) {
             var s = a.spec();
-            sb.append("- `").append(a.name()).append("`: ").append(s.objective());
-            if (s.isContrastive()) sb.append(String.format(Locale.ROOT, ", negatives %s, K = %d, β = %s, NLL weight %s", String.join("+", s.negatives()),
-                    s.candidates(), s.beta(), s.nllWeight()));
+            sb.append("- `").append(a.name()).append("`: ").append(s.lossType());
+            if (s.isContrastive()) sb.append(String.format(Locale.ROOT, ", negatives %s, K = %d, β = %s, cpo_alpha %s", Recipes.negativeNames(s),
+                    s.candidates(), s.beta(), s.cpoAlpha()));
             sb.append('\n');
         }
         if (!ensemble.isEmpty()) sb.append("- `soup(mle,X)`: the weight-space ensemble ½·θ_mle + ½·θ_X\n");

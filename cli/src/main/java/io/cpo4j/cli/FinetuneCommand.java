@@ -1,8 +1,12 @@
 package io.cpo4j.cli;
 
+import io.cpo4j.cli.experiment.Recipes;
 import io.cpo4j.cli.report.MetricsReader;
-import io.cpo4j.cpo.train.ExampleSource;
-import io.cpo4j.cpo.train.FinetuneSpec;
+import io.cpo4j.cpo.negatives.MeanFieldNegatives;
+import io.cpo4j.cpo.negatives.NegativeGenerator;
+import io.cpo4j.cpo.train.CpoConfig;
+import io.cpo4j.cpo.train.CpoTrainer;
+import io.cpo4j.cpo.train.LossType;
 import io.cpo4j.engine.Engine;
 import io.cpo4j.model.data.TokenizedExample;
 import io.cpo4j.model.gen.Sampling;
@@ -12,10 +16,7 @@ import io.cpo4j.model.gpt.HfCheckpoint;
 import io.cpo4j.model.gpt.HfConfig;
 import io.cpo4j.model.gpt.MemoryEstimate;
 import io.cpo4j.model.tokenizer.Tokenizer;
-import io.cpo4j.model.train.GradientReducer;
-import io.cpo4j.model.train.Objective;
 import io.cpo4j.model.train.TrainConfig;
-import io.cpo4j.model.train.Trainer;
 import io.cpo4j.model.train.TrainingRun;
 
 import java.io.PrintStream;
@@ -36,15 +37,14 @@ import java.util.Optional;
 final class FinetuneCommand implements Command {
 
     /** Fine-tuning defaults: a small learning rate, no weight decay (as HuggingFace's Trainer), batches of 8 examples. */
-    static final TrainConfig DEFAULTS = new TrainConfig(8, 1, 1, 200, 1e-5f, 10, 0.1f, 0.0f, 0.9f, 0.95f, 1e-8f, 1.0f,
-            50, 4, 100, 2, 5, 1337);
+    static final TrainConfig DEFAULTS = CpoConfig.defaultTraining().build();
 
     static final double DEFAULT_VALIDATION_FRACTION = 0.05;
     /** Validation negatives come from a fixed seed, so every validation sees the same draw. */
     static final long VALIDATION_SEED = 0;
 
-    private static final List<String> SPEC_FLAGS = List.of("objective", "negatives", "k", "beta", "nll-weight", "negatives-from",
-            "neg-temperature", "neg-top-k", "neg-top-p", "meanfield-fraction", "pss-mix", "simpo-gamma", "xu-alpha");
+    private static final List<String> SPEC_FLAGS = List.of("loss-type", "negatives", "k", "beta", "cpo-alpha", "negatives-from",
+            "neg-temperature", "neg-top-k", "neg-top-p", "meanfield-fraction", "pss-mix", "simpo-gamma");
     private static final List<String> VALUED = valued();
     private static final List<String> FLAGS = List.of("resume", "skip-bad-lines");
 
@@ -68,9 +68,9 @@ final class FinetuneCommand implements Command {
 
     @Override
     public String help() {
-        FinetuneSpec d = FinetuneSpec.defaults();
+        CpoConfig d = CpoConfig.builder().build();
         return """
-                usage: ./cpo4j finetune --model DIR --data FILE --out RUN_DIR [--objective NAME] [--negatives G[,G…]]
+                usage: ./cpo4j finetune --model DIR --data FILE --out RUN_DIR [--loss-type NAME] [--negatives G[,G…]]
                                         [--k K] [--beta B] [data flags] [objective flags] [training flags] [--resume]
 
                 Fine-tunes a GPT-2 on (prefix, continuation) pairs. Sequence-level CPO (Feng et al., NAACL
@@ -78,7 +78,7 @@ final class FinetuneCommand implements Command {
                 the starting model (the reference): r(y) = β·(log π(y|x) − log π_ref(y|x)), summed over the
                 continuation's tokens, and the loss is −log softmax of the truth's reward among all K.
 
-                objectives (--objective, default %s)
+                losses (--loss-type, TRL's loss_type, default %s; --objective is its deprecated old name)
                   cpo          sequence-level CPO, plain InfoNCE over K candidates
                   cpo-ranked   sequence-level CPO, Plackett–Luce ranking (negatives ordered by ROUGE-L to the truth)
                   dpo          K = 2 with one synthetic negative
@@ -95,13 +95,14 @@ final class FinetuneCommand implements Command {
 
                   --k K                  candidates per prefix, the truth included (default %d; 2 for dpo, cpo-xu, simpo)
                   --beta B               reward scale β (default %s)
-                  --nll-weight W         add W × the truth's NLL to cpo / cpo-ranked / dpo (default 0; nll is logged anyway)
+                  --cpo-alpha A          add A × the truth's NLL per token to the loss (TRL's cpo_alpha; default 1 for
+                                         cpo-xu, 0 for the others; nll_loss is logged anyway; deprecated old names:
+                                         --nll-weight, --xu-alpha)
                   --negatives-from M     reference (default) or policy: which model samples autoregressive negatives
                   --neg-temperature T --neg-top-k K --neg-top-p P   their sampling (default 1, 0 = off, 1 = off)
                   --meanfield-fraction C share of positions a mean-field negative replaces (default %s)
                   --pss-mix P            PSS's probability of replacing an input token by a sampled one (default %s)
-                  --simpo-gamma G        SimPO's target margin (default %s)
-                  --xu-alpha A           weight of the NLL term of cpo-xu (TRL's cpo_alpha, default %s)
+                  --simpo-gamma G        SimPO's target margin (TRL's simpo_gamma; default %s, ours)
 
                 model and data
                   --model DIR            the starting model: a HuggingFace GPT-2 folder or a run folder
@@ -126,15 +127,15 @@ final class FinetuneCommand implements Command {
                   --dropout P            dropout while training (default: the model folder's)
 
                 validation (every --eval-every steps and at the end, on --eval-batches × --batch validation examples)
-                  val/nll and val/perplexity: the policy's NLL per continuation token; val/loss; for contrastive
+                  val/nll_loss and val/perplexity: the policy's NLL per continuation token; val/loss; for contrastive
                   objectives the rewards and rewards/accuracies on the first validation batch, negatives
                   drawn with a fixed seed
 
-                training (step metrics use TRL's names: loss, nll, rewards/chosen, rewards/rejected,
-                rewards/margins, rewards/accuracies, plus truth_rank, per-generator rewards, grad_norm, lr,
-                tokens_per_sec)
-                """.formatted(d.objective(), String.join(",", d.negatives()), d.candidates(), d.beta(), d.meanFieldFraction(), d.pssMix(),
-                d.simpoGamma(), d.xuAlpha(), DEFAULT_VALIDATION_FRACTION)
+                training (step metrics use TRL's names: loss, nll_loss, rewards/chosen, rewards/rejected,
+                rewards/margins, rewards/accuracies, logps/chosen, logps/rejected, plus truth_rank,
+                per-generator rewards, grad_norm, lr, tokens_per_sec)
+                """.formatted(d.lossType(), Recipes.negativeNames(d).replace('+', ','), d.candidates(), d.beta(), MeanFieldNegatives.DEFAULT_FRACTION, d.pssMix(),
+                d.simpoGamma(), DEFAULT_VALIDATION_FRACTION)
                 + TrainFlags.help(DEFAULTS, false, "examples") + """
                   --report-samples N     greedy continuations of validation prefixes in report.html (default 3)
                   --out RUN_DIR          the run folder: config.json, metrics.jsonl, checkpoints/, model/ (with the
@@ -153,19 +154,21 @@ final class FinetuneCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         Options o = Options.parse(name(), args, VALUED, FLAGS);
+        o.warnings().forEach(err::println);
         Path outDir = Path.of(o.require("out"));
         RunFolder run = RunFolder.open(outDir, o.flag("resume"), o);
         if (o.flag("resume")) {
             Optional<Map<String, Object>> saved = run.savedOptions();
             if (saved.isPresent()) o.addDefaults(saved.get(), run.config().toString(), VALUED, FLAGS);
         }
+
         int threads = o.integer("threads", Engine.threads(), 1);
         Engine.setThreads(threads);
         Path modelDir = ModelFolder.resolve(Path.of(o.require("model")));
         Path dataFile = Path.of(o.require("data"));
         String format = o.string("data-format", FinetuneData.guessFormat(dataFile));
         if (!FinetuneData.FORMATS.contains(format)) throw o.usage("--data-format must be one of " + FinetuneData.FORMATS + ", got '" + format + "'");
-        FinetuneSpec spec = spec(o);
+        CpoConfig recipe = recipe(o);
 
         GptConfig model = HfCheckpoint.readConfig(modelDir);
         if (o.value("dropout").isPresent()) model = model.withDropout((float) o.number("dropout", 0, 0, Math.nextDown(1.0)));
@@ -190,6 +193,7 @@ final class FinetuneCommand implements Command {
         }
         double valFraction = o.number("val-fraction", DEFAULT_VALIDATION_FRACTION, 0, 1);
         TrainConfig tc = TrainFlags.parse(o, DEFAULTS, maxLength);
+        CpoConfig spec = recipe.toBuilder().eosToken(eos).training(tc).build();
 
         List<String> notes = new ArrayList<>();
         int maxExamples = o.integer("max-examples", Integer.MAX_VALUE, 1);
@@ -204,22 +208,20 @@ final class FinetuneCommand implements Command {
         List<TokenizedExample> valExamples = FinetuneData.examples(data.validation(), maxLength, maxPrefix, validationSize);
         if (valExamples.isEmpty()) notes.add("no validation examples (raise --val-fraction); validation is off");
 
-        int perExample = spec.isContrastive() ? spec.candidates() : 1;
+        int perExample = spec.rowsPerExample();
         int rows = (int) Math.min(Integer.MAX_VALUE, (long) tc.batchSize() * perExample);
         MemoryEstimate training = MemoryEstimate.training(model, rows, maxLength);
         long reference = spec.needsReference() ? MemoryEstimate.parameters(model).parameterBytes() : 0;
         MemoryEstimate memory = new MemoryEstimate(training.parameterBytes() + reference, training.optimizerBytes(), training.activationBytes());
-        memory.requireFits("fine-tuning " + Figures.model(model) + " with " + spec.objective() + " on " + tc.batchSize() + " × " + perExample
+        memory.requireFits("fine-tuning " + Figures.model(model) + " with " + spec.lossType() + " on " + tc.batchSize() + " × " + perExample
                 + " rows of up to " + maxLength + " tokens" + (reference > 0 ? " beside a frozen reference" : ""));
 
         Gpt policy = Gpt.allocate(model, tc.seed());
         HfCheckpoint.loadWeights(policy, modelDir.resolve(HfCheckpoint.WEIGHTS));
-        Gpt frozen = spec.needsReference() ? policy.copy().freeze(true) : null;
-        ExampleSource source = new ExampleSource(trainExamples, tc.seed() + 1);
-        Objective objective = spec.objective(policy, frozen, source, tc.batchSize(), eos, tc.seed());
-        Trainer trainer = new Trainer(policy, tc, objective, GradientReducer.LOCAL);
+        CpoTrainer cpo = new CpoTrainer(policy, trainExamples, spec);
+        var trainer = cpo.trainer();
         FinetuneValidation validation = valExamples.isEmpty() ? null
-                : new FinetuneValidation(policy, frozen, spec, valExamples, tc.batchSize(), eos, VALIDATION_SEED);
+                : new FinetuneValidation(policy, cpo.reference(), spec, valExamples, VALIDATION_SEED);
         Progress progress = spec.isContrastive() ? Progress.forConsole(out, name(), "rewards/accuracies") : Progress.forConsole(out, name());
         TrainingRun training2 = new TrainingRun(trainer, run.dir(), eos, validation, progress);
         boolean resumed = o.flag("resume") && training2.resumeIfPossible();
@@ -231,7 +233,7 @@ final class FinetuneCommand implements Command {
         run.writeConfig(config);
 
         out.println("finetune: " + Figures.model(model) + " from " + modelDir);
-        out.println("finetune: " + describe(spec) + "; " + tc.maxSteps() + " steps of " + tc.batchSize() + " examples × " + tc.gradAccumSteps()
+        out.println("finetune: " + Recipes.describe(spec) + "; " + tc.maxSteps() + " steps of " + tc.batchSize() + " examples × " + tc.gradAccumSteps()
                 + " accumulation, lr " + Figures.number(tc.learningRate()) + "; " + threads + " threads");
         out.println("finetune: " + data.description() + "; " + trainExamples.size() + " training examples used, " + valExamples.size() + " validate");
         for (String n : notes) out.println("finetune: note: " + n);
@@ -249,12 +251,12 @@ final class FinetuneCommand implements Command {
 
         int samples = o.integer("report-samples", 3, 0);
         RunReport.Samples table = samples == 0 || valExamples.isEmpty() ? null
-                : RunReport.samples(policy, tokenizer, valExamples.subList(0, Math.min(samples, valExamples.size())), eos, spec.objective() + " (greedy)");
+                : RunReport.samples(policy, tokenizer, valExamples.subList(0, Math.min(samples, valExamples.size())), eos, spec.lossType() + " (greedy)");
         Map<String, Double> last = new LinkedHashMap<>();
         MetricsReader.read(run.metrics()).values().forEach(kind -> kind.forEach((k, series) -> {
             if (!series.isEmpty()) last.put(k, series.lastEntry().getValue());
         }));
-        List<String> summary = List.of(Figures.model(model) + " from " + modelDir + ", fine-tuned for " + trainer.stepsDone() + " steps: " + describe(spec) + ".",
+        List<String> summary = List.of(Figures.model(model) + " from " + modelDir + ", fine-tuned for " + trainer.stepsDone() + " steps: " + Recipes.describe(spec) + ".",
                 data.description() + ".", lastLine(last));
         RunReport.write(run, "cpo4j finetune — " + run.dir(), summary, command, config, table);
         out.println("finetune: finished at step " + trainer.stepsDone() + ": " + lastLine(last));
@@ -262,48 +264,51 @@ final class FinetuneCommand implements Command {
         return 0;
     }
 
-    /** The recipe from the flags; impossible combinations are usage errors. */
-    static FinetuneSpec spec(Options o) {
-        FinetuneSpec d = FinetuneSpec.defaults();
-        String objective = o.string("objective", d.objective());
-        if (!FinetuneSpec.OBJECTIVES.contains(objective)) throw o.usage("--objective must be one of " + String.join(", ", FinetuneSpec.OBJECTIVES) + ", got '" + objective + "'");
-        List<String> negatives = o.value("negatives").map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList()).orElse(d.negatives());
-        for (String n : negatives) {
-            if (!FinetuneSpec.NEGATIVES.contains(n)) throw o.usage("--negatives: unknown generator '" + n + "'; choose from " + String.join(", ", FinetuneSpec.NEGATIVES));
+    /** The recipe from the flags (training settings and the end-of-text token come later); impossible combinations are usage errors. */
+    static CpoConfig recipe(Options o) {
+        CpoConfig d = CpoConfig.builder().build();
+        LossType lossType;
+        try {
+            lossType = LossType.of(o.string("loss-type", d.lossType().id()));
+        } catch (IllegalArgumentException e) {
+            throw o.usage("--loss-type: " + e.getMessage());
+        }
+        List<String> names = o.value("negatives").map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
+                .orElse(List.of(Recipes.negativeNames(d).split("\\+")));
+        for (String n : names) {
+            if (!Recipes.NEGATIVES.contains(n)) throw o.usage("--negatives: unknown generator '" + n + "'; choose from " + String.join(", ", Recipes.NEGATIVES));
         }
         String from = o.string("negatives-from", "reference");
         if (!from.equals("reference") && !from.equals("policy")) throw o.usage("--negatives-from must be reference or policy, got '" + from + "'");
-        double temperature = o.number("neg-temperature", d.negativeSampling().temperature());
+        double temperature = o.number("neg-temperature", 1.0);
         if (!(temperature > 0)) throw o.usage("--neg-temperature must be > 0, got " + temperature);
-        double topP = o.number("neg-top-p", d.negativeSampling().topP());
+        double topP = o.number("neg-top-p", 1.0);
         if (!(topP > 0 && topP <= 1)) throw o.usage("--neg-top-p must be in (0, 1], got " + topP);
-        Sampling sampling = Sampling.temperature((float) temperature).withTopK(o.integer("neg-top-k", d.negativeSampling().topK(), 0)).withTopP((float) topP);
+        Sampling sampling = Sampling.temperature((float) temperature).withTopK(o.integer("neg-top-k", 0, 0)).withTopP((float) topP);
+        double fraction = o.number("meanfield-fraction", MeanFieldNegatives.DEFAULT_FRACTION, 0, 1);
+        List<NegativeGenerator> negatives = new ArrayList<>();
         double beta = o.number("beta", d.beta());
         if (!(beta > 0)) throw o.usage("--beta must be > 0, got " + beta);
         try {
-            return new FinetuneSpec(objective, negatives, o.integer("k", d.candidates(), 2), beta, o.number("nll-weight", d.nllWeight(), 0, Double.MAX_VALUE),
-                    from.equals("policy"), sampling, o.number("meanfield-fraction", d.meanFieldFraction(), 0, 1), o.number("pss-mix", d.pssMix(), 0, 1),
-                    o.number("simpo-gamma", d.simpoGamma()), o.number("xu-alpha", d.xuAlpha(), 0, Double.MAX_VALUE));
+            for (String n : names) negatives.add(Recipes.negative(n, sampling, from.equals("policy"), fraction));
+            CpoConfig.Builder b = CpoConfig.builder().lossType(lossType).negatives(negatives).candidates(o.integer("k", d.candidates(), 2)).beta(beta)
+                    .pssMix(o.number("pss-mix", d.pssMix(), 0, 1)).simpoGamma(o.number("simpo-gamma", d.simpoGamma()));
+            if (o.value("cpo-alpha").isPresent()) b.cpoAlpha(o.number("cpo-alpha", 0, 0, Double.MAX_VALUE));
+            return b.build();
         } catch (IllegalArgumentException e) {
             throw o.usage(e.getMessage());
         }
     }
 
-    private static String describe(FinetuneSpec s) {
-        if (!s.isContrastive()) return s.objective() + (s.objective().equals("pss") ? " (mix " + s.pssMix() + ")" : "");
-        return String.format(Locale.ROOT, "%s with %s negatives, K = %d, β = %s%s%s", s.objective(), String.join("+", s.negatives()), s.candidates(), s.beta(),
-                s.nllWeight() > 0 ? ", NLL weight " + s.nllWeight() : "", s.needsReference() ? ", frozen reference" : ", no reference");
-    }
-
     private static String lastLine(Map<String, Double> last) {
         StringBuilder sb = new StringBuilder();
-        for (String k : List.of("loss", "nll", "rewards/accuracies", "rewards/margins", "val/loss", "val/nll", "val/perplexity", "val/rewards/accuracies")) {
+        for (String k : List.of("loss", "nll_loss", "rewards/accuracies", "rewards/margins", "val/loss", "val/nll_loss", "val/perplexity", "val/rewards/accuracies")) {
             if (last.containsKey(k)) sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(RunReport.format(last.get(k)));
         }
         return sb.toString();
     }
 
-    private static Map<String, Object> config(Options o, String command, Path modelDir, GptConfig model, int eos, FinetuneSpec spec, TrainConfig tc,
+    private static Map<String, Object> config(Options o, String command, Path modelDir, GptConfig model, int eos, CpoConfig spec, TrainConfig tc,
                                               Path data, String format, FinetuneData.Sides sides, int trainExamples, int valExamples,
                                               int maxLength, int maxPrefix, Path tokenizer, int startStep) {
         Map<String, Object> c = new LinkedHashMap<>();

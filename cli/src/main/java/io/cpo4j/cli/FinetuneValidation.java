@@ -6,7 +6,8 @@ import io.cpo4j.cpo.negatives.NegativeMixer;
 import io.cpo4j.cpo.score.CandidateSet;
 import io.cpo4j.cpo.score.SequenceScorer;
 import io.cpo4j.cpo.score.SequenceScores;
-import io.cpo4j.cpo.train.FinetuneSpec;
+import io.cpo4j.cpo.train.CpoConfig;
+import io.cpo4j.cpo.train.RewardStats;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.model.data.TokenizedExample;
 import io.cpo4j.model.gpt.Gpt;
@@ -18,7 +19,7 @@ import java.util.function.Supplier;
 
 /**
  * Validation of a fine-tuning run: the policy's NLL per continuation token on the validation
- * examples ({@code val/nll}, {@code val/perplexity}; {@code val/loss} is the objective's loss
+ * examples ({@code val/nll_loss}, {@code val/perplexity}; {@code val/loss} is the objective's loss
  * where it can be computed without gradients), and, for contrastive objectives, the rewards and
  * reward accuracy on the first validation batch with negatives drawn from a fixed seed
  * ({@code val/rewards/chosen}, {@code …/rejected}, {@code …/margins}, {@code …/accuracies}) —
@@ -27,18 +28,19 @@ import java.util.function.Supplier;
 final class FinetuneValidation implements Supplier<Map<String, Double>> {
 
     private final Gpt policy, reference;
-    private final FinetuneSpec spec;
+    private final CpoConfig spec;
     private final List<TokenizedExample> examples;
     private final int batch, eos;
     private final long seed;
 
-    FinetuneValidation(Gpt policy, Gpt reference, FinetuneSpec spec, List<TokenizedExample> examples, int batch, int eos, long seed) {
+    /** Validation in batches of the recipe's batch size; {@code reference} is the frozen model, null when the recipe needs none. */
+    FinetuneValidation(Gpt policy, Gpt reference, CpoConfig spec, List<TokenizedExample> examples, long seed) {
         this.policy = policy;
         this.reference = reference;
         this.spec = spec;
         this.examples = List.copyOf(examples);
-        this.batch = batch;
-        this.eos = eos;
+        this.batch = spec.training().batchSize();
+        this.eos = spec.eosToken();
         this.seed = seed;
     }
 
@@ -51,7 +53,7 @@ final class FinetuneValidation implements Supplier<Map<String, Double>> {
         } else {
             m.put("val/loss", nll);
         }
-        m.put("val/nll", nll);
+        m.put("val/nll_loss", nll);
         m.put("val/perplexity", Math.exp(nll));
         return m;
     }
@@ -86,30 +88,20 @@ final class FinetuneValidation implements Supplier<Map<String, Double>> {
             prefixes[i] = first.get(i).prefix();
             truths[i] = first.get(i).continuation();
         }
-        NegativeMixer mixer = spec.mixer();
+        NegativeMixer mixer = spec.negativeMixer();
         Gpt sampler = reference != null ? reference : policy;
-        CandidateSet set = mixer.build(prefixes, truths, k, spec.objective().equals("cpo-ranked"), new NegativeContext(policy, sampler, eos, new Rng(seed))).set();
         SequenceLoss loss = spec.loss();
+        CandidateSet set = mixer.build(prefixes, truths, k, loss.ranked(), new NegativeContext(policy, sampler, eos, new Rng(seed))).set();
         SequenceScores pol = SequenceScorer.scoreNoGrad(policy, set);
         double[] p = toDouble(pol.values());
         double[] q = loss.usesReference() ? toDouble(SequenceScorer.scoreNoGrad(reference, set).values()) : new double[p.length];
         double[] r = loss.rewards(p, q, pol.tokens(), b, k);
-        double chosen = 0, rejected = 0, accurate = 0;
-        for (int e = 0; e < b; e++) {
-            double truth = r[e * k];
-            boolean best = true;
-            chosen += truth;
-            for (int j = 1; j < k; j++) {
-                rejected += r[e * k + j] / (k - 1);
-                if (r[e * k + j] >= truth) best = false;
-            }
-            accurate += best ? 1 : 0;
-        }
+        RewardStats stats = RewardStats.of(r, b, k);
         m.put("val/loss", loss.evaluate(p, q, pol.tokens(), b, k).loss());
-        m.put("val/rewards/chosen", chosen / b);
-        m.put("val/rewards/rejected", rejected / b);
-        m.put("val/rewards/margins", (chosen - rejected) / b);
-        m.put("val/rewards/accuracies", accurate / b);
+        m.put("val/rewards/chosen", stats.chosen());
+        m.put("val/rewards/rejected", stats.rejected());
+        m.put("val/rewards/margins", stats.margins());
+        m.put("val/rewards/accuracies", stats.accuracies());
     }
 
     private static double[] toDouble(float[] f) {

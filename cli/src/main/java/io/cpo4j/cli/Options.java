@@ -16,6 +16,13 @@ final class Options {
     private final Map<String, String> values = new HashMap<>();
     private final Map<String, List<String>> repeated = new HashMap<>();
     private final Set<String> flags = new HashSet<>();
+    private final List<String> warnings = new java.util.ArrayList<>();
+
+    /**
+     * Options renamed to TRL's names, old name → new name: the old name is still accepted, with a
+     * warning, for one release.
+     */
+    static final Map<String, String> RENAMED = Map.of("objective", "loss-type", "nll-weight", "cpo-alpha", "xu-alpha", "cpo-alpha");
 
     private Options(String command) {
         this.command = command;
@@ -40,6 +47,7 @@ final class Options {
                 inline = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
+            name = o.current(name, "--" + name, valued);
             if (valued.contains(name) || name.equals("config")) {
                 String v = inline;
                 if (v == null) {
@@ -79,7 +87,7 @@ final class Options {
      */
     void addDefaults(java.util.Map<String, Object> json, String source, List<String> valued, List<String> booleanFlags) {
         for (java.util.Map.Entry<String, Object> e : json.entrySet()) {
-            String name = e.getKey().replace('_', '-');
+            String name = current(e.getKey().replace('_', '-'), source + ": \"" + e.getKey() + "\"", valued);
             Object v = e.getValue();
             if (valued.contains(name)) {
                 if (v instanceof java.util.Map || v == null) throw new UsageException(command + ": " + source + ": option \"" + e.getKey() + "\" needs a plain value");
@@ -95,6 +103,20 @@ final class Options {
                 throw new UsageException(command + ": " + source + ": unknown option \"" + e.getKey() + "\" (see ./cpo4j " + command + " --help)");
             }
         }
+    }
+
+    /** The name an option has now: a renamed one is mapped to its new name, with a warning naming {@code where} it was given. */
+    private String current(String name, String where, List<String> valued) {
+        String renamed = RENAMED.get(name);
+        if (renamed == null || !valued.contains(renamed) || valued.contains(name)) return name;
+        String warning = command + ": warning: " + where + " is deprecated and will be removed in the next release; use --" + renamed + " (TRL's name)";
+        if (!warnings.contains(warning)) warnings.add(warning);
+        return renamed;
+    }
+
+    /** Warnings about deprecated option names, one line each, for the command to print on stderr. */
+    List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     /** Options given, for writing a run's config. */

@@ -34,7 +34,7 @@ final class RunReport {
 
     private static final List<Chart> CHARTS = List.of(
             chart("loss", "train", "loss", "loss", "validation", "val/loss", "val/loss"),
-            chart("NLL per continuation token", "train", "nll", "nll", "validation", "val/nll", "val/nll"),
+            chart("NLL per continuation token", "train", "nll_loss", "nll_loss", "validation", "val/nll_loss", "val/nll_loss"),
             chart("rewards", "train", "rewards/chosen", "chosen", "train", "rewards/rejected", "rejected",
                     "train", "rewards/margins", "margins", "validation", "val/rewards/margins", "val/margins"),
             chart("reward accuracy", "train", "rewards/accuracies", "accuracies", "validation", "val/rewards/accuracies", "val/accuracies"),

@@ -9,10 +9,14 @@ final class StudyOptions {
 
     /** The defaults (or the --quick size) with the given options applied. */
     static DemoConfig config(Options o) {
-        DemoConfig cfg = o.flag("quick") ? DemoConfig.quick() : DemoConfig.defaults();
-        cfg = cfg.withSeed(o.integer("seed", (int) cfg.seed()))
-                .withSteps(o.integer("pretrain-steps", cfg.pretrainSteps()), o.integer("finetune-steps", cfg.finetuneSteps()))
-                .withFinetuneLr((float) o.number("finetune-lr", cfg.finetuneLr()));
-        return o.value("prompts").isPresent() ? cfg.withPrompts(o.integer("prompts", cfg.prompts())) : cfg;
+        DemoConfig base = o.flag("quick") ? DemoConfig.quick() : DemoConfig.defaults();
+        DemoConfig.Builder cfg = base.toBuilder().seed(o.integer("seed", (int) base.seed()))
+                .pretrainSteps(o.integer("pretrain-steps", base.pretrainSteps(), 0)).finetuneSteps(o.integer("finetune-steps", base.finetuneSteps(), 0))
+                .finetuneLr((float) o.number("finetune-lr", base.finetuneLr(), Float.MIN_NORMAL, Float.MAX_VALUE));
+        if (o.value("prompts").isPresent()) {
+            int prompts = o.integer("prompts", base.prompts(), 1);
+            cfg.prompts(prompts).coverageDocs(prompts);
+        }
+        return cfg.build();
     }
 }

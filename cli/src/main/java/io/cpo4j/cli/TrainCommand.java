@@ -151,7 +151,7 @@ final class TrainCommand implements Command {
 
         TokenShard train = shard(dataFile, model);
         TokenShard val = valFile.isPresent() ? shard(valFile.get(), model) : null;
-        RandomWindows windows = new RandomWindows(train, tc.batchSize(), block, tc.seed() + 1);
+        RandomWindows windows = new RandomWindows(train, block, tc.seed() + 1);
         SequentialWindows valWindows = val == null ? null : new SequentialWindows(val, tc.batchSize(), block);
 
         MemoryEstimate memory = MemoryEstimate.training(model, tc.batchSize(), block);

@@ -27,25 +27,25 @@ final class TrainFlags {
 
     /** The config from the flags, each absent flag taking {@code base}'s value; out-of-range values are usage errors naming the flag. */
     static TrainConfig parse(Options o, TrainConfig base, int block) {
-        return new TrainConfig(
-                o.integer("batch", base.batchSize(), 1),
-                block,
-                o.integer("grad-accum", base.gradAccumSteps(), 1),
-                o.integer("steps", base.maxSteps(), 0),
-                positive(o, "lr", base.learningRate()),
-                o.integer("warmup", base.warmupSteps(), 0),
-                (float) o.number("min-lr-ratio", base.minLrRatio(), 0, 1),
-                (float) o.number("weight-decay", base.weightDecay(), 0, Double.MAX_VALUE),
-                (float) o.number("beta1", base.beta1(), 0, Math.nextDown(1.0)),
-                (float) o.number("beta2", base.beta2(), 0, Math.nextDown(1.0)),
-                positive(o, "adam-eps", base.eps()),
-                (float) o.number("grad-clip", base.gradClip(), 0, Double.MAX_VALUE),
-                o.integer("eval-every", base.evalEvery(), 0),
-                o.integer("eval-batches", base.evalBatches(), 1),
-                o.integer("checkpoint-every", base.checkpointEvery(), 0),
-                o.integer("keep-checkpoints", base.keepCheckpoints(), 1),
-                o.integer("max-bad-steps", base.maxBadSteps(), 1),
-                o.longValue("seed", base.seed()));
+        return base.toBuilder()
+                .batchSize(o.integer("batch", base.batchSize(), 1))
+                .blockSize(block)
+                .gradAccumSteps(o.integer("grad-accum", base.gradAccumSteps(), 1))
+                .maxSteps(o.integer("steps", base.maxSteps(), 0))
+                .learningRate(positive(o, "lr", base.learningRate()))
+                .warmupSteps(o.integer("warmup", base.warmupSteps(), 0))
+                .minLrRatio((float) o.number("min-lr-ratio", base.minLrRatio(), 0, 1))
+                .weightDecay((float) o.number("weight-decay", base.weightDecay(), 0, Double.MAX_VALUE))
+                .betas((float) o.number("beta1", base.beta1(), 0, Math.nextDown(1.0)), (float) o.number("beta2", base.beta2(), 0, Math.nextDown(1.0)))
+                .eps(positive(o, "adam-eps", base.eps()))
+                .gradClip((float) o.number("grad-clip", base.gradClip(), 0, Double.MAX_VALUE))
+                .evalEvery(o.integer("eval-every", base.evalEvery(), 0))
+                .evalBatches(o.integer("eval-batches", base.evalBatches(), 1))
+                .checkpointEvery(o.integer("checkpoint-every", base.checkpointEvery(), 0))
+                .keepCheckpoints(o.integer("keep-checkpoints", base.keepCheckpoints(), 1))
+                .maxBadSteps(o.integer("max-bad-steps", base.maxBadSteps(), 1))
+                .seed(o.longValue("seed", base.seed()))
+                .build();
     }
 
     private static float positive(Options o, String name, float fallback) {

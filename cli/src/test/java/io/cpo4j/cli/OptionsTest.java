@@ -66,4 +66,21 @@ class OptionsTest {
         assertThatThrownBy(() -> o.number("lr", 0, 0, 1)).hasMessage("train: --lr must be in [0.0, 1.0], got 2.0");
         assertThat(o.longValue("seed", 1337)).isEqualTo(1337);
     }
+
+    @Test
+    void oldOptionNamesMapToTrlsWithAWarning() {
+        List<String> valued = List.of("loss-type", "cpo-alpha");
+        Options o = Options.parse("finetune", List.of("--objective", "dpo", "--xu-alpha=0.5"), valued, FLAGS);
+        assertThat(o.string("loss-type", "cpo")).isEqualTo("dpo");
+        assertThat(o.number("cpo-alpha", 0)).isEqualTo(0.5);
+        assertThat(o.warnings()).containsExactly(
+                "finetune: warning: --objective is deprecated and will be removed in the next release; use --loss-type (TRL's name)",
+                "finetune: warning: --xu-alpha is deprecated and will be removed in the next release; use --cpo-alpha (TRL's name)");
+        Options saved = Options.parse("finetune", List.of(), valued, FLAGS);
+        saved.addDefaults(Map.of("nll_weight", 1.0), "run/config.json", valued, FLAGS);
+        assertThat(saved.number("cpo-alpha", 0)).as("a resumed run's saved options keep working").isEqualTo(1.0);
+        assertThat(saved.warnings()).singleElement().asString().contains("run/config.json: \"nll_weight\" is deprecated");
+        assertThatThrownBy(() -> Options.parse("train", List.of("--objective", "mle"), VALUED, FLAGS))
+                .as("only where the new name exists").hasMessageContaining("unknown option --objective");
+    }
 }

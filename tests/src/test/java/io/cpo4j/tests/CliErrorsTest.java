@@ -53,7 +53,7 @@ class CliErrorsTest {
         CliRun.of("eval", "--model", model, "--data", shard, "--block", 17).failsWith(2, "--block 17 exceeds the model's context length 16");
         CliRun.of("generate", "--model", model).failsWith(2, "cpo4j generate: missing --prompt");
         CliRun.of("generate", "--model", model, "--prompt", "a", "--temperature", 0, "--tokenizer", dir).failsWith(2, "--temperature must be > 0");
-        CliRun.of("finetune", "--model", model, "--data", text, "--out", out, "--objective", "ppo").failsWith(2, "--objective must be one of cpo, cpo-ranked, dpo");
+        CliRun.of("finetune", "--model", model, "--data", text, "--out", out, "--loss-type", "ppo").failsWith(2, "--loss-type: unknown loss_type 'ppo'; choose one of cpo, cpo-ranked, dpo");
         CliRun.of("finetune", "--model", model, "--data", text, "--out", out, "--negatives", "autoregressive,magic").failsWith(2, "--negatives: unknown generator 'magic'");
         CliRun.of("finetune", "--model", model, "--data", text, "--out", out, "--k", 1).failsWith(2, "--k must be at least 2");
         CliRun.of("finetune", "--model", model, "--data", text, "--out", out, "--prefix-tokens", 10, "--continuation-tokens", 10)
@@ -119,8 +119,8 @@ class CliErrorsTest {
             assertThat(train).contains(f);
         }
         String finetune = CliRun.of("finetune", "--help").ok().out();
-        for (String f : new String[] {"--objective", "--negatives", "--k", "--beta", "--nll-weight", "--negatives-from", "--neg-temperature", "--neg-top-k",
-                "--neg-top-p", "--meanfield-fraction", "--pss-mix", "--simpo-gamma", "--xu-alpha", "--data-format", "--skip-bad-lines", "--prefix-tokens",
+        for (String f : new String[] {"--loss-type", "--negatives", "--k", "--beta", "--cpo-alpha", "--negatives-from", "--neg-temperature", "--neg-top-k",
+                "--neg-top-p", "--meanfield-fraction", "--pss-mix", "--simpo-gamma", "--objective", "--nll-weight", "--xu-alpha", "--data-format", "--skip-bad-lines", "--prefix-tokens",
                 "--continuation-tokens", "--max-length", "--max-prefix", "--val-fraction", "--resume", "cpo-ranked", "meanfield"}) {
             assertThat(finetune).contains(f);
         }

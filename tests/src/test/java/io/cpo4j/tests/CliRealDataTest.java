@@ -41,11 +41,11 @@ class CliRealDataTest {
         Path gpt2 = shared("gpt2-tokenizer");
         Path run = dir.resolve("dolly-dpo");
         CliRun r = CliRun.of("finetune", "--model", tinyGpt2Vocabulary(), "--tokenizer", gpt2, "--data", dolly, "--out", run,
-                "--objective", "dpo", "--negatives", "truncation", "--batch", 2, "--steps", 2, "--lr", 1e-3, "--max-examples", 20,
+                "--loss-type", "dpo", "--negatives", "truncation", "--batch", 2, "--steps", 2, "--lr", 1e-3, "--max-examples", 20,
                 "--eval-every", 2, "--eval-batches", 1, "--report-samples", 1).ok();
         assertThat(r.out()).contains("20 instruction records for training", "dpo with truncation negatives, K = 2");
         Map<String, Object> step = CliRun.metrics(run).get(0);
-        assertThat(step).containsKeys("loss", "nll", "rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracies");
+        assertThat(step).containsKeys("loss", "nll_loss", "rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracies");
         assertThat((Double) step.get("loss")).as("DPO at π = π_ref: log 2").isCloseTo(Math.log(2), org.assertj.core.data.Offset.offset(1e-4));
         Map<String, Object> config = Json.parseObject(Files.readString(run.resolve("config.json")), "config.json");
         Map<?, ?> data = (Map<?, ?>) config.get("data");
@@ -69,7 +69,7 @@ class CliRealDataTest {
         CliRun.of("finetune", "--model", model, "--tokenizer", gpt2, "--data", file, "--out", dir.resolve("strict"), "--steps", 1)
                 .failsWith(1, "mini.jsonl:41: ");
         CliRun r = CliRun.of("finetune", "--model", model, "--tokenizer", gpt2, "--data", file, "--out", dir.resolve("lenient"), "--skip-bad-lines",
-                "--objective", "mle", "--steps", 1, "--batch", 2, "--val-fraction", 0.2, "--report-samples", 0).ok();
+                "--loss-type", "mle", "--steps", 1, "--batch", 2, "--val-fraction", 0.2, "--report-samples", 0).ok();
         assertThat(r.out()).contains("finetune: note: skipped 1 bad line of " + file + " (first: " + file + ":41: ");
     }
 

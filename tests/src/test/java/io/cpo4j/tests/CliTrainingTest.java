@@ -174,25 +174,28 @@ class CliTrainingTest {
         Path cpo = dir.resolve("ft-cpo"), mle = dir.resolve("ft-mle");
         Object[] common = {"--model", run, "--data", text, "--prefix-tokens", 12, "--continuation-tokens", 12, "--steps", 4, "--batch", 4,
                 "--lr", 1e-3, "--warmup", 0, "--eval-every", 2, "--eval-batches", 1, "--report-samples", 2};
-        CliRun r = CliRun.of(args(common, "finetune", "--out", cpo, "--objective", "cpo", "--negatives", "autoregressive,truncation", "--k", 3, "--beta", 0.5)).ok();
+        CliRun r = CliRun.of(args(common, "finetune", "--out", cpo, "--loss-type", "cpo", "--negatives", "autoregressive,truncation", "--k", 3, "--beta", 0.5)).ok();
         assertThat(r.out()).contains("cpo with autoregressive+truncation negatives, K = 3", "finetune: finished at step 4");
         List<Map<String, Object>> metrics = CliRun.metrics(cpo);
         Map<String, Object> step = metrics.stream().filter(m -> m.get("kind").equals("train")).reduce((x, y) -> y).orElseThrow();
-        assertThat(step).containsKeys("loss", "nll", "rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracies", "truth_rank",
+        assertThat(step).containsKeys("loss", "nll_loss", "rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracies",
+                "logps/chosen", "logps/rejected", "truth_rank",
                 "rewards/accuracies/autoregressive", "rewards/accuracies/truncation", "grad_norm", "lr", "tokens_per_sec");
         Map<String, Object> val = metrics.stream().filter(m -> m.get("kind").equals("validation")).reduce((x, y) -> y).orElseThrow();
         assertThat(val.get("step")).isEqualTo(4L);
-        assertThat(val).containsKeys("val/loss", "val/nll", "val/perplexity", "val/rewards/accuracies", "val/rewards/margins");
-        assertThat((Double) val.get("val/nll")).isPositive();
+        assertThat(val).containsKeys("val/loss", "val/nll_loss", "val/perplexity", "val/rewards/accuracies", "val/rewards/margins");
+        assertThat((Double) val.get("val/nll_loss")).isPositive();
         assertThat(cpo.resolve("model/chars.json")).exists();
         assertThat(Files.readString(cpo.resolve("report.html"))).contains("reward accuracy", "cpo (greedy)");
         Map<String, Object> config = Json.parseObject(Files.readString(cpo.resolve("config.json")), "config.json");
-        assertThat(((Map<?, ?>) config.get("finetune")).get("objective")).isEqualTo("cpo");
+        assertThat(((Map<?, ?>) config.get("finetune")).get("loss_type")).isEqualTo("cpo");
         assertThat(((Map<?, ?>) config.get("finetune")).get("k")).isEqualTo(3L);
 
-        CliRun.of(args(common, "finetune", "--out", mle, "--objective", "mle")).ok();
+        CliRun old = CliRun.of(args(common, "finetune", "--out", mle, "--objective", "mle")).ok();
+        assertThat(old.err()).as("the old option name still works, with a warning")
+                .contains("finetune: warning: --objective is deprecated and will be removed in the next release; use --loss-type");
         Map<String, Object> mleStep = CliRun.metrics(mle).get(0);
-        assertThat(mleStep).containsKeys("loss", "nll", "grad_norm", "lr", "tokens_per_sec").doesNotContainKey("rewards/accuracies");
+        assertThat(mleStep).containsKeys("loss", "nll_loss", "grad_norm", "lr", "tokens_per_sec").doesNotContainKey("rewards/accuracies");
 
         Path zero = dir.resolve("ens0"), one = dir.resolve("ens1"), half = dir.resolve("ens-half");
         assertThat(CliRun.of("ensemble", "--mle", mle, "--cpo", cpo, "--alpha", 0, "--out", zero).ok().out()).contains("with the tokenizer files");

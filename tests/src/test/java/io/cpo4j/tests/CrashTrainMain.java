@@ -31,8 +31,9 @@ public final class CrashTrainMain {
         int[] tokens = new int[20_000];
         Rng rng = new Rng(2);
         for (int i = 0; i < tokens.length; i++) tokens[i] = rng.nextInt(7) == 0 ? rng.nextInt(50) : (i * 3) % 50;
-        TrainConfig cfg = new TrainConfig(8, 32, 2, steps, 3e-3f, 5, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1.0f, 0, 1, checkpointEvery, 2, 3, 3);
-        return new Trainer(gpt, cfg, new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(tokens), 8, 32, 4)), GradientReducer.LOCAL);
+        TrainConfig cfg = TrainConfig.builder().batchSize(8).blockSize(32).gradAccumSteps(2).maxSteps(steps).learningRate(3e-3f).warmupSteps(5)
+                .evalEvery(0).evalBatches(1).checkpointEvery(checkpointEvery).keepCheckpoints(2).maxBadSteps(3).seed(3).build();
+        return new Trainer(gpt, cfg, new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(tokens), 32, 4)), GradientReducer.LOCAL);
     }
 
     public static void main(String[] args) throws Exception {

@@ -45,8 +45,8 @@ class NumericalFaultTest {
         }
 
         @Override
-        public Map<String, Double> accumulate(int microBatches) {
-            Map<String, Double> m = new LinkedHashMap<>(inner.accumulate(microBatches));
+        public Map<String, Double> accumulate(int batchSize, int microBatches) {
+            Map<String, Double> m = new LinkedHashMap<>(inner.accumulate(batchSize, microBatches));
             Fault f = faults.get(calls++);
             if (f == null) return m;
             float[] grads = owner[0].model().parameters().grads();

@@ -7,7 +7,8 @@ import io.cpo4j.cli.oracle.OracleLanguage;
 import io.cpo4j.cli.report.HtmlReport;
 import io.cpo4j.cli.report.MetricsReader;
 import io.cpo4j.cli.report.SvgChart;
-import io.cpo4j.cpo.train.FinetuneSpec;
+import io.cpo4j.cpo.train.CpoConfig;
+import io.cpo4j.cpo.train.LossType;
 import io.cpo4j.engine.io.AtomicFiles;
 import io.cpo4j.engine.io.Json;
 import io.cpo4j.model.gpt.Gpt;
@@ -57,7 +58,7 @@ public final class Demo {
         Gpt base = study.pretrain();
         // the same number of steps two ways, on the same (prefix, continuation) examples
         Gpt cpo = study.finetune("cpo", cfg.cpo(), base);
-        Gpt mle = study.finetune("mle", FinetuneSpec.defaults().withObjective("mle"), base);
+        Gpt mle = study.finetune("mle", CpoConfig.builder().lossType(LossType.MLE).build(), base);
 
         log.println("evaluating base, MLE and CPO by the oracle at T = 0.7, 0.85, 1.0, 1.15 and greedy …");
         EvalTable table = new EvalTable();
@@ -103,7 +104,7 @@ public final class Demo {
                         + "then was continued for %d steps with sequence-level CPO (%s) and, separately, with plain next-token training on the same "
                         + "(prefix, continuation) examples. Seed %d, %d threads, %.0f s in all. The oracle's entropy rate is %.3f nats per token: "
                         + "no model can reach a lower coverage NLL on average.",
-                "vocab 512, 4 layers, 4 heads, width 128", cfg.pretrainSteps(), cfg.finetuneSteps(), describe(cfg.cpo()), cfg.seed(),
+                "vocab 512, 4 layers, 4 heads, width 128", cfg.pretrainSteps(), cfg.finetuneSteps(), Recipes.describe(cfg.cpo()), cfg.seed(),
                 io.cpo4j.engine.Engine.threads(), seconds, entropy));
         r.heading("Evaluation (95% intervals)");
         r.paragraph("oracle NLL: the oracle's NLL per token of the model's continuations (quality; lower is likelier text). coverage NLL: "
@@ -126,7 +127,7 @@ public final class Demo {
         var cpo = MetricsReader.read(runDir.resolve("cpo/metrics.jsonl"));
         var mle = MetricsReader.read(runDir.resolve("mle/metrics.jsonl"));
         r.chart(new SvgChart("pretraining loss").add("train", pts(pre, "train", "loss")).add("validation", pts(pre, "validation", "val/loss")));
-        r.chart(new SvgChart("continuation NLL on held-out examples").add("CPO", pts(cpo, "validation", "val/nll")).add("MLE", pts(mle, "validation", "val/nll")));
+        r.chart(new SvgChart("continuation NLL on held-out examples").add("CPO", pts(cpo, "validation", "val/nll_loss")).add("MLE", pts(mle, "validation", "val/nll_loss")));
         r.chart(new SvgChart("CPO rewards").add("rewards/chosen", pts(cpo, "train", "rewards/chosen")).add("rewards/rejected", pts(cpo, "train", "rewards/rejected"))
                 .add("rewards/margins", pts(cpo, "train", "rewards/margins")));
         r.chart(new SvgChart("CPO rewards/accuracies").add("accuracies", pts(cpo, "train", "rewards/accuracies")));
@@ -155,10 +156,5 @@ public final class Demo {
         var k = m.get(kind);
         if (k == null || !k.containsKey(metric)) return List.of();
         return MetricsReader.points(k.get(metric));
-    }
-
-    static String describe(FinetuneSpec s) {
-        String nll = s.nllWeight() > 0 ? String.format(Locale.ROOT, ", plus %s × the truth's NLL", s.nllWeight()) : "";
-        return String.format(Locale.ROOT, "%s, %s negatives, K = %d, β = %s%s", s.objective(), String.join("+", s.negatives()), s.candidates(), s.beta(), nll);
     }
 }

@@ -2,7 +2,7 @@ package io.cpo4j.cli.experiment;
 
 import io.cpo4j.cli.eval.EvalRow;
 import io.cpo4j.cli.eval.EvalTable;
-import io.cpo4j.cpo.train.FinetuneSpec;
+import io.cpo4j.cpo.train.CpoConfig;
 import io.cpo4j.cpo.train.WeightEnsemble;
 import io.cpo4j.engine.io.AtomicFiles;
 import io.cpo4j.model.gpt.Gpt;
@@ -26,12 +26,12 @@ import java.util.function.Function;
 public final class OracleExperiment {
 
     /** One fine-tuning arm: a name for tables and a recipe. */
-    public record Arm(String name, FinetuneSpec spec) {
-        /** {@code name=objective[:negatives[:k[:beta[:nll]]]]}. */
+    public record Arm(String name, CpoConfig spec) {
+        /** {@code name=loss_type[:negatives[:k[:beta[:cpo_alpha]]]]}, over the default recipe. */
         public static Arm parse(String text) {
             int eq = text.indexOf('=');
-            if (eq <= 0) throw new IllegalArgumentException("arm '" + text + "' must look like name=objective[:negatives[:k[:beta[:nll]]]]");
-            return new Arm(text.substring(0, eq), FinetuneSpec.parse(text.substring(eq + 1)));
+            if (eq <= 0) throw new IllegalArgumentException("arm '" + text + "' must look like name=loss_type[:negatives[:k[:beta[:cpo_alpha]]]]");
+            return new Arm(text.substring(0, eq), Recipes.parse(text.substring(eq + 1), CpoConfig.builder().build()));
         }
     }
 

@@ -6,7 +6,7 @@ import io.cpo4j.cli.eval.EvalTable;
 import io.cpo4j.cli.oracle.OracleDocument;
 import io.cpo4j.cpo.score.ContinuationLikelihood;
 import io.cpo4j.cpo.train.ExampleSource;
-import io.cpo4j.cpo.train.FinetuneSpec;
+import io.cpo4j.cpo.train.CpoConfig;
 import io.cpo4j.model.data.RandomWindows;
 import io.cpo4j.model.data.SequentialWindows;
 import io.cpo4j.model.data.TokenShard;
@@ -38,7 +38,7 @@ import java.util.function.Supplier;
 
 /**
  * The oracle-language study the demo and the experiments are made of: build the corpus, pretrain
- * a {@code tiny} GPT with next-token prediction, continue it with any {@link FinetuneSpec}, and
+ * a {@code tiny} GPT with next-token prediction, continue it with any {@link CpoConfig} recipe, and
  * evaluate models by the oracle. Each phase trains in its own sub-folder of the run folder
  * (metrics.jsonl, checkpoint, the model as a HuggingFace folder with its tokenizer).
  */
@@ -89,19 +89,19 @@ public final class OracleStudy {
         int[] valStream = streamOf(valDocs);
         TrainConfig pre = trainConfig(cfg.batch(), cfg.block(), cfg.pretrainSteps(), cfg.pretrainLr(), Math.max(1, cfg.pretrainSteps() / 20));
         SequentialWindows val = new SequentialWindows(TokenShard.of(valStream), cfg.batch(), cfg.block());
-        phase("pretrain", base, new NextTokenObjective(base, new RandomWindows(TokenShard.of(corpus.trainingStream()), cfg.batch(), cfg.block(), cfg.seed())),
+        phase("pretrain", base, new NextTokenObjective(base, new RandomWindows(TokenShard.of(corpus.trainingStream()), cfg.block(), cfg.seed())),
                 pre, () -> Map.of("val/loss", Evaluation.meanLoss(base, val, 50).loss()));
         return base;
     }
 
     /** A copy of {@code base} continued for {@code finetuneSteps} with the recipe, in sub-folder {@code name}. */
-    public Gpt finetune(String name, FinetuneSpec spec, Gpt base) throws IOException {
+    public Gpt finetune(String name, CpoConfig recipe, Gpt base) throws IOException {
         TrainConfig ft = trainConfig(cfg.finetuneBatch(), cfg.block(), cfg.finetuneSteps(), cfg.finetuneLr(), Math.max(1, cfg.finetuneSteps() / 10));
+        CpoConfig spec = recipe.toBuilder().eosToken(corpus.eos()).training(ft).build();
         Gpt policy = base.copy();
         Gpt reference = spec.needsReference() ? base.copy().freeze(true) : null;
-        Objective objective = spec.objective(policy, reference, new ExampleSource(examples, cfg.seed() + 11), cfg.finetuneBatch(),
-                corpus.eos(), cfg.seed() + 13);
-        phase(name, policy, objective, ft, () -> Map.of("val/nll", continuationNll(policy, valExamples)));
+        Objective objective = spec.objective(policy, reference, new ExampleSource(examples, cfg.seed() + 11), cfg.seed() + 13);
+        phase(name, policy, objective, ft, () -> Map.of("val/nll_loss", continuationNll(policy, valExamples)));
         return policy;
     }
 
@@ -125,8 +125,8 @@ public final class OracleStudy {
 
     private TrainConfig trainConfig(int batch, int block, int steps, float lr, int warmup) {
         int evalEvery = Math.max(1, steps / 5);
-        return new TrainConfig(batch, block, 1, steps, lr, warmup, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1.0f,
-                evalEvery, 50, 0, 1, 5, cfg.seed());
+        return TrainConfig.builder().batchSize(batch).blockSize(block).maxSteps(steps).learningRate(lr).warmupSteps(warmup)
+                .evalEvery(evalEvery).evalBatches(50).checkpointEvery(0).keepCheckpoints(1).seed(cfg.seed()).build();
     }
 
     private void phase(String name, Gpt model, Objective objective, TrainConfig tc, Supplier<Map<String, Double>> validation) throws IOException {

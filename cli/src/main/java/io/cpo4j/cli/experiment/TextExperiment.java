@@ -23,6 +23,7 @@ import io.cpo4j.model.train.GradientReducer;
 import io.cpo4j.model.train.NextTokenObjective;
 import io.cpo4j.model.train.Objective;
 import io.cpo4j.model.train.TrainConfig;
+import io.cpo4j.cpo.train.CpoConfig;
 import io.cpo4j.model.train.Trainer;
 import io.cpo4j.model.train.TrainingRun;
 
@@ -57,23 +58,24 @@ public final class TextExperiment {
                 corpus.trainStream().length, corpus.trainExamples().size(), corpus.valExamples().size(), corpus.tokenizer().vocabSize());
         Gpt base = Gpt.create(model, cfg.seed());
         int evalEvery = Math.max(1, cfg.pretrainSteps() / 5);
-        TrainConfig pre = new TrainConfig(cfg.batch(), cfg.block(), 1, cfg.pretrainSteps(), cfg.pretrainLr(), Math.max(1, cfg.pretrainSteps() / 20),
-                0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, evalEvery, 20, 0, 1, 5, cfg.seed());
+        TrainConfig pre = TrainConfig.builder().batchSize(cfg.batch()).blockSize(cfg.block()).maxSteps(cfg.pretrainSteps()).learningRate(cfg.pretrainLr())
+                .warmupSteps(Math.max(1, cfg.pretrainSteps() / 20)).evalEvery(evalEvery).evalBatches(20).checkpointEvery(0).keepCheckpoints(1)
+                .seed(cfg.seed()).build();
         SequentialWindows val = new SequentialWindows(TokenShard.of(corpus.valStream()), cfg.batch(), cfg.block());
-        run(runDir.resolve("pretrain"), base, new NextTokenObjective(base, new RandomWindows(TokenShard.of(corpus.trainStream()), cfg.batch(), cfg.block(), cfg.seed())),
+        run(runDir.resolve("pretrain"), base, new NextTokenObjective(base, new RandomWindows(TokenShard.of(corpus.trainStream()), cfg.block(), cfg.seed())),
                 pre, () -> Map.of("val/loss", Evaluation.meanLoss(base, val, 20).loss()), corpus, log, progress.apply("pretrain"));
 
         Map<String, Gpt> models = new LinkedHashMap<>();
         models.put("base", base);
         List<TokenizedExample> valSubset = corpus.valExamples().subList(0, Math.min(corpus.valExamples().size(), 400));
         for (OracleExperiment.Arm arm : arms) {
+            TrainConfig ft = pre.toBuilder().batchSize(cfg.finetuneBatch()).maxSteps(cfg.finetuneSteps()).learningRate(cfg.finetuneLr())
+                    .warmupSteps(Math.max(1, cfg.finetuneSteps() / 10)).evalEvery(Math.max(1, cfg.finetuneSteps() / 5)).build();
+            CpoConfig spec = arm.spec().toBuilder().eosToken(corpus.eos()).training(ft).build();
             Gpt policy = base.copy();
-            Gpt reference = arm.spec().needsReference() ? base.copy().freeze(true) : null;
-            Objective objective = arm.spec().objective(policy, reference, new ExampleSource(corpus.trainExamples(), cfg.seed() + 11), cfg.finetuneBatch(),
-                    corpus.eos(), cfg.seed() + 13);
-            TrainConfig ft = new TrainConfig(cfg.finetuneBatch(), cfg.block(), 1, cfg.finetuneSteps(), cfg.finetuneLr(), Math.max(1, cfg.finetuneSteps() / 10),
-                    0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, Math.max(1, cfg.finetuneSteps() / 5), 20, 0, 1, 5, cfg.seed());
-            run(runDir.resolve(arm.name()), policy, objective, ft, () -> Map.of("val/nll", nll(policy, valSubset, cfg.seed()).estimate()), corpus, log,
+            Gpt reference = spec.needsReference() ? base.copy().freeze(true) : null;
+            Objective objective = spec.objective(policy, reference, new ExampleSource(corpus.trainExamples(), cfg.seed() + 11), cfg.seed() + 13);
+            run(runDir.resolve(arm.name()), policy, objective, ft, () -> Map.of("val/nll_loss", nll(policy, valSubset, cfg.seed()).estimate()), corpus, log,
                     progress.apply(arm.name()));
             models.put(arm.name(), policy);
         }

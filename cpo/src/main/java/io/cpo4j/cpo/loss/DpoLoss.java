@@ -16,19 +16,17 @@ public record DpoLoss(double beta) implements SequenceLoss {
         return true;
     }
 
+
     @Override
     public Value evaluate(double[] policy, double[] reference, int[][] tokens, int examples, int k) {
-        if (k < 2) throw new IllegalArgumentException("dpo needs two candidates per example, got " + k);
-        double[] grad = new double[policy.length];
-        double loss = 0;
-        for (int b = 0; b < examples; b++) {
+        LossMath.requirePair(this, k);
+        return LossMath.meanOverExamples(examples, policy.length, (b, grad) -> {
             double[] r = Rewards.of(policy, reference, beta, b, k);
             double margin = r[0] - r[1];
-            loss -= SequenceLoss.logSigmoid(margin);
-            double d = SequenceLoss.sigmoid(margin) - 1;            // ∂/∂margin
+            double d = LossMath.sigmoidLossSlope(margin);
             grad[b * k] = beta * d / examples;
             grad[b * k + 1] = -beta * d / examples;
-        }
-        return new Value(loss / examples, grad);
+            return LossMath.sigmoidLoss(margin);
+        });
     }
 }

@@ -19,15 +19,12 @@ public record PlainCpoLoss(double beta) implements SequenceLoss {
 
     @Override
     public Value evaluate(double[] policy, double[] reference, int[][] tokens, int examples, int k) {
-        double[] grad = new double[policy.length];
-        double loss = 0;
-        for (int b = 0; b < examples; b++) {
+        return LossMath.meanOverExamples(examples, policy.length, (b, grad) -> {
             double[] r = Rewards.of(policy, reference, beta, b, k);
-            double lse = SequenceLoss.logSumExp(r, 0, k);
-            loss += lse - r[0];
+            double lse = LossMath.logSumExp(r, 0, k);
             // ∂/∂r_j = softmax(r)_j − [j = 0]; ∂r/∂π = β
             for (int j = 0; j < k; j++) grad[b * k + j] = beta * (Math.exp(r[j] - lse) - (j == 0 ? 1 : 0)) / examples;
-        }
-        return new Value(loss / examples, grad);
+            return lse - r[0];
+        });
     }
 }

@@ -17,21 +17,26 @@ public record RankedCpoLoss(double beta) implements SequenceLoss {
         return true;
     }
 
+    /** The negatives must come ordered by similarity to the truth. */
+    @Override
+    public boolean ranked() {
+        return true;
+    }
+
     @Override
     public Value evaluate(double[] policy, double[] reference, int[][] tokens, int examples, int k) {
-        double[] grad = new double[policy.length];
-        double loss = 0;
-        for (int b = 0; b < examples; b++) {
+        return LossMath.meanOverExamples(examples, policy.length, (b, grad) -> {
             double[] r = Rewards.of(policy, reference, beta, b, k);
             double[] dr = new double[k];
+            double loss = 0;
             for (int pos = 0; pos < k - 1; pos++) {
-                double lse = SequenceLoss.logSumExp(r, pos, k);
+                double lse = LossMath.logSumExp(r, pos, k);
                 loss += lse - r[pos];
                 dr[pos] -= 1;
                 for (int j = pos; j < k; j++) dr[j] += Math.exp(r[j] - lse);
             }
             for (int j = 0; j < k; j++) grad[b * k + j] = beta * dr[j] / examples;
-        }
-        return new Value(loss / examples, grad);
+            return loss;
+        });
     }
 }

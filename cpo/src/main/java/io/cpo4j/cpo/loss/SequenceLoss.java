@@ -13,10 +13,17 @@ import io.cpo4j.engine.Tensor;
  */
 public interface SequenceLoss {
 
-    /** The objective's name as the CLI spells it (cpo, cpo-ranked, dpo, cpo-xu, simpo). */
+    /** The loss's name, as {@code loss_type} spells it (cpo, cpo-ranked, dpo, cpo-xu, simpo). */
     String name();
 
+    /** Whether the loss compares against a frozen reference model's log-probabilities. */
     boolean usesReference();
+
+    /** Whether the loss reads candidates in preference order (the truth, then negatives by similarity to it). */
+    default boolean ranked() {
+        return false;
+    }
+
 
     /** The β that scales log-probabilities into rewards. */
     double beta();
@@ -57,23 +64,5 @@ public interface SequenceLoss {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) d[i] = f[i];
         return d;
-    }
-
-    /** log Σ exp(x[from..to)), stably. */
-    static double logSumExp(double[] x, int from, int to) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = from; i < to; i++) max = Math.max(max, x[i]);
-        double s = 0;
-        for (int i = from; i < to; i++) s += Math.exp(x[i] - max);
-        return max + Math.log(s);
-    }
-
-    /** log σ(x) = −log(1 + e^−x), stably. */
-    static double logSigmoid(double x) {
-        return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
-    }
-
-    static double sigmoid(double x) {
-        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
     }
 }

@@ -8,7 +8,9 @@ import io.cpo4j.model.gpt.Gpt;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Continuations sampled from a model — the frozen reference by default, or the current policy —
@@ -40,6 +42,21 @@ public final class AutoregressiveNegatives implements NegativeGenerator {
     @Override
     public String name() {
         return "autoregressive";
+    }
+
+    @Override
+    public Map<String, Object> options() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("negatives_from", fromPolicy ? "policy" : "reference");
+        m.put("neg_temperature", (double) sampling.temperature());
+        m.put("neg_top_k", (long) sampling.topK());
+        m.put("neg_top_p", (double) sampling.topP());
+        return m;
+    }
+
+    /** Whether negatives are sampled from the policy being trained rather than from the frozen reference. */
+    public boolean fromPolicy() {
+        return fromPolicy;
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.cpo4j.model.gpt.Gpt;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Mean-field negatives: a fraction {@code c} of the truth's positions replaced by the model's own
@@ -13,6 +14,9 @@ import java.util.List;
  */
 public final class MeanFieldNegatives implements NegativeGenerator {
 
+    /** c = 0.15: our choice (the paper's value could not be retrieved). */
+    public static final double DEFAULT_FRACTION = 0.15;
+
     private final double fraction;
 
     public MeanFieldNegatives(double fraction) {
@@ -20,14 +24,19 @@ public final class MeanFieldNegatives implements NegativeGenerator {
         this.fraction = fraction;
     }
 
-    /** The paper's default c = 0.15. */
+    /** {@link #DEFAULT_FRACTION}. */
     public MeanFieldNegatives() {
-        this(0.15);
+        this(DEFAULT_FRACTION);
     }
 
     @Override
     public String name() {
         return "meanfield";
+    }
+
+    @Override
+    public Map<String, Object> options() {
+        return Map.of("meanfield_fraction", fraction);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.cpo4j.cpo.negatives;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Makes synthetic negatives for a batch of (prefix, ground-truth continuation) pairs. A negative is
@@ -10,8 +11,13 @@ import java.util.List;
  */
 public interface NegativeGenerator {
 
-    /** The name the CLI uses (autoregressive, batch, meanfield, truncation). */
+    /** The generator's name, in metrics and configs (autoregressive, batch, meanfield, truncation). */
     String name();
+
+    /** The generator's settings as JSON-ready values, for a run's config (none by default). */
+    default Map<String, Object> options() {
+        return Map.of();
+    }
 
     /**
      * Up to {@code count} negatives for each example b of the batch; a generator that cannot make

@@ -8,6 +8,7 @@ import io.cpo4j.cpo.negatives.NegativeMixer;
 import io.cpo4j.cpo.score.CandidateSet;
 import io.cpo4j.cpo.score.SequenceScorer;
 import io.cpo4j.cpo.score.SequenceScores;
+import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.model.gpt.Gpt;
@@ -24,13 +25,15 @@ import java.util.Map;
  * the sampler recorded), the policy scores it with one, and the loss's gradient flows back into
  * the policy. Only the policy's activations are ever held.
  *
- * <p>Metrics carry TRL's names: {@code loss}, {@code nll} (the truth's per-token NLL, logged
+ * <p>Metrics carry TRL's names: {@code loss}, {@code nll_loss} (the truth's per-token NLL, logged
  * whatever its weight), {@code rewards/chosen}, {@code rewards/rejected} (mean over negatives),
- * {@code rewards/margins}, {@code rewards/accuracies} (truth above every negative), plus
+ * {@code rewards/margins}, {@code rewards/accuracies} (truth above every negative),
+ * {@code logps/chosen} and {@code logps/rejected} (the policy's summed log-probabilities), plus
  * {@code truth_rank} (1 = best of K) and, per generator g, {@code rewards/rejected/g} and
- * {@code rewards/accuracies/g} (truth above that generator's negatives).
+ * {@code rewards/accuracies/g} (truth above that generator's negatives). Built by
+ * {@link CpoConfig#objective}.
  */
-public final class ContrastiveObjective implements Objective {
+final class ContrastiveObjective implements Objective {
 
     private final Gpt policy;
     private final Gpt reference;
@@ -38,37 +41,30 @@ public final class ContrastiveObjective implements Objective {
     private final SequenceLoss loss;
     private final NegativeMixer negatives;
     private final ExampleSource data;
-    private final int batch, candidates;
-    private final boolean ranked;
+    private final int candidates;
     private final int eos;
     private final Rng rng;
     private long lastTokens;
 
     /**
-     * @param reference  the frozen reference model the loss compares against, or null for a reference-free loss
-     * @param candidates K (truth + K−1 negatives)
-     * @param ranked     order negatives by similarity to the truth (for the ranked loss)
-     * @param frozen     the frozen model negatives may be sampled from (usually the reference; may be null)
+     * @param reference the frozen reference model the loss compares against, or null for a reference-free loss
+     * @param frozen    the frozen model negatives may be sampled from (usually the reference; may be null)
      */
-    public ContrastiveObjective(Gpt policy, Gpt reference, SequenceLoss loss, NegativeMixer negatives, ExampleSource data,
-                                int batch, int candidates, boolean ranked, int eos, long seed, Gpt frozen) {
+    ContrastiveObjective(Gpt policy, Gpt reference, CpoConfig config, ExampleSource data, long seed, Gpt frozen) {
+        this.loss = config.loss();
         if (loss.usesReference() && reference == null) throw new IllegalArgumentException(loss.name() + " needs a reference model");
-        if (candidates < 2) throw new IllegalArgumentException("contrastive training needs K >= 2 candidates, got " + candidates);
         this.policy = policy;
         this.reference = reference;
         this.sampler = frozen != null ? frozen : reference;
-        this.loss = loss;
-        this.negatives = negatives;
+        this.negatives = config.negativeMixer();
         this.data = data;
-        this.batch = batch;
-        this.candidates = candidates;
-        this.ranked = ranked;
-        this.eos = eos;
+        this.candidates = config.candidates();
+        this.eos = config.eosToken();
         this.rng = new Rng(seed);
     }
 
     @Override
-    public Map<String, Double> accumulate(int microBatches) {
+    public Map<String, Double> accumulate(int batch, int microBatches) {
         Averages sums = new Averages();
         long tokens = 0;
         float[] weight = {1f / microBatches};
@@ -79,16 +75,16 @@ public final class ContrastiveObjective implements Objective {
                 prefixes[b] = examples.get(b).prefix();
                 truths[b] = examples.get(b).continuation();
             }
-            NegativeMixer.Mixed mixed = negatives.build(prefixes, truths, candidates, ranked, new NegativeContext(policy, sampler, eos, rng));
+            NegativeMixer.Mixed mixed = negatives.build(prefixes, truths, candidates, loss.ranked(), new NegativeContext(policy, sampler, eos, rng));
             CandidateSet set = mixed.set();
             // negatives sampled from the reference already carry its log-probabilities: only the rest are scored
             float[][] known = sampler == reference ? mixed.referenceLogProbs() : null;
             SequenceScores ref = reference == null ? null : SequenceScorer.scoreNoGrad(reference, set, known);
             SequenceScores pol = SequenceScorer.score(policy, set);
             Tensor value = loss.apply(pol, ref);
-            value.backward(weight);
             sums.add("loss", value.item());
-            metrics(sums, pol, ref, mixed.sources());
+            metrics(sums, batch, pol, ref, mixed.sources());
+            Autograd.backwardAndRecycle(value, weight);             // nothing of the graph is read after this
             for (int b = 0; b < batch; b++) for (int k = 0; k < candidates; k++) tokens += set.prefix(b).length + set.continuation(b, k).length - 1;
         }
         lastTokens = tokens;
@@ -112,25 +108,20 @@ public final class ContrastiveObjective implements Objective {
         }
     }
 
-    private void metrics(Averages sums, SequenceScores pol, SequenceScores ref, String[][] sources) {
-        int b = batch, k = candidates;
+    private void metrics(Averages sums, int b, SequenceScores pol, SequenceScores ref, String[][] sources) {
+        int k = candidates;
         double[] p = toDouble(pol.values()), q = ref == null ? new double[p.length] : toDouble(ref.values());
         double[] r = loss.rewards(p, q, pol.tokens(), b, k);
-        double chosen = 0, rejected = 0, accurate = 0, rank = 0;
+        RewardStats stats = RewardStats.of(r, b, k);
+        double logpChosen = 0, logpRejected = 0;
         Map<String, double[]> perGen = new LinkedHashMap<>();          // name → {Σ rejected, count, Σ accurate, examples}
         for (int e = 0; e < b; e++) {
             double truth = r[e * k];
-            chosen += truth;
-            boolean best = true;
-            int better = 0;
+            logpChosen += p[e * k];
             Map<String, boolean[]> beatsAll = new LinkedHashMap<>();
             for (int j = 1; j < k; j++) {
                 double rj = r[e * k + j];
-                rejected += rj / (k - 1);
-                if (rj >= truth) {
-                    best = false;
-                    better++;
-                }
+                logpRejected += p[e * k + j] / (k - 1);
                 double[] g = perGen.computeIfAbsent(sources[e][j], x -> new double[4]);
                 g[0] += rj;
                 g[1]++;
@@ -141,15 +132,15 @@ public final class ContrastiveObjective implements Objective {
                 g[2] += be.getValue()[0] ? 1 : 0;
                 g[3]++;
             }
-            accurate += best ? 1 : 0;
-            rank += 1 + better;
         }
-        sums.add("nll", WithNll.nll(p, pol.tokens(), b, k));
-        sums.add("rewards/chosen", chosen / b);
-        sums.add("rewards/rejected", rejected / b);
-        sums.add("rewards/margins", (chosen - rejected) / b);
-        sums.add("rewards/accuracies", accurate / b);
-        sums.add("truth_rank", rank / b);
+        sums.add("nll_loss", WithNll.nll(p, pol.tokens(), b, k));
+        sums.add("rewards/chosen", stats.chosen());
+        sums.add("rewards/rejected", stats.rejected());
+        sums.add("rewards/margins", stats.margins());
+        sums.add("rewards/accuracies", stats.accuracies());
+        sums.add("logps/chosen", logpChosen / b);
+        sums.add("logps/rejected", logpRejected / b);
+        sums.add("truth_rank", stats.truthRank());
         for (Map.Entry<String, double[]> g : perGen.entrySet()) {
             double[] v = g.getValue();
             sums.add("rewards/rejected/" + g.getKey(), v[0] / v[1]);

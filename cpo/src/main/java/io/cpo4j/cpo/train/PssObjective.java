@@ -3,8 +3,8 @@ package io.cpo4j.cpo.train;
 import io.cpo4j.cpo.score.PaddedRows;
 import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Rng;
-import io.cpo4j.engine.Tensor;
 import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.train.MicroBatches;
 import io.cpo4j.model.train.Objective;
 
 import java.util.LinkedHashMap;
@@ -22,28 +22,25 @@ public final class PssObjective implements Objective {
 
     private final Gpt model;
     private final ExampleSource data;
-    private final int batch;
     private final double mix;
     private final Rng rng;
     private long lastTokens;
 
-    public PssObjective(Gpt model, ExampleSource data, int batch, double mix, long seed) {
+    public PssObjective(Gpt model, ExampleSource data, double mix, long seed) {
         if (!(mix >= 0 && mix <= 1)) throw new IllegalArgumentException("pss: mixing probability must be in [0, 1], got " + mix);
         this.model = model;
         this.data = data;
-        this.batch = batch;
         this.mix = mix;
         this.rng = new Rng(seed);
     }
 
     @Override
-    public Map<String, Double> accumulate(int microBatches) {
-        double sum = 0, replaced = 0;
-        long tokens = 0;
-        float[] weight = {1f / microBatches};
+    public Map<String, Double> accumulate(int batchSize, int microBatches) {
+        double[] replaced = {0};
+        long[] tokens = {0};
         int v = model.config().vocabSize();
-        for (int m = 0; m < microBatches; m++) {
-            PaddedRows rows = SftObjective.rows(data.next(batch));
+        double loss = MicroBatches.accumulate(microBatches, m -> {
+            PaddedRows rows = SftObjective.rows(data.next(batchSize));
             int t = rows.time();
             float[] logits;
             boolean was = model.isTraining();
@@ -67,16 +64,14 @@ public final class PssObjective implements Objective {
                     }
                 }
             }
-            replaced += candidates == 0 ? 0 : (double) swapped / candidates;
-            Tensor loss = model.loss(mixed, rows.targets(), rows.rows(), t);
-            sum += loss.item();
-            loss.backward(weight);
-            tokens += 2L * rows.inputs().length;
-        }
-        lastTokens = tokens;
+            replaced[0] += candidates == 0 ? 0 : (double) swapped / candidates;
+            tokens[0] += 2L * rows.inputs().length;
+            return model.loss(mixed, rows.targets(), rows.rows(), t);
+        });
+        lastTokens = tokens[0];
         Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("loss", sum / microBatches);
-        metrics.put("mixed_fraction", replaced / microBatches);
+        metrics.put("loss", loss);
+        metrics.put("mixed_fraction", replaced[0] / microBatches);
         return metrics;
     }
 

@@ -4,7 +4,9 @@ import io.cpo4j.model.data.TokenizedExample;
 import io.cpo4j.cpo.score.LengthBuckets;
 import io.cpo4j.cpo.score.PaddedRows;
 import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.ops.F;
 import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.train.MicroBatches;
 import io.cpo4j.model.train.Objective;
 
 import java.util.ArrayList;
@@ -22,30 +24,27 @@ public final class SftObjective implements Objective {
 
     private final Gpt model;
     private final ExampleSource data;
-    private final int batch;
     private long lastTokens;
 
-    public SftObjective(Gpt model, ExampleSource data, int batch) {
+    public SftObjective(Gpt model, ExampleSource data) {
         this.model = model;
         this.data = data;
-        this.batch = batch;
     }
 
     @Override
-    public Map<String, Double> accumulate(int microBatches) {
-        double sum = 0;
-        long tokens = 0;
-        float[] weight = {1f / microBatches};
-        for (int m = 0; m < microBatches; m++) {
-            List<TokenizedExample> examples = data.next(batch);
+    public Map<String, Double> accumulate(int batchSize, int microBatches) {
+        long[] tokens = {0};
+        double loss = MicroBatches.accumulate(microBatches, m -> {
+            List<TokenizedExample> examples = data.next(batchSize);
             int[] lengths = new int[examples.size()];
             int targets = 0;
             for (int i = 0; i < lengths.length; i++) {
                 lengths[i] = examples.get(i).prefix().length + examples.get(i).continuation().length - 1;
                 targets += examples.get(i).continuation().length;
+                tokens[0] += lengths[i];
             }
             // the mean over every continuation token of the batch: each bucket's mean weighted by its share of the tokens
-            Tensor loss = null;
+            Tensor sum = null;
             for (int[] bucket : LengthBuckets.of(lengths)) {
                 List<TokenizedExample> part = new ArrayList<>();
                 int share = 0;
@@ -54,17 +53,15 @@ public final class SftObjective implements Objective {
                     share += examples.get(i).continuation().length;
                 }
                 PaddedRows rows = rows(part);
-                Tensor piece = model.loss(rows.inputs(), rows.targets(), rows.rows(), rows.time()).scale((float) share / targets);
-                loss = loss == null ? piece : loss.add(piece);
+                Tensor piece = F.scale(model.loss(rows.inputs(), rows.targets(), rows.rows(), rows.time()), (float) share / targets);
+                sum = sum == null ? piece : F.add(sum, piece);
             }
-            sum += loss.item();
-            loss.backward(weight);
-            for (int length : lengths) tokens += length;
-        }
-        lastTokens = tokens;
+            return sum;
+        });
+        lastTokens = tokens[0];
         Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("loss", sum / microBatches);
-        metrics.put("nll", sum / microBatches);
+        metrics.put("loss", loss);
+        metrics.put("nll_loss", loss);
         return metrics;
     }
 

@@ -1,10 +1,7 @@
 package io.cpo4j.cpo.train;
 
 import io.cpo4j.model.data.TokenizedExample;
-import io.cpo4j.cpo.loss.PlainCpoLoss;
-import io.cpo4j.cpo.loss.RankedCpoLoss;
 import io.cpo4j.cpo.negatives.AutoregressiveNegatives;
-import io.cpo4j.cpo.negatives.NegativeMixer;
 import io.cpo4j.cpo.negatives.TruncationNegatives;
 import io.cpo4j.model.gpt.Gpt;
 import io.cpo4j.model.gpt.GptConfig;
@@ -44,16 +41,17 @@ class ContrastiveTrainingTest {
     }
 
     static TrainConfig config(int steps) {
-        return new TrainConfig(4, 16, 1, steps, 3e-3f, 2, 0.1f, 0.0f, 0.9f, 0.95f, 1e-8f, 1.0f, 0, 1, 0, 2, 3, 7);
+        return TrainConfig.builder().batchSize(4).blockSize(16).maxSteps(steps).learningRate(3e-3f).warmupSteps(2).weightDecay(0.0f)
+                .evalEvery(0).evalBatches(1).checkpointEvery(0).keepCheckpoints(2).maxBadSteps(3).seed(7).build();
+    }
+
+    static CpoConfig recipe(LossType type, int steps) {
+        return CpoConfig.builder().lossType(type).beta(0.5).candidates(4).negatives(new AutoregressiveNegatives(), new TruncationNegatives())
+                .eosToken(EOS).training(config(steps)).build();
     }
 
     static Trainer cpoTrainer(int steps, boolean ranked) {
-        Gpt policy = Gpt.create(CONFIG, 3);
-        Gpt reference = policy.copy().freeze(true);
-        NegativeMixer negatives = new NegativeMixer(List.of(new AutoregressiveNegatives(), new TruncationNegatives()));
-        ContrastiveObjective objective = new ContrastiveObjective(policy, reference, ranked ? new RankedCpoLoss(0.5) : new PlainCpoLoss(0.5),
-                negatives, new ExampleSource(examples(), 5), 4, 4, ranked, EOS, 9, reference);
-        return new Trainer(policy, config(steps), objective, GradientReducer.LOCAL);
+        return new CpoTrainer(Gpt.create(CONFIG, 3), examples(), recipe(ranked ? LossType.CPO_RANKED : LossType.CPO, steps)).trainer();
     }
 
     @Test
@@ -68,7 +66,7 @@ class ContrastiveTrainingTest {
         double firstFive = accuracy.subList(0, 5).stream().mapToDouble(x -> x).average().orElseThrow();
         double lastTen = accuracy.subList(30, 40).stream().mapToDouble(x -> x).average().orElseThrow();
         assertThat(lastTen).as("rewards/accuracies over the last 10 steps (1/K = 0.25); first 5: " + firstFive).isGreaterThan(0.75);
-        assertThat(last).containsKeys("loss", "nll", "rewards/chosen", "rewards/rejected", "rewards/margins", "truth_rank",
+        assertThat(last).containsKeys("loss", "nll_loss", "rewards/chosen", "logps/chosen", "logps/rejected", "rewards/rejected", "rewards/margins", "truth_rank",
                 "rewards/accuracies/autoregressive", "rewards/rejected/truncation", "grad_norm", "lr", "tokens_per_sec");
         assertThat(last.get("rewards/margins")).isGreaterThan(0);
         assertThat(last.get("truth_rank")).isLessThan(1.5);
@@ -90,13 +88,13 @@ class ContrastiveTrainingTest {
     @Test
     void baselinesTrain() {
         Gpt sft = Gpt.create(CONFIG, 3);
-        Trainer mle = new Trainer(sft, config(30), new SftObjective(sft, new ExampleSource(examples(), 5), 4), GradientReducer.LOCAL);
+        Trainer mle = new Trainer(sft, config(30), new SftObjective(sft, new ExampleSource(examples(), 5)), GradientReducer.LOCAL);
         double firstMle = mle.step().get("loss"), lastMle = firstMle;
         while (!mle.finished()) lastMle = mle.step().get("loss");
         assertThat(lastMle).isLessThan(firstMle - 1.0);
 
         Gpt pssModel = Gpt.create(CONFIG, 3);
-        Trainer pss = new Trainer(pssModel, config(30), new PssObjective(pssModel, new ExampleSource(examples(), 5), 4, 0.25, 1), GradientReducer.LOCAL);
+        Trainer pss = new Trainer(pssModel, config(30), new PssObjective(pssModel, new ExampleSource(examples(), 5), 0.25, 1), GradientReducer.LOCAL);
         Map<String, Double> m = pss.step();
         double firstPss = m.get("loss"), mixed = m.get("mixed_fraction");
         while (!pss.finished()) {
@@ -127,9 +125,9 @@ class ContrastiveTrainingTest {
             Gpt policy = Gpt.create(CONFIG, 3);
             Gpt reference = policy.copy().freeze(true);
             Gpt sampler = sampleFromReference ? reference : Gpt.create(CONFIG, 8).freeze(true);
-            ContrastiveObjective objective = new ContrastiveObjective(policy, reference, new PlainCpoLoss(0.5),
-                    new NegativeMixer(List.of(new AutoregressiveNegatives())), new ExampleSource(examples(), 5), 4, 4, false, EOS, 9, sampler);
-            Map<String, Double> m = objective.accumulate(1);
+            CpoConfig recipe = recipe(LossType.CPO, 1).toBuilder().negatives(new AutoregressiveNegatives()).build();
+            ContrastiveObjective objective = new ContrastiveObjective(policy, reference, recipe, new ExampleSource(examples(), 5), 9, sampler);
+            Map<String, Double> m = objective.accumulate(4, 1);
             assertThat(m.get("rewards/rejected/autoregressive")).as("sampled from the reference: %s", sampleFromReference).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-4));
             assertThat(m.get("rewards/chosen")).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-4));
             assertThat(m.get("loss")).isCloseTo(Math.log(4), org.assertj.core.data.Offset.offset(1e-4));
@@ -146,7 +144,7 @@ class ContrastiveTrainingTest {
             mixed.add(new TokenizedExample(new int[] {20, 1 + i}, cont));
         }
         Gpt model = Gpt.create(CONFIG, 3);
-        double bucketed = new SftObjective(model, new ExampleSource(mixed, 4), 8).accumulate(1).get("loss");
+        double bucketed = new SftObjective(model, new ExampleSource(mixed, 4)).accumulate(8, 1).get("loss");
         List<TokenizedExample> same = new ExampleSource(mixed, 4).next(8);
         io.cpo4j.cpo.score.PaddedRows rows = SftObjective.rows(same);
         int[] lengths = same.stream().mapToInt(e -> e.prefix().length + e.continuation().length - 1).toArray();

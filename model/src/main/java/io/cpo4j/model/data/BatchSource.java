@@ -6,7 +6,8 @@ package io.cpo4j.model.data;
  */
 public interface BatchSource {
 
-    Batch next();
+    /** The next batch of {@code rows} rows. */
+    Batch next(int rows);
 
     /** The position to save. */
     long state();

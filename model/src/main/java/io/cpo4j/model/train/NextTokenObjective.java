@@ -1,7 +1,5 @@
 package io.cpo4j.model.train;
 
-import io.cpo4j.engine.Autograd;
-import io.cpo4j.engine.Tensor;
 import io.cpo4j.model.data.Batch;
 import io.cpo4j.model.data.BatchSource;
 import io.cpo4j.model.gpt.Gpt;
@@ -22,20 +20,16 @@ public final class NextTokenObjective implements Objective {
     }
 
     @Override
-    public Map<String, Double> accumulate(int microBatches) {
-        double lossSum = 0;
-        long tokens = 0;
-        float[] weight = {1f / microBatches};
-        for (int m = 0; m < microBatches; m++) {
-            Batch b = data.next();
-            Tensor loss = model.loss(b.inputs(), b.targets(), b.rows(), b.block());
-            lossSum += loss.item();
-            Autograd.backwardAndRecycle(loss, weight);         // nothing of the graph is read after this
-            tokens += b.inputs().length;
-        }
-        lastTokens = tokens;
+    public Map<String, Double> accumulate(int batchSize, int microBatches) {
+        long[] tokens = {0};
+        double loss = MicroBatches.accumulate(microBatches, m -> {
+            Batch b = data.next(batchSize);
+            tokens[0] += b.inputs().length;
+            return model.loss(b.inputs(), b.targets(), b.rows(), b.block());
+        });
+        lastTokens = tokens[0];
         Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("loss", lossSum / microBatches);
+        metrics.put("loss", loss);
         return metrics;
     }
 

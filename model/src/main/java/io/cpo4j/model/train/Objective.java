@@ -11,10 +11,11 @@ import java.util.Map;
 public interface Objective {
 
     /**
-     * Accumulates gradients over {@code microBatches} micro-batches, each weighted
-     * 1/microBatches, and returns the step's metrics (at least {@code loss}) in the order to log them.
+     * Accumulates gradients over {@code microBatches} micro-batches of {@code batchSize} examples
+     * each (the trainer passes its config's), each micro-batch weighted 1/microBatches, and returns
+     * the step's metrics (at least {@code loss}) in the order to log them.
      */
-    Map<String, Double> accumulate(int microBatches);
+    Map<String, Double> accumulate(int batchSize, int microBatches);
 
     /** Model rows one example of a micro-batch becomes (K candidates for a contrastive objective), for the memory estimate. */
     default int rowsPerExample() {

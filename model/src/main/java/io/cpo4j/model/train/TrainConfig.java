@@ -5,61 +5,173 @@ import io.cpo4j.engine.io.Json;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Everything a training run is configured by, with nanoGPT's names and defaults where it has
  * them: AdamW (betas 0.9/0.95, weight decay 0.1 on ≥2-D tensors), warmup then cosine decay to
- * lr/10, global-norm clipping at 1.0, gradient accumulation.
+ * lr/10, global-norm clipping at 1.0, gradient accumulation. Built by name, so that no two
+ * numbers can be swapped unnoticed:
  *
- * @param batchSize       rows per micro-batch (B)
- * @param blockSize       tokens per row (T)
- * @param gradAccumSteps  micro-batches per optimizer step
- * @param maxSteps        optimizer steps of the run
- * @param learningRate    peak learning rate
- * @param warmupSteps     linear warmup steps
- * @param minLrRatio      final learning rate as a fraction of the peak
- * @param weightDecay     decoupled weight decay on tensors of two or more dimensions
- * @param beta1           AdamW β₁
- * @param beta2           AdamW β₂
- * @param eps             AdamW ε
- * @param gradClip        global gradient-norm limit (0 disables clipping)
- * @param evalEvery       steps between validation losses (0 disables)
- * @param evalBatches     batches per validation loss
- * @param checkpointEvery steps between checkpoints (0 disables)
- * @param keepCheckpoints newest checkpoints kept
- * @param maxBadSteps     consecutive steps with a NaN/Inf loss or gradient tolerated before the run stops
- * @param seed            seeds initialisation, data order and dropout
+ * <pre>{@code
+ * TrainConfig config = TrainConfig.builder().batchSize(8).blockSize(256).maxSteps(2000).learningRate(6e-4f).build();
+ * TrainConfig longer = config.toBuilder().maxSteps(4000).build();
+ * }</pre>
+ *
+ * Each default lives once, in {@link Builder}; {@link #toJson} uses nanoGPT's snake_case keys.
  */
-public record TrainConfig(int batchSize, int blockSize, int gradAccumSteps, int maxSteps, float learningRate,
-                          int warmupSteps, float minLrRatio, float weightDecay, float beta1, float beta2, float eps,
-                          float gradClip, int evalEvery, int evalBatches, int checkpointEvery, int keepCheckpoints,
-                          int maxBadSteps, long seed) {
+public final class TrainConfig {
 
-    public TrainConfig {
-        check(batchSize > 0, "batch_size must be positive");
-        check(blockSize > 0, "block_size must be positive");
-        check(gradAccumSteps > 0, "grad_accum_steps must be positive");
-        check(maxSteps >= 0, "max_steps must be >= 0");
-        check(learningRate > 0, "learning_rate must be positive");
-        check(warmupSteps >= 0, "warmup_steps must be >= 0");
-        check(minLrRatio >= 0 && minLrRatio <= 1, "min_lr_ratio must be in [0, 1]");
-        check(weightDecay >= 0, "weight_decay must be >= 0");
-        check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "betas must be in [0, 1)");
-        check(eps > 0, "eps must be positive");
-        check(gradClip >= 0, "grad_clip must be >= 0");
-        check(evalEvery >= 0 && evalBatches > 0, "eval_every must be >= 0 and eval_batches > 0");
-        check(checkpointEvery >= 0 && keepCheckpoints > 0, "checkpoint_every must be >= 0 and keep_checkpoints > 0");
-        check(maxBadSteps > 0, "max_bad_steps must be positive");
+    private final int batchSize, blockSize, gradAccumSteps, maxSteps, warmupSteps;
+    private final float learningRate, minLrRatio, weightDecay, beta1, beta2, eps, gradClip;
+    private final int evalEvery, evalBatches, checkpointEvery, keepCheckpoints, maxBadSteps;
+    private final long seed;
+
+    private TrainConfig(Builder b) {
+        check(b.batchSize > 0, "batch_size must be positive");
+        check(b.blockSize > 0, "block_size must be positive");
+        check(b.gradAccumSteps > 0, "grad_accum_steps must be positive");
+        check(b.maxSteps >= 0, "max_steps must be >= 0");
+        check(b.learningRate > 0 && Float.isFinite(b.learningRate), "learning_rate must be positive and finite");
+        check(b.warmupSteps >= 0, "warmup_steps must be >= 0");
+        check(b.minLrRatio >= 0 && b.minLrRatio <= 1, "min_lr_ratio must be in [0, 1]");
+        check(b.weightDecay >= 0 && Float.isFinite(b.weightDecay), "weight_decay must be >= 0 and finite");
+        check(b.beta1 >= 0 && b.beta1 < 1 && b.beta2 >= 0 && b.beta2 < 1, "betas must be in [0, 1)");
+        check(b.eps > 0 && Float.isFinite(b.eps), "eps must be positive and finite");
+        check(b.gradClip >= 0 && Float.isFinite(b.gradClip), "grad_clip must be >= 0 and finite");
+        check(b.evalEvery >= 0 && b.evalBatches > 0, "eval_every must be >= 0 and eval_batches > 0");
+        check(b.checkpointEvery >= 0 && b.keepCheckpoints > 0, "checkpoint_every must be >= 0 and keep_checkpoints > 0");
+        check(b.maxBadSteps > 0, "max_bad_steps must be positive");
+        batchSize = b.batchSize;
+        blockSize = b.blockSize;
+        gradAccumSteps = b.gradAccumSteps;
+        maxSteps = b.maxSteps;
+        learningRate = b.learningRate;
+        warmupSteps = b.warmupSteps;
+        minLrRatio = b.minLrRatio;
+        weightDecay = b.weightDecay;
+        beta1 = b.beta1;
+        beta2 = b.beta2;
+        eps = b.eps;
+        gradClip = b.gradClip;
+        evalEvery = b.evalEvery;
+        evalBatches = b.evalBatches;
+        checkpointEvery = b.checkpointEvery;
+        keepCheckpoints = b.keepCheckpoints;
+        maxBadSteps = b.maxBadSteps;
+        seed = b.seed;
     }
 
     private static void check(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException("training config: " + message);
     }
 
+    /** A builder holding every default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
     /** nanoGPT-like defaults for a small model. */
     public static TrainConfig defaults() {
-        return new TrainConfig(16, 128, 1, 1000, 1e-3f, 100, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1.0f,
-                250, 20, 500, 3, 5, 1337);
+        return builder().build();
+    }
+
+    /** A builder starting from this config's values. */
+    public Builder toBuilder() {
+        return new Builder().batchSize(batchSize).blockSize(blockSize).gradAccumSteps(gradAccumSteps).maxSteps(maxSteps)
+                .learningRate(learningRate).warmupSteps(warmupSteps).minLrRatio(minLrRatio).weightDecay(weightDecay)
+                .betas(beta1, beta2).eps(eps).gradClip(gradClip).evalEvery(evalEvery).evalBatches(evalBatches)
+                .checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints).maxBadSteps(maxBadSteps).seed(seed);
+    }
+
+    /** Examples (rows) per micro-batch: B. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Tokens per row: T. */
+    public int blockSize() {
+        return blockSize;
+    }
+
+    /** Micro-batches per optimizer step. */
+    public int gradAccumSteps() {
+        return gradAccumSteps;
+    }
+
+    /** Optimizer steps of the run. */
+    public int maxSteps() {
+        return maxSteps;
+    }
+
+    /** Peak learning rate. */
+    public float learningRate() {
+        return learningRate;
+    }
+
+    /** Linear warmup steps. */
+    public int warmupSteps() {
+        return warmupSteps;
+    }
+
+    /** Final learning rate as a fraction of the peak. */
+    public float minLrRatio() {
+        return minLrRatio;
+    }
+
+    /** Decoupled weight decay on tensors of two or more dimensions. */
+    public float weightDecay() {
+        return weightDecay;
+    }
+
+    /** AdamW β₁. */
+    public float beta1() {
+        return beta1;
+    }
+
+    /** AdamW β₂. */
+    public float beta2() {
+        return beta2;
+    }
+
+    /** AdamW ε. */
+    public float eps() {
+        return eps;
+    }
+
+    /** Global gradient-norm limit (0 disables clipping). */
+    public float gradClip() {
+        return gradClip;
+    }
+
+    /** Steps between validation losses (0 disables). */
+    public int evalEvery() {
+        return evalEvery;
+    }
+
+    /** Batches per validation loss. */
+    public int evalBatches() {
+        return evalBatches;
+    }
+
+    /** Steps between checkpoints (0: only at the end). */
+    public int checkpointEvery() {
+        return checkpointEvery;
+    }
+
+    /** Newest checkpoints kept. */
+    public int keepCheckpoints() {
+        return keepCheckpoints;
+    }
+
+    /** Consecutive steps with a NaN/Inf loss or gradient tolerated before the run stops. */
+    public int maxBadSteps() {
+        return maxBadSteps;
+    }
+
+    /** Seeds initialisation, data order and dropout. */
+    public long seed() {
+        return seed;
     }
 
     public LrSchedule schedule() {
@@ -104,11 +216,14 @@ public record TrainConfig(int batchSize, int blockSize, int gradAccumSteps, int 
         Map<String, Object> v = new LinkedHashMap<>(known);
         v.putAll(m);
         try {
-            return new TrainConfig(i(v, "batch_size", source), i(v, "block_size", source), i(v, "grad_accum_steps", source),
-                    i(v, "max_steps", source), f(v, "learning_rate", source), i(v, "warmup_steps", source), f(v, "min_lr_ratio", source),
-                    f(v, "weight_decay", source), f(v, "beta1", source), f(v, "beta2", source), f(v, "eps", source), f(v, "grad_clip", source),
-                    i(v, "eval_every", source), i(v, "eval_batches", source), i(v, "checkpoint_every", source), i(v, "keep_checkpoints", source),
-                    i(v, "max_bad_steps", source), Json.requireLong(v, "seed", source));
+            return builder().batchSize(i(v, "batch_size", source)).blockSize(i(v, "block_size", source))
+                    .gradAccumSteps(i(v, "grad_accum_steps", source)).maxSteps(i(v, "max_steps", source))
+                    .learningRate(f(v, "learning_rate", source)).warmupSteps(i(v, "warmup_steps", source))
+                    .minLrRatio(f(v, "min_lr_ratio", source)).weightDecay(f(v, "weight_decay", source))
+                    .betas(f(v, "beta1", source), f(v, "beta2", source)).eps(f(v, "eps", source)).gradClip(f(v, "grad_clip", source))
+                    .evalEvery(i(v, "eval_every", source)).evalBatches(i(v, "eval_batches", source))
+                    .checkpointEvery(i(v, "checkpoint_every", source)).keepCheckpoints(i(v, "keep_checkpoints", source))
+                    .maxBadSteps(i(v, "max_bad_steps", source)).seed(Json.requireLong(v, "seed", source)).build();
         } catch (IllegalArgumentException e) {
             throw new FormatException(source, e.getMessage());
         }
@@ -123,8 +238,119 @@ public record TrainConfig(int batchSize, int blockSize, int gradAccumSteps, int 
         return (float) Json.optionalDouble(m, k, 0, source);
     }
 
-    public TrainConfig withMaxSteps(int steps) {
-        return new TrainConfig(batchSize, blockSize, gradAccumSteps, steps, learningRate, warmupSteps, minLrRatio, weightDecay,
-                beta1, beta2, eps, gradClip, evalEvery, evalBatches, checkpointEvery, keepCheckpoints, maxBadSteps, seed);
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TrainConfig c && toJson().equals(c.toJson());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(toJson());
+    }
+
+    @Override
+    public String toString() {
+        return "TrainConfig" + toJson();
+    }
+
+    /** Named setters over the defaults; {@link #build} checks the values. */
+    public static final class Builder {
+        private int batchSize = 16, blockSize = 128, gradAccumSteps = 1, maxSteps = 1000, warmupSteps = 100;
+        private float learningRate = 1e-3f, minLrRatio = 0.1f, weightDecay = 0.1f, beta1 = 0.9f, beta2 = 0.95f, eps = 1e-8f, gradClip = 1.0f;
+        private int evalEvery = 250, evalBatches = 20, checkpointEvery = 500, keepCheckpoints = 3, maxBadSteps = 5;
+        private long seed = 1337;
+
+        private Builder() {}
+
+        public Builder batchSize(int examples) {
+            this.batchSize = examples;
+            return this;
+        }
+
+        public Builder blockSize(int tokens) {
+            this.blockSize = tokens;
+            return this;
+        }
+
+        public Builder gradAccumSteps(int microBatches) {
+            this.gradAccumSteps = microBatches;
+            return this;
+        }
+
+        public Builder maxSteps(int steps) {
+            this.maxSteps = steps;
+            return this;
+        }
+
+        public Builder learningRate(float lr) {
+            this.learningRate = lr;
+            return this;
+        }
+
+        public Builder warmupSteps(int steps) {
+            this.warmupSteps = steps;
+            return this;
+        }
+
+        public Builder minLrRatio(float ratio) {
+            this.minLrRatio = ratio;
+            return this;
+        }
+
+        public Builder weightDecay(float decay) {
+            this.weightDecay = decay;
+            return this;
+        }
+
+        /** AdamW's β₁ and β₂. */
+        public Builder betas(float beta1, float beta2) {
+            this.beta1 = beta1;
+            this.beta2 = beta2;
+            return this;
+        }
+
+        public Builder eps(float eps) {
+            this.eps = eps;
+            return this;
+        }
+
+        public Builder gradClip(float maxNorm) {
+            this.gradClip = maxNorm;
+            return this;
+        }
+
+        public Builder evalEvery(int steps) {
+            this.evalEvery = steps;
+            return this;
+        }
+
+        public Builder evalBatches(int batches) {
+            this.evalBatches = batches;
+            return this;
+        }
+
+        public Builder checkpointEvery(int steps) {
+            this.checkpointEvery = steps;
+            return this;
+        }
+
+        public Builder keepCheckpoints(int count) {
+            this.keepCheckpoints = count;
+            return this;
+        }
+
+        public Builder maxBadSteps(int steps) {
+            this.maxBadSteps = steps;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public TrainConfig build() {
+            return new TrainConfig(this);
+        }
     }
 }

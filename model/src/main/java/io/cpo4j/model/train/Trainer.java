@@ -81,7 +81,7 @@ public final class Trainer {
         long t0 = System.nanoTime();
         model.setTraining(true);
         model.parameters().zeroGrad();
-        Map<String, Double> metrics = new LinkedHashMap<>(objective.accumulate(config.gradAccumSteps()));
+        Map<String, Double> metrics = new LinkedHashMap<>(objective.accumulate(config.batchSize(), config.gradAccumSteps()));
         reducer.reduce(model.parameters().grads());
         double loss = metrics.getOrDefault("loss", 0.0);
         double norm = GradClip.norm(model.parameters());

@@ -22,9 +22,9 @@ class WindowsTest {
     @Test
     void randomWindowsAreConsecutiveTokensWithTargetsShiftedByOne() {
         TokenShard shard = counting(1000);
-        RandomWindows windows = new RandomWindows(shard, 4, 16, 1);
+        RandomWindows windows = new RandomWindows(shard, 16, 1);
         for (int step = 0; step < 50; step++) {
-            Batch b = windows.next();
+            Batch b = windows.next(4);
             assertThat(b.rows()).isEqualTo(4);
             assertThat(b.block()).isEqualTo(16);
             for (int r = 0; r < 4; r++) {
@@ -41,10 +41,10 @@ class WindowsTest {
     @Test
     void randomWindowsReachBothEndsOfTheStream() {
         TokenShard shard = counting(20);
-        RandomWindows windows = new RandomWindows(shard, 8, 10, 3);
+        RandomWindows windows = new RandomWindows(shard, 10, 3);
         Set<Integer> starts = new HashSet<>();
         for (int step = 0; step < 100; step++) {
-            Batch b = windows.next();
+            Batch b = windows.next(8);
             for (int r = 0; r < 8; r++) starts.add(b.inputs()[r * 10]);
         }
         assertThat(starts).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7, 8, 9); // 20 − 10 = 10 possible starts
@@ -53,15 +53,15 @@ class WindowsTest {
     @Test
     void sameSeedSameBatchesAndStateResumesExactly() {
         TokenShard shard = counting(5000);
-        RandomWindows a = new RandomWindows(shard, 2, 8, 42), b = new RandomWindows(shard, 2, 8, 42);
+        RandomWindows a = new RandomWindows(shard, 8, 42), b = new RandomWindows(shard, 8, 42);
         List<Batch> straight = new ArrayList<>();
-        for (int i = 0; i < 20; i++) straight.add(a.next());
-        for (int i = 0; i < 10; i++) assertThat(b.next().inputs()).containsExactly(straight.get(i).inputs());
+        for (int i = 0; i < 20; i++) straight.add(a.next(2));
+        for (int i = 0; i < 10; i++) assertThat(b.next(2).inputs()).containsExactly(straight.get(i).inputs());
         long saved = b.state();
-        RandomWindows resumed = new RandomWindows(shard, 2, 8, 999);
+        RandomWindows resumed = new RandomWindows(shard, 8, 999);
         resumed.setState(saved);
-        for (int i = 10; i < 20; i++) assertThat(resumed.next().inputs()).containsExactly(straight.get(i).inputs());
-        assertThat(new RandomWindows(shard, 2, 8, 43).next().inputs()).isNotEqualTo(straight.get(0).inputs());
+        for (int i = 10; i < 20; i++) assertThat(resumed.next(2).inputs()).containsExactly(straight.get(i).inputs());
+        assertThat(new RandomWindows(shard, 8, 43).next(2).inputs()).isNotEqualTo(straight.get(0).inputs());
     }
 
     @Test
@@ -89,7 +89,7 @@ class WindowsTest {
 
     @Test
     void tooShortAStreamIsAClearError() {
-        assertThatThrownBy(() -> new RandomWindows(counting(10), 1, 10, 0))
+        assertThatThrownBy(() -> new RandomWindows(counting(10), 10, 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("memory has 10 tokens, fewer than one window of block + 1 = 11");
         assertThatThrownBy(() -> new SequentialWindows(counting(10), 1, 10)).hasMessageContaining("fewer than one window");

@@ -33,12 +33,13 @@ class TrainerTest {
     }
 
     static TrainConfig config(int steps) {
-        return new TrainConfig(4, 16, 2, steps, 1e-2f, 3, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1.0f, 0, 2, 0, 2, 3, 5);
+        return TrainConfig.builder().batchSize(4).blockSize(16).gradAccumSteps(2).maxSteps(steps).learningRate(1e-2f).warmupSteps(3)
+                .evalEvery(0).evalBatches(2).checkpointEvery(0).keepCheckpoints(2).maxBadSteps(3).seed(5).build();
     }
 
     static Trainer trainer(int steps) {
         Gpt gpt = Gpt.create(MODEL, 5);
-        return new Trainer(gpt, config(steps), new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(stream(3000, 1)), 4, 16, 11)), GradientReducer.LOCAL);
+        return new Trainer(gpt, config(steps), new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(stream(3000, 1)), 16, 11)), GradientReducer.LOCAL);
     }
 
     @Test
@@ -87,10 +88,10 @@ class TrainerTest {
         }
 
         @Override
-        public Map<String, Double> accumulate(int microBatches) {
+        public Map<String, Double> accumulate(int batchSize, int microBatches) {
             double sum = 0;
             for (int m = 0; m < microBatches; m++) {
-                io.cpo4j.model.data.Batch b = data.next();
+                io.cpo4j.model.data.Batch b = data.next(batchSize);
                 io.cpo4j.engine.Tensor loss = model.loss(b.inputs(), b.targets(), b.rows(), b.block());
                 sum += loss.item();
                 loss.backward(new float[] {1f / microBatches});
@@ -107,12 +108,13 @@ class TrainerTest {
     void recyclingTheGraphsArraysChangesNoNumber() {
         // Large enough that activations and gradients go through the pool: (B·T, C) = 256 × 64 floats, logits 256 × 512.
         GptConfig model = new GptConfig(512, 64, 2, 2, 64, 0.1f, 1e-5f);
-        TrainConfig config = new TrainConfig(4, 64, 2, 4, 1e-3f, 1, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1.0f, 0, 2, 0, 2, 3, 5);
+        TrainConfig config = TrainConfig.builder().batchSize(4).blockSize(64).gradAccumSteps(2).maxSteps(4).learningRate(1e-3f).warmupSteps(1)
+                .evalEvery(0).evalBatches(2).checkpointEvery(0).keepCheckpoints(2).maxBadSteps(3).seed(5).build();
         int[] tokens = stream(4000, 3);
         for (int i = 0; i < tokens.length; i++) tokens[i] = (tokens[i] * 13 + i) % 512;
         Gpt a = Gpt.create(model, 9), b = Gpt.create(model, 9);
-        Trainer recycling = new Trainer(a, config, new NextTokenObjective(a, new RandomWindows(TokenShard.of(tokens), 4, 64, 4)), GradientReducer.LOCAL);
-        Trainer plain = new Trainer(b, config, new PlainBackward(b, new RandomWindows(TokenShard.of(tokens), 4, 64, 4)), GradientReducer.LOCAL);
+        Trainer recycling = new Trainer(a, config, new NextTokenObjective(a, new RandomWindows(TokenShard.of(tokens), 64, 4)), GradientReducer.LOCAL);
+        Trainer plain = new Trainer(b, config, new PlainBackward(b, new RandomWindows(TokenShard.of(tokens), 64, 4)), GradientReducer.LOCAL);
         for (int step = 0; step < 4; step++) {                 // from the second step on, ops write over the last step's arrays
             assertThat(recycling.step().get("loss")).as("loss at step %d", step).isEqualTo(plain.step().get("loss"));
         }
@@ -131,7 +133,7 @@ class TrainerTest {
         assertThat(cps.list()).extracting(p -> p.getFileName().toString()).containsExactly("step-00000003", "step-00000004");
         assertThat(cps.latest().orElseThrow().getFileName().toString()).isEqualTo("step-00000004");
         Trainer wrongShape = new Trainer(Gpt.create(new GptConfig(37, 16, 1, 2, 16, 0f, 1e-5f), 1), config(5),
-                new NextTokenObjective(t.model(), new RandomWindows(TokenShard.of(stream(100, 1)), 1, 4, 1)), GradientReducer.LOCAL);
+                new NextTokenObjective(t.model(), new RandomWindows(TokenShard.of(stream(100, 1)), 4, 1)), GradientReducer.LOCAL);
         assertThatThrownBy(() -> Checkpoints.restore(wrongShape, cps.latest().orElseThrow())).hasMessageContaining("config differs");
     }
 
@@ -147,8 +149,8 @@ class TrainerTest {
         }
 
         @Override
-        public Map<String, Double> accumulate(int m) {
-            Map<String, Double> r = new java.util.LinkedHashMap<>(inner.accumulate(m));
+        public Map<String, Double> accumulate(int batchSize, int m) {
+            Map<String, Double> r = new java.util.LinkedHashMap<>(inner.accumulate(batchSize, m));
             if (bad.contains(calls++)) r.put("loss", Double.NaN);
             return r;
         }
@@ -161,7 +163,7 @@ class TrainerTest {
     @Test
     void nonFiniteStepsAreSkippedAndTooManyStopTheRun() {
         Gpt gpt = Gpt.create(MODEL, 5);
-        Objective ntp = new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(stream(3000, 1)), 4, 16, 11));
+        Objective ntp = new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(stream(3000, 1)), 16, 11));
         Trainer t = new Trainer(gpt, config(10), new Poisoned(ntp, 1, 3, 4, 5), GradientReducer.LOCAL);
         t.step();
         float[] before = gpt.parameters().values().clone();
@@ -180,9 +182,10 @@ class TrainerTest {
     @Test
     void aTrainingStepThatCannotFitIsRefusedBeforeAllocating() {
         Gpt gpt = Gpt.create(io.cpo4j.model.gpt.GptConfig.tiny(), 1);
-        TrainConfig huge = new TrainConfig(200_000, 128, 1, 10, 1e-3f, 1, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, 0, 1, 0, 1, 3, 1);
+        TrainConfig huge = TrainConfig.builder().batchSize(200_000).blockSize(128).maxSteps(10).learningRate(1e-3f).warmupSteps(1)
+                .evalEvery(0).evalBatches(1).checkpointEvery(0).keepCheckpoints(1).maxBadSteps(3).seed(1).build();
         long before = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
-        assertThatThrownBy(() -> new Trainer(gpt, huge, new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(stream(1000, 1)), 1, 16, 1)),
+        assertThatThrownBy(() -> new Trainer(gpt, huge, new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(stream(1000, 1)), 16, 1)),
                 GradientReducer.LOCAL)).isInstanceOf(io.cpo4j.model.gpt.MemoryEstimate.InsufficientMemoryException.class)
                 .hasMessageContaining("200000 rows × 128 tokens").hasMessageContaining("GiB");
         long after = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();

@@ -22,13 +22,14 @@ class TrainingRunTest {
     Path dir;
 
     static TrainConfig config() {
-        return new TrainConfig(4, 16, 1, 6, 1e-2f, 2, 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1.0f, 3, 2, 2, 2, 2, 5);
+        return TrainConfig.builder().batchSize(4).blockSize(16).maxSteps(6).learningRate(1e-2f).warmupSteps(2)
+                .evalEvery(3).evalBatches(2).checkpointEvery(2).keepCheckpoints(2).maxBadSteps(2).seed(5).build();
     }
 
     @Test
     void aRunLogsEveryStepValidatesAndCheckpoints() throws IOException {
         Gpt gpt = Gpt.create(TrainerTest.MODEL, 5);
-        Trainer t = new Trainer(gpt, config(), new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(TrainerTest.stream(3000, 1)), 4, 16, 11)), GradientReducer.LOCAL);
+        Trainer t = new Trainer(gpt, config(), new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(TrainerTest.stream(3000, 1)), 16, 11)), GradientReducer.LOCAL);
         SequentialWindows val = new SequentialWindows(TokenShard.of(TrainerTest.stream(1000, 2)), 4, 16);
         TrainingRun run = new TrainingRun(t, dir, 0, () -> Map.of("val/loss", Evaluation.meanLoss(gpt, val, 2).loss()), TrainingRun.Listener.NONE);
         assertThat(run.run()).isEqualTo(TrainingRun.Outcome.FINISHED);
@@ -42,7 +43,7 @@ class TrainingRunTest {
     @Test
     void aDivergingRunSavesItsLastGoodStateAndSaysWhere() throws IOException {
         Gpt gpt = Gpt.create(TrainerTest.MODEL, 5);
-        Objective ntp = new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(TrainerTest.stream(3000, 1)), 4, 16, 11));
+        Objective ntp = new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(TrainerTest.stream(3000, 1)), 16, 11));
         Trainer t = new Trainer(gpt, config(), new TrainerTest.Poisoned(ntp, 1, 2), GradientReducer.LOCAL);
         TrainingRun run = new TrainingRun(t, dir, 0, null, TrainingRun.Listener.NONE);
         assertThatThrownBy(run::run).isInstanceOf(TrainingDivergedException.class)
@@ -55,7 +56,7 @@ class TrainingRunTest {
     @Test
     void aStopRequestSavesAndEndsTheRun() throws IOException {
         Gpt gpt = Gpt.create(TrainerTest.MODEL, 5);
-        Trainer t = new Trainer(gpt, config(), new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(TrainerTest.stream(3000, 1)), 4, 16, 11)), GradientReducer.LOCAL);
+        Trainer t = new Trainer(gpt, config(), new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(TrainerTest.stream(3000, 1)), 16, 11)), GradientReducer.LOCAL);
         TrainingRun[] holder = new TrainingRun[1];
         holder[0] = new TrainingRun(t, dir, 0, null, (step, total, m) -> {
             if (step == 3) holder[0].requestStop();
@@ -63,7 +64,7 @@ class TrainingRunTest {
         assertThat(holder[0].run()).isEqualTo(TrainingRun.Outcome.INTERRUPTED);
         assertThat(holder[0].checkpoints().latest().orElseThrow().getFileName().toString()).isEqualTo("step-00000003");
         Gpt again = Gpt.create(TrainerTest.MODEL, 5);
-        Trainer t2 = new Trainer(again, config(), new NextTokenObjective(again, new RandomWindows(TokenShard.of(TrainerTest.stream(3000, 1)), 4, 16, 11)), GradientReducer.LOCAL);
+        Trainer t2 = new Trainer(again, config(), new NextTokenObjective(again, new RandomWindows(TokenShard.of(TrainerTest.stream(3000, 1)), 16, 11)), GradientReducer.LOCAL);
         TrainingRun resumed = new TrainingRun(t2, dir, 0, null, TrainingRun.Listener.NONE);
         assertThat(resumed.resumeIfPossible()).isTrue();
         assertThat(t2.stepsDone()).isEqualTo(3);

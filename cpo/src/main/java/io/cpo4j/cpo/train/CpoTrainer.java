@@ -1,0 +1,102 @@
+package io.cpo4j.cpo.train;
+
+import io.cpo4j.model.data.TokenizedExample;
+import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.gpt.MemoryEstimate;
+import io.cpo4j.model.train.GradientReducer;
+import io.cpo4j.model.train.TrainConfig;
+import io.cpo4j.model.train.Trainer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Fine-tunes a policy on (prefix, continuation) examples with a {@link CpoConfig}: the entry
+ * point of the method, as TRL's {@code CPOTrainer} is of its own. The reference is a frozen copy
+ * of the policy as it is now, made only when the recipe needs one, unless you pass your own.
+ *
+ * <pre>{@code
+ * CpoTrainer trainer = new CpoTrainer(policy, examples, config);
+ * for (Map<String, Double> metrics : trainer.train()) System.out.println(metrics.get("rewards/margins"));
+ * }</pre>
+ *
+ * Each step's metrics are those {@code ./cpo4j finetune} logs (TRL's names: {@code loss},
+ * {@code nll_loss}, {@code rewards/chosen}, {@code rewards/rejected}, {@code rewards/margins},
+ * {@code rewards/accuracies}, {@code logps/chosen}, {@code logps/rejected}, then {@code grad_norm},
+ * {@code lr}, {@code tokens_per_sec}, {@code skipped}). Data order is seeded by the training
+ * config's seed + 1 and negatives by its seed, as in the command line, so a run repeats bit for bit.
+ */
+public final class CpoTrainer {
+
+    private final Gpt policy, reference;
+    private final CpoConfig config;
+    private final Trainer trainer;
+
+    /** Trains {@code policy} against a frozen copy of itself (made only if the recipe needs a reference). */
+    public CpoTrainer(Gpt policy, List<TokenizedExample> examples, CpoConfig config) {
+        this(policy, null, examples, config);
+    }
+
+    /**
+     * Trains {@code policy} against {@code reference} (frozen; null: a frozen copy of the policy
+     * when the recipe needs one). Refuses, before allocating the reference or the optimizer, a
+     * configuration that cannot fit the heap, and examples longer than the model's context.
+     */
+    public CpoTrainer(Gpt policy, Gpt reference, List<TokenizedExample> examples, CpoConfig config) {
+        int longest = 0;
+        for (int i = 0; i < examples.size(); i++) {
+            TokenizedExample e = examples.get(i);
+            int length = e.prefix().length + e.continuation().length;
+            if (length > policy.config().contextLength()) {
+                throw new IllegalArgumentException("example " + i + " has " + e.prefix().length + " + " + e.continuation().length
+                        + " tokens, more than the context length " + policy.config().contextLength() + "; cut it with TokenizedExample.truncated");
+            }
+            longest = Math.max(longest, length);
+        }
+        TrainConfig training = config.training();
+        if (training.blockSize() < longest) training = training.toBuilder().blockSize(longest).build();
+        boolean needsReference = config.needsReference();
+        if (needsReference && reference == null) {
+            MemoryEstimate step = MemoryEstimate.training(policy.config(), training.batchSize() * config.rowsPerExample(), training.blockSize());
+            new MemoryEstimate(step.parameterBytes() + MemoryEstimate.parameters(policy.config()).parameterBytes(), step.optimizerBytes(),
+                    step.activationBytes()).requireFits("fine-tuning with " + config.lossType() + " beside a frozen reference");
+            reference = policy.copy().freeze(true);
+        }
+        this.policy = policy;
+        this.reference = needsReference ? reference : null;
+        this.config = config;
+        ExampleSource data = new ExampleSource(examples, training.seed() + 1);
+        this.trainer = new Trainer(policy, training, config.objective(policy, this.reference, data, training.seed()), GradientReducer.LOCAL);
+    }
+
+    /** One optimizer step; its metrics. */
+    public Map<String, Double> step() {
+        return trainer.step();
+    }
+
+    /** Steps to the end of the schedule; every step's metrics, in order. */
+    public List<Map<String, Double>> train() {
+        List<Map<String, Double>> history = new ArrayList<>();
+        while (!trainer.finished()) history.add(trainer.step());
+        return history;
+    }
+
+    public Gpt policy() {
+        return policy;
+    }
+
+    /** The frozen reference, or null when the recipe needs none. */
+    public Gpt reference() {
+        return reference;
+    }
+
+    public CpoConfig config() {
+        return config;
+    }
+
+    /** The optimisation loop underneath, for {@link io.cpo4j.model.train.TrainingRun} (run folders, checkpoints, resume). */
+    public Trainer trainer() {
+        return trainer;
+    }
+}
