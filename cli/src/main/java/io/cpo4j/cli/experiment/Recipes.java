@@ -24,7 +24,7 @@ public final class Recipes {
     /** The generator named {@code name} with its settings; an unknown name is refused with the choices. */
     public static NegativeGenerator negative(String name, Sampling sampling, boolean fromPolicy, double meanFieldFraction) {
         return switch (name) {
-            case "autoregressive" -> new AutoregressiveNegatives(sampling, fromPolicy, 1.5);
+            case "autoregressive" -> new AutoregressiveNegatives(sampling, fromPolicy, AutoregressiveNegatives.DEFAULT_LENGTH_FACTOR);
             case "batch" -> new BatchNegatives();
             case "meanfield" -> new MeanFieldNegatives(meanFieldFraction);
             case "truncation" -> new TruncationNegatives();
@@ -35,7 +35,7 @@ public final class Recipes {
     /** Generators by name, each with its default settings. */
     public static List<NegativeGenerator> negatives(List<String> names) {
         List<NegativeGenerator> out = new ArrayList<>();
-        for (String n : names) out.add(negative(n, Sampling.temperature(1f), false, MeanFieldNegatives.DEFAULT_FRACTION));
+        for (String n : names) out.add(negative(n, AutoregressiveNegatives.DEFAULT_SAMPLING, false, MeanFieldNegatives.DEFAULT_FRACTION));
         return out;
     }
 

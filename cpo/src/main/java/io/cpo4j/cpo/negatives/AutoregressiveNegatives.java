@@ -22,6 +22,11 @@ import java.util.Map;
  */
 public final class AutoregressiveNegatives implements NegativeGenerator {
 
+    /** Temperature-1 sampling, unfiltered. */
+    public static final Sampling DEFAULT_SAMPLING = Sampling.temperature(1f);
+    /** Negatives up to 1.5× the truth's length. */
+    public static final double DEFAULT_LENGTH_FACTOR = 1.5;
+
     private final Sampling sampling;
     private final boolean fromPolicy;
     private final double lengthFactor;
@@ -34,9 +39,9 @@ public final class AutoregressiveNegatives implements NegativeGenerator {
         this.lengthFactor = lengthFactor;
     }
 
-    /** Temperature-1 samples from the reference, up to 1.5× the truth's length. */
+    /** {@link #DEFAULT_SAMPLING} from the reference, up to {@link #DEFAULT_LENGTH_FACTOR} × the truth's length. */
     public AutoregressiveNegatives() {
-        this(Sampling.temperature(1f), false, 1.5);
+        this(DEFAULT_SAMPLING, false, DEFAULT_LENGTH_FACTOR);
     }
 
     @Override
