@@ -46,7 +46,7 @@ final class FinetuneCommand implements Command {
     private static final List<String> SPEC_FLAGS = List.of("loss-type", "negatives", "k", "beta", "cpo-alpha", "negatives-from",
             "neg-temperature", "neg-top-k", "neg-top-p", "meanfield-fraction", "pss-mix", "simpo-gamma");
     private static final List<String> VALUED = valued();
-    private static final List<String> FLAGS = List.of("resume", "skip-bad-lines");
+    private static final List<String> FLAGS = List.of("resume", "overwrite", "skip-bad-lines");
 
     private static List<String> valued() {
         List<String> v = new ArrayList<>(List.of("model", "data", "data-format", "tokenizer", "out", "max-length", "max-prefix", "prefix-tokens",
@@ -156,7 +156,13 @@ final class FinetuneCommand implements Command {
         Options o = Options.parse(name(), args, VALUED, FLAGS);
         o.warnings().forEach(err::println);
         Path outDir = Path.of(o.require("out"));
-        RunFolder run = RunFolder.open(outDir, o.flag("resume"), o);
+        try (RunFolder run = RunFolder.open(outDir, name(), o.flag("resume"), o.flag("overwrite"), o, err)) {
+            return run(o, args, run, out, err);
+        }
+    }
+
+    /** The command inside its run folder, which it owns until this returns. */
+    private int run(Options o, List<String> args, RunFolder run, PrintStream out, PrintStream err) throws Exception {
         if (o.flag("resume")) {
             Optional<Map<String, Object>> saved = run.savedOptions();
             if (saved.isPresent()) o.addDefaults(saved.get(), run.config().toString(), VALUED, FLAGS);

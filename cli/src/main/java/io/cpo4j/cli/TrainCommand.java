@@ -40,7 +40,7 @@ final class TrainCommand implements Command {
     static final List<String> MODEL_FLAGS = List.of("model", "vocab-size", "context", "layers", "heads", "width");
 
     private static final List<String> VALUED = valued();
-    private static final List<String> FLAGS = List.of("resume");
+    private static final List<String> FLAGS = List.of("resume", "overwrite");
 
     private static List<String> valued() {
         List<String> v = new ArrayList<>(List.of("data", "val", "out", "init", "dropout", "tokenizer", "threads", "report-samples"));
@@ -119,7 +119,13 @@ final class TrainCommand implements Command {
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         Options o = Options.parse(name(), args, VALUED, FLAGS);
         Path outDir = Path.of(o.require("out"));
-        RunFolder run = RunFolder.open(outDir, o.flag("resume"), o);
+        try (RunFolder run = RunFolder.open(outDir, name(), o.flag("resume"), o.flag("overwrite"), o, err)) {
+            return run(o, args, run, out, err);
+        }
+    }
+
+    /** The command inside its run folder, which it owns until this returns. */
+    private int run(Options o, List<String> args, RunFolder run, PrintStream out, PrintStream err) throws Exception {
         if (o.flag("resume")) {
             Optional<Map<String, Object>> saved = run.savedOptions();
             if (saved.isPresent()) o.addDefaults(saved.get(), run.config().toString(), VALUED, FLAGS);
