@@ -1,8 +1,10 @@
 package io.cpo4j.cli;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Stream;
@@ -66,6 +68,46 @@ final class OutFolder {
             } else {
                 Files.deleteIfExists(p);
             }
+        }
+    }
+
+    /** An output folder this process holds; closing lets it go and removes it if this process made it and left it empty. */
+    record Taken(Path dir, RunLock lock, boolean created) implements AutoCloseable {
+        @Override
+        public void close() {
+            lock.close();
+            try {
+                if (created && entries(dir).isEmpty()) Files.deleteIfExists(dir);
+            } catch (IOException ignored) {
+                // an empty folder left behind is harmless
+            }
+        }
+    }
+
+    /**
+     * Takes {@code dir} for {@code command}, which writes {@code writes} there: refuses {@code /}, the
+     * home folder, a file, a folder another process holds, and a non-empty folder without
+     * {@code overwrite} (usage errors, exit 2, nothing changed); with {@code overwrite} deletes the
+     * entries named in {@code replaced} — what the command writes — and leaves any others.
+     */
+    static Taken take(Path dir, String command, boolean overwrite, String writes, Collection<String> replaced, Options o, PrintStream err) throws IOException {
+        requireWritable(dir, o);
+        boolean created = !Files.exists(dir);
+        Files.createDirectories(dir);
+        RunLock lock;
+        try {
+            lock = RunLock.acquire(dir, command, err, Duration.ZERO, null);
+        } catch (RunLock.HeldException e) {
+            throw o.usage("--out " + e.getMessage());
+        }
+        Taken taken = new Taken(dir, lock, created);
+        try {
+            requireEmptyOrOverwrite(dir, overwrite, writes, o);
+            if (overwrite) delete(dir, replaced);
+            return taken;
+        } catch (RuntimeException | IOException e) {
+            taken.close();
+            throw e;
         }
     }
 }
