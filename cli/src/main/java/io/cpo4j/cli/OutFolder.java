@@ -18,6 +18,12 @@ final class OutFolder {
 
     private OutFolder() {}
 
+    /** A refusal to run before and again after taking an --out folder. */
+    @FunctionalInterface
+    interface Check {
+        void run() throws IOException;
+    }
+
     /** Refuses {@code /}, the home folder and a file (even with --overwrite). */
     static void requireWritable(Path dir, Options o) {
         Path abs = dir.toAbsolutePath().normalize();
@@ -92,6 +98,9 @@ final class OutFolder {
      */
     static Taken take(Path dir, String command, boolean overwrite, String writes, Collection<String> replaced, Options o, PrintStream err) throws IOException {
         requireWritable(dir, o);
+        // Refuse before touching anything (even the lock file changes the folder's time) unless
+        // another process may hold the folder: then the lock names it. Checked again under the lock.
+        if (!Files.exists(dir.resolve(RunLock.FILE))) requireEmptyOrOverwrite(dir, overwrite, writes, o);
         boolean created = !Files.exists(dir);
         Files.createDirectories(dir);
         RunLock lock;

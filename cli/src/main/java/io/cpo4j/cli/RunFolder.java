@@ -51,6 +51,21 @@ final class RunFolder implements AutoCloseable {
     static RunFolder open(Path dir, String command, boolean resume, boolean overwrite, Options opts, PrintStream err) throws IOException {
         OutFolder.requireWritable(dir, opts);
         if (resume && overwrite) throw opts.usage("--resume continues the run in " + dir + " and --overwrite replaces it; give one of them");
+        OutFolder.Check check = () -> {
+            List<String> names = OutFolder.entries(dir);
+            if (holdsRun(dir)) {
+                if (!resume && !overwrite) {
+                    throw opts.usage(dir + " already holds a run (" + OutFolder.list(names) + "); add --resume to continue it from its newest checkpoint, "
+                            + "--overwrite to replace it, or choose another --out");
+                }
+            } else if (!names.isEmpty() && !overwrite) {
+                throw opts.usage("--out " + dir + " is not empty and holds no run (" + OutFolder.list(names) + "); choose a new folder, or add --overwrite "
+                        + "(without --resume) to write the run there, replacing any " + String.join(", ", RUN_FILES));
+            }
+        };
+        // Refuse before touching anything (even the lock file changes the folder's time) unless
+        // another process may hold the folder: then the lock names it. Checked again under the lock.
+        if (!Files.exists(dir.resolve(RunLock.FILE))) check.run();
         boolean created = !Files.exists(dir);
         Files.createDirectories(dir);
         RunLock lock;
@@ -62,16 +77,7 @@ final class RunFolder implements AutoCloseable {
         }
         RunFolder run = new RunFolder(dir, lock, created);
         try {
-            List<String> names = OutFolder.entries(dir);
-            if (holdsRun(dir)) {
-                if (!resume && !overwrite) {
-                    throw opts.usage(dir + " already holds a run (" + OutFolder.list(names) + "); add --resume to continue it from its newest checkpoint, "
-                            + "--overwrite to replace it, or choose another --out");
-                }
-            } else if (!names.isEmpty() && !overwrite) {
-                throw opts.usage("--out " + dir + " is not empty and holds no run (" + OutFolder.list(names) + "); choose a new folder, or add --overwrite "
-                        + "(without --resume) to write the run there, replacing any " + String.join(", ", RUN_FILES));
-            }
+            check.run();
             if (overwrite) OutFolder.delete(dir, RUN_FILES);
             return run;
         } catch (RuntimeException | IOException e) {

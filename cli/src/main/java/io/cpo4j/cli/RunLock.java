@@ -86,6 +86,11 @@ final class RunLock implements AutoCloseable {
             }
             if (lock == null) {
                 String holder = read(ch);
+                // the holder writes its line right after it locks: give it a moment, to name it
+                for (int i = 0; i < 200 && holder.isBlank(); i++) {
+                    sleep(10);
+                    holder = read(ch);
+                }
                 ch.close();
                 throw new HeldException(dir + " is in use by " + describe(holder) + "; wait for it to end or choose another --out");
             }
@@ -159,6 +164,14 @@ final class RunLock implements AutoCloseable {
             return "pid " + m.get("pid") + " on host " + m.get("host") + " (" + m.get("command") + ", since " + m.get("since") + ")";
         } catch (IOException | RuntimeException e) {
             return "another process (its lock file says '" + content.strip().replaceAll("\\s+", " ") + "')";
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
