@@ -29,11 +29,12 @@ public final class AtomicFiles {
     public static void write(Path target, Writer content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = dir.resolve(tempName(target.getFileName().toString(), ".tmp"));
+        // createFile with the default attributes: the permissions of the umask, as any file the user
+        // creates (Files.createTempFile would make it owner-only, 0600). Outside the try: a name that
+        // is taken is not ours to delete.
+        Path tmp = Files.createFile(dir.resolve(tempName(target.getFileName().toString(), ".tmp")));
         try {
-            // CREATE_NEW with the default attributes: the file gets the permissions of the umask, as
-            // any file the user creates (Files.createTempFile would make it owner-only, 0600)
-            try (OutputStream raw = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try (OutputStream raw = Files.newOutputStream(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                  OutputStream out = new BufferedOutputStream(raw, 1 << 20)) {
                 content.write(out);
             }
