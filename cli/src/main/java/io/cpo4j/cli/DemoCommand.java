@@ -33,7 +33,7 @@ final class DemoCommand implements Command {
         return """
                 usage: ./cpo4j demo [--out DIR] [--seed N] [--pretrain-steps N] [--finetune-steps N] [--prompts N]
                                     [--loss-type cpo|cpo-ranked|...] [--negatives LIST] [--k K] [--beta B] [--cpo-alpha A] [--finetune-lr LR]
-                                    [--threads N] [--quick]
+                                    [--threads N] [--quick] [--overwrite]
 
                 The built-in demonstration, on data it makes itself (no download):
                   1. samples documents of the oracle language (a synthetic English whose exact
@@ -49,7 +49,9 @@ final class DemoCommand implements Command {
                   5. prints the table and writes DIR/report.html (curves, table, samples side by side).
                 It reports what it measures, whichever way the comparison goes. A few minutes on 2 cores.
 
-                  --out DIR            run folder (default runs/demo-<date>-<time>)
+                  --out DIR            run folder (default runs/demo-<date>-<time>); a new or empty folder
+                  --overwrite          reuse a non-empty --out: a previous demo's files there are deleted first,
+                                       other files stay; never / or the home folder
                   --seed N             one seed for everything (default 1)
                   --pretrain-steps N   next-token steps from scratch (default 600)
                   --finetune-steps N   steps of each continuation (default 100)
@@ -63,10 +65,13 @@ final class DemoCommand implements Command {
                 """;
     }
 
+    /** What the demo writes into its folder; --overwrite deletes these first (its metrics.jsonl files would otherwise grow). */
+    private static final List<String> DEMO_FILES = List.of("config.json", "eval.json", "eval.md", "report.html", "tokenizer", "pretrain", "cpo", "mle");
+
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         Options o = Options.parse(name(), args, List.of("out", "seed", "pretrain-steps", "finetune-steps", "prompts", "loss-type", "negatives",
-                "k", "beta", "cpo-alpha", "finetune-lr", "threads"), List.of("quick"));
+                "k", "beta", "cpo-alpha", "finetune-lr", "threads"), List.of("quick", "overwrite"));
         o.warnings().forEach(err::println);
         o.intValue("threads").ifPresent(Engine::setThreads);
         DemoConfig cfg = StudyOptions.config(o);
@@ -83,8 +88,11 @@ final class DemoCommand implements Command {
         if (!spec.isContrastive()) throw new Options.UsageException(name() + ": the demo compares a contrastive loss with MLE; " + spec.lossType() + " is not contrastive");
         cfg = cfg.toBuilder().cpo(spec).build();
         Path dir = Path.of(o.string("out", "runs/demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT))));
-        out.println("cpo4j demo → " + dir.toAbsolutePath());
-        Demo.Result r = new Demo(cfg, dir, out, label -> Progress.forConsole(out, label)).run();
+        Demo.Result r;
+        try (OutFolder.Taken taken = OutFolder.take(dir, name(), o.flag("overwrite"), "the demo", DEMO_FILES, o, err)) {
+            out.println("cpo4j demo → " + dir.toAbsolutePath());
+            r = new Demo(cfg, dir, out, label -> Progress.forConsole(out, label)).run();
+        }
         out.println();
         out.println(r.table().markdown());
         out.printf(Locale.ROOT, "The oracle's entropy rate is %.3f nats per token (the floor for coverage NLL).%n", r.entropyRate());

@@ -6,7 +6,9 @@ import io.cpo4j.model.gpt.GptConfig;
 import io.cpo4j.model.gpt.HfCheckpoint;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -26,7 +28,7 @@ final class EnsembleCommand implements Command {
     @Override
     public String help() {
         return """
-                usage: ./cpo4j ensemble --mle DIR --cpo DIR --alpha A --out DIR
+                usage: ./cpo4j ensemble --mle DIR --cpo DIR --alpha A --out DIR [--overwrite]
 
                 Averages two models of the same shape parameter by parameter (a "model soup"):
                 θ = (1 − α)·θ_mle + α·θ_cpo. α = 0 gives the --mle model and α = 1 the --cpo model, bit for
@@ -38,13 +40,18 @@ final class EnsembleCommand implements Command {
                   --cpo DIR     the other model, of the same shape
                   --alpha A     the weight of --cpo, in [0, 1]
                   --out DIR     where to write config.json + model.safetensors; the tokenizer files of --cpo
-                                (else of --mle) are copied along
+                                (else of --mle) are copied along. A new or empty folder, unless --overwrite
+                  --overwrite   write into an existing folder: its model and tokenizer files are deleted
+                                first, other files stay; never / or the home folder
+
+                Exit codes: 0 written, 1 failed, 2 usage error or --out refused (not empty, in use by another
+                cpo4j process, / or the home folder); nothing is written on exit 2.
                 """;
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        Options o = Options.parse(name(), args, List.of("mle", "cpo", "alpha", "out"), List.of());
+        Options o = Options.parse(name(), args, List.of("mle", "cpo", "alpha", "out"), List.of("overwrite"));
         Path mleArg = Path.of(o.require("mle")), cpoArg = Path.of(o.require("cpo"));
         o.require("alpha");
         float alpha = (float) o.number("alpha", 0, 0, 1);
@@ -54,6 +61,17 @@ final class EnsembleCommand implements Command {
         if (!a.equals(b)) {
             throw new IllegalArgumentException("the two models differ in shape: " + mleDir + " is " + Figures.model(a) + ", " + cpoDir + " is " + Figures.model(b));
         }
+        for (Path source : List.of(mleDir, cpoDir)) {
+            if (Files.exists(target) && Files.isSameFile(target, source)) throw o.usage("--out " + target + " is one of the models being mixed; choose another folder");
+        }
+        List<String> replaced = new ArrayList<>(List.of(HfCheckpoint.CONFIG, HfCheckpoint.WEIGHTS));
+        replaced.addAll(TokenizerFiles.NAMES);
+        try (OutFolder.Taken taken = OutFolder.take(target, name(), o.flag("overwrite"), "the model", replaced, o, err)) {
+            return mix(mleDir, cpoDir, a, alpha, target, out);
+        }
+    }
+
+    private static int mix(Path mleDir, Path cpoDir, GptConfig a, float alpha, Path target, PrintStream out) throws Exception {
         Gpt mle = HfCheckpoint.load(mleDir), cpo = HfCheckpoint.load(cpoDir);
         Gpt mixed = WeightEnsemble.interpolate(mle, cpo, alpha);
         int eos = ModelFolder.eosTokenId(cpoDir, a.vocabSize(), ModelFolder.eosTokenId(mleDir, a.vocabSize(), a.vocabSize() - 1));

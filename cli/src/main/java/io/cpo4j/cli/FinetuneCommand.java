@@ -46,7 +46,7 @@ final class FinetuneCommand implements Command {
     private static final List<String> SPEC_FLAGS = List.of("loss-type", "negatives", "k", "beta", "cpo-alpha", "negatives-from",
             "neg-temperature", "neg-top-k", "neg-top-p", "meanfield-fraction", "pss-mix", "simpo-gamma");
     private static final List<String> VALUED = valued();
-    private static final List<String> FLAGS = List.of("resume", "skip-bad-lines");
+    private static final List<String> FLAGS = List.of("resume", "overwrite", "skip-bad-lines");
 
     private static List<String> valued() {
         List<String> v = new ArrayList<>(List.of("model", "data", "data-format", "tokenizer", "out", "max-length", "max-prefix", "prefix-tokens",
@@ -71,7 +71,7 @@ final class FinetuneCommand implements Command {
         CpoConfig d = CpoConfig.builder().build();
         return """
                 usage: ./cpo4j finetune --model DIR --data FILE --out RUN_DIR [--loss-type NAME] [--negatives G[,G…]]
-                                        [--k K] [--beta B] [data flags] [objective flags] [training flags] [--resume]
+                                        [--k K] [--beta B] [data flags] [objective flags] [training flags] [--resume | --overwrite]
 
                 Fine-tunes a GPT-2 on (prefix, continuation) pairs. Sequence-level CPO (Feng et al., NAACL
                 2025) contrasts the true continuation y₁ with K−1 synthetic negatives under a frozen copy of
@@ -140,6 +140,8 @@ final class FinetuneCommand implements Command {
                   --report-samples N     greedy continuations of validation prefixes in report.html (default 3)
                   --out RUN_DIR          the run folder: config.json, metrics.jsonl, checkpoints/, model/ (with the
                                          tokenizer files), report.html
+                  --overwrite            start afresh in an existing folder (its run files are deleted first,
+                                         other files stay); without it --out must be new, empty or a run to --resume
                   --resume               continue RUN_DIR from its newest checkpoint (saved options are the
                                          defaults; flags given now win); the reference stays the --model weights
                   --threads N            engine threads (default: all cores)
@@ -147,7 +149,8 @@ final class FinetuneCommand implements Command {
 
                 A configuration whose estimated memory (policy, optimizer, B·K rows of --max-length tokens,
                 the reference) exceeds the heap is refused before anything is allocated. Ctrl-C saves a
-                checkpoint before the process ends. Exit codes: 0 finished, 1 failed, 2 usage error.
+                checkpoint before the process ends. One process at a time owns RUN_DIR (RUN_DIR/.cpo4j.lock).
+                Exit codes: 0 finished, 1 failed, 2 usage error or --out refused (nothing written).
                 """;
     }
 
@@ -156,7 +159,13 @@ final class FinetuneCommand implements Command {
         Options o = Options.parse(name(), args, VALUED, FLAGS);
         o.warnings().forEach(err::println);
         Path outDir = Path.of(o.require("out"));
-        RunFolder run = RunFolder.open(outDir, o.flag("resume"), o);
+        try (RunFolder run = RunFolder.open(outDir, name(), o.flag("resume"), o.flag("overwrite"), o, err)) {
+            return run(o, args, run, out, err);
+        }
+    }
+
+    /** The command inside its run folder, which it owns until this returns. */
+    private int run(Options o, List<String> args, RunFolder run, PrintStream out, PrintStream err) throws Exception {
         if (o.flag("resume")) {
             Optional<Map<String, Object>> saved = run.savedOptions();
             if (saved.isPresent()) o.addDefaults(saved.get(), run.config().toString(), VALUED, FLAGS);

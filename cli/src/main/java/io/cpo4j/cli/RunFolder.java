@@ -5,8 +5,10 @@ import io.cpo4j.engine.io.Json;
 import io.cpo4j.engine.io.TextFiles;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,31 +17,88 @@ import java.util.regex.Pattern;
 /**
  * The folder of one training run ({@code train}, {@code finetune}): {@code config.json} (everything
  * needed to reproduce it), {@code metrics.jsonl}, {@code checkpoints/}, the final model in
- * {@code model/} and {@code report.html}. A folder that already holds a run is only reused on
- * {@code --resume}, so a typo in {@code --out} never mixes two runs.
+ * {@code model/} and {@code report.html}. One process at a time owns it ({@link RunLock}), from
+ * {@link #open} to {@link #close}. A folder that already holds a run is only reused on
+ * {@code --resume} (continue it) or {@code --overwrite} (replace it), and a non-empty folder that
+ * holds no run only on {@code --overwrite}, so a typo in {@code --out} never mixes two runs or
+ * writes over someone else's files.
  */
-final class RunFolder {
+final class RunFolder implements AutoCloseable {
 
     static final String CONFIG = "config.json", METRICS = "metrics.jsonl", REPORT = "report.html", MODEL = "model", CHECKPOINTS = "checkpoints";
 
-    private final Path dir;
+    /** What a run writes; --overwrite deletes these (and nothing else) before the new run starts. */
+    static final List<String> RUN_FILES = List.of(CONFIG, METRICS, CHECKPOINTS, MODEL, REPORT);
 
-    private RunFolder(Path dir) {
+    /** How long Ctrl-C waits for the run to finish its checkpoint, model and report before the process ends. */
+    static final Duration WAIT_ON_EXIT = Duration.ofMinutes(5);
+
+    private final Path dir;
+    private final RunLock lock;
+    private final boolean created;
+
+    private RunFolder(Path dir, RunLock lock, boolean created) {
         this.dir = dir;
+        this.lock = lock;
+        this.created = created;
     }
 
-    /** Opens {@code dir} for a new run, or for continuing one with {@code resume}; refuses an existing run without it. */
-    static RunFolder open(Path dir, boolean resume, Options opts) {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) throw opts.usage("--out " + dir + " is a file, not a folder");
-        if (holdsRun(dir) && !resume) {
-            throw opts.usage(dir + " already holds a run (" + CONFIG + ", " + METRICS + " or " + CHECKPOINTS
-                    + "/); add --resume to continue it from its newest checkpoint, or choose another --out");
+    /**
+     * Takes {@code dir} for a new run of {@code command}, for continuing one with {@code resume}, or
+     * for replacing what is there with {@code overwrite}. Every refusal is a usage error (exit 2)
+     * and leaves the folder as it was.
+     */
+    static RunFolder open(Path dir, String command, boolean resume, boolean overwrite, Options opts, PrintStream err) throws IOException {
+        OutFolder.requireWritable(dir, opts);
+        if (resume && overwrite) throw opts.usage("--resume continues the run in " + dir + " and --overwrite replaces it; give one of them");
+        OutFolder.Check check = () -> {
+            List<String> names = OutFolder.entries(dir);
+            if (holdsRun(dir)) {
+                if (!resume && !overwrite) {
+                    throw opts.usage(dir + " already holds a run (" + OutFolder.list(names) + "); add --resume to continue it from its newest checkpoint, "
+                            + "--overwrite to replace it, or choose another --out");
+                }
+            } else if (!names.isEmpty() && !overwrite) {
+                throw opts.usage("--out " + dir + " is not empty and holds no run (" + OutFolder.list(names) + "); choose a new folder, or add --overwrite "
+                        + "(without --resume) to write the run there, replacing any " + String.join(", ", RUN_FILES));
+            }
+        };
+        // Refuse before touching anything (even the lock file changes the folder's time) unless
+        // another process may hold the folder: then the lock names it. Checked again under the lock.
+        if (!Files.exists(dir.resolve(RunLock.FILE))) check.run();
+        boolean created = !Files.exists(dir);
+        Files.createDirectories(dir);
+        RunLock lock;
+        try {
+            lock = RunLock.acquire(dir, command, err, WAIT_ON_EXIT, "cpo4j " + command + ": interrupted before " + dir + " was finished; its newest checkpoint is in "
+                    + dir.resolve(CHECKPOINTS) + "; continue with the same command and --resume");
+        } catch (RunLock.HeldException e) {
+            throw opts.usage("--out " + e.getMessage());
         }
-        return new RunFolder(dir);
+        RunFolder run = new RunFolder(dir, lock, created);
+        try {
+            check.run();
+            if (overwrite) OutFolder.delete(dir, RUN_FILES);
+            return run;
+        } catch (RuntimeException | IOException e) {
+            run.close();
+            throw e;
+        }
     }
 
     static boolean holdsRun(Path dir) {
         return Files.exists(dir.resolve(CONFIG)) || Files.exists(dir.resolve(METRICS)) || Files.exists(dir.resolve(CHECKPOINTS));
+    }
+
+    /** Lets the folder go; one this run created and left empty (it failed before writing) is removed. */
+    @Override
+    public void close() {
+        lock.close();
+        try {
+            if (created && OutFolder.entries(dir).isEmpty()) Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // an empty folder left behind is harmless
+        }
     }
 
     Path dir() {
@@ -64,7 +123,7 @@ final class RunFolder {
 
     /**
      * The options a previous invocation saved in config.json (for --resume), if there are any —
-     * without --threads (a property of this machine, not of the run) and --resume itself.
+     * without --threads (a property of this machine, not of the run), --resume and --overwrite.
      */
     Optional<Map<String, Object>> savedOptions() throws IOException {
         if (!Files.isRegularFile(config())) return Optional.empty();
@@ -72,7 +131,7 @@ final class RunFolder {
         if (!(json.get("options") instanceof Map<?, ?> m)) return Optional.empty();
         @SuppressWarnings("unchecked")
         Map<String, Object> options = new java.util.LinkedHashMap<>((Map<String, Object>) m);
-        options.keySet().removeAll(List.of("threads", "resume", "config"));
+        options.keySet().removeAll(List.of("threads", "resume", "overwrite", "config"));
         return Optional.of(options);
     }
 

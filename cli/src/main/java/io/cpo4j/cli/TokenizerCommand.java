@@ -67,7 +67,7 @@ final class TokenizerCommand implements Command {
         return """
                 usage: ./cpo4j tokenizer encode   --tokenizer DIR [--allow-special]
                        ./cpo4j tokenizer decode   --tokenizer DIR
-                       ./cpo4j tokenizer train    --data FILE --vocab-size N --out DIR [--type bpe|char]
+                       ./cpo4j tokenizer train    --data FILE --vocab-size N --out DIR [--type bpe|char] [--overwrite]
                        ./cpo4j tokenizer tokenize --tokenizer DIR --data FILE --out FILE.bin
                                                   [--format text|wikitext] [--restore-markers] [--allow-special]
 
@@ -81,7 +81,8 @@ final class TokenizerCommand implements Command {
                 train      learns a byte-level BPE vocabulary of N tokens from FILE (GPT-2's pre-tokenizer;
                            ids 0-255 are bytes, the last id is <|endoftext|>) and writes DIR/encoder.json and
                            DIR/vocab.bpe; with --type char, writes DIR/chars.json (one token per character of
-                           FILE, plus <|endoftext|>) and ignores --vocab-size.
+                           FILE, plus <|endoftext|>) and ignores --vocab-size. DIR must be new or empty;
+                           --overwrite deletes the tokenizer files already there first (other files stay).
                 tokenize   encodes FILE and writes an llm.c token shard (256 int32 header: magic 20240520,
                            version 1, count; uint16 tokens), atomically. --format wikitext reads a WikiText
                            raw file and puts <|endoftext|> before each article (as llm.c's preparation
@@ -101,7 +102,7 @@ final class TokenizerCommand implements Command {
         return switch (sub) {
             case "encode" -> encode(Options.parse(command, rest, List.of("tokenizer"), List.of("allow-special")), out);
             case "decode" -> decode(Options.parse(command, rest, List.of("tokenizer"), List.of()), out);
-            case "train" -> train(Options.parse(command, rest, List.of("data", "vocab-size", "out", "type"), List.of()), command, out);
+            case "train" -> train(Options.parse(command, rest, List.of("data", "vocab-size", "out", "type"), List.of("overwrite")), command, out, err);
             case "tokenize" -> tokenize(Options.parse(command, rest, List.of("tokenizer", "data", "out", "format"), List.of("restore-markers", "allow-special")), command, out);
             default -> throw new Options.UsageException(name() + ": unknown subcommand '" + sub + "'; expected encode, decode, train or tokenize");
         };
@@ -150,7 +151,7 @@ final class TokenizerCommand implements Command {
         return 0;
     }
 
-    private static int train(Options opts, String command, PrintStream out) throws IOException {
+    private static int train(Options opts, String command, PrintStream out, PrintStream err) throws IOException {
         Path data = Path.of(require(opts, "data", command, "FILE"));
         Path dir = Path.of(require(opts, "out", command, "DIR"));
         String type = opts.value("type").orElse("bpe");
@@ -162,6 +163,12 @@ final class TokenizerCommand implements Command {
             throw new Options.UsageException(command + ": --vocab-size must be at least " + BpeTrainer.MIN_VOCAB + " (256 bytes + <|endoftext|>), got " + vocabSize);
         }
         String text = PlainText.read(data);
+        try (OutFolder.Taken taken = OutFolder.take(dir, command, opts.flag("overwrite"), "the tokenizer", TokenizerFiles.NAMES, opts, err)) {
+            return train(text, type, vocabSize, data, dir, out);
+        }
+    }
+
+    private static int train(String text, String type, int vocabSize, Path data, Path dir, PrintStream out) throws IOException {
         long t0 = System.nanoTime();
         if (type.equals("char")) {
             CharTokenizer chars = CharTokenizer.fromText(text);

@@ -40,7 +40,7 @@ final class TrainCommand implements Command {
     static final List<String> MODEL_FLAGS = List.of("model", "vocab-size", "context", "layers", "heads", "width");
 
     private static final List<String> VALUED = valued();
-    private static final List<String> FLAGS = List.of("resume");
+    private static final List<String> FLAGS = List.of("resume", "overwrite");
 
     private static List<String> valued() {
         List<String> v = new ArrayList<>(List.of("data", "val", "out", "init", "dropout", "tokenizer", "threads", "report-samples"));
@@ -64,7 +64,7 @@ final class TrainCommand implements Command {
         return """
                 usage: ./cpo4j train --data FILE.bin --out RUN_DIR [--val FILE.bin] [--tokenizer DIR]
                                      [--model PRESET [--vocab-size V] [--context T] [--layers L] [--heads H] [--width C]
-                                      | --init MODEL_DIR] [--dropout P] [training flags] [--resume] [--threads N]
+                                      | --init MODEL_DIR] [--dropout P] [training flags] [--resume | --overwrite] [--threads N]
 
                 Next-token training (AdamW, warmup + cosine decay, gradient clipping and accumulation) on
                 random windows of T+1 tokens of an llm.c token shard (see ./cpo4j tokenizer tokenize).
@@ -105,13 +105,19 @@ final class TrainCommand implements Command {
                                          options saved in its config.json are the defaults and flags given now
                                          win, e.g. a larger --steps (which stretches the cosine schedule);
                                          starts afresh if there is no checkpoint yet
+                  --overwrite            start afresh in an existing folder: its config.json, metrics.jsonl,
+                                         checkpoints/, model/ and report.html are deleted first, other files
+                                         stay. Without it --out must be new, empty or (with --resume) a run
                   --threads N            engine threads (default: all cores); results do not depend on it
                   --config FILE.json     options as a JSON object ({"steps": 100, "lr": 3e-4, ...}); flags win
 
                 A configuration whose estimated memory exceeds the heap is refused before anything is
                 allocated, with the estimate (raise the heap with CPO4J_JAVA_OPTS=-Xmx16g).
-                Ctrl-C saves a checkpoint before the process ends; continue with --resume.
-                Exit codes: 0 finished, 1 failed, 2 usage error (130 after Ctrl-C).
+                One process at a time owns RUN_DIR (RUN_DIR/.cpo4j.lock names it); a second one is refused.
+                Ctrl-C saves a checkpoint before the process ends (and lets the model and report be written
+                if training had finished); continue with --resume.
+                Exit codes: 0 finished, 1 failed, 2 usage error or --out refused (in use, not empty, / or
+                the home folder; nothing written), 130 after Ctrl-C.
                 """;
     }
 
@@ -119,7 +125,13 @@ final class TrainCommand implements Command {
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         Options o = Options.parse(name(), args, VALUED, FLAGS);
         Path outDir = Path.of(o.require("out"));
-        RunFolder run = RunFolder.open(outDir, o.flag("resume"), o);
+        try (RunFolder run = RunFolder.open(outDir, name(), o.flag("resume"), o.flag("overwrite"), o, err)) {
+            return run(o, args, run, out, err);
+        }
+    }
+
+    /** The command inside its run folder, which it owns until this returns. */
+    private int run(Options o, List<String> args, RunFolder run, PrintStream out, PrintStream err) throws Exception {
         if (o.flag("resume")) {
             Optional<Map<String, Object>> saved = run.savedOptions();
             if (saved.isPresent()) o.addDefaults(saved.get(), run.config().toString(), VALUED, FLAGS);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Files are written to a temporary sibling, flushed to disk, then renamed over the target, so a
@@ -28,7 +29,10 @@ public final class AtomicFiles {
     public static void write(Path target, Writer content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        // createFile with the default attributes: the permissions of the umask, as any file the user
+        // creates (Files.createTempFile would make it owner-only, 0600). Outside the try: a name that
+        // is taken is not ours to delete.
+        Path tmp = Files.createFile(dir.resolve(tempName(target.getFileName().toString(), ".tmp")));
         try {
             try (OutputStream raw = Files.newOutputStream(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                  OutputStream out = new BufferedOutputStream(raw, 1 << 20)) {
@@ -46,6 +50,15 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * A fresh hidden sibling name for a file or folder being written: {@code .NAME.<random>SUFFIX}.
+     * Create it with {@code CREATE_NEW} or {@code Files.createDirectory}, which fail rather than reuse
+     * a name, and which give the umask's permissions where {@code createTemp*} gives owner-only ones.
+     */
+    public static String tempName(String name, String suffix) {
+        return "." + name + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + suffix;
     }
 
     /** Flushes a folder's entries (the rename) to disk where the platform allows it; a no-op elsewhere. */

@@ -50,7 +50,8 @@ public final class Checkpoints {
         removeUnfinished();
         String name = String.format("%s%08d", PREFIX, trainer.stepsDone());
         Path target = dir.resolve(name);
-        Path tmp = Files.createTempDirectory(dir, "." + name + ".");
+        // a plain createDirectory: the umask's permissions, not createTempDirectory's owner-only 0700
+        Path tmp = Files.createDirectory(dir.resolve(io.cpo4j.engine.io.AtomicFiles.tempName(name, "")));
         try {
             write(trainer, tmp);
             if (Files.exists(target)) deleteTree(target);

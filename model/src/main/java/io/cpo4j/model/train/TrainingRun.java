@@ -74,6 +74,7 @@ public final class TrainingRun {
             }
         }, "cpo4j-save-on-exit");
         boolean hooked = addHook(hook);
+        if (!hooked) requestStop();                       // Ctrl-C came before the loop: save after one step and stop
         try (MetricsLog log = new MetricsLog(runDir.resolve("metrics.jsonl"))) {
             while (!trainer.finished()) {
                 Map<String, Double> metrics;
