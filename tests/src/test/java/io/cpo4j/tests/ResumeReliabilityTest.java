@@ -29,11 +29,13 @@ class ResumeReliabilityTest {
     @TempDir
     static Path dir;
 
-    static Path trainBin, otherBin;
+    static Path text, chars, trainBin, otherBin;
 
     @BeforeAll
     static void data() throws Exception {
-        Path text = dir.resolve("corpus.txt"), other = dir.resolve("other.txt"), chars = dir.resolve("chars");
+        text = dir.resolve("corpus.txt");
+        chars = dir.resolve("chars");
+        Path other = dir.resolve("other.txt");
         Files.writeString(text, CliTrainingTest.corpus(300, 1));
         Files.writeString(other, CliTrainingTest.corpus(20, 7));
         CliRun.of("tokenizer", "train", "--type", "char", "--data", text, "--out", chars).ok();
@@ -203,6 +205,28 @@ class ResumeReliabilityTest {
                 .contains(x.resolve("train.bin") + " has changed since it was recorded in " + run.resolve("config.json"));
         assertThat(changed.out()).isEmpty();
         assertThat(snapshot(root, dir.resolve("none"))).as("a refused resume touches nothing, not even the run").isEqualTo(before);
+    }
+
+    @Test
+    void finetuneResumeRefusesAChangedDataFileNamingItAndTheConfig() throws Exception {
+        Path base = dir.resolve("ft-base"), ft = dir.resolve("ft"), data = dir.resolve("ft-data.txt");
+        CliRun.of(cmd("train", CONSTANT_LR, "--data", trainBin, "--tokenizer", chars, "--out", base, "--steps", 2, "--checkpoint-every", 0)).ok();
+        Files.copy(text, data);
+        Object[] common = {"finetune", "--model", base, "--data", data, "--loss-type", "mle", "--prefix-tokens", 12, "--continuation-tokens", 12,
+                "--batch", 4, "--lr", 1e-3, "--warmup", 0, "--eval-every", 0, "--report-samples", 0, "--checkpoint-every", 2, "--out", ft};
+        CliRun.of(cmd(common, "--steps", 2)).ok();
+        Map<String, Object> config = io.cpo4j.engine.io.Json.parseObject(Files.readString(ft.resolve("config.json")), "config.json");
+        Map<?, ?> recorded = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) config.get("data")).get("files")).get("data");
+        assertThat(recorded.get("path")).isEqualTo(data.toString());
+        assertThat(recorded.get("bytes")).isEqualTo(Files.size(data));
+        assertThat(recorded.get("sha256")).isEqualTo(sha256(data));
+
+        Files.writeString(data, "the cat sees a dog.\n", StandardOpenOption.APPEND);
+        Map<String, String> before = snapshot(dir, dir.resolve("none"));
+        CliRun changed = CliRun.of("finetune", "--out", ft, "--resume", "--steps", 4);
+        changed.failsWith(1, data + " has changed since it was recorded in " + ft.resolve("config.json"));
+        assertThat(changed.out()).isEmpty();
+        assertThat(snapshot(dir, dir.resolve("none"))).as("a refused resume touches nothing").isEqualTo(before);
     }
 
     private static String sha256(Path file) throws Exception {
