@@ -166,15 +166,18 @@ final class FinetuneCommand implements Command {
 
     /** The command inside its run folder, which it owns until this returns. */
     private int run(Options o, List<String> args, RunFolder run, PrintStream out, PrintStream err) throws Exception {
+        RunInputs inputs = RunInputs.given(o, "data");              // before the saved options: what was given now
         if (o.flag("resume")) {
             Optional<Map<String, Object>> saved = run.savedOptions();
             if (saved.isPresent()) o.addDefaults(saved.get(), run.config().toString(), VALUED, FLAGS);
+            inputs.pinTo(run.config());
+            RunInputs.healMetrics(run.metrics(), out, name());
         }
 
         int threads = o.integer("threads", Engine.threads(), 1);
         Engine.setThreads(threads);
         Path modelDir = ModelFolder.resolve(Path.of(o.require("model")));
-        Path dataFile = Path.of(o.require("data"));
+        Path dataFile = inputs.require(o, "data");
         String format = o.string("data-format", FinetuneData.guessFormat(dataFile));
         if (!FinetuneData.FORMATS.contains(format)) throw o.usage("--data-format must be one of " + FinetuneData.FORMATS + ", got '" + format + "'");
         CpoConfig recipe = recipe(o);
@@ -239,6 +242,7 @@ final class FinetuneCommand implements Command {
         Path tokenizerDir = TokenizerFiles.source(o.value("tokenizer"), modelDir);
         Map<String, Object> config = config(o, command, modelDir, model, eos, spec, tc, dataFile, format, data, trainExamples.size(), valExamples.size(),
                 maxLength, maxPrefix, tokenizerDir, trainer.stepsDone());
+        inputs.record(config, Map.of("data", Optional.of(dataFile)));
         run.writeConfig(config);
 
         out.println("finetune: " + Figures.model(model) + " from " + modelDir);
@@ -247,7 +251,7 @@ final class FinetuneCommand implements Command {
         out.println("finetune: " + data.description() + "; " + trainExamples.size() + " training examples used, " + valExamples.size() + " validate");
         for (String n : notes) out.println("finetune: note: " + n);
         out.println("finetune: memory about " + Figures.bytes(memory.totalBytes()) + " of a " + Figures.bytes(Runtime.getRuntime().maxMemory()) + " heap");
-        if (o.flag("resume")) out.println(resumed ? "finetune: resumed " + run.dir() + " at step " + trainer.stepsDone() : "finetune: no checkpoint in " + run.dir() + "; starting at step 0");
+        if (o.flag("resume")) out.println(resumed ? "finetune: resumed " + run.dir() + " at step " + trainer.stepsDone() + " from " + training2.resumedFrom().getFileName() : "finetune: no checkpoint in " + run.dir() + "; starting at step 0");
         else out.println("finetune: run folder " + run.dir());
         out.flush();
 

@@ -51,9 +51,11 @@ final class RunReport {
     }
 
     static void write(RunFolder run, String title, List<String> summary, String commandLine, Map<String, Object> config, Samples samples) throws IOException {
-        Map<String, Map<String, TreeMap<Integer, Double>>> metrics = MetricsReader.read(run.metrics());
+        MetricsReader.Metrics read = MetricsReader.readAll(run.metrics());
+        Map<String, Map<String, TreeMap<Integer, Double>>> metrics = read.series();
         HtmlReport report = new HtmlReport(title);
         for (String line : summary) report.paragraph(line);
+        if (!read.badLines().isEmpty()) report.paragraph(read.note(run.metrics()));
         report.heading("Curves");
         for (Chart c : CHARTS) {
             SvgChart svg = new SvgChart(c.title());

@@ -132,15 +132,18 @@ final class TrainCommand implements Command {
 
     /** The command inside its run folder, which it owns until this returns. */
     private int run(Options o, List<String> args, RunFolder run, PrintStream out, PrintStream err) throws Exception {
+        RunInputs inputs = RunInputs.given(o, "data", "val");              // before the saved options: what was given now
         if (o.flag("resume")) {
             Optional<Map<String, Object>> saved = run.savedOptions();
             if (saved.isPresent()) o.addDefaults(saved.get(), run.config().toString(), VALUED, FLAGS);
+            inputs.pinTo(run.config());
+            RunInputs.healMetrics(run.metrics(), out, name());
         }
         int threads = o.integer("threads", Engine.threads(), 1);
         Engine.setThreads(threads);
 
-        Path dataFile = Path.of(o.require("data"));
-        Optional<Path> valFile = o.value("val").map(Path::of);
+        Path dataFile = inputs.require(o, "data");
+        Optional<Path> valFile = inputs.path(o, "val");
         Optional<Path> init = o.value("init").map(Path::of);
         Optional<Path> tokenizerDir = o.value("tokenizer").map(Path::of);
         if (init.isPresent()) {
@@ -185,6 +188,7 @@ final class TrainCommand implements Command {
 
         String command = RunFolder.commandLine(name(), args);
         Map<String, Object> config = config(o, command, model, tc, dataFile, valFile, initDir, tokenizerDir, eos, trainer.stepsDone());
+        inputs.record(config, new java.util.LinkedHashMap<>(Map.of("data", Optional.of(dataFile), "val", valFile)));
         run.writeConfig(config);
 
         out.println("train: " + Figures.model(model) + (initDir != null ? ", from " + initDir : ""));
@@ -193,7 +197,7 @@ final class TrainCommand implements Command {
                 Figures.number(tc.learningRate() * tc.minLrRatio()), threads);
         out.println("train: data " + dataFile + " (" + Figures.count(train.size()) + " tokens)" + (val != null ? ", validation " + valFile.get() + " (" + Figures.count(val.size()) + " tokens)" : ", no validation"));
         out.println("train: memory about " + Figures.bytes(memory.totalBytes()) + " of a " + Figures.bytes(Runtime.getRuntime().maxMemory()) + " heap");
-        if (o.flag("resume")) out.println(resumed ? "train: resumed " + run.dir() + " at step " + trainer.stepsDone() : "train: no checkpoint in " + run.dir() + "; starting at step 0");
+        if (o.flag("resume")) out.println(resumed ? "train: resumed " + run.dir() + " at step " + trainer.stepsDone() + " from " + training.resumedFrom().getFileName() : "train: no checkpoint in " + run.dir() + "; starting at step 0");
         else out.println("train: run folder " + run.dir());
         out.flush();
 

@@ -97,7 +97,8 @@ class NumericalFaultTest {
         TrainingRun run = new TrainingRun(t, dir, 0, null, TrainingRun.Listener.NONE);
         assertThatThrownBy(run::run).isInstanceOf(TrainingDivergedException.class)
                 .hasMessageContaining("3 consecutive steps had a non-finite loss or gradient")
-                .hasMessageContaining("the last good state is saved in").hasMessageContaining("step-00000002");
+                .hasMessageContaining("the state it stopped in is saved in " + dir.resolve("checkpoints/step-00000002-diverged"))
+                .hasMessageContaining("the last good checkpoint is " + dir.resolve("checkpoints/step-00000002"));
 
         List<Map<String, Object>> rows = new java.util.ArrayList<>();
         for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) rows.add(Json.parseObject(line, "metrics.jsonl"));

@@ -23,12 +23,20 @@ import java.util.stream.Stream;
  * ({@code config.json}, {@code model.safetensors}) plus {@code trainer.safetensors} with AdamW's
  * moments and, in its metadata, the step, the random streams' states, the data positions and the
  * training config. Each folder is written under a temporary name and renamed when complete, so
- * the newest {@code step-*} folder is always whole; only the newest {@code keep} are kept.
+ * the newest {@code step-*} folder is always whole.
+ *
+ * <p>Each checkpoint records the loss of the step before it and whether that loss was finite.
+ * Pruning keeps the newest {@code keep}, and also the newest finite one, so that a run that goes
+ * bad never deletes its last good state. A run that diverges saves its state once more in
+ * {@code step-N-diverged/}, for inspection only: it is neither listed, nor resumed from, nor
+ * pruned, and its saving prunes nothing. Step numbers of any width are read (names are written
+ * zero-padded to 8 digits) and ordered by value.
  */
 public final class Checkpoints {
 
     static final String STATE = "trainer.safetensors";
-    private static final String PREFIX = "step-";
+    private static final String PREFIX = "step-", DIVERGED = "-diverged";
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile(PREFIX + "(\\d+)");
 
     private final Path dir;
     private final int keep;
@@ -44,16 +52,37 @@ public final class Checkpoints {
         return dir;
     }
 
-    /** Writes a checkpoint of the trainer's current state and prunes old ones; returns its folder. */
+    /** Writes a checkpoint whose loss was not recorded (taken as good) and prunes old ones; returns its folder. */
     public Path save(Trainer trainer) throws IOException {
+        return save(trainer, null);
+    }
+
+    /**
+     * Writes a checkpoint of the trainer's current state, recording {@code loss} (that of the last
+     * step; null when unknown), and prunes old ones; returns its folder.
+     */
+    public Path save(Trainer trainer, Double loss) throws IOException {
+        Path target = write(trainer, String.format("%s%08d", PREFIX, trainer.stepsDone()), loss, false);
+        prune();
+        return target;
+    }
+
+    /**
+     * Saves the state a diverged run stopped in, in {@code step-N-diverged/}: kept for
+     * inspection, never resumed from, never pruned; nothing else is pruned either.
+     */
+    public Path saveDiverged(Trainer trainer, Double loss) throws IOException {
+        return write(trainer, String.format("%s%08d%s", PREFIX, trainer.stepsDone(), DIVERGED), loss, true);
+    }
+
+    private Path write(Trainer trainer, String name, Double loss, boolean diverged) throws IOException {
         Files.createDirectories(dir);
         removeUnfinished();
-        String name = String.format("%s%08d", PREFIX, trainer.stepsDone());
         Path target = dir.resolve(name);
         // a plain createDirectory: the umask's permissions, not createTempDirectory's owner-only 0700
         Path tmp = Files.createDirectory(dir.resolve(io.cpo4j.engine.io.AtomicFiles.tempName(name, "")));
         try {
-            write(trainer, tmp);
+            write(trainer, tmp, loss, diverged);
             if (Files.exists(target)) deleteTree(target);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -64,23 +93,39 @@ public final class Checkpoints {
         } finally {
             if (Files.exists(tmp)) deleteTree(tmp);
         }
-        prune();
         return target;
     }
 
-    /** The newest complete checkpoint, if any. */
+    /** The newest complete checkpoint whose loss was finite (the one to resume from), if any. */
     public Optional<Path> latest() throws IOException {
         List<Path> all = list();
-        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+        for (int i = all.size() - 1; i >= 0; i--) if (isGood(all.get(i))) return Optional.of(all.get(i));
+        return Optional.empty();
     }
 
-    /** Complete checkpoint folders, oldest first. */
+    /** Complete checkpoint folders (not the diverged ones), oldest first by step number. */
     public List<Path> list() throws IOException {
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().matches(PREFIX + "\\d{8}") && Files.isRegularFile(p.resolve(STATE)))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+            return s.filter(p -> NAME.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p.resolve(STATE)))
+                    .sorted(Comparator.comparing(Checkpoints::stepOf)).toList();
         }
+    }
+
+    /** The step number in a {@code step-N} name, of any width. */
+    static java.math.BigInteger stepOf(Path folder) {
+        var m = NAME.matcher(folder.getFileName().toString());
+        if (!m.matches()) throw new IllegalArgumentException(folder + " is not a step-N checkpoint folder");
+        return new java.math.BigInteger(m.group(1));
+    }
+
+    /**
+     * Whether a checkpoint holds a good state: its recorded loss was finite. Checkpoints that
+     * recorded no loss (written before losses were recorded) count as good.
+     */
+    public static boolean isGood(Path folder) throws IOException {
+        Map<String, String> meta = SafeTensors.open(folder.resolve(STATE)).metadata();
+        return !"true".equals(meta.get("diverged")) && !"false".equals(meta.get("finite"));
     }
 
     /** Temporary folders left by a process killed while writing a checkpoint. */
@@ -90,9 +135,11 @@ public final class Checkpoints {
         }
     }
 
+    /** Deletes all but the newest {@code keep} checkpoints and the newest good one. */
     private void prune() throws IOException {
         List<Path> all = new ArrayList<>(list());
-        while (all.size() > keep) deleteTree(all.remove(0));
+        Path good = latest().orElse(null);
+        for (int i = 0; i < all.size() - keep; i++) if (!all.get(i).equals(good)) deleteTree(all.get(i));
     }
 
     private static void deleteTree(Path p) throws IOException {
@@ -101,11 +148,16 @@ public final class Checkpoints {
         }
     }
 
-    private void write(Trainer t, Path folder) throws IOException {
+    private void write(Trainer t, Path folder, Double loss, boolean diverged) throws IOException {
         HfCheckpoint.save(t.model(), folder, eosTokenId);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "cpo4j-trainer-1");
         meta.put("step", Integer.toString(t.stepsDone()));
+        if (loss != null) {
+            meta.put("loss", Double.toString(loss));
+            meta.put("finite", Boolean.toString(Double.isFinite(loss) && !diverged));
+        }
+        if (diverged) meta.put("diverged", "true");
         meta.put("bad_steps", Integer.toString(t.badSteps()));
         meta.put("dropout_rng", Long.toString(t.model().dropoutRng().state()));
         meta.put("train_config", Json.write(t.config().toJson()));

@@ -10,8 +10,9 @@ import java.util.function.Supplier;
 /**
  * Drives a {@link Trainer} to the end of its schedule inside a run folder: metrics to
  * {@code metrics.jsonl}, validation every {@code evalEvery} steps, a checkpoint every
- * {@code checkpointEvery} steps and at the end. A run that diverges saves its last good state
- * before it stops; Ctrl-C (a JVM shutdown) saves a checkpoint and lets the run end cleanly.
+ * {@code checkpointEvery} steps and at the end, each recording the loss of its step. A run that
+ * diverges saves the state it stopped in as {@code step-N-diverged} (pruning nothing) and names
+ * the last good checkpoint, which is the one {@code --resume} continues from; Ctrl-C (a JVM shutdown) saves a checkpoint and lets the run end cleanly.
  */
 public final class TrainingRun {
 
@@ -35,6 +36,8 @@ public final class TrainingRun {
     private final Supplier<Map<String, Double>> validation;
     private final Listener listener;
     private volatile boolean stopRequested;
+    private Double lastLoss;
+    private Path resumedFrom;
 
     /** {@code validation} returns metrics such as {@code val/loss}; null for none. */
     public TrainingRun(Trainer trainer, Path runDir, int eosToken, Supplier<Map<String, Double>> validation, Listener listener) {
@@ -49,12 +52,21 @@ public final class TrainingRun {
         return checkpoints;
     }
 
-    /** Continues from the newest checkpoint in the run folder, if there is one; returns whether it did. */
+    /**
+     * Continues from the newest good checkpoint in the run folder (never a diverged one), if there
+     * is one; returns whether it did.
+     */
     public boolean resumeIfPossible() throws IOException {
         var latest = checkpoints.latest();
         if (latest.isEmpty()) return false;
         Checkpoints.restore(trainer, latest.get());
+        resumedFrom = latest.get();
         return true;
+    }
+
+    /** The checkpoint {@link #resumeIfPossible()} continued from, or null. */
+    public Path resumedFrom() {
+        return resumedFrom;
     }
 
     /** Asks the loop to save and stop after the current step (what Ctrl-C does). */
@@ -82,10 +94,14 @@ public final class TrainingRun {
                     metrics = trainer.step();
                 } catch (TrainingDivergedException e) {
                     log.append(trainer.stepsDone(), "skipped", e.lastMetrics());
-                    Path saved = checkpoints.save(trainer);
-                    throw new TrainingDivergedException(e.getMessage() + "; the last good state is saved in " + saved, e.lastMetrics());
+                    Path saved = checkpoints.saveDiverged(trainer, lastLoss);
+                    Path good = checkpoints.latest().orElse(null);
+                    throw new TrainingDivergedException(e.getMessage() + "; the state it stopped in is saved in " + saved
+                            + (good == null ? "; there is no good checkpoint to resume from"
+                                    : "; the last good checkpoint is " + good + " (--resume continues from it)"), e.lastMetrics());
                 }
                 int step = trainer.stepsDone();
+                lastLoss = metrics.get("loss");
                 log.append(step, metrics.getOrDefault("skipped", 0.0) > 0 ? "skipped" : "train", metrics);
                 listener.onStep(step, cfg.maxSteps(), metrics);
                 if (metrics.getOrDefault("skipped", 0.0) > 0) continue;
@@ -95,14 +111,14 @@ public final class TrainingRun {
                     listener.onValidation(step, val);
                 }
                 if (cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0 && !trainer.finished()) {
-                    listener.onCheckpoint(step, checkpoints.save(trainer));
+                    listener.onCheckpoint(step, checkpoints.save(trainer, lastLoss));
                 }
                 if (stopRequested) {
-                    listener.onCheckpoint(step, checkpoints.save(trainer));
+                    listener.onCheckpoint(step, checkpoints.save(trainer, lastLoss));
                     return Outcome.INTERRUPTED;
                 }
             }
-            listener.onCheckpoint(trainer.stepsDone(), checkpoints.save(trainer));
+            listener.onCheckpoint(trainer.stepsDone(), checkpoints.save(trainer, lastLoss));
             return Outcome.FINISHED;
         } finally {
             done.countDown();

@@ -47,9 +47,13 @@ class TrainingRunTest {
         Trainer t = new Trainer(gpt, config(), new TrainerTest.Poisoned(ntp, 1, 2), GradientReducer.LOCAL);
         TrainingRun run = new TrainingRun(t, dir, 0, null, TrainingRun.Listener.NONE);
         assertThatThrownBy(run::run).isInstanceOf(TrainingDivergedException.class)
-                .hasMessageContaining("2 consecutive steps").hasMessageContaining("step-00000001");
+                .hasMessageContaining("2 consecutive steps").hasMessageContaining("step-00000001-diverged")
+                .hasMessageContaining("there is no good checkpoint to resume from");
+        // The diverged state is kept apart for inspection: restorable, but never listed or resumed from.
+        assertThat(run.checkpoints().list()).isEmpty();
+        assertThat(run.checkpoints().latest()).isEmpty();
         Trainer restored = new Trainer(Gpt.create(TrainerTest.MODEL, 9), config(), ntp, GradientReducer.LOCAL);
-        Checkpoints.restore(restored, run.checkpoints().latest().orElseThrow());
+        Checkpoints.restore(restored, dir.resolve("checkpoints/step-00000001-diverged"));
         assertThat(restored.model().parameters().values()).containsExactly(gpt.parameters().values());
     }
 
