@@ -58,7 +58,7 @@ final class EvalCommand implements Command {
         Path modelArg = Path.of(o.require("model"));
         Path dataFile = Path.of(o.require("data"));
         int batch = o.integer("batch", 8, 1);
-        Engine.setThreads(o.integer("threads", Engine.threads(), 1));
+        Engine.setThreads(o.threads());
         Path modelDir = ModelFolder.resolve(modelArg);
         var config = HfCheckpoint.readConfig(modelDir);
         int block = o.integer("block", config.contextLength(), 1);

@@ -82,7 +82,7 @@ final class GenerateCommand implements Command {
         Options o = Options.parse(name(), args, VALUED, FLAGS);
         Path modelArg = Path.of(o.require("model"));
         String promptText = o.require("prompt");
-        Engine.setThreads(o.integer("threads", Engine.threads(), 1));
+        Engine.setThreads(o.threads());
         int n = o.integer("n", 1, 1);
         Sampling sampling = sampling(o);
         List<String> stops = stopStrings(o);

@@ -124,7 +124,7 @@ final class TrainCommand implements Command {
             Optional<Map<String, Object>> saved = run.savedOptions();
             if (saved.isPresent()) o.addDefaults(saved.get(), run.config().toString(), VALUED, FLAGS);
         }
-        int threads = o.integer("threads", Engine.threads(), 1);
+        int threads = o.threads();
         Engine.setThreads(threads);
 
         Path dataFile = Path.of(o.require("data"));

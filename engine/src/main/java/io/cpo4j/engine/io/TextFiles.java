@@ -1,6 +1,8 @@
 package io.cpo4j.engine.io;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -8,20 +10,77 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Locale;
 
-/** Reading UTF-8 text files with errors that name the file (missing, or not valid UTF-8, and where). */
+/**
+ * Reading whole files with errors that name the file (missing, a folder, too large, or not valid
+ * UTF-8, and where). Every read has a size cap, checked before reading when the file has a size
+ * and while reading when it has none (a FIFO, {@code /dev/zero}), so a wrong path gives one line
+ * instead of gigabytes read and an OutOfMemoryError.
+ */
 public final class TextFiles {
+
+    /** Cap for small structured files: config.json, run options, tokenizer files' JSON. */
+    public static final long CONFIG_CAP = 64L << 20;
+    /**
+     * Cap for training text and data files. 1 GiB keeps the decoded text within one Java string
+     * (at most 2^31 − 1 chars) and within a few GB of heap; larger corpora belong in token shards.
+     */
+    public static final long DATA_CAP = 1L << 30;
 
     private TextFiles() {}
 
+    /** A small text file (config, JSON), at most {@link #CONFIG_CAP} bytes. */
     public static String readUtf8(Path file) throws IOException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new FormatException(file.toString(), "not found");
+        return readUtf8(file, CONFIG_CAP);
+    }
+
+    /** A text file of at most {@code cap} bytes, strictly decoded. */
+    public static String readUtf8(Path file, long cap) throws IOException {
+        return decodeUtf8(readBytes(file, cap), file.toString());
+    }
+
+    /**
+     * The bytes of a file of at most {@code cap} bytes (cap below 2^31 − 8, the largest array).
+     * Missing, a folder, or larger than the cap: a {@link FormatException} naming the file, its
+     * size and the cap.
+     */
+    public static byte[] readBytes(Path file, long cap) throws IOException {
+        if (cap < 0 || cap > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("read cap " + cap + " must be in [0, 2^31 - 8)");
+        if (Files.isDirectory(file)) throw new FormatException(file.toString(), "is a folder, expected a file");
+        if (Files.isRegularFile(file)) {
+            long size = Files.size(file);
+            if (size > cap) throw tooLarge(file, bytes(size), cap);
         }
-        return decodeUtf8(bytes, file.toString());
+        try (InputStream in = Files.newInputStream(file)) {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            byte[] chunk = new byte[1 << 16];
+            long total = 0;
+            for (int n; (n = in.read(chunk)) > 0; ) {
+                total += n;
+                if (total > cap) throw tooLarge(file, "more than " + bytes(cap), cap);   // an endless or growing input
+                buffer.write(chunk, 0, n);
+            }
+            return buffer.toByteArray();
+        } catch (NoSuchFileException e) {
+            throw new FormatException(file.toString(), "file not found");
+        }
+    }
+
+    private static FormatException tooLarge(Path file, String size, long cap) {
+        return new FormatException(file.toString(), "is " + size + ", more than the limit of " + bytes(cap) + " for this kind of file");
+    }
+
+    /** "1,234,567 bytes (1.2 MiB)". */
+    static String bytes(long n) {
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%,d bytes", n) + (u < 0 ? "" : String.format(Locale.ROOT, " (%.1f %s)", v, units[u]));
     }
 
     /** Strict UTF-8 decoding; the error gives the byte offset of the first invalid sequence. */
