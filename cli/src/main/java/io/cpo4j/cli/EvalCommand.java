@@ -68,6 +68,13 @@ final class EvalCommand implements Command {
         if (shard.size() < block + 1) {
             throw new FormatException(dataFile.toString(), "has " + shard.size() + " tokens, fewer than one window of --block + 1 = " + (block + 1) + "; use a smaller --block");
         }
+        // More windows a batch than the shard has changes nothing (the result does not depend on
+        // --batch), so clamp; what remains must fit one array of logits, checked without overflow.
+        batch = Math.min(batch, (shard.size() - 1) / block);
+        if ((long) batch * block * config.vocabSize() > Integer.MAX_VALUE - 8) {
+            throw o.usage("--batch " + batch + " × --block " + block + " × a vocabulary of " + config.vocabSize()
+                    + " logits is more than one array holds; use a smaller --batch");
+        }
         Gpt gpt = HfCheckpoint.load(modelDir);
         SequentialWindows windows = new SequentialWindows(shard, batch, block);
         long t0 = System.nanoTime();

@@ -75,7 +75,7 @@ final class Options {
         try {
             json = io.cpo4j.engine.io.Json.parseObject(io.cpo4j.engine.io.TextFiles.readUtf8(file), file.toString());
         } catch (java.io.IOException e) {
-            throw new UsageException(command + ": " + e.getMessage());
+            throw new UsageException(command + ": --config " + e.getMessage());
         }
         addDefaults(json, file.toString(), valued, booleanFlags);
     }
@@ -204,6 +204,18 @@ final class Options {
         } catch (NumberFormatException e) {
             throw new UsageException(command + ": --" + name + " expects an integer, got '" + v + "'");
         }
+    }
+
+    /**
+     * A folder option ({@code --out}): a path that exists as something other than a folder is a
+     * usage error naming the option, before any work is done.
+     */
+    java.nio.file.Path folder(String name) {
+        java.nio.file.Path p = java.nio.file.Path.of(require(name));
+        if (java.nio.file.Files.exists(p) && !java.nio.file.Files.isDirectory(p)) {
+            throw new UsageException(command + ": --" + name + " " + p + " is a file; expected a folder (a new one, or an existing folder)");
+        }
+        return p;
     }
 
     /** A required option; its absence is a usage error naming it. */

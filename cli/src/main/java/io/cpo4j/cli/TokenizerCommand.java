@@ -107,6 +107,9 @@ final class TokenizerCommand implements Command {
         };
     }
 
+    /** Largest --vocab-size: ten times GPT-2's, far beyond what a BPE trained here reaches. */
+    static final int MAX_VOCAB = 500_000;
+
     private static String require(Options opts, String option, String command, String what) {
         return opts.value(option).orElseThrow(() -> new Options.UsageException(command + ": --" + option + " " + what + " is required"));
     }
@@ -152,7 +155,8 @@ final class TokenizerCommand implements Command {
 
     private static int train(Options opts, String command, PrintStream out) throws IOException {
         Path data = Path.of(require(opts, "data", command, "FILE"));
-        Path dir = Path.of(require(opts, "out", command, "DIR"));
+        require(opts, "out", command, "DIR");
+        Path dir = opts.folder("out");
         String type = opts.value("type").orElse("bpe");
         if (!type.equals("bpe") && !type.equals("char")) throw new Options.UsageException(command + ": --type must be bpe or char, got '" + type + "'");
         int vocabSize = type.equals("bpe")
@@ -161,6 +165,7 @@ final class TokenizerCommand implements Command {
         if (type.equals("bpe") && vocabSize < BpeTrainer.MIN_VOCAB) {
             throw new Options.UsageException(command + ": --vocab-size must be at least " + BpeTrainer.MIN_VOCAB + " (256 bytes + <|endoftext|>), got " + vocabSize);
         }
+        if (vocabSize > MAX_VOCAB) throw new Options.UsageException(command + ": --vocab-size must be at most " + MAX_VOCAB + ", got " + vocabSize);
         String text = PlainText.read(data);
         long t0 = System.nanoTime();
         if (type.equals("char")) {
