@@ -1,6 +1,5 @@
 package io.cpo4j.engine.io;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -10,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -20,19 +21,38 @@ import java.util.Locale;
  */
 public final class TextFiles {
 
-    /** Cap for small structured files: config.json, run options, tokenizer files' JSON. */
+    /** Default cap for small structured files: config.json, run options, tokenizer JSON. */
     public static final long CONFIG_CAP = 64L << 20;
     /**
-     * Cap for training text and data files. 1 GiB keeps the decoded text within one Java string
-     * (at most 2^31 − 1 chars) and within a few GB of heap; larger corpora belong in token shards.
+     * Default cap for training text and data files. 1 GiB keeps the decoded text within one Java
+     * string (at most 2^31 − 1 chars) and within a few GB of heap; larger corpora belong in
+     * token shards, which are not read through here.
      */
     public static final long DATA_CAP = 1L << 30;
+    /** The largest array, the hard limit of any cap. */
+    static final long MAX_CAP = Integer.MAX_VALUE - 8;
+
+    /** The cap for config files: {@link #CONFIG_CAP}, or the system property {@code cpo4j.maxConfigBytes}. */
+    public static long configCap() {
+        return cap("cpo4j.maxConfigBytes", CONFIG_CAP);
+    }
+
+    /** The cap for data files: {@link #DATA_CAP}, or the system property {@code cpo4j.maxDataBytes}. */
+    public static long dataCap() {
+        return cap("cpo4j.maxDataBytes", DATA_CAP);
+    }
+
+    private static long cap(String property, long fallback) {
+        return Math.max(0, Math.min(MAX_CAP, Long.getLong(property, fallback)));
+    }
+
+    private static final int CHUNK = 1 << 20;
 
     private TextFiles() {}
 
-    /** A small text file (config, JSON), at most {@link #CONFIG_CAP} bytes. */
+    /** A small text file (config, JSON), at most {@link #configCap()} bytes. */
     public static String readUtf8(Path file) throws IOException {
-        return readUtf8(file, CONFIG_CAP);
+        return readUtf8(file, configCap());
     }
 
     /** A text file of at most {@code cap} bytes, strictly decoded. */
@@ -46,29 +66,39 @@ public final class TextFiles {
      * size and the cap.
      */
     public static byte[] readBytes(Path file, long cap) throws IOException {
-        if (cap < 0 || cap > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("read cap " + cap + " must be in [0, 2^31 - 8)");
+        if (cap < 0 || cap > MAX_CAP) throw new IllegalArgumentException("read cap " + cap + " must be in [0, 2^31 - 8)");
         if (Files.isDirectory(file)) throw new FormatException(file.toString(), "is a folder, expected a file");
         if (Files.isRegularFile(file)) {
             long size = Files.size(file);
             if (size > cap) throw tooLarge(file, bytes(size), cap);
         }
+        // Read in chunks and join at the end: memory stays near the bytes read (no doubling
+        // buffer), and an endless or growing input stops one chunk past the cap.
         try (InputStream in = Files.newInputStream(file)) {
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-            byte[] chunk = new byte[1 << 16];
+            List<byte[]> chunks = new ArrayList<>();
             long total = 0;
-            for (int n; (n = in.read(chunk)) > 0; ) {
-                total += n;
-                if (total > cap) throw tooLarge(file, "more than " + bytes(cap), cap);   // an endless or growing input
-                buffer.write(chunk, 0, n);
+            while (true) {
+                byte[] chunk = in.readNBytes(CHUNK);
+                if (chunk.length == 0) break;
+                total += chunk.length;
+                if (total > cap) throw tooLarge(file, "more than " + bytes(cap), cap);
+                chunks.add(chunk);
             }
-            return buffer.toByteArray();
+            byte[] all = new byte[(int) total];
+            int at = 0;
+            for (byte[] c : chunks) {
+                System.arraycopy(c, 0, all, at, c.length);
+                at += c.length;
+            }
+            return all;
         } catch (NoSuchFileException e) {
             throw new FormatException(file.toString(), "file not found");
         }
     }
 
     private static FormatException tooLarge(Path file, String size, long cap) {
-        return new FormatException(file.toString(), "is " + size + ", more than the limit of " + bytes(cap) + " for this kind of file");
+        return new FormatException(file.toString(), "is " + size + ", more than the limit of " + bytes(cap) + " for this kind of file"
+                + (cap == dataCap() ? " (CPO4J_JAVA_OPTS=-Dcpo4j.maxDataBytes=N raises it)" : cap == configCap() ? " (CPO4J_JAVA_OPTS=-Dcpo4j.maxConfigBytes=N raises it)" : ""));
     }
 
     /** "1,234,567 bytes (1.2 MiB)". */

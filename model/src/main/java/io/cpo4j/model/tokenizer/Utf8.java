@@ -65,9 +65,9 @@ public final class Utf8 {
         return decodeStrict(readBytes(file), file.toString());
     }
 
-    /** Reads a whole data file of at most {@link TextFiles#DATA_CAP} bytes; a missing, too large or folder path is a {@link FormatException} naming it. */
+    /** Reads a whole data file of at most {@link TextFiles#dataCap()} bytes; a missing, too large or folder path is a {@link FormatException} naming it. */
     public static byte[] readBytes(Path file) throws IOException {
-        return TextFiles.readBytes(file, TextFiles.DATA_CAP);
+        return TextFiles.readBytes(file, TextFiles.dataCap());
     }
 
     /**
