@@ -81,7 +81,7 @@ public final class TextFiles {
                 byte[] chunk = in.readNBytes(CHUNK);
                 if (chunk.length == 0) break;
                 total += chunk.length;
-                if (total > cap) throw tooLarge(file, "more than " + bytes(cap), cap);
+                if (total > cap) throw new FormatException(file.toString(), "has more than " + bytes(cap) + ", the limit for this kind of file" + raise(cap));
                 chunks.add(chunk);
             }
             byte[] all = new byte[(int) total];
@@ -97,8 +97,14 @@ public final class TextFiles {
     }
 
     private static FormatException tooLarge(Path file, String size, long cap) {
-        return new FormatException(file.toString(), "is " + size + ", more than the limit of " + bytes(cap) + " for this kind of file"
-                + (cap == dataCap() ? " (CPO4J_JAVA_OPTS=-Dcpo4j.maxDataBytes=N raises it)" : cap == configCap() ? " (CPO4J_JAVA_OPTS=-Dcpo4j.maxConfigBytes=N raises it)" : ""));
+        return new FormatException(file.toString(), "is " + size + ", more than the limit of " + bytes(cap) + " for this kind of file" + raise(cap));
+    }
+
+    /** How to raise the cap, when it is one of the two configurable ones. */
+    private static String raise(long cap) {
+        if (cap == dataCap()) return " (CPO4J_JAVA_OPTS=-Dcpo4j.maxDataBytes=N raises it)";
+        if (cap == configCap()) return " (CPO4J_JAVA_OPTS=-Dcpo4j.maxConfigBytes=N raises it)";
+        return "";
     }
 
     /** "1,234,567 bytes (1.2 MiB)". */

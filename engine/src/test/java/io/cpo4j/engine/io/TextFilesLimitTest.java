@@ -45,7 +45,7 @@ class TextFilesLimitTest {
         if (!Files.exists(zero)) return;                    // not on this OS
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> TextFiles.readBytes(zero, 3 << 20))
-                .hasMessage("/dev/zero: is more than 3,145,728 bytes (3.0 MiB), more than the limit of 3,145,728 bytes (3.0 MiB) for this kind of file");
+                .hasMessage("/dev/zero: has more than 3,145,728 bytes (3.0 MiB), the limit for this kind of file");
         assertThat((System.nanoTime() - t0) / 1e9).isLessThan(5);
     }
 
@@ -60,7 +60,7 @@ class TextFilesLimitTest {
                 // the reader closes the pipe when it stops at the cap
             }
         });
-        assertThatThrownBy(() -> TextFiles.readBytes(fifo, 100_000)).hasMessageContaining(fifo + ": is more than 100,000 bytes");
+        assertThatThrownBy(() -> TextFiles.readBytes(fifo, 100_000)).hasMessageContaining(fifo + ": has more than 100,000 bytes (97.7 KiB), the limit for this kind of file");
         writer.get(10, TimeUnit.SECONDS);
     }
 
