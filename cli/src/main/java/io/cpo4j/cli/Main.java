@@ -43,6 +43,11 @@ public final class Main {
             out.print(command.help(rest));
             return 0;
         }
+        return run(command, rest, err, out);
+    }
+
+    /** Runs one command, turning whatever it throws into one line on err and an exit code. */
+    static int run(Command command, List<String> rest, PrintStream err, PrintStream out) {
         try {
             return command.run(rest, out, err);
         } catch (Options.UsageException e) {
