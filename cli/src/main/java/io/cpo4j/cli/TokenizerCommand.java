@@ -124,7 +124,7 @@ final class TokenizerCommand implements Command {
 
     private static int encode(Options opts, PrintStream out) throws IOException {
         Tokenizer tokenizer = tokenizer(opts, "tokenizer encode");
-        String text = Utf8.decodeStrict(System.in.readAllBytes(), "stdin");
+        String text = Utf8.decodeStrict(io.cpo4j.engine.io.TextFiles.readBytes(System.in, "stdin", io.cpo4j.engine.io.TextFiles.dataCap()), "stdin");
         int[] ids = tokenizer.encode(text, allowed(opts));
         StringBuilder sb = new StringBuilder(ids.length * 6 + 1);
         for (int i = 0; i < ids.length; i++) {
@@ -137,7 +137,7 @@ final class TokenizerCommand implements Command {
 
     private static int decode(Options opts, PrintStream out) throws IOException {
         Tokenizer tokenizer = tokenizer(opts, "tokenizer decode");
-        String input = Utf8.decodeStrict(System.in.readAllBytes(), "stdin");
+        String input = Utf8.decodeStrict(io.cpo4j.engine.io.TextFiles.readBytes(System.in, "stdin", io.cpo4j.engine.io.TextFiles.dataCap()), "stdin");
         IntList ids = new IntList();
         int item = 0;
         for (String word : input.strip().split("\\s+")) {

@@ -72,28 +72,36 @@ public final class TextFiles {
             long size = Files.size(file);
             if (size > cap) throw tooLarge(file, bytes(size), cap);
         }
-        // Read in chunks and join at the end: memory stays near the bytes read (no doubling
-        // buffer), and an endless or growing input stops one chunk past the cap.
         try (InputStream in = Files.newInputStream(file)) {
-            List<byte[]> chunks = new ArrayList<>();
-            long total = 0;
-            while (true) {
-                byte[] chunk = in.readNBytes(CHUNK);
-                if (chunk.length == 0) break;
-                total += chunk.length;
-                if (total > cap) throw new FormatException(file.toString(), "has more than " + bytes(cap) + ", the limit for this kind of file" + raise(cap));
-                chunks.add(chunk);
-            }
-            byte[] all = new byte[(int) total];
-            int at = 0;
-            for (byte[] c : chunks) {
-                System.arraycopy(c, 0, all, at, c.length);
-                at += c.length;
-            }
-            return all;
+            return readBytes(in, file.toString(), cap);
         } catch (NoSuchFileException e) {
             throw new FormatException(file.toString(), "file not found");
         }
+    }
+
+    /**
+     * At most {@code cap} bytes of a stream (stdin, a pipe), read to its end; more is a
+     * {@link FormatException} naming {@code source}. Read in chunks and joined at the end, so
+     * memory stays near the bytes read and an endless input stops one chunk past the cap.
+     */
+    public static byte[] readBytes(InputStream in, String source, long cap) throws IOException {
+        if (cap < 0 || cap > MAX_CAP) throw new IllegalArgumentException("read cap " + cap + " must be in [0, 2^31 - 8)");
+        List<byte[]> chunks = new ArrayList<>();
+        long total = 0;
+        while (true) {
+            byte[] chunk = in.readNBytes(CHUNK);
+            if (chunk.length == 0) break;
+            total += chunk.length;
+            if (total > cap) throw new FormatException(source, "has more than " + bytes(cap) + ", the limit for this kind of file" + raise(cap));
+            chunks.add(chunk);
+        }
+        byte[] all = new byte[(int) total];
+        int at = 0;
+        for (byte[] c : chunks) {
+            System.arraycopy(c, 0, all, at, c.length);
+            at += c.length;
+        }
+        return all;
     }
 
     private static FormatException tooLarge(Path file, String size, long cap) {

@@ -65,6 +65,14 @@ class TextFilesLimitTest {
     }
 
     @Test
+    void aStreamSuchAsStdinIsCappedToo() throws Exception {
+        byte[] ten = "0123456789".getBytes(StandardCharsets.UTF_8);
+        assertThat(TextFiles.readBytes(new java.io.ByteArrayInputStream(ten), "stdin", 10)).isEqualTo(ten);
+        assertThatThrownBy(() -> TextFiles.readBytes(new java.io.ByteArrayInputStream(ten), "stdin", 9))
+                .hasMessage("stdin: has more than 9 bytes, the limit for this kind of file");
+    }
+
+    @Test
     void aFolderOrAMissingFileIsNamed() {
         assertThatThrownBy(() -> TextFiles.readUtf8(dir)).hasMessage(dir + ": is a folder, expected a file");
         assertThatThrownBy(() -> TextFiles.readUtf8(dir.resolve("none.json"))).hasMessage(dir.resolve("none.json") + ": file not found");
