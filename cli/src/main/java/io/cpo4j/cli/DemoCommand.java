@@ -73,7 +73,7 @@ final class DemoCommand implements Command {
         Options o = Options.parse(name(), args, List.of("out", "seed", "pretrain-steps", "finetune-steps", "prompts", "loss-type", "negatives",
                 "k", "beta", "cpo-alpha", "finetune-lr", "threads"), List.of("quick", "overwrite"));
         o.warnings().forEach(err::println);
-        o.intValue("threads").ifPresent(Engine::setThreads);
+        if (o.value("threads").isPresent()) Engine.setThreads(o.threads());
         DemoConfig cfg = StudyOptions.config(o);
         CpoConfig spec;
         try {

@@ -55,7 +55,7 @@ final class EnsembleCommand implements Command {
         Path mleArg = Path.of(o.require("mle")), cpoArg = Path.of(o.require("cpo"));
         o.require("alpha");
         float alpha = (float) o.number("alpha", 0, 0, 1);
-        Path target = Path.of(o.require("out"));
+        Path target = o.folder("out");
         Path mleDir = ModelFolder.resolve(mleArg), cpoDir = ModelFolder.resolve(cpoArg);
         GptConfig a = HfCheckpoint.readConfig(mleDir), b = HfCheckpoint.readConfig(cpoDir);
         if (!a.equals(b)) {

@@ -58,7 +58,7 @@ final class EvalCommand implements Command {
         Path modelArg = Path.of(o.require("model"));
         Path dataFile = Path.of(o.require("data"));
         int batch = o.integer("batch", 8, 1);
-        Engine.setThreads(o.integer("threads", Engine.threads(), 1));
+        Engine.setThreads(o.threads());
         Path modelDir = ModelFolder.resolve(modelArg);
         var config = HfCheckpoint.readConfig(modelDir);
         int block = o.integer("block", config.contextLength(), 1);
@@ -67,6 +67,13 @@ final class EvalCommand implements Command {
         shard.checkVocabulary(config.vocabSize());
         if (shard.size() < block + 1) {
             throw new FormatException(dataFile.toString(), "has " + shard.size() + " tokens, fewer than one window of --block + 1 = " + (block + 1) + "; use a smaller --block");
+        }
+        // More windows a batch than the shard has changes nothing (the result does not depend on
+        // --batch), so clamp; what remains must fit one array of logits, checked without overflow.
+        batch = Math.min(batch, (shard.size() - 1) / block);
+        if ((long) batch * block * config.vocabSize() > Integer.MAX_VALUE - 8) {
+            throw o.usage("--batch " + batch + " × --block " + block + " × a vocabulary of " + config.vocabSize()
+                    + " logits is more than one array holds; use a smaller --batch");
         }
         Gpt gpt = HfCheckpoint.load(modelDir);
         SequentialWindows windows = new SequentialWindows(shard, batch, block);

@@ -65,7 +65,7 @@ final class ExperimentCommand implements Command {
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         Options o = Options.parse(name(), args, List.of("out", "arms", "ensemble", "seed", "pretrain-steps", "finetune-steps", "finetune-lr",
                 "prompts", "threads", "corpus", "results", "shakespeare", "dolly"), List.of("quick"));
-        o.intValue("threads").ifPresent(Engine::setThreads);
+        if (o.value("threads").isPresent()) Engine.setThreads(o.threads());
         DemoConfig cfg = StudyOptions.config(o);
         List<OracleExperiment.Arm> arms = new ArrayList<>();
         try {

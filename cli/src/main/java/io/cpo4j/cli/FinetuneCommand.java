@@ -174,7 +174,7 @@ final class FinetuneCommand implements Command {
             RunInputs.healMetrics(run.metrics(), out, name());
         }
 
-        int threads = o.integer("threads", Engine.threads(), 1);
+        int threads = o.threads();
         Engine.setThreads(threads);
         Path modelDir = ModelFolder.resolve(Path.of(o.require("model")));
         Path dataFile = inputs.require(o, "data");
@@ -293,11 +293,10 @@ final class FinetuneCommand implements Command {
         }
         String from = o.string("negatives-from", "reference");
         if (!from.equals("reference") && !from.equals("policy")) throw o.usage("--negatives-from must be reference or policy, got '" + from + "'");
-        double temperature = o.number("neg-temperature", 1.0);
-        if (!(temperature > 0)) throw o.usage("--neg-temperature must be > 0, got " + temperature);
-        double topP = o.number("neg-top-p", 1.0);
-        if (!(topP > 0 && topP <= 1)) throw o.usage("--neg-top-p must be in (0, 1], got " + topP);
-        Sampling sampling = Sampling.temperature((float) temperature).withTopK(o.integer("neg-top-k", 0, 0)).withTopP((float) topP);
+        float temperature = o.positiveFloat("neg-temperature", 1.0);
+        float topP = o.floatNumber("neg-top-p", 1.0, 0, 1);
+        if (!(topP > 0)) throw o.usage("--neg-top-p must be in (0, 1], got " + topP);
+        Sampling sampling = Sampling.temperature(temperature).withTopK(o.integer("neg-top-k", 0, 0)).withTopP(topP);
         double fraction = o.number("meanfield-fraction", MeanFieldNegatives.DEFAULT_FRACTION, 0, 1);
         List<NegativeGenerator> negatives = new ArrayList<>();
         double beta = o.number("beta", d.beta());

@@ -30,6 +30,16 @@ final class GenerateCommand implements Command {
     /** New tokens when --max-new-tokens is not given (fewer when the context has less room). */
     static final int DEFAULT_MAX_NEW_TOKENS = 128;
     static final long DEFAULT_SEED = 1337;
+    /**
+     * Most samples of one call: all are generated together, each with its own KV cache, and
+     * printed at the end, so n is bounded rather than processed in chunks.
+     */
+    static final int MAX_SAMPLES = 1000;
+    /**
+     * Most new tokens per sample. Without the sliding window the context bounds them anyway;
+     * with it, this keeps one sample's text, tokens and log-probabilities to a few MB.
+     */
+    static final int MAX_NEW_TOKENS = 1_000_000;
 
     @Override
     public String name() {
@@ -54,15 +64,17 @@ final class GenerateCommand implements Command {
                   --model DIR              a HuggingFace GPT-2 folder, or a run folder of train / finetune
                   --prompt TEXT            the text to continue; an empty prompt starts from <|endoftext|>
                   --tokenizer DIR          the tokenizer (default: the files in the model folder)
-                  --max-new-tokens N       at most N new tokens (default %d, or what the context has room for)
+                  --max-new-tokens N       at most N new tokens (default %d, or what the context has room for;
+                                           at most the context's room, or 1,000,000 with --sliding-window)
                   --greedy                 always take the most likely token (the sampling flags are ignored)
-                  --temperature T          divides the logits before sampling (default 1.0)
+                  --temperature T          divides the logits before sampling (default 1.0; below 1e-30 it is
+                                           greedy decoding, said on stderr)
                   --top-k K                sample among the K most likely tokens (default 0 = off)
                   --top-p P                nucleus sampling: the smallest set of probability ≥ P (default 1 = off)
                   --min-p P                drop tokens less likely than P × the most likely (default 0 = off)
                   --repetition-penalty R   CTRL's penalty on tokens already present (default 1 = off)
                   --no-repeat-ngram N      never repeat an n-gram of N tokens (default 0 = off)
-                  --n N                    N samples, printed one after another with a separator (the first
+                  --n N                    N samples (at most 1000), printed one after another with a separator (the first
                                            streams; all are generated together)
                   --seed S                 random seed (default %d): the same seed gives the same text,
                                            whatever the thread count
@@ -82,10 +94,14 @@ final class GenerateCommand implements Command {
         Options o = Options.parse(name(), args, VALUED, FLAGS);
         Path modelArg = Path.of(o.require("model"));
         String promptText = o.require("prompt");
-        Engine.setThreads(o.integer("threads", Engine.threads(), 1));
-        int n = o.integer("n", 1, 1);
+        Engine.setThreads(o.threads());
+        int n = o.integer("n", 1, 1, MAX_SAMPLES);
         Sampling sampling = sampling(o);
         List<String> stops = stopStrings(o);
+        if (sampling.decodesGreedily() && !sampling.greedy()) {
+            err.println("generate: note: --temperature " + sampling.temperature() + " is below " + Sampling.GREEDY_BELOW
+                    + ", where sampling is the most likely token: decoding greedily");
+        }
         long seed = o.longValue("seed", DEFAULT_SEED);
 
         Path modelDir = ModelFolder.resolve(modelArg);
@@ -108,7 +124,11 @@ final class GenerateCommand implements Command {
         int room = config.contextLength() - prompt.length;
         int maxNew;
         if (o.value("max-new-tokens").isPresent()) {
-            maxNew = o.integer("max-new-tokens", 0, 0);
+            maxNew = o.integer("max-new-tokens", 0, 0, MAX_NEW_TOKENS);
+            if (!sliding && (long) prompt.length + maxNew > config.contextLength()) {
+                throw o.usage("--max-new-tokens " + maxNew + " after the prompt's " + prompt.length + " tokens exceeds the context length "
+                        + config.contextLength() + " (at most " + Math.max(0, room) + " here); lower it or add --sliding-window");
+            }
         } else {
             if (room <= 0 && !sliding) {
                 throw o.usage("the prompt has " + prompt.length + " tokens and fills the context length " + config.contextLength()
@@ -174,18 +194,19 @@ final class GenerateCommand implements Command {
         if (o.flag("greedy")) return Sampling.greedyDecoding().withRepetitionPenalty(penalty(o)).withNoRepeatNgram(o.integer("no-repeat-ngram", 0, 0));
         double t = o.number("temperature", 1.0);
         if (!(t > 0)) throw o.usage("--temperature must be > 0, got " + t + " (use --greedy for the most likely token)");
+        float temperature = o.positiveFloat("temperature", 1.0);
         double topP = o.number("top-p", 1.0);
-        if (!(topP > 0 && topP <= 1)) throw o.usage("--top-p must be in (0, 1], got " + topP);
+        if (!(topP > 0 && topP <= 1 && (float) topP > 0)) throw o.usage("--top-p must be in (0, 1], got " + topP);
         double minP = o.number("min-p", 0.0);
-        if (!(minP >= 0 && minP < 1)) throw o.usage("--min-p must be in [0, 1), got " + minP);
-        return Sampling.temperature((float) t).withTopK(o.integer("top-k", 0, 0)).withTopP((float) topP).withMinP((float) minP)
+        if (!(minP >= 0 && (float) minP < 1)) throw o.usage("--min-p must be in [0, 1), got " + minP);
+        return Sampling.temperature(temperature).withTopK(o.integer("top-k", 0, 0)).withTopP((float) topP).withMinP((float) minP)
                 .withRepetitionPenalty(penalty(o)).withNoRepeatNgram(o.integer("no-repeat-ngram", 0, 0));
     }
 
     private static float penalty(Options o) {
         double r = o.number("repetition-penalty", 1.0);
         if (!(r > 0)) throw o.usage("--repetition-penalty must be > 0, got " + r);
-        return (float) r;
+        return o.positiveFloat("repetition-penalty", 1.0);
     }
 
     /** Every --stop value, split at unescaped commas, with \n \t \, \\ unescaped; empty strings dropped. */

@@ -34,7 +34,7 @@ final class InfoCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) {
         Options opts = Options.parse(name(), args, List.of("threads"), List.of());
-        opts.intValue("threads").ifPresent(Engine::setThreads);
+        if (opts.value("threads").isPresent()) Engine.setThreads(opts.threads());
         Engine.SelfCheck check = Engine.selfCheck();
         out.print(check.report());
         return 0;

@@ -43,16 +43,55 @@ public final class Main {
             out.print(command.help(rest));
             return 0;
         }
+        return run(command, rest, err, out);
+    }
+
+    /** Runs one command, turning whatever it throws into one line on err and an exit code. */
+    static int run(Command command, List<String> rest, PrintStream err, PrintStream out) {
         try {
             return command.run(rest, out, err);
         } catch (Options.UsageException e) {
             err.println("cpo4j " + e.getMessage());
             return 2;
         } catch (Exception e) {
-            err.println("cpo4j " + command.name() + ": " + e.getMessage());
+            err.println("cpo4j " + command.name() + ": " + oneLine(e));
+            if (Boolean.getBoolean("cpo4j.debug")) e.printStackTrace(err);
+            return 1;
+        } catch (OutOfMemoryError e) {
+            // The heap is the limit the user can change: say how large it is and how to raise it.
+            err.println("cpo4j " + command.name() + ": out of memory (" + oneLine(e) + ") with a Java heap of at most " + heap()
+                    + "; use smaller sizes (--batch, --n, --max-new-tokens, the data) or give Java more memory, e.g. CPO4J_JAVA_OPTS=-Xmx"
+                    + suggestedHeap() + " ./cpo4j " + command.name() + " …");
+            if (Boolean.getBoolean("cpo4j.debug")) e.printStackTrace(err);
+            return 1;
+        } catch (StackOverflowError e) {
+            err.println("cpo4j " + command.name() + ": stack overflow (input nested too deeply?); add -Xss to CPO4J_JAVA_OPTS for a larger thread stack");
+            if (Boolean.getBoolean("cpo4j.debug")) e.printStackTrace(err);
+            return 1;
+        } catch (Error e) {
+            err.println("cpo4j " + command.name() + ": internal error: " + e.getClass().getSimpleName() + ": " + oneLine(e) + " (run with -Dcpo4j.debug=true for the stack trace)");
             if (Boolean.getBoolean("cpo4j.debug")) e.printStackTrace(err);
             return 1;
         }
+    }
+
+    /** A throwable's message on one line; its class name when it has no message (never "null"). */
+    static String oneLine(Throwable t) {
+        String m = t.getMessage();
+        if (m == null || m.isBlank()) return t.getClass().getSimpleName();
+        return m.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
+    private static String heap() {
+        long max = Runtime.getRuntime().maxMemory();
+        return max == Long.MAX_VALUE ? "no set limit" : String.format(java.util.Locale.ROOT, "%.1f GiB", max / (double) (1L << 30));
+    }
+
+    /** Twice the current heap, in whole GiB (at least 2g): a concrete next step. */
+    private static String suggestedHeap() {
+        long max = Runtime.getRuntime().maxMemory();
+        long gib = max == Long.MAX_VALUE ? 8 : Math.max(2, (2 * max + (1L << 30) - 1) >> 30);
+        return gib + "g";
     }
 
     static String usage() {

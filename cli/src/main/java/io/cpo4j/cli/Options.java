@@ -75,7 +75,7 @@ final class Options {
         try {
             json = io.cpo4j.engine.io.Json.parseObject(io.cpo4j.engine.io.TextFiles.readUtf8(file), file.toString());
         } catch (java.io.IOException e) {
-            throw new UsageException(command + ": " + e.getMessage());
+            throw new UsageException(command + ": --config " + e.getMessage());
         }
         addDefaults(json, file.toString(), valued, booleanFlags);
     }
@@ -157,6 +157,45 @@ final class Options {
         return v;
     }
 
+    /** An integer option in [min, max]; a value outside is a usage error naming the option. */
+    int integer(String name, int fallback, int min, int max) {
+        int v = integer(name, fallback, min);
+        if (v > max) throw new UsageException(command + ": --" + name + " must be at most " + max + ", got " + v);
+        return v;
+    }
+
+    /**
+     * A number option in [min, max] that is stored and used as a float: besides the range, the
+     * value must survive the cast, neither overflowing to Infinity (1e39) nor underflowing to 0
+     * (1e-50), so that what config.json records is what the run used.
+     */
+    float floatNumber(String name, double fallback, double min, double max) {
+        double v = number(name, fallback, min, max);
+        float f = (float) v;
+        if (Float.isInfinite(f)) throw new UsageException(command + ": --" + name + " is too large for a float (at most " + Float.MAX_VALUE + "), got " + v);
+        if (f == 0 && v != 0) throw new UsageException(command + ": --" + name + " is too small for a float (nonzero values need magnitude at least " + Float.MIN_VALUE + "), got " + v);
+        return f;
+    }
+
+    /** A float option that must be positive (and representable as a positive float). */
+    float positiveFloat(String name, double fallback) {
+        double v = number(name, fallback);
+        if (!(v > 0)) throw new UsageException(command + ": --" + name + " must be a positive number, got " + v);
+        return floatNumber(name, fallback, 0, Double.MAX_VALUE);
+    }
+
+    /**
+     * Most engine threads --threads accepts. A fixed number rather than a multiple of this
+     * machine's cores, so that a config.json valid on one machine is valid on every other; far
+     * more threads than cores only adds overhead (results do not depend on the thread count).
+     */
+    static final int MAX_THREADS = 1024;
+
+    /** --threads in [1, {@link #MAX_THREADS}], or the engine's current count when absent. */
+    int threads() {
+        return integer("threads", io.cpo4j.engine.Engine.threads(), 1, MAX_THREADS);
+    }
+
     long longValue(String name, long fallback) {
         String v = values.get(name);
         if (v == null) return fallback;
@@ -165,6 +204,18 @@ final class Options {
         } catch (NumberFormatException e) {
             throw new UsageException(command + ": --" + name + " expects an integer, got '" + v + "'");
         }
+    }
+
+    /**
+     * A folder option ({@code --out}): a path that exists as something other than a folder is a
+     * usage error naming the option, before any work is done.
+     */
+    java.nio.file.Path folder(String name) {
+        java.nio.file.Path p = java.nio.file.Path.of(require(name));
+        if (java.nio.file.Files.exists(p) && !java.nio.file.Files.isDirectory(p)) {
+            throw new UsageException(command + ": --" + name + " " + p + " is a file; expected a folder (a new one, or an existing folder)");
+        }
+        return p;
     }
 
     /** A required option; its absence is a usage error naming it. */
@@ -213,7 +264,11 @@ final class Options {
         String v = values.get(name);
         if (v == null) return OptionalDouble.empty();
         try {
-            return OptionalDouble.of(Double.parseDouble(v.trim()));
+            double d = Double.parseDouble(v.trim());
+            // NaN and Infinity (also 1e400, which parses to Infinity) are no setting of any option,
+            // and config.json could not record them.
+            if (!Double.isFinite(d)) throw new UsageException(command + ": --" + name + " must be a finite number, got '" + v + "'");
+            return OptionalDouble.of(d);
         } catch (NumberFormatException e) {
             throw new UsageException(command + ": --" + name + " expects a number, got '" + v + "'");
         }

@@ -108,6 +108,9 @@ final class TokenizerCommand implements Command {
         };
     }
 
+    /** Largest --vocab-size: ten times GPT-2's, far beyond what a BPE trained here reaches. */
+    static final int MAX_VOCAB = 500_000;
+
     private static String require(Options opts, String option, String command, String what) {
         return opts.value(option).orElseThrow(() -> new Options.UsageException(command + ": --" + option + " " + what + " is required"));
     }
@@ -122,7 +125,7 @@ final class TokenizerCommand implements Command {
 
     private static int encode(Options opts, PrintStream out) throws IOException {
         Tokenizer tokenizer = tokenizer(opts, "tokenizer encode");
-        String text = Utf8.decodeStrict(System.in.readAllBytes(), "stdin");
+        String text = Utf8.decodeStrict(io.cpo4j.engine.io.TextFiles.readBytes(System.in, "stdin", io.cpo4j.engine.io.TextFiles.dataCap()), "stdin");
         int[] ids = tokenizer.encode(text, allowed(opts));
         StringBuilder sb = new StringBuilder(ids.length * 6 + 1);
         for (int i = 0; i < ids.length; i++) {
@@ -135,7 +138,7 @@ final class TokenizerCommand implements Command {
 
     private static int decode(Options opts, PrintStream out) throws IOException {
         Tokenizer tokenizer = tokenizer(opts, "tokenizer decode");
-        String input = Utf8.decodeStrict(System.in.readAllBytes(), "stdin");
+        String input = Utf8.decodeStrict(io.cpo4j.engine.io.TextFiles.readBytes(System.in, "stdin", io.cpo4j.engine.io.TextFiles.dataCap()), "stdin");
         IntList ids = new IntList();
         int item = 0;
         for (String word : input.strip().split("\\s+")) {
@@ -153,7 +156,8 @@ final class TokenizerCommand implements Command {
 
     private static int train(Options opts, String command, PrintStream out, PrintStream err) throws IOException {
         Path data = Path.of(require(opts, "data", command, "FILE"));
-        Path dir = Path.of(require(opts, "out", command, "DIR"));
+        require(opts, "out", command, "DIR");
+        Path dir = opts.folder("out");
         String type = opts.value("type").orElse("bpe");
         if (!type.equals("bpe") && !type.equals("char")) throw new Options.UsageException(command + ": --type must be bpe or char, got '" + type + "'");
         int vocabSize = type.equals("bpe")
@@ -162,6 +166,7 @@ final class TokenizerCommand implements Command {
         if (type.equals("bpe") && vocabSize < BpeTrainer.MIN_VOCAB) {
             throw new Options.UsageException(command + ": --vocab-size must be at least " + BpeTrainer.MIN_VOCAB + " (256 bytes + <|endoftext|>), got " + vocabSize);
         }
+        if (vocabSize > MAX_VOCAB) throw new Options.UsageException(command + ": --vocab-size must be at most " + MAX_VOCAB + ", got " + vocabSize);
         String text = PlainText.read(data);
         try (OutFolder.Taken taken = OutFolder.take(dir, command, opts.flag("overwrite"), "the tokenizer", TokenizerFiles.NAMES, opts, err)) {
             return train(text, type, vocabSize, data, dir, out);

@@ -139,7 +139,7 @@ final class TrainCommand implements Command {
             inputs.pinTo(run.config());
             RunInputs.healMetrics(run.metrics(), out, name());
         }
-        int threads = o.integer("threads", Engine.threads(), 1);
+        int threads = o.threads();
         Engine.setThreads(threads);
 
         Path dataFile = inputs.require(o, "data");

@@ -25,20 +25,31 @@ final class TrainFlags {
         return n;
     }
 
-    /** The config from the flags, each absent flag taking {@code base}'s value; out-of-range values are usage errors naming the flag. */
+    /**
+     * The config from the flags, each absent flag taking {@code base}'s value; out-of-range values
+     * (also floats that would overflow to Infinity or underflow to 0 as floats) are usage errors
+     * naming the flag. {@code --steps 0} is refused: a run without a step writes no trained model,
+     * only the starting weights under a "trained" name.
+     */
     static TrainConfig parse(Options o, TrainConfig base, int block) {
+        int batch = o.integer("batch", base.batchSize(), 1);
+        // A micro-batch is batch rows of block + 1 tokens in one array: refuse what no array holds
+        // rather than let batch × block overflow into a negative size later.
+        if ((long) batch * (block + 1L) > MAX_BATCH_TOKENS) {
+            throw o.usage("--batch " + batch + " × " + (block + 1) + " tokens a row is more than " + MAX_BATCH_TOKENS + " tokens in one micro-batch; use a smaller --batch and --grad-accum");
+        }
         return base.toBuilder()
-                .batchSize(o.integer("batch", base.batchSize(), 1))
+                .batchSize(batch)
                 .blockSize(block)
                 .gradAccumSteps(o.integer("grad-accum", base.gradAccumSteps(), 1))
-                .maxSteps(o.integer("steps", base.maxSteps(), 0))
-                .learningRate(positive(o, "lr", base.learningRate()))
+                .maxSteps(o.integer("steps", base.maxSteps(), 1))
+                .learningRate(o.positiveFloat("lr", base.learningRate()))
                 .warmupSteps(o.integer("warmup", base.warmupSteps(), 0))
-                .minLrRatio((float) o.number("min-lr-ratio", base.minLrRatio(), 0, 1))
-                .weightDecay((float) o.number("weight-decay", base.weightDecay(), 0, Double.MAX_VALUE))
-                .betas((float) o.number("beta1", base.beta1(), 0, Math.nextDown(1.0)), (float) o.number("beta2", base.beta2(), 0, Math.nextDown(1.0)))
-                .eps(positive(o, "adam-eps", base.eps()))
-                .gradClip((float) o.number("grad-clip", base.gradClip(), 0, Double.MAX_VALUE))
+                .minLrRatio(o.floatNumber("min-lr-ratio", base.minLrRatio(), 0, 1))
+                .weightDecay(o.floatNumber("weight-decay", base.weightDecay(), 0, Double.MAX_VALUE))
+                .betas(o.floatNumber("beta1", base.beta1(), 0, Math.nextDown(1.0f)), o.floatNumber("beta2", base.beta2(), 0, Math.nextDown(1.0f)))
+                .eps(o.positiveFloat("adam-eps", base.eps()))
+                .gradClip(o.floatNumber("grad-clip", base.gradClip(), 0, Double.MAX_VALUE))
                 .evalEvery(o.integer("eval-every", base.evalEvery(), 0))
                 .evalBatches(o.integer("eval-batches", base.evalBatches(), 1))
                 .checkpointEvery(o.integer("checkpoint-every", base.checkpointEvery(), 0))
@@ -48,11 +59,8 @@ final class TrainFlags {
                 .build();
     }
 
-    private static float positive(Options o, String name, float fallback) {
-        double v = o.number(name, fallback);
-        if (!(v > 0) || Double.isInfinite(v)) throw o.usage("--" + name + " must be a positive number, got " + v);
-        return (float) v;
-    }
+    /** Most tokens one micro-batch may hold (a Java array's practical limit). */
+    static final long MAX_BATCH_TOKENS = Integer.MAX_VALUE - 8;
 
     /** The flags' help lines with {@code base}'s defaults; {@code batchWhat} says what a batch row is. */
     static String help(TrainConfig base, boolean withBlock, String batchWhat) {

@@ -99,7 +99,7 @@ class CliErrorsTest {
         assertThat(out).as("nothing written").doesNotExist();
         assertThat(usedHeap() - before).as("no multi-gigabyte buffers were allocated").isLessThan(1L << 30);
 
-        CliRun f = CliRun.of("finetune", "--model", model, "--data", text, "--out", out, "--batch", 200_000_000, "--prefix-tokens", 4, "--continuation-tokens", 4);
+        CliRun f = CliRun.of("finetune", "--model", model, "--data", text, "--out", out, "--batch", 100_000_000, "--prefix-tokens", 4, "--continuation-tokens", 4);
         f.failsWith(1, "cpo4j finetune: fine-tuning a GPT-2 of");
         assertThat(f.err()).contains("beside a frozen reference", "needs about");
         assertThat(out).doesNotExist();

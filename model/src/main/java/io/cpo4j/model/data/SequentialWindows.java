@@ -29,7 +29,7 @@ public final class SequentialWindows implements Iterable<Batch> {
     }
 
     public int batchCount() {
-        return (windowCount() + batch - 1) / batch;
+        return (int) ((windowCount() + (long) batch - 1) / batch);     // long: windows + batch may overflow an int
     }
 
     /** Number of tokens predicted over all windows: windowCount · T. */
@@ -39,7 +39,7 @@ public final class SequentialWindows implements Iterable<Batch> {
 
     public Batch batch(int index) {
         if (index < 0 || index >= batchCount()) throw new IndexOutOfBoundsException("batch " + index + " of " + batchCount());
-        int first = index * batch;
+        int first = (int) Math.min(windowCount(), (long) index * batch);
         int rows = Math.min(batch, windowCount() - first);
         int[] inputs = new int[rows * block], targets = new int[rows * block]; // (rows, T)
         for (int r = 0; r < rows; r++) Batch.fillRow(shard.tokens(), (first + r) * block, r, block, inputs, targets);

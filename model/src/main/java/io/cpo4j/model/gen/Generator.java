@@ -36,22 +36,31 @@ public final class Generator {
         for (int p = 0; p < prompts.size(); p++) {
             int len = prompts.get(p).length;
             if (len == 0) throw new IllegalArgumentException("generate: prompt " + p + " is empty (start it with a token, e.g. end-of-text)");
-            if (!cfg.slidingWindow() && len + cfg.maxNewTokens() > ctx) {
+            if (!cfg.slidingWindow() && (long) len + cfg.maxNewTokens() > ctx) {      // long: len + max_new_tokens may overflow an int
                 throw new IllegalArgumentException("generate: prompt " + p + " has " + len + " tokens; with " + cfg.maxNewTokens()
                         + " new tokens it would exceed the context length " + ctx + " (shorten it, lower max_new_tokens, or use the sliding window)");
             }
             if (len > ctx) throw new IllegalArgumentException("generate: prompt " + p + " has " + len + " tokens, more than the context length " + ctx);
         }
+        int total = sequenceCount(prompts.size(), n);
+        long cacheBytes = 0;
+        for (int[] prompt : prompts) cacheBytes = Math.addExact(cacheBytes, Math.multiplyExact((long) n, KvCache.bytes(config, cacheCapacity(prompt.length, cfg))));
+        long heap = Runtime.getRuntime().maxMemory();
+        if (cacheBytes > heap) {
+            // Every sequence holds its own cache for the whole call: refuse up front what cannot fit
+            // rather than fill the heap and fail with an OutOfMemoryError.
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "generate: %d sequences need %.1f GiB of KV cache, more than the Java heap of %.1f GiB (generate fewer samples at once)",
+                    total, cacheBytes / (double) (1L << 30), heap / (double) (1L << 30)));
+        }
         Decoder decoder = new Decoder(model);
-        int total = prompts.size() * n;
         Sequence[] seqs = new Sequence[total];
 
         // Prefill every prompt once; n samples share it through copies of its cache.
         KvCache[] prefillCaches = new KvCache[prompts.size()];
         int[][] promptTokens = new int[prompts.size()][];
         for (int p = 0; p < prompts.size(); p++) {
-            int capacity = Math.min(ctx, prompts.get(p).length + Math.max(1, cfg.maxNewTokens()));
-            prefillCaches[p] = decoder.newCache(capacity);
+            prefillCaches[p] = decoder.newCache(cacheCapacity(prompts.get(p).length, cfg));
             promptTokens[p] = prompts.get(p);
         }
         float[] firstLogits = prompts.isEmpty() ? new float[0] : decoder.forward(prefillCaches, promptTokens, false);
@@ -95,6 +104,24 @@ public final class Generator {
         return out;
     }
 
+    /** prompts × n, or an error when that overflows an int (no list could hold the results). */
+    static int sequenceCount(int prompts, int n) {
+        try {
+            return Math.multiplyExact(prompts, n);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("generate: " + prompts + " prompts × " + n + " samples is more sequences than one call can hold");
+        }
+    }
+
+    /**
+     * KV cache positions for a prompt: its tokens and the new ones, but never more than the
+     * context (with the sliding window the cache is reused, not grown). Long arithmetic, so a
+     * huge max_new_tokens cannot wrap around to a negative capacity.
+     */
+    int cacheCapacity(int promptLength, GenerationConfig cfg) {
+        return (int) Math.min(config.contextLength(), (long) promptLength + Math.max(1, cfg.maxNewTokens()));
+    }
+
     /** The context is full: re-encode the most recent half of the sequence (positions restart at 0). */
     private void slide(Decoder decoder, Sequence s) {
         int keep = config.contextLength() / 2;
@@ -123,14 +150,26 @@ public final class Generator {
             this.cache = cache;
             this.rng = rng;
             this.promptLength = promptTokens.length;
-            this.history = Arrays.copyOf(promptTokens, promptTokens.length + cfg.maxNewTokens());
+            // Sized for what a context holds, grown as tokens come: with the sliding window
+            // max_new_tokens may be far larger than what is ever generated or fits an array.
+            int room = (int) Math.min(cfg.maxNewTokens(), Math.max(cache.capacity(), 16));
+            this.history = Arrays.copyOf(promptTokens, Math.addExact(promptTokens.length, room));
             this.historyLength = promptTokens.length;
-            this.logProbs = new float[cfg.maxNewTokens()];
+            this.logProbs = new float[room];
         }
 
         void append(int token, float lp) {
+            if (historyLength == history.length) history = Arrays.copyOf(history, grown(history.length));
+            if (generated == logProbs.length) logProbs = Arrays.copyOf(logProbs, grown(logProbs.length));
             history[historyLength++] = token;
             logProbs[generated++] = lp;
+        }
+
+        /** Half as large again, within the largest array. */
+        private static int grown(int length) {
+            int max = Integer.MAX_VALUE - 8;
+            if (length >= max) throw new IllegalStateException("generate: a sequence of " + length + " tokens is as long as an array can be");
+            return (int) Math.min(max, length + (length >> 1) + 16L);
         }
 
         int lastToken() {

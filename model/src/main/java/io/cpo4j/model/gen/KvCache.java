@@ -20,8 +20,14 @@ public final class KvCache {
         }
         this.capacity = capacity;
         this.width = config.width();
-        this.keys = new float[config.layers()][capacity * width];
-        this.values = new float[config.layers()][capacity * width];
+        int size;
+        try {
+            size = Math.multiplyExact(capacity, width);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("KV cache of " + capacity + " positions × width " + width + " floats is larger than an array can be");
+        }
+        this.keys = new float[config.layers()][size];
+        this.values = new float[config.layers()][size];
     }
 
     private KvCache(KvCache other) {

@@ -16,12 +16,26 @@ package io.cpo4j.model.gen;
 public record Sampling(boolean greedy, float temperature, int topK, float topP, float minP, float repetitionPenalty, int noRepeatNgramSize) {
 
     public Sampling {
-        if (!(temperature > 0)) throw new IllegalArgumentException("sampling: temperature must be > 0, got " + temperature);
+        if (!(temperature > 0 && Float.isFinite(temperature))) throw new IllegalArgumentException("sampling: temperature must be positive and finite, got " + temperature);
         if (topK < 0) throw new IllegalArgumentException("sampling: top_k must be >= 0, got " + topK);
         if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("sampling: top_p must be in (0, 1], got " + topP);
         if (!(minP >= 0 && minP < 1)) throw new IllegalArgumentException("sampling: min_p must be in [0, 1), got " + minP);
         if (!(repetitionPenalty > 0)) throw new IllegalArgumentException("sampling: repetition_penalty must be > 0, got " + repetitionPenalty);
         if (noRepeatNgramSize < 0) throw new IllegalArgumentException("sampling: no_repeat_ngram_size must be >= 0, got " + noRepeatNgramSize);
+    }
+
+    /**
+     * Temperatures below this decode greedily. At T &lt; 1e-30 the softmax of float logits is one-hot
+     * in double precision (any two logits of magnitude above 1e-6 that differ at all differ by at
+     * least 1e-13, and exp(-1e-13 / 1e-30) is 0), so the argmax is what sampling would give, except
+     * between exactly tied logits; and logits / T would soon overflow a float to Infinity (NaN
+     * probabilities) anyway.
+     */
+    public static final float GREEDY_BELOW = 1e-30f;
+
+    /** True when tokens are the argmax: greedy decoding, or a temperature below {@link #GREEDY_BELOW}. */
+    public boolean decodesGreedily() {
+        return greedy || temperature < GREEDY_BELOW;
     }
 
     public static Sampling greedyDecoding() {

@@ -17,7 +17,7 @@ final class TokenChooser {
         float[] z = Arrays.copyOfRange(logits, off, off + vocab);
         if (s.repetitionPenalty() != 1f) applyRepetitionPenalty(z, history, historyLength, s.repetitionPenalty());
         if (s.noRepeatNgramSize() > 0) banRepeatedNgrams(z, history, historyLength, s.noRepeatNgramSize());
-        if (s.greedy()) return argmax(z);
+        if (s.decodesGreedily()) return argmax(z);
         double[] p = allowedProbabilities(z, s);
         double u = rng.nextDouble(), cum = 0;
         int lastAllowed = -1;
@@ -36,7 +36,14 @@ final class TokenChooser {
         double[] p = new double[v];
         double max = Double.NEGATIVE_INFINITY;
         for (float x : logits) max = Math.max(max, x / s.temperature());
-        if (max == Double.NEGATIVE_INFINITY) throw new IllegalStateException("sampling: every token is banned");
+        if (max == Double.NEGATIVE_INFINITY || max == Double.POSITIVE_INFINITY) {
+            // logits / T overflowed the float range (tiny T or huge logits): the distribution is
+            // one-hot at the argmax, not NaN. Every token banned still has no answer.
+            int best = argmax(logits);
+            if (logits[best] == Float.NEGATIVE_INFINITY) throw new IllegalStateException("sampling: every token is banned");
+            p[best] = 1;
+            return p;
+        }
         double sum = 0;
         for (int i = 0; i < v; i++) {
             p[i] = logits[i] == Float.NEGATIVE_INFINITY ? 0 : Math.exp(logits[i] / s.temperature() - max);

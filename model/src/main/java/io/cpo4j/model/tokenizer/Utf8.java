@@ -1,10 +1,10 @@
 package io.cpo4j.model.tokenizer;
 
 import io.cpo4j.engine.io.FormatException;
+import io.cpo4j.engine.io.TextFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -65,13 +65,9 @@ public final class Utf8 {
         return decodeStrict(readBytes(file), file.toString());
     }
 
-    /** Reads a whole file; a missing file is a {@link FormatException} that names it. */
+    /** Reads a whole data file of at most {@link TextFiles#dataCap()} bytes; a missing, too large or folder path is a {@link FormatException} naming it. */
     public static byte[] readBytes(Path file) throws IOException {
-        try {
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new FormatException(file.toString(), "file not found");
-        }
+        return TextFiles.readBytes(file, TextFiles.dataCap());
     }
 
     /**

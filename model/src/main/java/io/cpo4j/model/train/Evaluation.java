@@ -16,7 +16,10 @@ public final class Evaluation {
         }
     }
 
-    /** Token-weighted mean loss over the batches (at most {@code maxBatches} of them; ignored targets do not count). */
+    /**
+     * Token-weighted mean loss over the batches (at most {@code maxBatches} of them; ignored
+     * targets do not count); no token to score is an {@link IllegalArgumentException}.
+     */
     public static Result meanLoss(Gpt model, Iterable<Batch> batches, int maxBatches) {
         boolean was = model.isTraining();
         model.setTraining(false);
@@ -35,6 +38,8 @@ public final class Evaluation {
         } finally {
             model.setTraining(was);
         }
-        return new Result(count == 0 ? Double.NaN : sum / count, count);
+        // A mean over nothing is no loss: an error, not NaN printed as a result.
+        if (count == 0) throw new IllegalArgumentException("evaluation: no tokens to score (no batches, or only ignored targets)");
+        return new Result(sum / count, count);
     }
 }
