@@ -159,6 +159,11 @@ final class FinetuneCommand implements Command {
         Options o = Options.parse(name(), args, VALUED, FLAGS);
         o.warnings().forEach(err::println);
         Path outDir = Path.of(o.require("out"));
+        if (!o.flag("resume")) {                         // refuse bad options before the run folder is made or taken
+            o.threads();
+            recipe(o);
+            TrainFlags.parse(o, DEFAULTS, Math.max(2, o.integer("max-length", 2)));
+        }
         try (RunFolder run = RunFolder.open(outDir, name(), o.flag("resume"), o.flag("overwrite"), o, err)) {
             return run(o, args, run, out, err);
         }

@@ -132,13 +132,28 @@ final class RunFolder implements AutoCloseable {
         @SuppressWarnings("unchecked")
         Map<String, Object> options = new java.util.LinkedHashMap<>((Map<String, Object>) m);
         options.keySet().removeAll(List.of("threads", "resume", "overwrite", "config"));
+        // relative model and tokenizer paths mean what they meant where the run started, not here
+        if (json.get(WORKING_DIR) instanceof String started) {
+            for (String option : PATH_OPTIONS) {
+                if (options.get(option) instanceof String value && !value.isEmpty() && !Path.of(value).isAbsolute()) {
+                    options.put(option, Path.of(started).resolve(value).normalize().toString());
+                }
+            }
+        }
         return Optional.of(options);
     }
 
-    /** Writes config.json atomically (pretty-printed). */
+    /** The config key that records the folder a run was started from. */
+    static final String WORKING_DIR = "working_dir";
+    /** Options naming model or tokenizer folders, which --resume reads again (data files are pinned by {@link RunInputs}). */
+    private static final List<String> PATH_OPTIONS = List.of("model", "init", "tokenizer");
+
+    /** Writes config.json atomically (pretty-printed), with the folder the run was started from. */
     void writeConfig(Map<String, Object> config) throws IOException {
         Files.createDirectories(dir);
-        AtomicFiles.writeString(config(), Json.writePretty(config));
+        Map<String, Object> withDir = new java.util.LinkedHashMap<>(config);
+        withDir.putIfAbsent(WORKING_DIR, Path.of("").toAbsolutePath().toString());
+        AtomicFiles.writeString(config(), Json.writePretty(withDir));
     }
 
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./:=,+@%-]+");

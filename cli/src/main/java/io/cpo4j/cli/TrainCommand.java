@@ -125,6 +125,10 @@ final class TrainCommand implements Command {
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         Options o = Options.parse(name(), args, VALUED, FLAGS);
         Path outDir = Path.of(o.require("out"));
+        if (!o.flag("resume")) {                         // refuse bad options before the run folder is made or taken
+            o.threads();
+            TrainFlags.parse(o, DEFAULTS, Math.max(1, o.integer("block", o.integer("context", 1))));
+        }
         try (RunFolder run = RunFolder.open(outDir, name(), o.flag("resume"), o.flag("overwrite"), o, err)) {
             return run(o, args, run, out, err);
         }

@@ -62,6 +62,24 @@ class RunFolderTest {
     }
 
     @Test
+    void resumeReadsRelativeModelAndTokenizerPathsFromWhereTheRunStarted() throws Exception {
+        Options opts = Options.parse("finetune", List.of(), List.of(), List.of());
+        Path run = dir.resolve("ft");
+        try (RunFolder fresh = open(run, false, false, opts)) {
+            fresh.writeConfig(Map.of("options", Map.of("model", "base", "tokenizer", "/abs/tok", "steps", "3")));
+        }
+        String started = Path.of("").toAbsolutePath().toString();
+        try (RunFolder again = open(run, true, false, opts)) {
+            assertThat(again.savedOptions().orElseThrow()).containsEntry("model", Path.of(started, "base").toString())
+                    .containsEntry("tokenizer", "/abs/tok").containsEntry("steps", "3");
+        }
+        Files.writeString(run.resolve("config.json"), "{\"working_dir\": \"/elsewhere\", \"options\": {\"init\": \"runs/a/../b\"}}");
+        try (RunFolder again = open(run, true, false, opts)) {
+            assertThat(again.savedOptions().orElseThrow()).containsEntry("init", "/elsewhere/runs/b");
+        }
+    }
+
+    @Test
     void aFolderHasOneOwnerAtATimeAndAFailedOpenRemovesTheFolderItMade() throws Exception {
         Options opts = Options.parse("train", List.of(), List.of(), List.of());
         Path run = dir.resolve("run");
