@@ -1,10 +1,6 @@
 package io.cpo4j.tests;
 
 import io.cpo4j.model.data.TokenShard;
-import io.cpo4j.model.gpt.Gpt;
-import io.cpo4j.model.gpt.GptConfig;
-import io.cpo4j.model.gpt.HfCheckpoint;
-import io.cpo4j.model.tokenizer.CharTokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,15 +31,10 @@ class CliOptionLimitsTest {
 
     @BeforeAll
     static void files() throws Exception {
-        text = dir.resolve("text.txt");
-        Files.writeString(text, "abc abc abc.\n\nabd abd.\n".repeat(50));
-        CharTokenizer chars = CharTokenizer.fromText(Files.readString(text));
-        shard = dir.resolve("tokens.bin");
-        TokenShard.write(shard, chars.encode(Files.readString(text)), chars.vocabSize());
-        model = dir.resolve("model");
-        Gpt gpt = Gpt.create(new GptConfig(chars.vocabSize(), 16, 1, 1, 8, 0f, 1e-5f), 1);
-        HfCheckpoint.save(gpt, model, chars.eotToken());
-        chars.save(model);
+        SmallModelFiles files = SmallModelFiles.write(dir);
+        text = files.text();
+        shard = files.shard();
+        model = files.model();
         aFile = dir.resolve("a-file.txt");
         Files.writeString(aFile, "keep me");
         out = dir.resolve("never");
