@@ -4,6 +4,7 @@ import io.cpo4j.cpo.loss.SequenceLoss;
 import io.cpo4j.cpo.negatives.NegativeContext;
 import io.cpo4j.cpo.negatives.NegativeMixer;
 import io.cpo4j.cpo.score.CandidateSet;
+import io.cpo4j.cpo.score.ContinuationLikelihood;
 import io.cpo4j.cpo.score.SequenceScorer;
 import io.cpo4j.cpo.score.SequenceScores;
 import io.cpo4j.cpo.train.CpoConfig;
@@ -60,24 +61,7 @@ final class FinetuneValidation implements Supplier<Map<String, Double>> {
 
     /** Σ −log π(truth token) / number of truth tokens, over all validation examples, in batches. */
     double nll() {
-        double sum = 0;
-        long tokens = 0;
-        for (int from = 0; from < examples.size(); from += batch) {
-            List<TokenizedExample> chunk = examples.subList(from, Math.min(examples.size(), from + batch));
-            int[][] prefixes = new int[chunk.size()][];
-            int[][][] truths = new int[chunk.size()][1][];
-            for (int i = 0; i < chunk.size(); i++) {
-                prefixes[i] = chunk.get(i).prefix();
-                truths[i][0] = chunk.get(i).continuation();
-            }
-            SequenceScores s = SequenceScorer.scoreNoGrad(policy, new CandidateSet(prefixes, truths));
-            float[] v = s.values();
-            for (int i = 0; i < v.length; i++) {
-                sum -= v[i];
-                tokens += s.tokens()[i][0];
-            }
-        }
-        return tokens == 0 ? Double.NaN : sum / tokens;
+        return ContinuationLikelihood.of(policy, examples, batch).perToken();
     }
 
     private void rewards(Map<String, Double> m) {

@@ -28,8 +28,12 @@ public final class ContinuationLikelihood {
     private ContinuationLikelihood() {}
 
     public static Scores of(Gpt model, List<TokenizedExample> examples) {
+        return of(model, examples, 32);
+    }
+
+    /** The same, scoring {@code batch} examples per forward pass. */
+    public static Scores of(Gpt model, List<TokenizedExample> examples, int batch) {
         double[] nll = new double[examples.size()], tokens = new double[examples.size()];
-        int batch = 32;
         for (int from = 0; from < examples.size(); from += batch) {
             List<TokenizedExample> part = examples.subList(from, Math.min(examples.size(), from + batch));
             int[][] prefixes = new int[part.size()][];
