@@ -1,8 +1,8 @@
 package io.cpo4j.bench;
 
 import io.cpo4j.engine.kernels.Parallel;
-import io.cpo4j.model.gen.Decoder;
-import io.cpo4j.model.gen.KvCache;
+import io.cpo4j.model.lm.Decoder;
+import io.cpo4j.model.lm.KvCache;
 import io.cpo4j.model.gpt.Gpt;
 import io.cpo4j.model.gpt.GptConfig;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -44,7 +44,7 @@ public class DecodeBenchmark extends BenchmarkDefaults {
         Parallel.setThreads(threads);
         Gpt gpt = Gpt.create(GptConfig.gpt2().withContextLength(256), 1);
         gpt.setTraining(false);
-        decoder = new Decoder(gpt);
+        decoder = gpt.decoder();
         caches = new KvCache[batch];
         int[][] prompts = new int[batch][POSITION];
         next = new int[batch][1];

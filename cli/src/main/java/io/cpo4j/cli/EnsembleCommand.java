@@ -1,9 +1,9 @@
 package io.cpo4j.cli;
 
 import io.cpo4j.cpo.train.WeightEnsemble;
-import io.cpo4j.model.gpt.Gpt;
-import io.cpo4j.model.gpt.GptConfig;
-import io.cpo4j.model.gpt.HfCheckpoint;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.lm.ModelConfig;
+import io.cpo4j.model.hf.HfCheckpoint;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -57,7 +57,7 @@ final class EnsembleCommand implements Command {
         float alpha = (float) o.number("alpha", 0, 0, 1);
         Path target = o.folder("out");
         Path mleDir = ModelFolder.resolve(mleArg), cpoDir = ModelFolder.resolve(cpoArg);
-        GptConfig a = HfCheckpoint.readConfig(mleDir), b = HfCheckpoint.readConfig(cpoDir);
+        ModelConfig a = HfCheckpoint.readConfig(mleDir), b = HfCheckpoint.readConfig(cpoDir);
         if (!a.equals(b)) {
             throw new IllegalArgumentException("the two models differ in shape: " + mleDir + " is " + Figures.model(a) + ", " + cpoDir + " is " + Figures.model(b));
         }
@@ -71,9 +71,9 @@ final class EnsembleCommand implements Command {
         }
     }
 
-    private static int mix(Path mleDir, Path cpoDir, GptConfig a, float alpha, Path target, PrintStream out) throws Exception {
-        Gpt mle = HfCheckpoint.load(mleDir), cpo = HfCheckpoint.load(cpoDir);
-        Gpt mixed = WeightEnsemble.interpolate(mle, cpo, alpha);
+    private static int mix(Path mleDir, Path cpoDir, ModelConfig a, float alpha, Path target, PrintStream out) throws Exception {
+        LanguageModel mle = HfCheckpoint.load(mleDir), cpo = HfCheckpoint.load(cpoDir);
+        LanguageModel mixed = WeightEnsemble.interpolate(mle, cpo, alpha);
         int eos = ModelFolder.eosTokenId(cpoDir, a.vocabSize(), ModelFolder.eosTokenId(mleDir, a.vocabSize(), a.vocabSize() - 1));
         HfCheckpoint.save(mixed, target, eos);
         boolean tokenizer = TokenizerFiles.copy(cpoDir, target) || TokenizerFiles.copy(mleDir, target);

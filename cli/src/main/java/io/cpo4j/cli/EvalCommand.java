@@ -6,8 +6,8 @@ import io.cpo4j.engine.io.Json;
 import io.cpo4j.model.data.Batch;
 import io.cpo4j.model.data.SequentialWindows;
 import io.cpo4j.model.data.TokenShard;
-import io.cpo4j.model.gpt.Gpt;
-import io.cpo4j.model.gpt.HfCheckpoint;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.hf.HfCheckpoint;
 import io.cpo4j.model.train.Evaluation;
 
 import java.io.PrintStream;
@@ -75,7 +75,7 @@ final class EvalCommand implements Command {
             throw o.usage("--batch " + batch + " × --block " + block + " × a vocabulary of " + config.vocabSize()
                     + " logits is more than one array holds; use a smaller --batch");
         }
-        Gpt gpt = HfCheckpoint.load(modelDir);
+        LanguageModel gpt = HfCheckpoint.load(modelDir);
         SequentialWindows windows = new SequentialWindows(shard, batch, block);
         long t0 = System.nanoTime();
         Evaluation.Result r = Evaluation.meanLoss(gpt, withProgress(windows, err), Integer.MAX_VALUE);

@@ -1,6 +1,7 @@
 package io.cpo4j.cli;
 
 import io.cpo4j.model.gpt.GptConfig;
+import io.cpo4j.model.lm.ModelConfig;
 
 import java.util.Locale;
 
@@ -10,7 +11,11 @@ final class Figures {
     private Figures() {}
 
     /** "a GPT-2 of 0.81M parameters (vocab 512, context 128, 4 layers, 4 heads, width 128, dropout 0.0)". */
-    static String model(GptConfig c) {
+    static String model(ModelConfig m) {
+        if (!(m instanceof GptConfig c)) {
+            return String.format(Locale.ROOT, "a %s of %s parameters (vocab %d, context %d, %d layers, %d heads sharing %d K/V heads, width %d)",
+                    m.modelType(), count(m.parameterCount()), m.vocabSize(), m.contextLength(), m.layers(), m.heads(), m.kvHeads(), m.width());
+        }
         return String.format(Locale.ROOT, "a GPT-2 of %s parameters (vocab %d, context %d, %d layers, %d heads, width %d, dropout %s)",
                 count(c.parameterCount()), c.vocabSize(), c.contextLength(), c.layers(), c.heads(), c.width(), c.dropout());
     }

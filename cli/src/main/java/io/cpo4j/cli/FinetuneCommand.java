@@ -10,11 +10,10 @@ import io.cpo4j.cpo.train.LossType;
 import io.cpo4j.engine.Engine;
 import io.cpo4j.model.data.TokenizedExample;
 import io.cpo4j.model.gen.Sampling;
-import io.cpo4j.model.gpt.Gpt;
-import io.cpo4j.model.gpt.GptConfig;
-import io.cpo4j.model.gpt.HfCheckpoint;
-import io.cpo4j.model.gpt.HfConfig;
-import io.cpo4j.model.gpt.MemoryEstimate;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.lm.ModelConfig;
+import io.cpo4j.model.hf.HfCheckpoint;
+import io.cpo4j.model.lm.MemoryEstimate;
 import io.cpo4j.model.tokenizer.Tokenizer;
 import io.cpo4j.model.train.TrainConfig;
 import io.cpo4j.model.train.TrainingRun;
@@ -187,7 +186,7 @@ final class FinetuneCommand implements Command {
         if (!FinetuneData.FORMATS.contains(format)) throw o.usage("--data-format must be one of " + FinetuneData.FORMATS + ", got '" + format + "'");
         CpoConfig recipe = recipe(o);
 
-        GptConfig model = HfCheckpoint.readConfig(modelDir);
+        ModelConfig model = HfCheckpoint.readConfig(modelDir);
         if (o.value("dropout").isPresent()) model = model.withDropout((float) o.number("dropout", 0, 0, Math.nextDown(1.0)));
         int ctx = model.contextLength();
         Tokenizer tokenizer = TokenizerFiles.load(o.value("tokenizer"), modelDir);
@@ -233,8 +232,8 @@ final class FinetuneCommand implements Command {
         memory.requireFits("fine-tuning " + Figures.model(model) + " with " + spec.lossType() + " on " + tc.batchSize() + " × " + perExample
                 + " rows of up to " + maxLength + " tokens" + (reference > 0 ? " beside a frozen reference" : ""));
 
-        Gpt policy = Gpt.allocate(model, tc.seed());
-        HfCheckpoint.loadWeights(policy, modelDir.resolve(HfCheckpoint.WEIGHTS));
+        LanguageModel policy = model.allocate(tc.seed());
+        HfCheckpoint.loadWeights(policy, modelDir);
         CpoTrainer cpo = new CpoTrainer(policy, trainExamples, spec);
         var trainer = cpo.trainer();
         FinetuneValidation validation = valExamples.isEmpty() ? null
@@ -325,7 +324,7 @@ final class FinetuneCommand implements Command {
         return sb.toString();
     }
 
-    private static Map<String, Object> config(Options o, String command, Path modelDir, GptConfig model, int eos, CpoConfig spec, TrainConfig tc,
+    private static Map<String, Object> config(Options o, String command, Path modelDir, ModelConfig model, int eos, CpoConfig spec, TrainConfig tc,
                                               Path data, String format, FinetuneData.Sides sides, int trainExamples, int valExamples,
                                               int maxLength, int maxPrefix, Path tokenizer, int startStep) {
         Map<String, Object> c = new LinkedHashMap<>();
@@ -333,7 +332,7 @@ final class FinetuneCommand implements Command {
         c.put("cpo4j_command", "finetune");
         c.put("options", o.asMap());
         c.put("init", modelDir.toAbsolutePath().normalize().toString());
-        c.put("model", HfConfig.toJson(model, eos));
+        c.put("model", HfCheckpoint.configJson(model, eos, eos));
         c.put("finetune", spec.toJson());
         Map<String, Object> t = new LinkedHashMap<>(tc.toJson());
         t.remove("block_size");                                  // rows are sized by max_length

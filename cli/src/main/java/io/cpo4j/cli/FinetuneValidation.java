@@ -11,7 +11,7 @@ import io.cpo4j.cpo.train.CpoConfig;
 import io.cpo4j.cpo.train.RewardStats;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.model.data.TokenizedExample;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,14 +28,14 @@ import java.util.function.Supplier;
  */
 final class FinetuneValidation implements Supplier<Map<String, Double>> {
 
-    private final Gpt policy, reference;
+    private final LanguageModel policy, reference;
     private final CpoConfig spec;
     private final List<TokenizedExample> examples;
     private final int batch, eos;
     private final long seed;
 
     /** Validation in batches of the recipe's batch size; {@code reference} is the frozen model, null when the recipe needs none. */
-    FinetuneValidation(Gpt policy, Gpt reference, CpoConfig spec, List<TokenizedExample> examples, long seed) {
+    FinetuneValidation(LanguageModel policy, LanguageModel reference, CpoConfig spec, List<TokenizedExample> examples, long seed) {
         this.policy = policy;
         this.reference = reference;
         this.spec = spec;
@@ -73,7 +73,7 @@ final class FinetuneValidation implements Supplier<Map<String, Double>> {
             truths[i] = first.get(i).continuation();
         }
         NegativeMixer mixer = spec.negativeMixer();
-        Gpt sampler = reference != null ? reference : policy;
+        LanguageModel sampler = reference != null ? reference : policy;
         SequenceLoss loss = spec.loss();
         CandidateSet set = mixer.build(prefixes, truths, k, loss.ranked(), new NegativeContext(policy, sampler, eos, new Rng(seed))).set();
         SequenceScores pol = SequenceScorer.scoreNoGrad(policy, set);

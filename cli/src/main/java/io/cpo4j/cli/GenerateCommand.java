@@ -5,9 +5,9 @@ import io.cpo4j.model.gen.Generation;
 import io.cpo4j.model.gen.GenerationConfig;
 import io.cpo4j.model.gen.Generator;
 import io.cpo4j.model.gen.Sampling;
-import io.cpo4j.model.gpt.Gpt;
-import io.cpo4j.model.gpt.GptConfig;
-import io.cpo4j.model.gpt.HfCheckpoint;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.lm.ModelConfig;
+import io.cpo4j.model.hf.HfCheckpoint;
 import io.cpo4j.model.tokenizer.Tokenizer;
 
 import java.io.PrintStream;
@@ -105,7 +105,7 @@ final class GenerateCommand implements Command {
         long seed = o.longValue("seed", DEFAULT_SEED);
 
         Path modelDir = ModelFolder.resolve(modelArg);
-        GptConfig config = HfCheckpoint.readConfig(modelDir);
+        ModelConfig config = HfCheckpoint.readConfig(modelDir);
         Tokenizer tokenizer = TokenizerFiles.load(o.value("tokenizer"), modelDir);
         if (tokenizer.vocabSize() > config.vocabSize()) {
             throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize() + " tokens, more than the model's vocabulary of "
@@ -141,7 +141,7 @@ final class GenerateCommand implements Command {
         if (eot != null) gen = gen.withStopTokens(eot);
         if (!stops.isEmpty()) gen = gen.withStopStrings(tokenizer::decode, stops.toArray(String[]::new));
 
-        Gpt gpt = HfCheckpoint.load(modelDir);
+        LanguageModel gpt = HfCheckpoint.load(modelDir);
         gpt.setTraining(false);
         String echo = o.flag("continuation-only") ? "" : promptText;
         List<StringBuilder> buffers = new ArrayList<>();

@@ -3,7 +3,7 @@ package io.cpo4j.cli;
 import io.cpo4j.engine.io.FormatException;
 import io.cpo4j.engine.io.Json;
 import io.cpo4j.engine.io.TextFiles;
-import io.cpo4j.model.gpt.HfCheckpoint;
+import io.cpo4j.model.hf.HfCheckpoint;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import io.cpo4j.model.data.TokenizedExample;
 import io.cpo4j.model.gen.GenerationConfig;
 import io.cpo4j.model.gen.Generator;
 import io.cpo4j.model.gen.Sampling;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -92,7 +92,7 @@ final class RunReport {
      * Greedy continuations of each example's prefix by {@code model} (as long as the truth, within
      * the context, ending at {@code eos}), next to the truth: the report's sample table.
      */
-    static Samples samples(Gpt model, Tokenizer tokenizer, List<TokenizedExample> examples, int eos, String modelLabel) {
+    static Samples samples(LanguageModel model, Tokenizer tokenizer, List<TokenizedExample> examples, int eos, String modelLabel) {
         List<String> prompts = new ArrayList<>();
         List<List<String>> outputs = new ArrayList<>();
         Generator generator = new Generator(model);

@@ -7,10 +7,13 @@ import io.cpo4j.model.data.RandomWindows;
 import io.cpo4j.model.data.SequentialWindows;
 import io.cpo4j.model.data.TokenShard;
 import io.cpo4j.model.data.TokenizedExample;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.Presets;
 import io.cpo4j.model.gpt.GptConfig;
-import io.cpo4j.model.gpt.HfCheckpoint;
-import io.cpo4j.model.gpt.MemoryEstimate;
+import io.cpo4j.model.llama.LlamaConfig;
+import io.cpo4j.model.lm.ModelConfig;
+import io.cpo4j.model.hf.HfCheckpoint;
+import io.cpo4j.model.lm.MemoryEstimate;
 import io.cpo4j.model.tokenizer.Tokenizer;
 import io.cpo4j.model.tokenizer.Tokenizers;
 import io.cpo4j.model.train.Evaluation;
@@ -159,7 +162,7 @@ final class TrainCommand implements Command {
         if (tokenizerDir.isEmpty() && initDir != null && TokenizerFiles.present(initDir)) tokenizerDir = Optional.of(initDir);
         Tokenizer tokenizer = tokenizerDir.isPresent() ? Tokenizers.load(tokenizerDir.get()) : null;
 
-        GptConfig model = initDir != null ? HfCheckpoint.readConfig(initDir) : presetConfig(o, tokenizer);
+        ModelConfig model = initDir != null ? HfCheckpoint.readConfig(initDir) : presetConfig(o, tokenizer);
         if (o.value("dropout").isPresent()) model = model.withDropout((float) o.number("dropout", 0, 0, Math.nextDown(1.0)));
         if (tokenizer != null && tokenizer.vocabSize() > model.vocabSize()) {
             throw o.usage("the tokenizer has " + tokenizer.vocabSize() + " tokens but the model's vocabulary is " + model.vocabSize() + (initDir == null ? "; raise --vocab-size" : ""));
@@ -176,12 +179,12 @@ final class TrainCommand implements Command {
         MemoryEstimate memory = MemoryEstimate.training(model, tc.batchSize(), block);
         memory.requireFits("training " + Figures.model(model) + " at batch " + tc.batchSize() + " × block " + block);
 
-        Gpt gpt;
+        LanguageModel gpt;
         if (initDir != null) {
-            gpt = Gpt.allocate(model, tc.seed());
-            HfCheckpoint.loadWeights(gpt, initDir.resolve(HfCheckpoint.WEIGHTS));
+            gpt = model.allocate(tc.seed());
+            HfCheckpoint.loadWeights(gpt, initDir);
         } else {
-            gpt = Gpt.create(model, tc.seed());
+            gpt = model.create(tc.seed());
         }
         int eos = eosToken(tokenizer, initDir, model);
         Trainer trainer = new Trainer(gpt, tc, new NextTokenObjective(gpt, windows), GradientReducer.LOCAL);
@@ -230,22 +233,35 @@ final class TrainCommand implements Command {
     }
 
     /** A preset with its overrides; the vocabulary defaults to the tokenizer's size when there is one. */
-    private static GptConfig presetConfig(Options o, Tokenizer tokenizer) {
+    private static ModelConfig presetConfig(Options o, Tokenizer tokenizer) {
         String name = o.string("model", "tiny");
-        GptConfig p;
+        ModelConfig preset;
         try {
-            p = GptConfig.preset(name);
+            preset = Presets.of(name);
         } catch (IllegalArgumentException e) {
             throw o.usage("--model: " + e.getMessage());
         }
-        int vocab = o.integer("vocab-size", tokenizer != null ? tokenizer.vocabSize() : p.vocabSize(), 1);
+        int vocab = o.integer("vocab-size", tokenizer != null ? tokenizer.vocabSize() : preset.vocabSize(), 1);
+        if (preset instanceof LlamaConfig l) {
+            for (String fixed : List.of("heads", "width")) {
+                if (o.value(fixed).isPresent()) throw o.usage("--" + fixed + " applies to GPT-2 presets; the " + name + " preset keeps its shape (--layers, --context and --vocab-size may change)");
+            }
+            try {
+                return new LlamaConfig(l.modelType(), vocab, o.integer("context", l.contextLength(), 1), o.integer("layers", l.layers(), 1), l.width(),
+                        l.hiddenSize(), l.heads(), l.kvHeads(), l.headSize(), l.rmsNormEps(), l.ropeTheta(), l.ropeScaling(), l.qkvBias(), l.outputBias(),
+                        l.qkNorm(), l.tiedEmbeddings());
+            } catch (IllegalArgumentException e) {
+                throw o.usage(e.getMessage());
+            }
+        }
+        GptConfig p = (GptConfig) preset;
         int heads = o.integer("heads", p.heads(), 1), width = o.integer("width", p.width(), 1);
         if (width % heads != 0) throw o.usage("--width " + width + " must be a multiple of --heads " + heads);
         return new GptConfig(vocab, o.integer("context", p.contextLength(), 1), o.integer("layers", p.layers(), 1), heads, width,
                 p.dropout(), p.layerNormEps());
     }
 
-    private static TokenShard shard(Path file, GptConfig model) throws IOException {
+    private static TokenShard shard(Path file, ModelConfig model) throws IOException {
         TokenShard s = TokenShard.read(file);
         try {
             s.checkVocabulary(model.vocabSize());
@@ -255,7 +271,7 @@ final class TrainCommand implements Command {
         return s;
     }
 
-    private static int eosToken(Tokenizer tokenizer, Path initDir, GptConfig model) throws IOException {
+    private static int eosToken(Tokenizer tokenizer, Path initDir, ModelConfig model) throws IOException {
         int fallback = model.vocabSize() - 1;                      // where cpo4j's and GPT-2's vocabularies keep <|endoftext|>
         if (tokenizer != null && tokenizer.specialTokens().containsKey(Tokenizer.ENDOFTEXT)) return tokenizer.eotToken();
         if (initDir != null) return ModelFolder.eosTokenId(initDir, model.vocabSize(), fallback);
@@ -266,7 +282,7 @@ final class TrainCommand implements Command {
      * Validation loss on up to {@code maxBatches} batches of sequential windows, spread evenly over
      * the file: the same windows every time, so the curve compares like with like.
      */
-    static Map<String, Double> validate(Gpt gpt, SequentialWindows windows, int maxBatches) {
+    static Map<String, Double> validate(LanguageModel gpt, SequentialWindows windows, int maxBatches) {
         int n = windows.batchCount(), take = Math.min(n, maxBatches);
         List<Batch> batches = new ArrayList<>(take);
         for (int i = 0; i < take; i++) batches.add(windows.batch((int) ((long) i * n / take)));
@@ -299,13 +315,13 @@ final class TrainCommand implements Command {
         return last;
     }
 
-    private static Map<String, Object> config(Options o, String command, GptConfig model, TrainConfig tc, Path data, Optional<Path> val,
+    private static Map<String, Object> config(Options o, String command, ModelConfig model, TrainConfig tc, Path data, Optional<Path> val,
                                               Path init, Optional<Path> tokenizer, int eos, int startStep) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("command", command);
         c.put("cpo4j_command", "train");
         c.put("options", o.asMap());
-        c.put("model", io.cpo4j.model.gpt.HfConfig.toJson(model, eos));
+        c.put("model", HfCheckpoint.configJson(model, eos, eos));
         c.put("train", tc.toJson());
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("train", data.toAbsolutePath().normalize().toString());

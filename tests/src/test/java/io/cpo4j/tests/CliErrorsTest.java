@@ -2,7 +2,7 @@ package io.cpo4j.tests;
 
 import io.cpo4j.model.gpt.Gpt;
 import io.cpo4j.model.gpt.GptConfig;
-import io.cpo4j.model.gpt.HfCheckpoint;
+import io.cpo4j.model.hf.HfCheckpoint;
 import io.cpo4j.model.tokenizer.CharTokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.cpo4j.tests;
 import io.cpo4j.engine.io.Json;
 import io.cpo4j.model.gpt.Gpt;
 import io.cpo4j.model.gpt.GptConfig;
-import io.cpo4j.model.gpt.HfCheckpoint;
+import io.cpo4j.model.hf.HfCheckpoint;
 import io.cpo4j.model.tokenizer.Tokenizers;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -7,8 +7,8 @@ import io.cpo4j.model.data.TokenShard;
 import io.cpo4j.model.gen.GenerationConfig;
 import io.cpo4j.model.gen.Generator;
 import io.cpo4j.model.gen.Sampling;
-import io.cpo4j.model.gpt.Gpt;
-import io.cpo4j.model.gpt.HfCheckpoint;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.hf.HfCheckpoint;
 import io.cpo4j.model.tokenizer.Tokenizer;
 import io.cpo4j.model.tokenizer.Tokenizers;
 import io.cpo4j.model.train.Evaluation;
@@ -115,7 +115,7 @@ class CliTrainingTest {
         Map<String, Object> json = Json.parseObject(r.out().strip(), "eval output");
         assertThat(json.keySet()).containsExactly("loss", "perplexity", "tokens");
 
-        Gpt model = HfCheckpoint.load(run.resolve("model"));
+        LanguageModel model = HfCheckpoint.load(run.resolve("model"));
         TokenShard shard = TokenShard.read(valBin);
         Evaluation.Result expected = Evaluation.meanLoss(model, new SequentialWindows(shard, 3, 32), Integer.MAX_VALUE);
         assertThat(json.get("loss")).isEqualTo(expected.loss());
@@ -136,7 +136,7 @@ class CliTrainingTest {
         assertThat(a.out()).isEqualTo(b.out());
         assertThat(a.err()).contains("15 new tokens", "stopped at max new tokens");
 
-        Gpt model = HfCheckpoint.load(run.resolve("model"));
+        LanguageModel model = HfCheckpoint.load(run.resolve("model"));
         Tokenizer tok = Tokenizers.load(chars);
         int[] tokens = new Generator(model).generate(List.of(tok.encode("the cat")), GenerationConfig.of(15, Sampling.greedyDecoding(), 0)
                 .withStopTokens(tok.eotToken())).get(0).tokens();

@@ -10,8 +10,8 @@ import io.cpo4j.cpo.score.SequenceScorer;
 import io.cpo4j.cpo.score.SequenceScores;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.io.SafeTensors;
-import io.cpo4j.model.gpt.Gpt;
-import io.cpo4j.model.gpt.HfCheckpoint;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.hf.HfCheckpoint;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -59,8 +59,8 @@ class ContrastiveParityTest {
         double beta = Double.parseDouble(st.metadata().getOrDefault("beta", "0.1"));
         double alpha = Double.parseDouble(st.metadata().getOrDefault("cpo_xu_alpha", "1.0"));
         CandidateSet set = candidates(st);
-        Gpt policy = HfCheckpoint.load(dir.resolve("model"));
-        Gpt reference = HfCheckpoint.load(dir.resolve("model"));
+        LanguageModel policy = HfCheckpoint.load(dir.resolve("model"));
+        LanguageModel reference = HfCheckpoint.load(dir.resolve("model"));
         HfCheckpoint.loadWeights(reference, dir.resolve("reference.safetensors"));
 
         SequenceScores ref = SequenceScorer.scoreNoGrad(reference, set);
@@ -78,7 +78,7 @@ class ContrastiveParityTest {
         assertLoss("loss_ranked", new RankedCpoLoss(beta), policy, set, ref, st, "grad_ranked/");
     }
 
-    private void assertLoss(String key, SequenceLoss loss, Gpt policy, CandidateSet set, SequenceScores ref, SafeTensors st, String gradPrefix) throws IOException {
+    private void assertLoss(String key, SequenceLoss loss, LanguageModel policy, CandidateSet set, SequenceScores ref, SafeTensors st, String gradPrefix) throws IOException {
         policy.parameters().zeroGrad();
         Tensor value = loss.apply(SequenceScorer.score(policy, set), ref);
         assertValuesClose(key, new float[] {value.item()}, st.floats(key));

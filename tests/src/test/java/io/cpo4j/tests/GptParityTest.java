@@ -10,8 +10,8 @@ import io.cpo4j.model.gen.Generation;
 import io.cpo4j.model.gen.GenerationConfig;
 import io.cpo4j.model.gen.Generator;
 import io.cpo4j.model.gen.Sampling;
-import io.cpo4j.model.gpt.Gpt;
-import io.cpo4j.model.gpt.HfCheckpoint;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.hf.HfCheckpoint;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -86,7 +86,7 @@ class GptParityTest {
     }
 
     private void forwardAndBackward(Path dir) throws IOException {
-        Gpt gpt = HfCheckpoint.load(dir.resolve("model"));
+        LanguageModel gpt = HfCheckpoint.load(dir.resolve("model"));
         gpt.setTraining(false);
         SafeTensors lm = SafeTensors.open(dir.resolve("lm.safetensors"));
         int[] shape = lm.entry("input_ids").shape();
@@ -112,7 +112,7 @@ class GptParityTest {
     }
 
     private void adamw(Path dir) throws IOException {
-        Gpt gpt = HfCheckpoint.load(dir.resolve("model"));
+        LanguageModel gpt = HfCheckpoint.load(dir.resolve("model"));
         gpt.setTraining(false);
         SafeTensors st = SafeTensors.open(dir.resolve("adamw.safetensors"));
         var meta = st.metadata();
@@ -147,7 +147,7 @@ class GptParityTest {
     }
 
     private void greedy(Path dir) throws IOException {
-        Gpt gpt = HfCheckpoint.load(dir.resolve("model"));
+        LanguageModel gpt = HfCheckpoint.load(dir.resolve("model"));
         gpt.setTraining(false);
         SafeTensors st = SafeTensors.open(dir.resolve("greedy.safetensors"));
         int[] prompt = ints(st, "prompt"), expected = ints(st, "generated");

@@ -5,8 +5,8 @@ import io.cpo4j.engine.io.Json;
 import io.cpo4j.engine.io.SafeTensors;
 import io.cpo4j.model.gpt.Gpt;
 import io.cpo4j.model.gpt.GptConfig;
-import io.cpo4j.model.gpt.HfCheckpoint;
-import io.cpo4j.model.gpt.HfConfig;
+import io.cpo4j.model.hf.HfCheckpoint;
+import io.cpo4j.model.hf.HfCheckpoint;
 import io.cpo4j.model.train.Checkpoints;
 import io.cpo4j.model.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -106,8 +106,8 @@ class ParserFuzzTest {
     @Test
     @Timeout(120)
     void configJson() {
-        byte[] valid = Json.writePretty(HfConfig.toJson(SMALL, 0)).getBytes(StandardCharsets.UTF_8);
-        Fuzzing.fuzz("config.json", 3, m -> m.mutate(valid), input -> HfConfig.fromJson(
+        byte[] valid = Json.writePretty(HfCheckpoint.configJson(SMALL, 0, 0)).getBytes(StandardCharsets.UTF_8);
+        Fuzzing.fuzz("config.json", 3, m -> m.mutate(valid), input -> HfCheckpoint.config(
                 Json.parseObject(new String(input, StandardCharsets.UTF_8), "config.json"), "config.json"), "config.json");
     }
 

@@ -3,7 +3,7 @@ package io.cpo4j.tests;
 import io.cpo4j.model.data.TokenShard;
 import io.cpo4j.model.gpt.Gpt;
 import io.cpo4j.model.gpt.GptConfig;
-import io.cpo4j.model.gpt.HfCheckpoint;
+import io.cpo4j.model.hf.HfCheckpoint;
 import io.cpo4j.model.tokenizer.CharTokenizer;
 
 import java.io.IOException;

@@ -11,7 +11,7 @@ import io.cpo4j.cpo.train.CpoConfig;
 import io.cpo4j.cpo.train.LossType;
 import io.cpo4j.engine.io.AtomicFiles;
 import io.cpo4j.engine.io.Json;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.train.Evaluation;
 import io.cpo4j.model.train.TrainingRun;
 
@@ -55,10 +55,10 @@ public final class Demo {
         Files.createDirectories(runDir);
         AtomicFiles.writeString(runDir.resolve("config.json"), Json.writePretty(configJson()));
         OracleStudy study = new OracleStudy(cfg, runDir, log, progress);
-        Gpt base = study.pretrain();
+        LanguageModel base = study.pretrain();
         // the same number of steps two ways, on the same (prefix, continuation) examples
-        Gpt cpo = study.finetune("cpo", cfg.cpo(), base);
-        Gpt mle = study.finetune("mle", CpoConfig.builder().lossType(LossType.MLE).build(), base);
+        LanguageModel cpo = study.finetune("cpo", cfg.cpo(), base);
+        LanguageModel mle = study.finetune("mle", CpoConfig.builder().lossType(LossType.MLE).build(), base);
 
         log.println("evaluating base, MLE and CPO by the oracle at T = 0.7, 0.85, 1.0, 1.15 and greedy …");
         EvalTable table = new EvalTable();

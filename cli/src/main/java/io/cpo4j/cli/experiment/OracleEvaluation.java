@@ -16,7 +16,7 @@ import io.cpo4j.model.gen.Generation;
 import io.cpo4j.model.gen.GenerationConfig;
 import io.cpo4j.model.gen.Generator;
 import io.cpo4j.model.gen.Sampling;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +49,7 @@ public final class OracleEvaluation {
     }
 
     /** One model at every decoding, added to {@code table}; returns the samples at each decoding, in sweep order. */
-    public List<List<ContinuationSample>> evaluate(String name, Gpt model, List<Decoding> decodings, EvalTable table) {
+    public List<List<ContinuationSample>> evaluate(String name, LanguageModel model, List<Decoding> decodings, EvalTable table) {
         List<List<ContinuationSample>> all = new ArrayList<>();
         for (Decoding d : decodings) {
             List<ContinuationSample> samples = continuations(model, d);
@@ -61,7 +61,7 @@ public final class OracleEvaluation {
     }
 
     /** The model's continuation of every prompt at one decoding, as oracle words. */
-    public List<ContinuationSample> continuations(Gpt model, Decoding d) {
+    public List<ContinuationSample> continuations(LanguageModel model, Decoding d) {
         List<int[]> tokenPrompts = new ArrayList<>();
         for (OracleDocument doc : prompts) tokenPrompts.add(corpus.promptTokens(doc.prefix(promptWords)));
         Sampling sampling = d.greedy() ? Sampling.greedyDecoding() : Sampling.temperature((float) d.temperature());
@@ -90,7 +90,7 @@ public final class OracleEvaluation {
      * The model's NLL of fresh documents with logits divided by {@code temperature}, per oracle
      * token (words + end), 95% interval. Documents longer than the context are left out.
      */
-    public Interval coverage(Gpt model, double temperature) {
+    public Interval coverage(LanguageModel model, double temperature) {
         List<int[]> docs = new ArrayList<>();
         List<Integer> wordCounts = new ArrayList<>();
         for (OracleDocument d : coverageDocs) {

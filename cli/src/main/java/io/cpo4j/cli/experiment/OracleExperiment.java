@@ -5,7 +5,7 @@ import io.cpo4j.cli.eval.EvalTable;
 import io.cpo4j.cpo.train.CpoConfig;
 import io.cpo4j.cpo.train.WeightEnsemble;
 import io.cpo4j.engine.io.AtomicFiles;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.train.TrainingRun;
 
 import java.io.IOException;
@@ -62,19 +62,19 @@ public final class OracleExperiment {
     public static Outcome run(DemoConfig cfg, List<Arm> arms, List<String> ensembleWith, Path runDir, PrintStream log,
                               Function<String, TrainingRun.Listener> progress) throws IOException {
         OracleStudy study = new OracleStudy(cfg, runDir, log, progress);
-        Gpt base = study.pretrain();
-        Map<String, Gpt> models = new LinkedHashMap<>();
+        LanguageModel base = study.pretrain();
+        Map<String, LanguageModel> models = new LinkedHashMap<>();
         models.put("base", base);
         for (Arm arm : arms) models.put(arm.name(), study.finetune(arm.name(), arm.spec(), base));
         for (String other : ensembleWith) {
             if (!models.containsKey("mle") || !models.containsKey(other)) continue;
-            Gpt soup = WeightEnsemble.interpolate(models.get("mle"), models.get(other), 0.5f);
+            LanguageModel soup = WeightEnsemble.interpolate(models.get("mle"), models.get(other), 0.5f);
             study.save(soup, runDir.resolve("ensemble-" + other).resolve("model"));
             models.put("soup(mle," + other + ")", soup);
         }
         EvalTable table = new EvalTable();
         Map<String, Double> nll = new LinkedHashMap<>();
-        for (Map.Entry<String, Gpt> e : models.entrySet()) {
+        for (Map.Entry<String, LanguageModel> e : models.entrySet()) {
             log.printf(Locale.ROOT, "evaluating %s …%n", e.getKey());
             study.evaluate(e.getKey(), e.getValue(), table);
             nll.put(e.getKey(), study.heldOutNll(e.getValue()));

@@ -11,10 +11,11 @@ import io.cpo4j.model.data.RandomWindows;
 import io.cpo4j.model.data.SequentialWindows;
 import io.cpo4j.model.data.TokenShard;
 import io.cpo4j.model.data.TokenizedExample;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.gpt.GptConfig;
-import io.cpo4j.model.gpt.HfCheckpoint;
-import io.cpo4j.model.gpt.MemoryEstimate;
+import io.cpo4j.model.lm.ModelConfig;
+import io.cpo4j.model.hf.HfCheckpoint;
+import io.cpo4j.model.lm.MemoryEstimate;
 import io.cpo4j.model.tokenizer.BpeFiles;
 import io.cpo4j.model.tokenizer.BpeTokenizer;
 import io.cpo4j.model.train.Evaluation;
@@ -49,7 +50,7 @@ public final class OracleStudy {
     private final PrintStream log;
     private final Function<String, TrainingRun.Listener> progress;
     private final OracleCorpus corpus;
-    private final GptConfig modelConfig;
+    private final ModelConfig modelConfig;
     private final List<OracleDocument> promptDocs, coverageDocs, valDocs;
     private final List<TokenizedExample> examples, valExamples;
 
@@ -84,8 +85,8 @@ public final class OracleStudy {
     }
 
     /** Next-token pretraining from scratch on the training stream. */
-    public Gpt pretrain() throws IOException {
-        Gpt base = Gpt.create(modelConfig, cfg.seed());
+    public LanguageModel pretrain() throws IOException {
+        LanguageModel base = modelConfig.create(cfg.seed());
         int[] valStream = streamOf(valDocs);
         TrainConfig pre = trainConfig(cfg.batch(), cfg.block(), cfg.pretrainSteps(), cfg.pretrainLr(), Math.max(1, cfg.pretrainSteps() / 20));
         SequentialWindows val = new SequentialWindows(TokenShard.of(valStream), cfg.batch(), cfg.block());
@@ -95,30 +96,30 @@ public final class OracleStudy {
     }
 
     /** A copy of {@code base} continued for {@code finetuneSteps} with the recipe, in sub-folder {@code name}. */
-    public Gpt finetune(String name, CpoConfig recipe, Gpt base) throws IOException {
+    public LanguageModel finetune(String name, CpoConfig recipe, LanguageModel base) throws IOException {
         TrainConfig ft = trainConfig(cfg.finetuneBatch(), cfg.block(), cfg.finetuneSteps(), cfg.finetuneLr(), Math.max(1, cfg.finetuneSteps() / 10));
         CpoConfig spec = recipe.toBuilder().eosToken(corpus.eos()).training(ft).build();
-        Gpt policy = base.copy();
-        Gpt reference = spec.needsReference() ? base.copy().freeze(true) : null;
+        LanguageModel policy = base.copy();
+        LanguageModel reference = spec.needsReference() ? base.copy().freeze(true) : null;
         Objective objective = spec.objective(policy, reference, new ExampleSource(examples, cfg.seed() + 11), cfg.seed() + 13);
         phase(name, policy, objective, ft, () -> Map.of("val/nll_loss", continuationNll(policy, valExamples)));
         return policy;
     }
 
     /** The model at every decoding of the sweep, added to {@code table}; returns its samples per decoding. */
-    public List<List<ContinuationSample>> evaluate(String name, Gpt model, EvalTable table) {
+    public List<List<ContinuationSample>> evaluate(String name, LanguageModel model, EvalTable table) {
         OracleEvaluation eval = new OracleEvaluation(corpus, promptDocs.subList(0, Math.min(promptDocs.size(), cfg.prompts())),
                 coverageDocs.subList(0, Math.min(coverageDocs.size(), cfg.coverageDocs())), cfg.promptWords(), cfg.maxNewTokens(), cfg.seed());
         return eval.evaluate(name, model, Decoding.SWEEP, table);
     }
 
     /** The held-out continuation NLL per token (the fine-tunes' validation figure). */
-    public double heldOutNll(Gpt model) {
+    public double heldOutNll(LanguageModel model) {
         return continuationNll(model, valExamples);
     }
 
     /** Saves a model (and the tokenizer) as a HuggingFace folder. */
-    public void save(Gpt model, Path dir) throws IOException {
+    public void save(LanguageModel model, Path dir) throws IOException {
         HfCheckpoint.save(model, dir, corpus.eos());
         BpeFiles.save((BpeTokenizer) corpus.tokenizer(), dir);
     }
@@ -129,7 +130,7 @@ public final class OracleStudy {
                 .evalEvery(evalEvery).evalBatches(50).checkpointEvery(0).keepCheckpoints(1).seed(cfg.seed()).build();
     }
 
-    private void phase(String name, Gpt model, Objective objective, TrainConfig tc, Supplier<Map<String, Double>> validation) throws IOException {
+    private void phase(String name, LanguageModel model, Objective objective, TrainConfig tc, Supplier<Map<String, Double>> validation) throws IOException {
         log.printf(Locale.ROOT, "%s: %d steps%n", name, tc.maxSteps());
         Path dir = runDir.resolve(name);
         Trainer trainer = new Trainer(model, tc, objective, GradientReducer.LOCAL);
@@ -147,7 +148,7 @@ public final class OracleStudy {
     }
 
     /** Mean NLL per continuation token of examples. */
-    static double continuationNll(Gpt model, List<TokenizedExample> examples) {
+    static double continuationNll(LanguageModel model, List<TokenizedExample> examples) {
         return ContinuationLikelihood.of(model, examples).perToken();
     }
 }

@@ -16,8 +16,9 @@ import io.cpo4j.model.gen.Generation;
 import io.cpo4j.model.gen.GenerationConfig;
 import io.cpo4j.model.gen.Generator;
 import io.cpo4j.model.gen.Sampling;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.gpt.GptConfig;
+import io.cpo4j.model.lm.ModelConfig;
 import io.cpo4j.model.train.Evaluation;
 import io.cpo4j.model.train.GradientReducer;
 import io.cpo4j.model.train.NextTokenObjective;
@@ -53,10 +54,10 @@ public final class TextExperiment {
 
     public static List<Row> run(TextCorpus corpus, DemoConfig cfg, List<OracleExperiment.Arm> arms, List<String> ensembleWith, Path runDir,
                                 PrintStream log, Function<String, TrainingRun.Listener> progress) throws IOException {
-        GptConfig model = GptConfig.tiny().withVocabSize(corpus.tokenizer().vocabSize());
+        ModelConfig model = GptConfig.tiny().withVocabSize(corpus.tokenizer().vocabSize());
         log.printf(Locale.ROOT, "%s: %d training tokens, %d training examples, %d validation examples, vocabulary %d%n", corpus.name(),
                 corpus.trainStream().length, corpus.trainExamples().size(), corpus.valExamples().size(), corpus.tokenizer().vocabSize());
-        Gpt base = Gpt.create(model, cfg.seed());
+        LanguageModel base = model.create(cfg.seed());
         int evalEvery = Math.max(1, cfg.pretrainSteps() / 5);
         TrainConfig pre = TrainConfig.builder().batchSize(cfg.batch()).blockSize(cfg.block()).maxSteps(cfg.pretrainSteps()).learningRate(cfg.pretrainLr())
                 .warmupSteps(Math.max(1, cfg.pretrainSteps() / 20)).evalEvery(evalEvery).evalBatches(20).checkpointEvery(0).keepCheckpoints(1)
@@ -65,15 +66,15 @@ public final class TextExperiment {
         run(runDir.resolve("pretrain"), base, new NextTokenObjective(base, new RandomWindows(TokenShard.of(corpus.trainStream()), cfg.block(), cfg.seed())),
                 pre, () -> Map.of("val/loss", Evaluation.meanLoss(base, val, 20).loss()), corpus, log, progress.apply("pretrain"));
 
-        Map<String, Gpt> models = new LinkedHashMap<>();
+        Map<String, LanguageModel> models = new LinkedHashMap<>();
         models.put("base", base);
         List<TokenizedExample> valSubset = corpus.valExamples().subList(0, Math.min(corpus.valExamples().size(), 400));
         for (OracleExperiment.Arm arm : arms) {
             TrainConfig ft = pre.toBuilder().batchSize(cfg.finetuneBatch()).maxSteps(cfg.finetuneSteps()).learningRate(cfg.finetuneLr())
                     .warmupSteps(Math.max(1, cfg.finetuneSteps() / 10)).evalEvery(Math.max(1, cfg.finetuneSteps() / 5)).build();
             CpoConfig spec = arm.spec().toBuilder().eosToken(corpus.eos()).training(ft).build();
-            Gpt policy = base.copy();
-            Gpt reference = spec.needsReference() ? base.copy().freeze(true) : null;
+            LanguageModel policy = base.copy();
+            LanguageModel reference = spec.needsReference() ? base.copy().freeze(true) : null;
             Objective objective = spec.objective(policy, reference, new ExampleSource(corpus.trainExamples(), cfg.seed() + 11), cfg.seed() + 13);
             run(runDir.resolve(arm.name()), policy, objective, ft, () -> Map.of("val/nll_loss", nll(policy, valSubset, cfg.seed()).estimate()), corpus, log,
                     progress.apply(arm.name()));
@@ -86,7 +87,7 @@ public final class TextExperiment {
         }
         List<Row> rows = new ArrayList<>();
         List<TokenizedExample> prompts = corpus.valExamples().subList(0, Math.min(corpus.valExamples().size(), cfg.prompts()));
-        for (Map.Entry<String, Gpt> e : models.entrySet()) {
+        for (Map.Entry<String, LanguageModel> e : models.entrySet()) {
             log.printf(Locale.ROOT, "evaluating %s on %s …%n", e.getKey(), corpus.name());
             Map<String, double[]> s = new LinkedHashMap<>();
             s.put("T=1.0", sampleStats(e.getValue(), corpus, prompts, Sampling.temperature(1f), cfg.seed()));
@@ -97,20 +98,20 @@ public final class TextExperiment {
         return rows;
     }
 
-    private static void run(Path dir, Gpt model, Objective objective, TrainConfig tc, java.util.function.Supplier<Map<String, Double>> validation,
+    private static void run(Path dir, LanguageModel model, Objective objective, TrainConfig tc, java.util.function.Supplier<Map<String, Double>> validation,
                             TextCorpus corpus, PrintStream log, TrainingRun.Listener listener) throws IOException {
         log.printf(Locale.ROOT, "%s: %d steps%n", dir.getFileName(), tc.maxSteps());
         new TrainingRun(new Trainer(model, tc, objective, GradientReducer.LOCAL), dir, corpus.eos(), validation, listener).run();
     }
 
     /** Held-out NLL per continuation token, with a bootstrap interval over examples. */
-    static Interval nll(Gpt model, List<TokenizedExample> examples, long seed) {
+    static Interval nll(LanguageModel model, List<TokenizedExample> examples, long seed) {
         ContinuationLikelihood.Scores s = ContinuationLikelihood.of(model, examples);
         return Bootstrap.ratio95(s.nll(), s.tokens(), seed);
     }
 
     /** {rep-2, rep-4, distinct-2, length ratio, ended share} of the continuations of the prompts, in whitespace words. */
-    static double[] sampleStats(Gpt model, TextCorpus corpus, List<TokenizedExample> prompts, Sampling sampling, long seed) {
+    static double[] sampleStats(LanguageModel model, TextCorpus corpus, List<TokenizedExample> prompts, Sampling sampling, long seed) {
         List<int[]> ps = new ArrayList<>();
         int max = 0;
         for (TokenizedExample e : prompts) {

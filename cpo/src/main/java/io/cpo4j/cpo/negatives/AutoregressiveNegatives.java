@@ -4,7 +4,7 @@ import io.cpo4j.model.gen.Generation;
 import io.cpo4j.model.gen.GenerationConfig;
 import io.cpo4j.model.gen.Generator;
 import io.cpo4j.model.gen.Sampling;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,7 +77,7 @@ public final class AutoregressiveNegatives implements NegativeGenerator {
 
     @Override
     public List<List<Negative>> generateWithReference(int[][] prefixes, int[][] truths, int count, NegativeContext ctx) {
-        Gpt model = fromPolicy ? ctx.policy() : ctx.reference();
+        LanguageModel model = fromPolicy ? ctx.policy() : ctx.reference();
         boolean was = model.isTraining();
         model.setTraining(false);
         try {

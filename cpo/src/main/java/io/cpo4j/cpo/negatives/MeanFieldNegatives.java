@@ -1,7 +1,7 @@
 package io.cpo4j.cpo.negatives;
 
 import io.cpo4j.engine.Autograd;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +63,7 @@ public final class MeanFieldNegatives implements NegativeGenerator {
      * one, given the true prefix — all examples in one teacher-forced forward over (B, T) rows,
      * right-padded.
      */
-    static int[][] alternatives(Gpt model, int[][] prefixes, int[][] truths) {
+    static int[][] alternatives(LanguageModel model, int[][] prefixes, int[][] truths) {
         int b = truths.length, v = model.config().vocabSize(), t = 0;
         for (int e = 0; e < b; e++) t = Math.max(t, prefixes[e].length + truths[e].length - 1);
         int[] input = new int[b * t];

@@ -1,7 +1,7 @@
 package io.cpo4j.cpo.score;
 
 import io.cpo4j.model.data.TokenizedExample;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 
 import java.util.List;
 
@@ -27,12 +27,12 @@ public final class ContinuationLikelihood {
 
     private ContinuationLikelihood() {}
 
-    public static Scores of(Gpt model, List<TokenizedExample> examples) {
+    public static Scores of(LanguageModel model, List<TokenizedExample> examples) {
         return of(model, examples, 32);
     }
 
     /** The same, scoring {@code batch} examples per forward pass. */
-    public static Scores of(Gpt model, List<TokenizedExample> examples, int batch) {
+    public static Scores of(LanguageModel model, List<TokenizedExample> examples, int batch) {
         double[] nll = new double[examples.size()], tokens = new double[examples.size()];
         for (int from = 0; from < examples.size(); from += batch) {
             List<TokenizedExample> part = examples.subList(from, Math.min(examples.size(), from + batch));

@@ -3,7 +3,7 @@ package io.cpo4j.cpo.score;
 import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.ops.F;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 
 /**
  * Scores candidate continuations in batched forward passes: each row is prefix + candidate,
@@ -21,7 +21,7 @@ public final class SequenceScorer {
     private SequenceScorer() {}
 
     /** Scores with gradients flowing into {@code model}'s parameters (when grad is enabled). */
-    public static SequenceScores score(Gpt model, CandidateSet set) {
+    public static SequenceScores score(LanguageModel model, CandidateSet set) {
         return score(model, set, null);
     }
 
@@ -31,7 +31,7 @@ public final class SequenceScorer {
      *
      * @param known (B, K) log-probabilities already known, NaN (any non-finite value) where unknown; null = score all
      */
-    public static SequenceScores score(Gpt model, CandidateSet set, float[][] known) {
+    public static SequenceScores score(LanguageModel model, CandidateSet set, float[][] known) {
         int b = set.examples(), k = set.candidates();
         if (set.maxLength() > model.config().contextLength()) {
             throw new IllegalArgumentException("scoring: a prefix + candidate of " + set.maxLength() + " tokens exceeds the context length " + model.config().contextLength());
@@ -60,12 +60,12 @@ public final class SequenceScorer {
     }
 
     /** Scores without recording a graph (the frozen reference model, or evaluation). */
-    public static SequenceScores scoreNoGrad(Gpt model, CandidateSet set) {
+    public static SequenceScores scoreNoGrad(LanguageModel model, CandidateSet set) {
         return scoreNoGrad(model, set, null);
     }
 
-    /** {@link #score(Gpt, CandidateSet, float[][])} without recording a graph. */
-    public static SequenceScores scoreNoGrad(Gpt model, CandidateSet set, float[][] known) {
+    /** {@link #score(LanguageModel, CandidateSet, float[][])} without recording a graph. */
+    public static SequenceScores scoreNoGrad(LanguageModel model, CandidateSet set, float[][] known) {
         try (var scope = Autograd.noGrad()) {
             return score(model, set, known);
         }

@@ -11,7 +11,7 @@ import io.cpo4j.cpo.score.SequenceScores;
 import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.Tensor;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.train.Objective;
 
 import java.util.LinkedHashMap;
@@ -35,9 +35,9 @@ import java.util.Map;
  */
 final class ContrastiveObjective implements Objective {
 
-    private final Gpt policy;
-    private final Gpt reference;
-    private final Gpt sampler;
+    private final LanguageModel policy;
+    private final LanguageModel reference;
+    private final LanguageModel sampler;
     private final SequenceLoss loss;
     private final NegativeMixer negatives;
     private final ExampleSource data;
@@ -50,7 +50,7 @@ final class ContrastiveObjective implements Objective {
      * @param reference the frozen reference model the loss compares against, or null for a reference-free loss
      * @param frozen    the frozen model negatives may be sampled from (usually the reference; may be null)
      */
-    ContrastiveObjective(Gpt policy, Gpt reference, CpoConfig config, ExampleSource data, long seed, Gpt frozen) {
+    ContrastiveObjective(LanguageModel policy, LanguageModel reference, CpoConfig config, ExampleSource data, long seed, LanguageModel frozen) {
         this.loss = config.loss();
         if (loss.usesReference() && reference == null) throw new IllegalArgumentException(loss.name() + " needs a reference model");
         this.policy = policy;

@@ -10,7 +10,7 @@ import io.cpo4j.cpo.loss.XuCpoLoss;
 import io.cpo4j.cpo.negatives.AutoregressiveNegatives;
 import io.cpo4j.cpo.negatives.NegativeGenerator;
 import io.cpo4j.cpo.negatives.NegativeMixer;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.train.Objective;
 import io.cpo4j.model.train.TrainConfig;
 
@@ -180,7 +180,7 @@ public final class CpoConfig {
      * The objective over {@code data}; {@code reference} is the frozen model (null when not
      * {@link #needsReference()}); {@code seed} seeds negatives or PSS's mixing.
      */
-    public Objective objective(Gpt policy, Gpt reference, ExampleSource data, long seed) {
+    public Objective objective(LanguageModel policy, LanguageModel reference, ExampleSource data, long seed) {
         return switch (lossType) {
             case MLE -> new SftObjective(policy, data);
             case PSS -> new PssObjective(policy, data, pssMix, seed);

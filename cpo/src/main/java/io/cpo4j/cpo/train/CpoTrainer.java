@@ -1,8 +1,8 @@
 package io.cpo4j.cpo.train;
 
 import io.cpo4j.model.data.TokenizedExample;
-import io.cpo4j.model.gpt.Gpt;
-import io.cpo4j.model.gpt.MemoryEstimate;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.lm.MemoryEstimate;
 import io.cpo4j.model.train.GradientReducer;
 import io.cpo4j.model.train.TrainConfig;
 import io.cpo4j.model.train.Trainer;
@@ -29,12 +29,12 @@ import java.util.Map;
  */
 public final class CpoTrainer {
 
-    private final Gpt policy, reference;
+    private final LanguageModel policy, reference;
     private final CpoConfig config;
     private final Trainer trainer;
 
     /** Trains {@code policy} against a frozen copy of itself (made only if the recipe needs a reference). */
-    public CpoTrainer(Gpt policy, List<TokenizedExample> examples, CpoConfig config) {
+    public CpoTrainer(LanguageModel policy, List<TokenizedExample> examples, CpoConfig config) {
         this(policy, null, examples, config);
     }
 
@@ -43,7 +43,7 @@ public final class CpoTrainer {
      * when the recipe needs one). Refuses, before allocating the reference or the optimizer, a
      * configuration that cannot fit the heap, and examples longer than the model's context.
      */
-    public CpoTrainer(Gpt policy, Gpt reference, List<TokenizedExample> examples, CpoConfig config) {
+    public CpoTrainer(LanguageModel policy, LanguageModel reference, List<TokenizedExample> examples, CpoConfig config) {
         int longest = 0;
         for (int i = 0; i < examples.size(); i++) {
             TokenizedExample e = examples.get(i);
@@ -82,12 +82,12 @@ public final class CpoTrainer {
         return history;
     }
 
-    public Gpt policy() {
+    public LanguageModel policy() {
         return policy;
     }
 
     /** The frozen reference, or null when the recipe needs none. */
-    public Gpt reference() {
+    public LanguageModel reference() {
         return reference;
     }
 

@@ -3,7 +3,7 @@ package io.cpo4j.cpo.train;
 import io.cpo4j.cpo.score.PaddedRows;
 import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Rng;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.train.MicroBatches;
 import io.cpo4j.model.train.Objective;
 
@@ -20,13 +20,13 @@ import java.util.Map;
  */
 public final class PssObjective implements Objective {
 
-    private final Gpt model;
+    private final LanguageModel model;
     private final ExampleSource data;
     private final double mix;
     private final Rng rng;
     private long lastTokens;
 
-    public PssObjective(Gpt model, ExampleSource data, double mix, long seed) {
+    public PssObjective(LanguageModel model, ExampleSource data, double mix, long seed) {
         if (!(mix >= 0 && mix <= 1)) throw new IllegalArgumentException("pss: mixing probability must be in [0, 1], got " + mix);
         this.model = model;
         this.data = data;

@@ -5,7 +5,7 @@ import io.cpo4j.cpo.score.LengthBuckets;
 import io.cpo4j.cpo.score.PaddedRows;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.ops.F;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.train.MicroBatches;
 import io.cpo4j.model.train.Objective;
 
@@ -22,11 +22,11 @@ import java.util.Map;
  */
 public final class SftObjective implements Objective {
 
-    private final Gpt model;
+    private final LanguageModel model;
     private final ExampleSource data;
     private long lastTokens;
 
-    public SftObjective(Gpt model, ExampleSource data) {
+    public SftObjective(LanguageModel model, ExampleSource data) {
         this.model = model;
         this.data = data;
     }

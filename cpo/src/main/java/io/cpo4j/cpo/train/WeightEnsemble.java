@@ -1,6 +1,6 @@
 package io.cpo4j.cpo.train;
 
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 
 /**
  * A weight-space ensemble of two checkpoints of one architecture (a "model soup"):
@@ -10,12 +10,12 @@ public final class WeightEnsemble {
 
     private WeightEnsemble() {}
 
-    public static Gpt interpolate(Gpt a, Gpt b, float alpha) {
+    public static LanguageModel interpolate(LanguageModel a, LanguageModel b, float alpha) {
         if (!a.config().equals(b.config())) {
             throw new IllegalArgumentException("ensemble: the two models differ in shape: " + a.config() + " vs " + b.config());
         }
         if (!(alpha >= 0 && alpha <= 1)) throw new IllegalArgumentException("ensemble: alpha must be in [0, 1], got " + alpha);
-        Gpt out = Gpt.allocate(a.config(), 0);
+        LanguageModel out = a.config().allocate(0);
         float[] x = a.parameters().values(), y = b.parameters().values(), z = out.parameters().values();
         float keep = 1f - alpha;
         for (int i = 0; i < z.length; i++) z[i] = keep * x[i] + alpha * y[i];

@@ -1,8 +1,10 @@
 package io.cpo4j.model.gen;
 
 import io.cpo4j.engine.Rng;
-import io.cpo4j.model.gpt.Gpt;
-import io.cpo4j.model.gpt.GptConfig;
+import io.cpo4j.model.lm.Decoder;
+import io.cpo4j.model.lm.KvCache;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.lm.ModelConfig;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,10 +20,10 @@ import java.util.List;
  */
 public final class Generator {
 
-    private final Gpt model;
-    private final GptConfig config;
+    private final LanguageModel model;
+    private final ModelConfig config;
 
-    public Generator(Gpt model) {
+    public Generator(LanguageModel model) {
         this.model = model;
         this.config = model.config();
     }
@@ -53,7 +55,7 @@ public final class Generator {
                     "generate: %d sequences need %.1f GiB of KV cache, more than the Java heap of %.1f GiB (generate fewer samples at once)",
                     total, cacheBytes / (double) (1L << 30), heap / (double) (1L << 30)));
         }
-        Decoder decoder = new Decoder(model);
+        Decoder decoder = model.decoder();
         Sequence[] seqs = new Sequence[total];
 
         // Prefill every prompt once; n samples share it through copies of its cache.
@@ -88,7 +90,7 @@ public final class Generator {
                 else next.add(s);
             }
             if (next.isEmpty()) break;
-            for (Sequence s : next) if (s.cache.length == s.cache.capacity) slide(decoder, s);
+            for (Sequence s : next) if (s.cache.length() == s.cache.capacity()) slide(decoder, s);
             KvCache[] caches = new KvCache[next.size()];
             int[][] tokens = new int[next.size()][];
             for (int j = 0; j < next.size(); j++) {

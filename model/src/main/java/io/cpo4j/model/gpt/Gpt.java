@@ -4,27 +4,33 @@ import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.nn.Parameters;
 import io.cpo4j.engine.ops.F;
+import io.cpo4j.model.lm.Decoder;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.lm.MemoryEstimate;
 
 /**
  * A GPT-2 language model: token and learned position embeddings, pre-LN transformer blocks
  * (layernorm → causal self-attention → residual; layernorm → 4× MLP with tanh-GELU → residual),
  * a final layernorm, and logits tied to the token embedding.
  *
- * <p>Parameters carry HuggingFace's GPT-2 names without the {@code transformer.} prefix
- * ({@code wte.weight}, {@code h.0.attn.c_attn.weight}, …) and live in one flat buffer. Linear
- * weights are stored as PyTorch's {@code nn.Linear} does, (out, in); HuggingFace's Conv1D files
- * hold (in, out) and are transposed on load and save ({@link HfCheckpoint}).
+ * <p>Parameters live in one flat buffer, named as in HuggingFace's GPT-2 without the
+ * {@code transformer.} prefix ({@code wte.weight}, {@code h.0.attn.c_attn.weight}, …), and are
+ * read through {@link GptWeights}, typed per layer. Linear weights are stored as PyTorch's
+ * {@code nn.Linear} does, (out, in); HuggingFace's Conv1D files hold (in, out) and are transposed
+ * by the checkpoint code on load and save.
  */
-public final class Gpt {
+public final class Gpt implements LanguageModel {
 
     private final GptConfig config;
     private final Parameters params;
+    private final GptWeights weights;
     private final Rng dropoutRng;
     private boolean training = true;
 
     private Gpt(GptConfig config, Parameters params, long seed) {
         this.config = config;
         this.params = params;
+        this.weights = GptWeights.of(params, config.layers());
         this.dropoutRng = new Rng(seed ^ 0x5DEECE66DL);
     }
 
@@ -38,38 +44,22 @@ public final class Gpt {
     /** A model with all parameters zero, for loading weights into. */
     public static Gpt allocate(GptConfig config, long seed) {
         MemoryEstimate.requireParametersFit(config);
-        return new Gpt(config, declare(config).build(), seed);
+        return new Gpt(config, GptWeights.declare(config).build(), seed);
     }
 
-    /** An independent copy with the same weights (a frozen reference, for example); gradients are not copied. */
+    @Override
+    public Gpt freeze(boolean frozen) {
+        LanguageModel.super.freeze(frozen);
+        return this;
+    }
+
+    @Override
     public Gpt copy() {
         Gpt c = allocate(config, 0);
         System.arraycopy(params.values(), 0, c.params.values(), 0, params.count());
         c.dropoutRng.setState(dropoutRng.state());
         c.training = training;
         return c;
-    }
-
-    /** Marks every parameter frozen (or trainable again): a frozen model records no graph. */
-    public Gpt freeze(boolean frozen) {
-        for (Tensor p : params.list()) p.requiresGrad(!frozen);
-        return this;
-    }
-
-    /** The parameter list of a configuration, in a fixed order. */
-    static Parameters.Builder declare(GptConfig c) {
-        int v = c.vocabSize(), t = c.contextLength(), w = c.width();
-        Parameters.Builder b = Parameters.builder().add("wte.weight", v, w).add("wpe.weight", t, w);
-        for (int l = 0; l < c.layers(); l++) {
-            String p = "h." + l + ".";
-            b.add(p + "ln_1.weight", w).add(p + "ln_1.bias", w)
-                    .add(p + "attn.c_attn.weight", 3 * w, w).add(p + "attn.c_attn.bias", 3 * w)
-                    .add(p + "attn.c_proj.weight", w, w).add(p + "attn.c_proj.bias", w)
-                    .add(p + "ln_2.weight", w).add(p + "ln_2.bias", w)
-                    .add(p + "mlp.c_fc.weight", 4 * w, w).add(p + "mlp.c_fc.bias", 4 * w)
-                    .add(p + "mlp.c_proj.weight", w, 4 * w).add(p + "mlp.c_proj.bias", w);
-        }
-        return b.add("ln_f.weight", w).add("ln_f.bias", w);
     }
 
     private void initialise(Rng rng) {
@@ -88,69 +78,65 @@ public final class Gpt {
         }
     }
 
+    @Override
     public GptConfig config() {
         return config;
     }
 
+    @Override
     public Parameters parameters() {
         return params;
     }
 
-    /** The generator behind dropout masks; its state belongs in a training checkpoint. */
+    @Override
     public Rng dropoutRng() {
         return dropoutRng;
     }
 
-    /** Training mode applies dropout (when the config has any); evaluation mode never does. */
+    @Override
     public void setTraining(boolean training) {
         this.training = training;
     }
 
+    @Override
     public boolean isTraining() {
         return training;
     }
 
-    private Tensor p(String name) {
-        return params.get(name);
+    /** Logits tied to the token embedding: hidden (…, C) · wteᵀ. */
+    @Override
+    public Tensor head(Tensor hidden) {
+        return F.linear(hidden, weights.tokenEmbedding(), null);
     }
 
-    /** Logits (B, T, V) for token ids (B·T, row-major). */
-    public Tensor logits(int[] ids, int batch, int time) {
-        checkInput(ids, batch, time);
-        return F.linear(hidden(ids, batch, time), p("wte.weight"), null);
-    }
-
-    /** Mean next-token cross-entropy of the logits of {@code ids} against {@code targets} ({@link F#IGNORE_INDEX} = ignored). */
-    public Tensor loss(int[] ids, int[] targets, int batch, int time) {
-        if (targets.length != ids.length) {
-            throw new IllegalArgumentException("loss: " + ids.length + " inputs but " + targets.length + " targets");
-        }
-        return F.crossEntropy(logits(ids, batch, time), targets);
+    @Override
+    public Decoder decoder() {
+        return new GptDecoder(this, weights);
     }
 
     /** The final layer-normalised hidden states (B, T, C). */
+    @Override
     public Tensor hidden(int[] ids, int batch, int time) {
-        checkInput(ids, batch, time);
+        LanguageModel.checkInput(config, ids, batch, time);
         int[] positions = new int[time];
         for (int t = 0; t < time; t++) positions[t] = t;
-        Tensor x = F.add(F.embedding(ids, new int[] {batch, time}, p("wte.weight")),   // (B, T, C)
-                F.embedding(positions, new int[] {1, time}, p("wpe.weight")));          // + (1, T, C)
+        Tensor x = F.add(F.embedding(ids, new int[] {batch, time}, weights.tokenEmbedding()),   // (B, T, C)
+                F.embedding(positions, new int[] {1, time}, weights.positionEmbedding()));          // + (1, T, C)
         x = dropout(x);
-        for (int l = 0; l < config.layers(); l++) x = block(l, x);
-        return F.layerNorm(x, p("ln_f.weight"), p("ln_f.bias"), config.layerNormEps());
+        for (GptWeights.Layer layer : weights.layers()) x = block(layer, x);
+        return F.layerNorm(x, weights.finalNormWeight(), weights.finalNormBias(), config.layerNormEps());
     }
 
     /** One pre-LN transformer block on (B, T, C). */
-    private Tensor block(int l, Tensor x) {
-        String b = "h." + l + ".";
+    private Tensor block(GptWeights.Layer w, Tensor x) {
         float eps = config.layerNormEps();
-        Tensor h = F.layerNorm(x, p(b + "ln_1.weight"), p(b + "ln_1.bias"), eps);
-        Tensor qkv = F.linear(h, p(b + "attn.c_attn.weight"), p(b + "attn.c_attn.bias"));     // (B, T, 3C)
-        Tensor attn = F.linear(F.causalSelfAttention(qkv, config.heads()), p(b + "attn.c_proj.weight"), p(b + "attn.c_proj.bias"));
+        Tensor h = F.layerNorm(x, w.norm1Weight(), w.norm1Bias(), eps);
+        Tensor qkv = F.linear(h, w.qkvWeight(), w.qkvBias());                                   // (B, T, 3C)
+        Tensor attn = F.linear(F.causalSelfAttention(qkv, config.heads()), w.attnOutWeight(), w.attnOutBias());
         x = F.add(x, dropout(attn));
-        h = F.layerNorm(x, p(b + "ln_2.weight"), p(b + "ln_2.bias"), eps);
-        Tensor m = F.gelu(F.linear(h, p(b + "mlp.c_fc.weight"), p(b + "mlp.c_fc.bias")));        // (B, T, 4C)
-        m = F.linear(m, p(b + "mlp.c_proj.weight"), p(b + "mlp.c_proj.bias"));
+        h = F.layerNorm(x, w.norm2Weight(), w.norm2Bias(), eps);
+        Tensor m = F.gelu(F.linear(h, w.fcWeight(), w.fcBias()));                               // (B, T, 4C)
+        m = F.linear(m, w.fcOutWeight(), w.fcOutBias());
         return F.add(x, dropout(m));
     }
 
@@ -158,17 +144,4 @@ public final class Gpt {
         return training && config.dropout() > 0f ? F.dropout(x, config.dropout(), dropoutRng) : x;
     }
 
-    private void checkInput(int[] ids, int batch, int time) {
-        if (batch <= 0 || time <= 0 || (long) batch * time != ids.length) {
-            throw new IllegalArgumentException("GPT input: " + ids.length + " ids do not form a (" + batch + ", " + time + ") batch");
-        }
-        if (time > config.contextLength()) {
-            throw new IllegalArgumentException("GPT input: sequence length " + time + " exceeds the context length " + config.contextLength());
-        }
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= config.vocabSize()) {
-                throw new IllegalArgumentException("GPT input: token id " + ids[i] + " at position " + i + " is outside the vocabulary [0, " + config.vocabSize() + ")");
-            }
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package io.cpo4j.model.gpt;
 
+import io.cpo4j.model.lm.ModelConfig;
+
 import java.util.List;
 import java.util.Locale;
 
@@ -8,7 +10,7 @@ import java.util.Locale;
  * ({@code vocab_size}, {@code n_positions}, {@code n_layer}, {@code n_head}, {@code n_embd},
  * {@code layer_norm_epsilon}); dropout is one probability for embeddings, attention output and MLP.
  */
-public record GptConfig(int vocabSize, int contextLength, int layers, int heads, int width, float dropout, float layerNormEps) {
+public record GptConfig(int vocabSize, int contextLength, int layers, int heads, int width, float dropout, float layerNormEps) implements ModelConfig {
 
     public GptConfig {
         require(vocabSize > 0, "vocab_size must be positive, got " + vocabSize);
@@ -66,12 +68,40 @@ public record GptConfig(int vocabSize, int contextLength, int layers, int heads,
         };
     }
 
+    @Override
+    public String modelType() {
+        return "gpt2";
+    }
+
+    @Override
+    public int kvHeads() {
+        return heads;
+    }
+
     /** Width of one attention head. */
+    @Override
     public int headSize() {
         return width / heads;
     }
 
+    /** Layernorm outputs, q|k|v, attention and MLP outputs, residuals (about 18·C) plus the attention rows (heads·T). */
+    @Override
+    public long activationFloatsPerTokenLayer(int time) {
+        return 18L * width + (long) heads * time;
+    }
+
+    @Override
+    public Gpt create(long seed) {
+        return Gpt.create(this, seed);
+    }
+
+    @Override
+    public Gpt allocate(long seed) {
+        return Gpt.allocate(this, seed);
+    }
+
     /** Number of trainable floats (embeddings tied with the output layer). */
+    @Override
     public long parameterCount() {
         long c = width;
         long perLayer = 2 * c            // ln_1
@@ -83,14 +113,17 @@ public record GptConfig(int vocabSize, int contextLength, int layers, int heads,
         return (long) vocabSize * c + (long) contextLength * c + layers * perLayer + 2 * c;
     }
 
+    @Override
     public GptConfig withVocabSize(int v) {
         return new GptConfig(v, contextLength, layers, heads, width, dropout, layerNormEps);
     }
 
+    @Override
     public GptConfig withContextLength(int t) {
         return new GptConfig(vocabSize, t, layers, heads, width, dropout, layerNormEps);
     }
 
+    @Override
     public GptConfig withDropout(float p) {
         return new GptConfig(vocabSize, contextLength, layers, heads, width, p, layerNormEps);
     }

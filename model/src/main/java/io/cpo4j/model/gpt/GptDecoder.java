@@ -1,4 +1,4 @@
-package io.cpo4j.model.gen;
+package io.cpo4j.model.gpt;
 
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.kernels.DecodeAttentionKernel;
@@ -8,64 +8,42 @@ import io.cpo4j.engine.kernels.Gemm;
 import io.cpo4j.engine.kernels.LayerNormKernel;
 import io.cpo4j.engine.kernels.MatVecKernel;
 import io.cpo4j.engine.kernels.Parallel;
-import io.cpo4j.engine.nn.Parameters;
-import io.cpo4j.model.gpt.Gpt;
-import io.cpo4j.model.gpt.GptConfig;
+import io.cpo4j.model.lm.Decoder;
+import io.cpo4j.model.lm.KvCache;
 
 /**
- * The GPT forward pass for inference with a KV cache: no graph, no dropout, straight on the
- * kernels. Several sequences advance together, each at its own position with its own cache, so
- * prompts of different lengths need no padding and no mask: every linear layer runs once over
- * all new tokens of all sequences, and attention runs per sequence over its own cache.
- *
- * <p>Reads the model's weights and writes only the caches and its own buffers: one decoder per
- * thread (they are cheap) lets one model serve concurrent generations.
+ * The GPT forward pass for inference with a KV cache, straight on the kernels: every linear layer
+ * runs once over all new tokens of all sequences, and attention runs per sequence over its own
+ * cache.
  */
-public final class Decoder {
+final class GptDecoder implements Decoder {
 
     /** Up to this many rows a linear layer reads its weight once per row group (memory-bound decoding); above it, a GEMM. */
     static final int MATVEC_ROWS = 8;
 
     private final GptConfig config;
-    private final Parameters params;
+    private final GptWeights weights;
 
-    public Decoder(Gpt model) {
+    GptDecoder(Gpt model, GptWeights weights) {
         this.config = model.config();
-        this.params = model.parameters();
+        this.weights = weights;
     }
 
+    @Override
     public GptConfig config() {
         return config;
     }
 
-    public KvCache newCache(int capacity) {
-        return new KvCache(config, capacity);
-    }
-
-    /**
-     * Appends {@code tokens[s]} to {@code caches[s]} for every sequence s and returns logits:
-     * (S, V) for the last new token of each sequence, or, with {@code allPositions}, (R, V) for
-     * every new token in order (R = total new tokens).
-     */
+    @Override
     public float[] forward(KvCache[] caches, int[][] tokens, boolean allPositions) {
         int seqs = caches.length, c = config.width(), v = config.vocabSize();
-        int rows = 0;
-        for (int s = 0; s < seqs; s++) {
-            if (tokens[s].length == 0) throw new IllegalArgumentException("decoder: sequence " + s + " has no new tokens");
-            if (caches[s].length + tokens[s].length > caches[s].capacity) {
-                throw new IllegalArgumentException("decoder: sequence " + s + " would reach position " + (caches[s].length + tokens[s].length)
-                        + ", beyond its cache of " + caches[s].capacity + " (context length " + config.contextLength() + ")");
-            }
-            rows += tokens[s].length;
-        }
+        int rows = Decoder.checkStep(config, caches, tokens);
         int[] rowSeq = new int[rows], rowPos = new int[rows], rowTok = new int[rows];
         for (int s = 0, r = 0; s < seqs; s++) {
             for (int j = 0; j < tokens[s].length; j++, r++) {
-                int tok = tokens[s][j];
-                if (tok < 0 || tok >= v) throw new IllegalArgumentException("decoder: token id " + tok + " is outside the vocabulary [0, " + v + ")");
                 rowSeq[r] = s;
-                rowPos[r] = caches[s].length + j;
-                rowTok[r] = tok;
+                rowPos[r] = caches[s].length() + j;
+                rowTok[r] = tokens[s][j];
             }
         }
 
@@ -74,20 +52,20 @@ public final class Decoder {
         float[] fc = new float[rows * 4 * c], tmp = new float[rows * c];
         float eps = config.layerNormEps();
         for (int l = 0; l < config.layers(); l++) {
-            String b = "h." + l + ".";
-            layerNorm(x, rows, b + "ln_1", h);
-            linear(h, rows, c, b + "attn.c_attn", 3 * c, qkv);               // (R, 3C)
+            GptWeights.Layer w = weights.layers()[l];
+            layerNorm(x, rows, w.norm1Weight(), w.norm1Bias(), h);
+            linear(h, rows, c, w.qkvWeight(), w.qkvBias(), 3 * c, qkv);          // (R, 3C)
             store(caches, qkv, rowSeq, rowPos, rows, l);
             attend(caches, qkv, rowSeq, rowPos, rows, l, att);
-            linear(att, rows, c, b + "attn.c_proj", c, tmp);
+            linear(att, rows, c, w.attnOutWeight(), w.attnOutBias(), c, tmp);
             Elementwise.axpy(1f, tmp, 0, x, 0, rows * c);
-            layerNorm(x, rows, b + "ln_2", h);
-            linear(h, rows, c, b + "mlp.c_fc", 4 * c, fc);                  // (R, 4C)
+            layerNorm(x, rows, w.norm2Weight(), w.norm2Bias(), h);
+            linear(h, rows, c, w.fcWeight(), w.fcBias(), 4 * c, fc);             // (R, 4C)
             GeluKernel.forward(fc, 0, fc, 0, rows * 4 * c);
-            linear(fc, rows, 4 * c, b + "mlp.c_proj", c, tmp);
+            linear(fc, rows, 4 * c, w.fcOutWeight(), w.fcOutBias(), c, tmp);
             Elementwise.axpy(1f, tmp, 0, x, 0, rows * c);
         }
-        for (int s = 0; s < seqs; s++) caches[s].length += tokens[s].length;
+        for (int s = 0; s < seqs; s++) caches[s].advance(tokens[s].length);
 
         // Logits only for the rows asked for.
         int outRows = allPositions ? rows : seqs;
@@ -98,10 +76,10 @@ public final class Decoder {
             }
         }
         float[] normed = new float[outRows * c];
-        Tensor lw = params.get("ln_f.weight"), lb = params.get("ln_f.bias");
+        Tensor lw = weights.finalNormWeight(), lb = weights.finalNormBias();
         LayerNormKernel.forward(last, 0, lw.data(), lw.offset(), lb.data(), lb.offset(), normed, 0, null, null, outRows, c, eps);
         float[] logits = new float[outRows * v];
-        Tensor wte = params.get("wte.weight");
+        Tensor wte = weights.tokenEmbedding();
         project(normed, outRows, c, wte.data(), wte.offset(), v, null, 0, logits);
         return logits;
     }
@@ -109,7 +87,7 @@ public final class Decoder {
     /** x[r] = wte[token] + wpe[position]. */
     private float[] embed(int[] tokens, int[] positions) {
         int c = config.width();
-        Tensor wte = params.get("wte.weight"), wpe = params.get("wpe.weight");
+        Tensor wte = weights.tokenEmbedding(), wpe = weights.positionEmbedding();
         float[] x = new float[tokens.length * c];
         for (int r = 0; r < tokens.length; r++) {
             Elementwise.binaryScalar(Elementwise.Op.ADD, wte.data(), wte.offset() + tokens[r] * c,
@@ -118,13 +96,11 @@ public final class Decoder {
         return x;
     }
 
-    private void layerNorm(float[] x, int rows, String name, float[] out) {
-        Tensor w = params.get(name + ".weight"), b = params.get(name + ".bias");
+    private void layerNorm(float[] x, int rows, Tensor w, Tensor b, float[] out) {
         LayerNormKernel.forward(x, 0, w.data(), w.offset(), b.data(), b.offset(), out, 0, null, null, rows, config.width(), config.layerNormEps());
     }
 
-    private void linear(float[] x, int rows, int in, String name, int out, float[] y) {
-        Tensor w = params.get(name + ".weight"), b = params.get(name + ".bias");
+    private static void linear(float[] x, int rows, int in, Tensor w, Tensor b, int out, float[] y) {
         project(x, rows, in, w.data(), w.offset(), out, b.data(), b.offset(), y);
     }
 
@@ -143,8 +119,8 @@ public final class Decoder {
         int c = config.width();
         for (int r = 0; r < rows; r++) {
             KvCache cache = caches[rowSeq[r]];
-            System.arraycopy(qkv, r * 3 * c + c, cache.keys[layer], rowPos[r] * c, c);
-            System.arraycopy(qkv, r * 3 * c + 2 * c, cache.values[layer], rowPos[r] * c, c);
+            System.arraycopy(qkv, r * 3 * c + c, cache.keys(layer), rowPos[r] * c, c);
+            System.arraycopy(qkv, r * 3 * c + 2 * c, cache.values(layer), rowPos[r] * c, c);
         }
     }
 
@@ -156,7 +132,7 @@ public final class Decoder {
             for (int task = from; task < to; task++) {
                 int r = task / heads, hd = task % heads;
                 KvCache cache = caches[rowSeq[r]];
-                DecodeAttentionKernel.attend(qkv, r * 3 * c + hd * d, cache.keys[layer], cache.values[layer], 0, c, hd * d,
+                DecodeAttentionKernel.attend(qkv, r * 3 * c + hd * d, cache.keys(layer), cache.values(layer), 0, c, hd * d,
                         rowPos[r] + 1, d, out, r * c + hd * d, scores);
             }
         });

@@ -1,25 +1,24 @@
-package io.cpo4j.model.gen;
+package io.cpo4j.model.lm;
 
-import io.cpo4j.model.gpt.GptConfig;
 
 /**
- * The keys and values one sequence has produced so far, per layer: rows of C floats for positions
- * [0, length). Each generated sequence owns one, so concurrent generations share only the model.
+ * The keys and values one sequence has produced so far, per layer: rows of KV·D floats (the
+ * key/value heads side by side) for positions [0, length). Each generated sequence owns one, so concurrent generations share only the model.
  */
 public final class KvCache {
 
-    final float[][] keys;     // [layer] (capacity, C)
-    final float[][] values;   // [layer] (capacity, C)
+    final float[][] keys;     // [layer] (capacity, KV·D)
+    final float[][] values;   // [layer] (capacity, KV·D)
     final int capacity;
     final int width;
     int length;
 
-    public KvCache(GptConfig config, int capacity) {
+    public KvCache(ModelConfig config, int capacity) {
         if (capacity <= 0 || capacity > config.contextLength()) {
             throw new IllegalArgumentException("KV cache capacity " + capacity + " must be in [1, " + config.contextLength() + "] (the context length)");
         }
         this.capacity = capacity;
-        this.width = config.width();
+        this.width = config.kvHeads() * config.headSize();
         int size;
         try {
             size = Math.multiplyExact(capacity, width);
@@ -67,8 +66,29 @@ public final class KvCache {
         this.length = length;
     }
 
+    /** Layer l's keys, (capacity, KV·D): a decoder writes row p when it appends position p. */
+    public float[] keys(int layer) {
+        return keys[layer];
+    }
+
+    /** Layer l's values, (capacity, KV·D). */
+    public float[] values(int layer) {
+        return values[layer];
+    }
+
+    /** Floats per position and layer: KV·D. */
+    public int width() {
+        return width;
+    }
+
+    /** Marks {@code n} more positions filled, after a decoder has written them in every layer. */
+    public void advance(int n) {
+        if (n < 0 || length + n > capacity) throw new IllegalArgumentException("cannot advance a cache of " + length + "/" + capacity + " positions by " + n);
+        length += n;
+    }
+
     /** Bytes a cache of this capacity takes. */
-    public static long bytes(GptConfig c, int capacity) {
-        return 2L * 4 * c.layers() * capacity * c.width();
+    public static long bytes(ModelConfig c, int capacity) {
+        return 2L * 4 * c.layers() * capacity * c.kvHeads() * c.headSize();
     }
 }

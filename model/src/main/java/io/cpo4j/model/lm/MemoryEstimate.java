@@ -1,4 +1,4 @@
-package io.cpo4j.model.gpt;
+package io.cpo4j.model.lm;
 
 import java.util.Locale;
 
@@ -8,8 +8,8 @@ import java.util.Locale;
  *
  * <p>Parameters: values and gradients (8 bytes each) plus AdamW's two moments (8 more) when
  * training. Activations: every tensor the graph keeps for the backward pass, and their
- * gradients, per token: per layer about 18·C floats (layernorm outputs, q|k|v, attention and MLP
- * outputs, residuals) plus the attention probabilities (heads·T), and V logits at the top.
+ * gradients, per token: per layer what the family's config says ({@link
+ * ModelConfig#activationFloatsPerTokenLayer}), and V logits at the top.
  */
 public record MemoryEstimate(long parameterBytes, long optimizerBytes, long activationBytes) {
 
@@ -21,14 +21,14 @@ public record MemoryEstimate(long parameterBytes, long optimizerBytes, long acti
     }
 
     /** Parameters and gradients only (a model loaded for inference or about to be trained). */
-    public static MemoryEstimate parameters(GptConfig c) {
+    public static MemoryEstimate parameters(ModelConfig c) {
         return new MemoryEstimate(8L * c.parameterCount(), 0, 0);
     }
 
     /** One training step on (batch, time) windows with AdamW. */
-    public static MemoryEstimate training(GptConfig c, int batch, int time) {
+    public static MemoryEstimate training(ModelConfig c, int batch, int time) {
         long tokens = (long) batch * time;
-        long perTokenLayer = 18L * c.width() + (long) c.heads() * time;
+        long perTokenLayer = c.activationFloatsPerTokenLayer(time);
         long perToken = c.layers() * perTokenLayer + 4L * c.width() + 2L * c.vocabSize();
         long activations = 2 * 4 * tokens * perToken;                   // values and their gradients, 4 bytes each
         return new MemoryEstimate(8L * c.parameterCount(), 8L * c.parameterCount(), activations);
@@ -46,7 +46,7 @@ public record MemoryEstimate(long parameterBytes, long optimizerBytes, long acti
         }
     }
 
-    static void requireParametersFit(GptConfig c) {
+    public static void requireParametersFit(ModelConfig c) {
         if (c.parameterCount() > Integer.MAX_VALUE - 16) {
             throw new InsufficientMemoryException("a model of " + c.parameterCount() + " parameters exceeds one Java array (2^31 floats)");
         }

@@ -3,7 +3,7 @@ package io.cpo4j.model.train;
 import io.cpo4j.engine.io.FormatException;
 import io.cpo4j.engine.io.Json;
 import io.cpo4j.engine.io.SafeTensors;
-import io.cpo4j.model.gpt.HfCheckpoint;
+import io.cpo4j.model.hf.HfCheckpoint;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -200,8 +200,8 @@ public final class Checkpoints {
             moments[i] = new float[n];
             st.readFloats(e, moments[i], 0);
         }
-        var weights = io.cpo4j.model.gpt.Gpt.allocate(t.model().config(), 0);
-        HfCheckpoint.loadWeights(weights, folder.resolve(HfCheckpoint.WEIGHTS));
+        var weights = t.model().config().allocate(0);
+        HfCheckpoint.loadWeights(weights, folder);
 
         Map<String, Long> before = t.objective().state();
         try {

@@ -2,7 +2,7 @@ package io.cpo4j.model.train;
 
 import io.cpo4j.engine.Autograd;
 import io.cpo4j.model.data.Batch;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 
 /** Next-token loss on held-out data, without dropout and without recording a graph. */
 public final class Evaluation {
@@ -20,7 +20,7 @@ public final class Evaluation {
      * Token-weighted mean loss over the batches (at most {@code maxBatches} of them; ignored
      * targets do not count); no token to score is an {@link IllegalArgumentException}.
      */
-    public static Result meanLoss(Gpt model, Iterable<Batch> batches, int maxBatches) {
+    public static Result meanLoss(LanguageModel model, Iterable<Batch> batches, int maxBatches) {
         boolean was = model.isTraining();
         model.setTraining(false);
         double sum = 0;

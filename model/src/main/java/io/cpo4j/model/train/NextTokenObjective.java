@@ -2,7 +2,7 @@ package io.cpo4j.model.train;
 
 import io.cpo4j.model.data.Batch;
 import io.cpo4j.model.data.BatchSource;
-import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,11 +10,11 @@ import java.util.Map;
 /** Next-token prediction: mean cross-entropy of the model's logits against the shifted tokens. */
 public final class NextTokenObjective implements Objective {
 
-    private final Gpt model;
+    private final LanguageModel model;
     private final BatchSource data;
     private long lastTokens;
 
-    public NextTokenObjective(Gpt model, BatchSource data) {
+    public NextTokenObjective(LanguageModel model, BatchSource data) {
         this.model = model;
         this.data = data;
     }

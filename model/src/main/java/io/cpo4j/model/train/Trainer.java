@@ -2,8 +2,8 @@ package io.cpo4j.model.train;
 
 import io.cpo4j.engine.optim.AdamW;
 import io.cpo4j.engine.optim.GradClip;
-import io.cpo4j.model.gpt.Gpt;
-import io.cpo4j.model.gpt.MemoryEstimate;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.lm.MemoryEstimate;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,7 +20,7 @@ import java.util.Map;
  */
 public final class Trainer {
 
-    private final Gpt model;
+    private final LanguageModel model;
     private final TrainConfig config;
     private final Objective objective;
     private final GradientReducer reducer;
@@ -33,7 +33,7 @@ public final class Trainer {
      * Refuses, before AdamW's moments or any activation are allocated, a configuration whose
      * training step cannot fit the heap (with the estimate).
      */
-    public Trainer(Gpt model, TrainConfig config, Objective objective, GradientReducer reducer) {
+    public Trainer(LanguageModel model, TrainConfig config, Objective objective, GradientReducer reducer) {
         int rows = config.batchSize() * objective.rowsPerExample();
         int time = Math.min(config.blockSize(), model.config().contextLength());
         MemoryEstimate.training(model.config(), rows, time).requireFits(String.format(java.util.Locale.ROOT,
@@ -46,7 +46,7 @@ public final class Trainer {
         this.schedule = config.schedule();
     }
 
-    public Gpt model() {
+    public LanguageModel model() {
         return model;
     }
 

@@ -2,6 +2,8 @@ package io.cpo4j.model.gen;
 
 import io.cpo4j.engine.Rng;
 import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.Decoder;
+import io.cpo4j.model.lm.KvCache;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;

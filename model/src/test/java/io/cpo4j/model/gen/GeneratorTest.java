@@ -4,6 +4,8 @@ import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.kernels.Parallel;
 import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.Decoder;
+import io.cpo4j.model.lm.KvCache;
 import io.cpo4j.model.gpt.GptConfig;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +39,7 @@ class GeneratorTest {
     @Test
     void cachedDecodingMatchesRecomputingTheWholeSequenceAtEveryStep() {
         Gpt gpt = model(1);
-        Decoder dec = new Decoder(gpt);
+        Decoder dec = gpt.decoder();
         KvCache cache = dec.newCache(CONFIG.contextLength());
         int[] seq = {3, 14, 15, 9, 26};
         float[] prefill = dec.forward(new KvCache[] {cache}, new int[][] {seq}, true);

@@ -186,7 +186,7 @@ class TrainerTest {
                 .evalEvery(0).evalBatches(1).checkpointEvery(0).keepCheckpoints(1).maxBadSteps(3).seed(1).build();
         long before = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
         assertThatThrownBy(() -> new Trainer(gpt, huge, new NextTokenObjective(gpt, new RandomWindows(TokenShard.of(stream(1000, 1)), 16, 1)),
-                GradientReducer.LOCAL)).isInstanceOf(io.cpo4j.model.gpt.MemoryEstimate.InsufficientMemoryException.class)
+                GradientReducer.LOCAL)).isInstanceOf(io.cpo4j.model.lm.MemoryEstimate.InsufficientMemoryException.class)
                 .hasMessageContaining("200000 rows × 128 tokens").hasMessageContaining("GiB");
         long after = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
         assertThat(after - before).as("nothing large was allocated").isLessThan(256L << 20);

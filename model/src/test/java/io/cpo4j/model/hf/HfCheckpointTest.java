@@ -1,8 +1,11 @@
-package io.cpo4j.model.gpt;
+package io.cpo4j.model.hf;
 
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.io.FormatException;
 import io.cpo4j.engine.io.Json;
+import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.gpt.GptConfig;
+import io.cpo4j.model.lm.MemoryEstimate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +34,7 @@ class HfCheckpointTest {
     void savedFoldersLoadBackBitForBit() throws IOException {
         Gpt a = Gpt.create(SMALL, 7);
         HfCheckpoint.save(a, dir, 49);
-        Gpt b = HfCheckpoint.load(dir);
+        Gpt b = (Gpt) HfCheckpoint.load(dir);
         assertThat(b.config()).isEqualTo(SMALL);
         assertThat(b.parameters().values()).containsExactly(a.parameters().values());
         Map<String, Object> cfg = Json.parseObject(Files.readString(dir.resolve("config.json")), "config.json");
@@ -68,7 +71,7 @@ class HfCheckpointTest {
             Map<String, float[]> tensors = new LinkedHashMap<>();
             Map<String, int[]> shapes = new LinkedHashMap<>();
             for (Tensor p : a.parameters().list()) {
-                boolean conv = HfCheckpoint.isConv1dWeight(p.name());
+                boolean conv = HfCheckpoint.storedTransposed(GptConfig.tiny(), p.name());
                 float[] v = p.toArray();
                 if (conv) {
                     float[] t = new float[v.length];
@@ -84,8 +87,8 @@ class HfCheckpointTest {
             shapes.put("lm_head.weight", new int[] {50, 8});
             Path d = Files.createDirectories(dir.resolve(dtype));
             writeHalf(d.resolve("model.safetensors"), tensors, shapes, dtype);
-            Files.writeString(d.resolve("config.json"), Json.write(HfConfig.toJson(SMALL, 0)));
-            Gpt b = HfCheckpoint.load(d);
+            Files.writeString(d.resolve("config.json"), Json.write(HfCheckpoint.configJson(SMALL, 0, 0)));
+            Gpt b = (Gpt) HfCheckpoint.load(d);
             float[] va = a.parameters().values(), vb = b.parameters().values();
             double tol = dtype.equals("F16") ? 1e-3 : 1e-2;
             for (int i = 0; i < va.length; i++) {
@@ -100,22 +103,22 @@ class HfCheckpointTest {
         Gpt a = Gpt.create(SMALL, 9);
         HfCheckpoint.save(a, dir, 0);
         GptConfig wider = new GptConfig(50, 16, 2, 2, 16, 0f, 1e-5f);
-        Files.writeString(dir.resolve("config.json"), Json.write(HfConfig.toJson(wider, 0)));
+        Files.writeString(dir.resolve("config.json"), Json.write(HfCheckpoint.configJson(wider, 0, 0)));
         assertThatThrownBy(() -> HfCheckpoint.load(dir)).hasMessageContaining("model.safetensors").hasMessageContaining("has shape");
         Files.writeString(dir.resolve("config.json"), "{\"model_type\":\"gpt2\",\"vocab_size\":50,\"n_positions\":16,\"n_layer\":2,\"n_head\":3,\"n_embd\":8}");
         assertThatThrownBy(() -> HfCheckpoint.load(dir)).hasMessageContaining("config.json").hasMessageContaining("n_embd (8) is not a multiple of n_head (3)");
         Files.writeString(dir.resolve("config.json"), "{\"model_type\":\"llama\"}");
-        assertThatThrownBy(() -> HfCheckpoint.load(dir)).hasMessageContaining("only \"gpt2\"");
+        assertThatThrownBy(() -> HfCheckpoint.load(dir)).hasMessageContaining("is not supported; supported: gpt2, llama, mistral, qwen2, qwen3");
         GptConfig deeper = new GptConfig(50, 16, 3, 2, 8, 0f, 1e-5f);
-        Files.writeString(dir.resolve("config.json"), Json.write(HfConfig.toJson(deeper, 0)));
-        assertThatThrownBy(() -> HfCheckpoint.load(dir)).hasMessageContaining("missing tensors [h.2.");
+        Files.writeString(dir.resolve("config.json"), Json.write(HfCheckpoint.configJson(deeper, 0, 0)));
+        assertThatThrownBy(() -> HfCheckpoint.load(dir)).hasMessageContaining("missing tensors [transformer.h.2.");
     }
 
     @Test
     void loadsHuggingFacesTinyRandomGpt2() throws IOException {
         Path tiny = Path.of(System.getProperty("cpo4j.root", "."), "..", "shared", "data", "tiny-random-gpt2");
         assumeTrue(Files.isDirectory(tiny), "../shared/data is absent");
-        Gpt gpt = HfCheckpoint.load(tiny);
+        Gpt gpt = (Gpt) HfCheckpoint.load(tiny);
         assertThat(gpt.config().width()).isEqualTo(32);
         assertThat(gpt.config().layers()).isEqualTo(5);
         assertThat(gpt.config().vocabSize()).isEqualTo(1000);

@@ -1,0 +1,170 @@
+package io.cpo4j.model.llama;
+
+import io.cpo4j.engine.Rng;
+import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.nn.Parameters;
+import io.cpo4j.engine.ops.F;
+import io.cpo4j.model.lm.Decoder;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.lm.MemoryEstimate;
+
+import java.util.Arrays;
+
+/**
+ * A Llama-family language model (Llama, Mistral, Qwen2, Qwen3, SmolLM) with HuggingFace's
+ * semantics: token embedding; pre-norm blocks of RMSNorm → grouped-query causal attention with
+ * rotary embeddings → residual, RMSNorm → SwiGLU MLP → residual; a final RMSNorm; an output head
+ * tied to the embedding or separate.
+ *
+ * <p>{@link #block} is the one definition of a block: the training forward runs it with the
+ * fused causal attention op, and the KV-cache decoder runs it, without a graph, with attention
+ * over each sequence's cache.
+ */
+public final class Llama implements LanguageModel {
+
+    /** The attention step of a block: rotated q (B, T, H·D), k and v (B, T, KV·D) → (B, T, H·D). */
+    interface SelfAttention {
+        Tensor attend(int layer, Tensor q, Tensor k, Tensor v);
+    }
+
+    private final LlamaConfig config;
+    private final Parameters params;
+    private final LlamaWeights weights;
+    private final Rope rope;
+    private final Rng dropoutRng;
+    private boolean training = true;
+
+    private Llama(LlamaConfig config, Parameters params, long seed) {
+        this.config = config;
+        this.params = params;
+        this.weights = LlamaWeights.of(params, config);
+        this.rope = new Rope(config.ropeTheta(), config.headSize(), config.ropeScaling(), config.contextLength());
+        this.dropoutRng = new Rng(seed ^ 0x5DEECE66DL);
+    }
+
+    /** A model with HuggingFace's initialisation: linear and embedding weights N(0, 0.02), biases 0, norm gains 1. */
+    public static Llama create(LlamaConfig config, long seed) {
+        Llama model = allocate(config, seed);
+        Rng rng = new Rng(seed);
+        for (Tensor p : model.params.list()) {
+            float[] d = p.data();
+            int off = p.offset();
+            if (p.name().endsWith("norm.weight")) Arrays.fill(d, off, off + p.size(), 1f);
+            else if (!p.name().endsWith(".bias")) for (int i = 0; i < p.size(); i++) d[off + i] = (float) (rng.nextGaussian() * 0.02);
+        }
+        return model;
+    }
+
+    /** A model with all parameters zero, for loading weights into. */
+    public static Llama allocate(LlamaConfig config, long seed) {
+        MemoryEstimate.requireParametersFit(config);
+        return new Llama(config, LlamaWeights.declare(config).build(), seed);
+    }
+
+    @Override
+    public Llama freeze(boolean frozen) {
+        LanguageModel.super.freeze(frozen);
+        return this;
+    }
+
+    @Override
+    public Llama copy() {
+        Llama c = allocate(config, 0);
+        System.arraycopy(params.values(), 0, c.params.values(), 0, params.count());
+        c.dropoutRng.setState(dropoutRng.state());
+        c.training = training;
+        return c;
+    }
+
+    @Override
+    public LlamaConfig config() {
+        return config;
+    }
+
+    @Override
+    public Parameters parameters() {
+        return params;
+    }
+
+    @Override
+    public Rng dropoutRng() {
+        return dropoutRng;
+    }
+
+    @Override
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    @Override
+    public boolean isTraining() {
+        return training;
+    }
+
+    @Override
+    public Decoder decoder() {
+        return new LlamaDecoder(this);
+    }
+
+    /** The final RMS-normalised hidden states (B, T, C). */
+    @Override
+    public Tensor hidden(int[] ids, int batch, int time) {
+        LanguageModel.checkInput(config, ids, batch, time);
+        int[] positions = new int[time];
+        for (int t = 0; t < time; t++) positions[t] = t;
+        SelfAttention causal = (layer, q, k, v) -> F.causalSelfAttention(q, k, v, config.heads(), config.kvHeads());
+        Tensor x = embed(ids, batch, time);                                              // (B, T, C)
+        for (int l = 0; l < config.layers(); l++) x = block(l, x, positions, causal);
+        return finalNorm(x);
+    }
+
+    /** Logits (…, V) = hidden · outputᵀ (the embedding when tied). */
+    @Override
+    public Tensor head(Tensor hidden) {
+        return F.linear(hidden, weights.output(), null);
+    }
+
+    Tensor embed(int[] ids, int batch, int time) {
+        return F.embedding(ids, new int[] {batch, time}, weights.tokenEmbedding());
+    }
+
+    Tensor finalNorm(Tensor x) {
+        return F.rmsNorm(x, weights.finalNorm(), config.rmsNormEps());
+    }
+
+    /** One pre-norm block on x (B, T, C) whose T steps sit at {@code positions}. */
+    Tensor block(int l, Tensor x, int[] positions, SelfAttention attention) {
+        LlamaWeights.Layer w = weights.layers()[l];
+        float eps = config.rmsNormEps();
+        int d = config.headSize();
+        Tensor h = F.rmsNorm(x, w.attentionNorm(), eps);
+        Tensor q = F.linear(h, w.wq(), w.bq());                                          // (B, T, H·D)
+        Tensor k = F.linear(h, w.wk(), w.bk());                                          // (B, T, KV·D)
+        Tensor v = F.linear(h, w.wv(), w.bv());                                          // (B, T, KV·D)
+        if (w.qNorm() != null) {
+            q = headNorm(q, w.qNorm(), config.heads());
+            k = headNorm(k, w.kNorm(), config.kvHeads());
+        }
+        Rope.Table table = rope.table(maxPosition(positions) + 1);
+        q = F.rotary(q, d, table.cos(), table.sin(), positions);
+        k = F.rotary(k, d, table.cos(), table.sin(), positions);
+        Tensor a = attention.attend(l, q, k, v);                                         // (B, T, H·D)
+        x = F.add(x, F.linear(a, w.wo(), w.bo()));
+        h = F.rmsNorm(x, w.mlpNorm(), eps);
+        Tensor m = F.swiglu(F.linear(h, w.gate(), null), F.linear(h, w.up(), null));     // (B, T, I)
+        return F.add(x, F.linear(m, w.down(), null));
+    }
+
+    /** RMSNorm over each head's D values: (B, T, N·D) viewed as (B, T, N, D). */
+    private Tensor headNorm(Tensor x, Tensor weight, int n) {
+        int[] s = x.shape();
+        int d = config.headSize();
+        return F.rmsNorm(x.view(s[0], s[1], n, d), weight, config.rmsNormEps()).view(s[0], s[1], n * d);
+    }
+
+    private static int maxPosition(int[] positions) {
+        int max = 0;
+        for (int p : positions) max = Math.max(max, p);
+        return max;
+    }
+}

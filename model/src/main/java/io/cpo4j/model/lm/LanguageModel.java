@@ -1,0 +1,74 @@
+package io.cpo4j.model.lm;
+
+import io.cpo4j.engine.Rng;
+import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.nn.Parameters;
+import io.cpo4j.engine.ops.F;
+
+/**
+ * A decoder-only causal language model: what training, scoring, generation and the command line
+ * use, whether the model is a GPT-2 or a Llama. Parameters live in one flat buffer; the forward
+ * pass records a graph for the backward pass unless the model is frozen or evaluated under
+ * {@code Autograd.noGrad()}.
+ */
+public interface LanguageModel {
+
+    ModelConfig config();
+
+    Parameters parameters();
+
+    /** Logits (B, T, V) for token ids (B·T, row-major). */
+    default Tensor logits(int[] ids, int batch, int time) {
+        return head(hidden(ids, batch, time));
+    }
+
+    /** The final normalised hidden states (B, T, C). */
+    Tensor hidden(int[] ids, int batch, int time);
+
+    /** Logits (…, V) of hidden states (…, C): the language-model head. */
+    Tensor head(Tensor hidden);
+
+    /** Mean next-token cross-entropy of the logits of {@code ids} against {@code targets} ({@link F#IGNORE_INDEX} = ignored). */
+    default Tensor loss(int[] ids, int[] targets, int batch, int time) {
+        if (targets.length != ids.length) {
+            throw new IllegalArgumentException("loss: " + ids.length + " inputs but " + targets.length + " targets");
+        }
+        return F.crossEntropy(logits(ids, batch, time), targets);
+    }
+
+    /** The no-graph forward pass with a KV cache, for generation. Cheap; one per thread. */
+    Decoder decoder();
+
+    /** An independent copy with the same weights (a frozen reference, for example); gradients are not copied. */
+    LanguageModel copy();
+
+    /** Marks every parameter frozen (or trainable again): a frozen model records no graph. */
+    default LanguageModel freeze(boolean frozen) {
+        for (Tensor p : parameters().list()) p.requiresGrad(!frozen);
+        return this;
+    }
+
+    /** The generator behind dropout masks; its state belongs in a training checkpoint. */
+    Rng dropoutRng();
+
+    /** Training mode applies dropout (when the config has any); evaluation mode never does. */
+    void setTraining(boolean training);
+
+    boolean isTraining();
+
+    /** Checks that ids form a (batch, time) batch inside the context and the vocabulary. */
+    static void checkInput(ModelConfig config, int[] ids, int batch, int time) {
+        String who = config.modelType() + " input";
+        if (batch <= 0 || time <= 0 || (long) batch * time != ids.length) {
+            throw new IllegalArgumentException(who + ": " + ids.length + " ids do not form a (" + batch + ", " + time + ") batch");
+        }
+        if (time > config.contextLength()) {
+            throw new IllegalArgumentException(who + ": sequence length " + time + " exceeds the context length " + config.contextLength());
+        }
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= config.vocabSize()) {
+                throw new IllegalArgumentException(who + ": token id " + ids[i] + " at position " + i + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+        }
+    }
+}
