@@ -107,8 +107,10 @@ class HfCheckpointTest {
         assertThatThrownBy(() -> HfCheckpoint.load(dir)).hasMessageContaining("model.safetensors").hasMessageContaining("has shape");
         Files.writeString(dir.resolve("config.json"), "{\"model_type\":\"gpt2\",\"vocab_size\":50,\"n_positions\":16,\"n_layer\":2,\"n_head\":3,\"n_embd\":8}");
         assertThatThrownBy(() -> HfCheckpoint.load(dir)).hasMessageContaining("config.json").hasMessageContaining("n_embd (8) is not a multiple of n_head (3)");
+        Files.writeString(dir.resolve("config.json"), "{\"model_type\":\"bert\"}");
+        assertThatThrownBy(() -> HfCheckpoint.load(dir)).hasMessageContaining("config.json: model_type \"bert\" is not supported; supported: gpt2, llama, mistral, qwen2, qwen3");
         Files.writeString(dir.resolve("config.json"), "{\"model_type\":\"llama\"}");
-        assertThatThrownBy(() -> HfCheckpoint.load(dir)).hasMessageContaining("is not supported; supported: gpt2, llama, mistral, qwen2, qwen3");
+        assertThatThrownBy(() -> HfCheckpoint.load(dir)).hasMessageContaining("config.json: missing field \"vocab_size\"");
         GptConfig deeper = new GptConfig(50, 16, 3, 2, 8, 0f, 1e-5f);
         Files.writeString(dir.resolve("config.json"), Json.write(HfCheckpoint.configJson(deeper, 0, 0)));
         assertThatThrownBy(() -> HfCheckpoint.load(dir)).hasMessageContaining("missing tensors [transformer.h.2.");
