@@ -138,9 +138,4 @@ public final class F {
         return CrossEntropy.tokenLogProbs(logits, targets, ignoreIndex);
     }
 
-    // TEMP-STUB (model branch only; replaced by the engine branch's ops)
-    public static Tensor rmsNorm(Tensor x, Tensor weight, float eps) { throw new UnsupportedOperationException("stub"); }
-    public static Tensor rotary(Tensor x, int headDim, float[] cos, float[] sin, int[] positions) { throw new UnsupportedOperationException("stub"); }
-    public static Tensor swiglu(Tensor gate, Tensor up) { throw new UnsupportedOperationException("stub"); }
-    public static Tensor causalSelfAttention(Tensor q, Tensor k, Tensor v, int heads, int kvHeads) { throw new UnsupportedOperationException("stub"); }
 }
