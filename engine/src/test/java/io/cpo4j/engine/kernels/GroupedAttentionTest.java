@@ -1,5 +1,8 @@
 package io.cpo4j.engine.kernels;
 
+import io.cpo4j.engine.Rng;
+import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.ops.F;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -102,6 +105,29 @@ class GroupedAttentionTest {
             return new float[][] {out, lse, g.q(), g.k(), g.v()};
         } finally {
             Parallel.setThreads(before);
+        }
+    }
+
+    @Test
+    void decodeAttentionServesEachQueryHeadFromItsSharedKvHeadInACacheOfKvRows() {
+        // the training op's K and V are the decoder's cache, rows (position, KV·D): query head h at
+        // step t, attending over positions [0, t] of KV head h / (H/KV), is the op's output there
+        int b = 2, t = 23, heads = 6, kvHeads = 2, d = 16, group = heads / kvHeads, w = heads * d, kw = kvHeads * d;
+        Tensor q = Tensor.randn(new Rng(25), 1f, b, t, w), k = Tensor.randn(new Rng(26), 1f, b, t, kw), v = Tensor.randn(new Rng(27), 1f, b, t, kw);
+        float[] trained = F.causalSelfAttention(q, k, v, heads, kvHeads).toArray();
+        float[] qa = q.toArray(), ka = k.toArray(), va = v.toArray(), scores = new float[t];
+        for (int z = 0; z < b; z++) {
+            for (int step = 0; step < t; step++) {
+                float[] vec = new float[w], scalar = new float[w];
+                for (int h = 0; h < heads; h++) {
+                    int qOff = (z * t + step) * w + h * d, cacheOff = z * t * kw, headOff = h / group * d;
+                    DecodeAttentionKernel.Vec.attend(qa, qOff, ka, va, cacheOff, kw, headOff, step + 1, d, vec, h * d, scores);
+                    DecodeAttentionKernel.attendScalar(qa, qOff, ka, va, cacheOff, kw, headOff, step + 1, d, scalar, h * d, scores);
+                }
+                float[] expected = Arrays.copyOfRange(trained, (z * t + step) * w, (z * t + step + 1) * w);
+                assertTwins("decode vs training, batch " + z + " step " + step, vec, expected);
+                assertTwins("decode scalar vs training, batch " + z + " step " + step, scalar, expected);
+            }
         }
     }
 
