@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch figures for the kernels that ../shared/peers does not cover: layer norm, GELU (tanh),
+"""PyTorch figures for the kernels that ../shared/peers does not cover: layer norm, GELU (tanh), RMSNorm, SwiGLU,
 causal self-attention written out as nanoGPT does (torch 1.13 has no fused attention), cross-entropy
 and AdamW. Same conventions as ../shared/peers/numpy_gemm_softmax.py: each thread count in a fresh
 process, `--repeats` samples of >= `--min-sample` seconds, RESULT lines, and JSON lines with
@@ -72,6 +72,37 @@ def cases(torch):
             return torch.autograd.grad(y, (x,), dy, retain_graph=True)
         return [(f"GeluBenchmark.forward {n}", "Gelem/s", n, fwd), (f"GeluBenchmark.backward {n}", "Gelem/s", n, bwd)]
 
+    def rmsnorm(rows, cols):  # HF LlamaRMSNorm in float32 (torch 1.13 has no fused RMSNorm)
+        x, w = randn(rows, cols, grad=True), randn(cols, grad=True)
+        dy = randn(rows, cols)
+
+        def rms(z):
+            return w * (z * torch.rsqrt(z.pow(2).mean(-1, keepdim=True) + 1e-6))
+
+        def fwd():
+            with torch.no_grad():
+                return rms(x)
+        y = rms(x)
+
+        def bwd():
+            return torch.autograd.grad(y, (x, w), dy, retain_graph=True)
+        shape = f"{rows}x{cols}"
+        return [(f"RmsNormBenchmark.forward {shape}", "Gelem/s", rows * cols, fwd),
+                (f"RmsNormBenchmark.backward {shape}", "Gelem/s", rows * cols, bwd)]
+
+    def swiglu(n):  # Llama's MLP gate: silu(gate) * up
+        gate, up = randn(n, grad=True), randn(n, grad=True)
+        dy = randn(n)
+
+        def fwd():
+            with torch.no_grad():
+                return F.silu(gate) * up
+        y = F.silu(gate) * up
+
+        def bwd():
+            return torch.autograd.grad(y, (gate, up), dy, retain_graph=True)
+        return [(f"SwiGluBenchmark.forward {n}", "Gelem/s", n, fwd), (f"SwiGluBenchmark.backward {n}", "Gelem/s", n, bwd)]
+
     def attention(B, T, C, H):
         qkv = randn(B, T, 3 * C, grad=True)
         dy = randn(B, T, C)
@@ -117,6 +148,8 @@ def cases(torch):
     out = []
     out += layernorm(1024, 768) + layernorm(2048, 128)
     out += gelu(1024 * 3072)
+    out += rmsnorm(1024, 768) + rmsnorm(2048, 128)
+    out += swiglu(1024 * 3072)
     out += attention(4, 256, 768, 12) + attention(16, 128, 128, 4) + attention(1, 1024, 768, 12)
     out += cross_entropy(2048, 512) + cross_entropy(1024, 50257)
     out += adamw(1 << 24)

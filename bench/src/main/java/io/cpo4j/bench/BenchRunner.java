@@ -69,7 +69,7 @@ public final class BenchRunner {
                 }
             }
         }
-        String extraCases = "AttentionBenchmark|LayerNormBenchmark|GeluBenchmark|CrossEntropyBenchmark|AdamWBenchmark";
+        String extraCases = "AttentionBenchmark|LayerNormBenchmark|GeluBenchmark|RmsNormBenchmark|SwiGluBenchmark|CrossEntropyBenchmark|AdamWBenchmark";
         PeerCall none = (p, selected, t) -> {};
         List<Group> groups = List.of(
                 new Group("matmul", List.of("MatmulBenchmark"), (p, selected, t) -> p.matmul(t)),

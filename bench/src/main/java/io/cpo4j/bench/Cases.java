@@ -25,6 +25,10 @@ final class Cases {
             Map.entry("LayerNormBenchmark.backward", torch("LayerNorm backward (dx, dw, db)", "Gelem/s", LayerNormBenchmark::elements, "LayerNormBenchmark.backward")),
             Map.entry("GeluBenchmark.forward", torch("GELU (tanh) forward", "Gelem/s", GeluBenchmark::elements, "GeluBenchmark.forward")),
             Map.entry("GeluBenchmark.backward", torch("GELU (tanh) backward", "Gelem/s", GeluBenchmark::elements, "GeluBenchmark.backward")),
+            Map.entry("RmsNormBenchmark.forward", torch("RMSNorm forward", "Gelem/s", RmsNormBenchmark::elements, "RmsNormBenchmark.forward")),
+            Map.entry("RmsNormBenchmark.backward", torch("RMSNorm backward (dx, dw)", "Gelem/s", RmsNormBenchmark::elements, "RmsNormBenchmark.backward")),
+            Map.entry("SwiGluBenchmark.forward", torch("SwiGLU forward", "Gelem/s", SwiGluBenchmark::elements, "SwiGluBenchmark.forward")),
+            Map.entry("SwiGluBenchmark.backward", torch("SwiGLU backward", "Gelem/s", SwiGluBenchmark::elements, "SwiGluBenchmark.backward")),
             Map.entry("CrossEntropyBenchmark.forwardBackward", torch("Cross-entropy (fused log-softmax) forward + backward", "Gelem/s", CrossEntropyBenchmark::elements, "CrossEntropyBenchmark.forwardBackward")),
             Map.entry("AdamWBenchmark.step", torch("AdamW step", "Gelem/s", AdamWBenchmark::elements, "AdamWBenchmark.step")),
             Map.entry("AttentionBenchmark.forward", torch("Causal self-attention forward", "GFLOPS", AttentionBenchmark::forwardFlops, "AttentionBenchmark.forward")),
@@ -56,6 +60,7 @@ final class Cases {
     static final java.util.List<String> ORDER = java.util.List.of("MatmulBenchmark.matmul", "SoftmaxBenchmark.softmax",
             "AttentionBenchmark.forward", "AttentionBenchmark.forwardBackward", "LayerNormBenchmark.forward",
             "LayerNormBenchmark.backward", "GeluBenchmark.forward", "GeluBenchmark.backward",
+            "RmsNormBenchmark.forward", "RmsNormBenchmark.backward", "SwiGluBenchmark.forward", "SwiGluBenchmark.backward",
             "CrossEntropyBenchmark.forwardBackward", "AdamWBenchmark.step", "TrainStepBenchmark.step", "TrainStepInTurnsBenchmark.step", "MemoryBandwidthBenchmark.copy", "MemoryBandwidthBenchmark.read",
             "DecodeBenchmark.step", "CpoStepBenchmark.step", "TokenizerBenchmark.encode", "TokenizerBenchmark.encodeShort",
             "TokenizerBenchmark.preTokenize", "TokenizerBenchmark.decode");

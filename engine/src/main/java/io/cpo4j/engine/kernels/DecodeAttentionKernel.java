@@ -7,6 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Attention of one query against a cache of keys and values, as incremental decoding needs:
  * {@code out = Σ_t softmax_t(q·k_t / √D) · v_t} over cache positions t ∈ [0, len). Keys and values
  * are rows of {@code stride} floats; the head's D columns start at {@code headOff} in each row.
+ * Grouped-query attention needs no copy: with a cache of rows (position, KV·D), query head h
+ * reads {@code stride = KV·D}, {@code headOff = (h / (H/KV))·D}.
  */
 public final class DecodeAttentionKernel {
 

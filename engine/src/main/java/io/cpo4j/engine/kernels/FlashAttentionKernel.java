@@ -7,13 +7,16 @@ import java.util.Arrays;
 
 /**
  * Causal multi-head self-attention tiled with an online softmax (FlashAttention, Dao et al. 2022),
- * in {@link AttentionKernel}'s layout: {@code qkv} (B, T, 3C) with rows {@code [q | k | v]}, head h
- * in columns {@code [h·D, (h+1)·D)} of each part, output (B, T, C), scores scaled by 1/√D. No
- * T×T matrix is ever stored: the forward keeps one log-sum-exp per query (B, NH, T), and the
- * backward recomputes the probabilities a tile at a time from it, so memory grows with T, not T².
+ * with grouped queries: query head h reads KV head h / (H/KV) in place, no copy per query head
+ * ({@link AttentionHeads} gives the layout; GPT-2's fused {@code qkv} (B, T, 3C) is the case
+ * KV = H with strides 3C). Output (B, T, H·D), scores scaled by 1/√D. No T×T matrix is ever
+ * stored: the forward keeps one log-sum-exp per query (B, H, T), and the backward recomputes the
+ * probabilities a tile at a time from it, so memory grows with T, not T².
  *
- * <p>Work is split over (batch, head) pairs; each pair is computed by one thread, in one order,
- * and writes only its own columns: results are bit-identical for any thread count.
+ * <p>The forward is split over (batch, query head) pairs, each writing only its own columns. The
+ * backward is split over (batch, KV head) pairs: one thread walks the group's query heads in
+ * order, adding each one's share to the shared dK and dV. Every value is computed by one thread
+ * in one order: results are bit-identical for any thread count.
  */
 public final class FlashAttentionKernel {
 
@@ -22,35 +25,41 @@ public final class FlashAttentionKernel {
 
     private FlashAttentionKernel() {}
 
-    /** out (B, T, C) = attention over qkv; lse (B, NH, T) = log Σ_keys exp(score) per query (may be null). */
+    /** GPT-2's layout: out (B, T, C) = attention over qkv (B, T, 3C) with NH heads; lse (B, NH, T) may be null. */
     public static void forward(float[] qkv, int qkvOff, float[] out, int outOff, float[] lse, int lseOff,
                                int B, int T, int C, int NH) {
-        Parallel.forChunks(B * NH, 1, (from, to) -> {
+        forward(Qkv.packed(qkv, qkvOff, C), out, outOff, lse, lseOff, AttentionHeads.packed(B, T, C, NH));
+    }
+
+    /** out (B, T, H·D) = attention over {@code in}; lse (B, H, T) = log Σ_keys exp(score) per query (may be null). */
+    public static void forward(Qkv in, float[] out, int outOff, float[] lse, int lseOff, AttentionHeads a) {
+        Parallel.forChunks(a.batch() * a.heads(), 1, (from, to) -> {
             for (int bh = from; bh < to; bh++) {
-                if (Simd.ENABLED) Vec.forwardHead(qkv, qkvOff, out, outOff, lse, lseOff, bh, T, C, NH);
-                else forwardHeadScalar(qkv, qkvOff, out, outOff, lse, lseOff, bh, T, C, NH);
+                if (Simd.ENABLED) Vec.forwardHead(in, out, outOff, lse, lseOff, bh, a);
+                else forwardHeadScalar(in, out, outOff, lse, lseOff, bh, a);
             }
         });
     }
 
     /** Scalar twin: the same online softmax over the same key chunks, one query and one value at a time. */
-    public static void forwardHeadScalar(float[] qkv, int qkvOff, float[] out, int outOff, float[] lse, int lseOff,
-                                         int bh, int T, int C, int NH) {
-        int b = bh / NH, h = bh % NH, D = C / NH, C3 = 3 * C;
+    public static void forwardHeadScalar(Qkv in, float[] out, int outOff, float[] lse, int lseOff, int bh, AttentionHeads a) {
+        int T = a.time(), D = a.headDim(), H = a.heads(), b = bh / H, h = bh % H, g = h / a.group();
+        int qs = a.qStride(), ks = a.kvStride(), C = a.outWidth();
+        float[] qa = in.q(), ka = in.k(), va = in.v();
         float scale = (float) (1.0 / Math.sqrt(D));
-        int base = qkvOff + b * T * C3 + h * D;
+        int qBase = in.qOff() + b * T * qs + h * D, kBase = in.kOff() + b * T * ks + g * D, vBase = in.vOff() + b * T * ks + g * D;
         float[] o = new float[D], s = new float[KEY_CHUNK];
         for (int t = 0; t < T; t++) {
-            int q = base + t * C3;
+            int q = qBase + t * qs;
             float m = Float.NEGATIVE_INFINITY, l = 0f;
             Arrays.fill(o, 0f);
             for (int k0 = 0; k0 <= t; k0 += KEY_CHUNK) {
                 int kLen = Math.min(KEY_CHUNK, t + 1 - k0);
                 float chunkMax = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < kLen; j++) {
-                    int k = base + C + (k0 + j) * C3;
+                    int k = kBase + (k0 + j) * ks;
                     float dot = 0f;
-                    for (int d = 0; d < D; d++) dot += qkv[k + d] * qkv[q + d];
+                    for (int d = 0; d < D; d++) dot += ka[k + d] * qa[q + d];
                     s[j] = dot * scale;
                     chunkMax = Math.max(chunkMax, s[j]);
                 }
@@ -60,8 +69,8 @@ public final class FlashAttentionKernel {
                 for (int j = 0; j < kLen; j++) {
                     float p = Exp.exp(s[j] - mNew);
                     l += p;
-                    int v = base + 2 * C + (k0 + j) * C3;
-                    for (int d = 0; d < D; d++) o[d] += p * qkv[v + d];
+                    int v = vBase + (k0 + j) * ks;
+                    for (int d = 0; d < D; d++) o[d] += p * va[v + d];
                 }
                 m = mNew;
             }
@@ -72,49 +81,69 @@ public final class FlashAttentionKernel {
         }
     }
 
-    /**
-     * dqkv += the gradient of the attention output {@code dout} (B, T, C) with respect to qkv, from
-     * the forward's output {@code out} and log-sum-exps {@code lse}.
-     */
+    /** GPT-2's layout: dqkv (B, T, 3C) += the gradient of the attention output {@code dout} (B, T, C). */
     public static void backward(float[] dout, int dOff, float[] qkv, int qkvOff, float[] out, int outOff,
                                 float[] lse, int lseOff, float[] dqkv, int dqOff, int B, int T, int C, int NH) {
-        Parallel.forChunks(B * NH, 1, (from, to) -> {
-            for (int bh = from; bh < to; bh++) {
-                if (Simd.ENABLED) Vec.backwardHead(dout, dOff, qkv, qkvOff, out, outOff, lse, lseOff, dqkv, dqOff, bh, T, C, NH);
-                else backwardHeadScalar(dout, dOff, qkv, qkvOff, out, outOff, lse, lseOff, dqkv, dqOff, bh, T, C, NH);
+        backward(dout, dOff, Qkv.packed(qkv, qkvOff, C), out, outOff, lse, lseOff, Qkv.packed(dqkv, dqOff, C),
+                AttentionHeads.packed(B, T, C, NH));
+    }
+
+    /**
+     * grad (dq, dk, dv, laid out as {@code in}) += the gradient of the attention output
+     * {@code dout} (B, T, H·D), from the forward's output {@code out} and log-sum-exps {@code lse}.
+     */
+    public static void backward(float[] dout, int dOff, Qkv in, float[] out, int outOff, float[] lse, int lseOff,
+                                Qkv grad, AttentionHeads a) {
+        Parallel.forChunks(a.batch() * a.kvHeads(), 1, (from, to) -> {
+            for (int bg = from; bg < to; bg++) {
+                if (Simd.ENABLED) Vec.backwardGroup(dout, dOff, in, out, outOff, lse, lseOff, grad, bg, a);
+                else backwardGroupScalar(dout, dOff, in, out, outOff, lse, lseOff, grad, bg, a);
             }
         });
     }
 
+    /** Scalar twin of one (batch, KV head) pair's backward: its query heads in order. */
+    public static void backwardGroupScalar(float[] dout, int dOff, Qkv in, float[] out, int outOff, float[] lse, int lseOff,
+                                           Qkv grad, int bg, AttentionHeads a) {
+        int b = bg / a.kvHeads(), g = bg % a.kvHeads(), group = a.group();
+        for (int h = g * group; h < (g + 1) * group; h++) {
+            backwardHeadScalar(dout, dOff, in, out, outOff, lse, lseOff, grad, b * a.heads() + h, a);
+        }
+    }
+
     /**
-     * Scalar twin of the backward (FlashAttention-2's recurrences, one pair at a time): with
+     * One query head's backward (FlashAttention-2's recurrences, one pair at a time): with
      * p = exp(s − lse) recomputed from the scores and δ_t = ⟨dout_t, out_t⟩,
      * dv_j += p·dout_t, ds = p·(⟨dout_t, v_j⟩ − δ_t)/√D, dq_t += ds·k_j, dk_j += ds·q_t.
+     * Query heads of one group add to the same dk and dv: never run two of them at once.
      */
-    public static void backwardHeadScalar(float[] dout, int dOff, float[] qkv, int qkvOff, float[] out, int outOff,
-                                          float[] lse, int lseOff, float[] dqkv, int dqOff, int bh, int T, int C, int NH) {
-        int b = bh / NH, h = bh % NH, D = C / NH, C3 = 3 * C;
+    static void backwardHeadScalar(float[] dout, int dOff, Qkv in, float[] out, int outOff, float[] lse, int lseOff,
+                                   Qkv grad, int bh, AttentionHeads a) {
+        int T = a.time(), D = a.headDim(), H = a.heads(), b = bh / H, h = bh % H, g = h / a.group();
+        int qs = a.qStride(), ks = a.kvStride(), C = a.outWidth();
+        float[] qa = in.q(), ka = in.k(), va = in.v(), dqa = grad.q(), dka = grad.k(), dva = grad.v();
         float scale = (float) (1.0 / Math.sqrt(D));
-        int base = qkvOff + b * T * C3 + h * D, dBase = dqOff + b * T * C3 + h * D;
+        int qBase = in.qOff() + b * T * qs + h * D, kBase = in.kOff() + b * T * ks + g * D, vBase = in.vOff() + b * T * ks + g * D;
+        int dqBase = grad.qOff() + b * T * qs + h * D, dkBase = grad.kOff() + b * T * ks + g * D, dvBase = grad.vOff() + b * T * ks + g * D;
         for (int t = 0; t < T; t++) {
-            int q = base + t * C3, go = dOff + (b * T + t) * C + h * D, o = outOff + (b * T + t) * C + h * D;
+            int q = qBase + t * qs, go = dOff + (b * T + t) * C + h * D, o = outOff + (b * T + t) * C + h * D;
             float delta = 0f;
             for (int d = 0; d < D; d++) delta += dout[go + d] * out[o + d];
             float lseT = lse[lseOff + bh * T + t];
             for (int j = 0; j <= t; j++) {
-                int k = base + C + j * C3, v = base + 2 * C + j * C3;
+                int k = kBase + j * ks, v = vBase + j * ks;
                 float dot = 0f, dp = 0f;
                 for (int d = 0; d < D; d++) {
-                    dot += qkv[k + d] * qkv[q + d];
-                    dp += dout[go + d] * qkv[v + d];
+                    dot += ka[k + d] * qa[q + d];
+                    dp += dout[go + d] * va[v + d];
                 }
                 float p = Exp.exp(dot * scale - lseT);
                 float ds = p * (dp - delta) * scale;
-                int dq = dBase + t * C3, dk = dBase + C + j * C3, dv = dBase + 2 * C + j * C3;
+                int dq = dqBase + t * qs, dk = dkBase + j * ks, dv = dvBase + j * ks;
                 for (int d = 0; d < D; d++) {
-                    dqkv[dv + d] += p * dout[go + d];
-                    dqkv[dq + d] += ds * qkv[k + d];
-                    dqkv[dk + d] += ds * qkv[q + d];
+                    dva[dv + d] += p * dout[go + d];
+                    dqa[dq + d] += ds * ka[k + d];
+                    dka[dk + d] += ds * qa[q + d];
                 }
             }
         }
@@ -136,15 +165,15 @@ public final class FlashAttentionKernel {
          * down the rows, no horizontal reductions), and a chunk of probability tiles is, as laid
          * out, the packed B operand of the next product Oᵀ += Vᵀ·Pᵀ.
          */
-        static void forwardHead(float[] qkv, int qkvOff, float[] out, int outOff, float[] lse, int lseOff,
-                                int bh, int T, int C, int NH) {
-            int b = bh / NH, h = bh % NH, D = C / NH, C3 = 3 * C, mr = Gemm.Vec.MR, nr = Gemm.Vec.NR;
-            int base = qkvOff + b * T * C3 + h * D;
+        static void forwardHead(Qkv in, float[] out, int outOff, float[] lse, int lseOff, int bh, AttentionHeads a) {
+            int T = a.time(), D = a.headDim(), H = a.heads(), b = bh / H, h = bh % H, g = h / a.group();
+            int qs = a.qStride(), ks = a.kvStride(), C = a.outWidth(), mr = Gemm.Vec.MR, nr = Gemm.Vec.NR;
+            int qBase = in.qOff() + b * T * qs + h * D, kBase = in.kOff() + b * T * ks + g * D, vBase = in.vOff() + b * T * ks + g * D;
             int dRows = (D + mr - 1) / mr * mr;
             float[] kPanels = ThreadScratch.get(SLOT_K, (T + mr - 1) / mr * mr * D);     // K as A panels: keys × D
             float[] vtPanels = ThreadScratch.get(SLOT_VT, dRows * T);                   // Vᵀ as A panels: D × keys
-            GemmPacking.packA(false, qkv, base + C, C3, 0, T, 0, D, mr, kPanels);
-            GemmPacking.packA(true, qkv, base + 2 * C, C3, 0, D, 0, T, mr, vtPanels);
+            GemmPacking.packA(false, in.k(), kBase, ks, 0, T, 0, D, mr, kPanels);
+            GemmPacking.packA(true, in.v(), vBase, ks, 0, D, 0, T, mr, vtPanels);
             float[] qt = ThreadScratch.get(SLOT_QT, D * nr);                             // Qᵀ block: D × NR queries
             float[] p = ThreadScratch.get(SLOT_S, KEY_CHUNK * nr);                        // Sᵀ, then Pᵀ: keys × NR queries
             float[] ot = ThreadScratch.get(SLOT_OT, dRows * nr);                         // Oᵀ: D × NR queries
@@ -153,7 +182,7 @@ public final class FlashAttentionKernel {
             float scale = (float) (1.0 / Math.sqrt(D));
             for (int q0 = 0; q0 < T; q0 += nr) {
                 int nq = Math.min(nr, T - q0);
-                GemmPacking.packB(true, qkv, base, C3, q0, q0 + nq, 0, D, nr, qt, 0, 1);
+                GemmPacking.packB(true, in.q(), qBase, qs, q0, q0 + nq, 0, D, nr, qt, 0, 1);
                 queryBlock(q0, nq, T, D, scale, kPanels, vtPanels, qt, p, ot, tile, stats);
                 int dst = outOff + (b * T + q0) * C + h * D;
                 for (int j = 0; j < nq; j++) {
@@ -230,6 +259,7 @@ public final class FlashAttentionKernel {
             a1.intoArray(stats, 2 * nr + L);
         }
 
+
         /*
          * The backward walks the same query blocks and key chunks, with every product a
          * micro-kernel call on packed operands:
@@ -238,53 +268,67 @@ public final class FlashAttentionKernel {
          *   dQᵀ += Kᵀ·dSᵀ                    (depth: the chunk's keys; dSᵀ as laid out is B)
          *   dK += dSᵀ·Q, dV += Pᵀ·dO          (depth: the block's queries; MR-key rows, so each
          *                                    tile is first transposed into an A panel)
+         * K, V and Kᵀ are packed once per (batch, KV head) and serve each query head of the group.
          */
-        static void backwardHead(float[] dout, int dOff, float[] qkv, int qkvOff, float[] out, int outOff,
-                                 float[] lse, int lseOff, float[] dqkv, int dqOff, int bh, int T, int C, int NH) {
-            int b = bh / NH, h = bh % NH, D = C / NH, C3 = 3 * C, mr = Gemm.Vec.MR, nr = Gemm.Vec.NR;
-            int base = qkvOff + b * T * C3 + h * D, dBase = dqOff + b * T * C3 + h * D, gBase = dOff + b * T * C + h * D;
-            int oBase = outOff + b * T * C + h * D;
+        static void backwardGroup(float[] dout, int dOff, Qkv in, float[] out, int outOff, float[] lse, int lseOff,
+                                  Qkv grad, int bg, AttentionHeads a) {
+            int T = a.time(), D = a.headDim(), b = bg / a.kvHeads(), g = bg % a.kvHeads(), group = a.group();
+            int ks = a.kvStride(), mr = Gemm.Vec.MR, nr = Gemm.Vec.NR;
+            int kBase = in.kOff() + b * T * ks + g * D, vBase = in.vOff() + b * T * ks + g * D;
             int keyRows = (T + mr - 1) / mr * mr, dRows = (D + mr - 1) / mr * mr, dCols = (D + nr - 1) / nr * nr;
             float[] kPanels = ThreadScratch.get(SLOT_K, keyRows * D);       // K as A panels: keys × D
             float[] vPanels = ThreadScratch.get(SLOT_V, keyRows * D);       // V as A panels: keys × D
             float[] ktPanels = ThreadScratch.get(SLOT_VT, dRows * T);       // Kᵀ as A panels: D × keys
-            GemmPacking.packA(false, qkv, base + C, C3, 0, T, 0, D, mr, kPanels);
-            GemmPacking.packA(false, qkv, base + 2 * C, C3, 0, T, 0, D, mr, vPanels);
-            GemmPacking.packA(true, qkv, base + C, C3, 0, D, 0, T, mr, ktPanels);
+            GemmPacking.packA(false, in.k(), kBase, ks, 0, T, 0, D, mr, kPanels);
+            GemmPacking.packA(false, in.v(), vBase, ks, 0, T, 0, D, mr, vPanels);
+            GemmPacking.packA(true, in.k(), kBase, ks, 0, D, 0, T, mr, ktPanels);
             float[] qt = ThreadScratch.get(SLOT_QT, D * nr), dot = ThreadScratch.get(SLOT_DOT, D * nr);
             float[] qB = ThreadScratch.get(SLOT_QB, nr * dCols), doB = ThreadScratch.get(SLOT_DOB, nr * dCols);
             float[] p = ThreadScratch.get(SLOT_S, KEY_CHUNK * nr), ds = ThreadScratch.get(SLOT_DP, KEY_CHUNK * nr);
             float[] dqt = ThreadScratch.get(SLOT_OT, dRows * nr), pa = ThreadScratch.get(SLOT_PA, 2 * nr * mr);
             float[] tile = ThreadScratch.get(SLOT_TILE, mr * nr), stats = ThreadScratch.get(SLOT_STATS, 2 * nr);
-            float scale = (float) (1.0 / Math.sqrt(D));
             Blocks blocks = new Blocks(kPanels, vPanels, ktPanels, qt, dot, qB, doB, p, ds, dqt, pa, tile, stats);
+            for (int h = g * group; h < (g + 1) * group; h++) {
+                backwardHead(dout, dOff, in, out, outOff, lse, lseOff, grad, b * a.heads() + h, a, blocks);
+            }
+        }
+
+        /** One query head's share, on its group's packed K, V and Kᵀ. */
+        private static void backwardHead(float[] dout, int dOff, Qkv in, float[] out, int outOff, float[] lse, int lseOff,
+                                         Qkv grad, int bh, AttentionHeads a, Blocks w) {
+            int T = a.time(), D = a.headDim(), H = a.heads(), b = bh / H, h = bh % H, g = h / a.group();
+            int qs = a.qStride(), ks = a.kvStride(), C = a.outWidth(), nr = Gemm.Vec.NR, dCols = (D + nr - 1) / nr * nr;
+            int qBase = in.qOff() + b * T * qs + h * D, gBase = dOff + b * T * C + h * D, oBase = outOff + b * T * C + h * D;
+            int dqBase = grad.qOff() + b * T * qs + h * D;
+            int dkBase = grad.kOff() + b * T * ks + g * D, dvBase = grad.vOff() + b * T * ks + g * D;
+            float[] dq = grad.q(), stats = w.stats(), dqt = w.dqt();
+            float scale = (float) (1.0 / Math.sqrt(D));
             for (int q0 = 0; q0 < T; q0 += nr) {
                 int nq = Math.min(nr, T - q0);
-                GemmPacking.packB(true, qkv, base, C3, q0, q0 + nq, 0, D, nr, qt, 0, 1);
-                GemmPacking.packB(true, dout, gBase, C, q0, q0 + nq, 0, D, nr, dot, 0, 1);
-                GemmPacking.packB(false, qkv, base, C3, 0, D, q0, nq, nr, qB, 0, dCols / nr);
-                GemmPacking.packB(false, dout, gBase, C, 0, D, q0, nq, nr, doB, 0, dCols / nr);
+                GemmPacking.packB(true, in.q(), qBase, qs, q0, q0 + nq, 0, D, nr, w.qt(), 0, 1);
+                GemmPacking.packB(true, dout, gBase, C, q0, q0 + nq, 0, D, nr, w.dot(), 0, 1);
+                GemmPacking.packB(false, in.q(), qBase, qs, 0, D, q0, nq, nr, w.qB(), 0, dCols / nr);
+                GemmPacking.packB(false, dout, gBase, C, 0, D, q0, nq, nr, w.doB(), 0, dCols / nr);
                 Arrays.fill(stats, 0, 2 * nr, 0f);
                 for (int j = 0; j < nq; j++) {
                     stats[j] = lse[lseOff + bh * T + q0 + j];
                     stats[nr + j] = VectorDot.of(dout, gBase + (q0 + j) * C, out, oBase + (q0 + j) * C, D);
                 }
-                queryBlockBackward(q0, nq, T, D, scale, blocks, dqkv, dBase, C);
+                queryBlockBackward(q0, nq, T, D, scale, w, grad.k(), dkBase, grad.v(), dvBase, ks);
                 for (int j = 0; j < nq; j++) {
-                    int dq = dBase + (q0 + j) * C3;
-                    for (int d = 0; d < D; d++) dqkv[dq + d] += dqt[d * nr + j];
+                    int dqRow = dqBase + (q0 + j) * qs;
+                    for (int d = 0; d < D; d++) dq[dqRow + d] += dqt[d * nr + j];
                 }
             }
         }
 
-        /** The packed operands and work arrays of one head's backward. */
+        /** The packed operands and work arrays of one group's backward. */
         private record Blocks(float[] kPanels, float[] vPanels, float[] ktPanels, float[] qt, float[] dot,
                               float[] qB, float[] doB, float[] p, float[] ds, float[] dqt, float[] pa, float[] tile,
                               float[] stats) {}
 
         private static void queryBlockBackward(int q0, int nq, int T, int D, float scale, Blocks w,
-                                               float[] dqkv, int dBase, int C) {
-            int C3 = 3 * C;
+                                               float[] dk, int dkBase, float[] dv, int dvBase, int ks) {
             int mr = Gemm.Vec.MR, nr = Gemm.Vec.NR, dPanels = (D + mr - 1) / mr, dColPanels = (D + nr - 1) / nr;
             Arrays.fill(w.dqt(), 0, dPanels * mr * nr, 0f);
             int kEnd = q0 + nq;
@@ -308,9 +352,9 @@ public final class FlashAttentionKernel {
                     for (int cp = 0; cp < dColPanels; cp++) {
                         int cols = Math.min(nr, D - cp * nr), col = cp * nr;
                         Gemm.Vec.kernel(nq, pa, 0, w.qB(), cp * nr * nq, w.tile(), 0, nr, false);
-                        Gemm.Vec.merge(w.tile(), rows, cols, dqkv, dBase + key * C3 + C + col, C3, true);
+                        Gemm.Vec.merge(w.tile(), rows, cols, dk, dkBase + key * ks + col, ks, true);
                         Gemm.Vec.kernel(nq, pa, nr * mr, w.doB(), cp * nr * nq, w.tile(), 0, nr, false);
-                        Gemm.Vec.merge(w.tile(), rows, cols, dqkv, dBase + key * C3 + 2 * C + col, C3, true);
+                        Gemm.Vec.merge(w.tile(), rows, cols, dv, dvBase + key * ks + col, ks, true);
                     }
                 }
             }

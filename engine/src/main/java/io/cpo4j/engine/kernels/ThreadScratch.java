@@ -10,6 +10,7 @@ final class ThreadScratch {
     static final int GEMM_PACKED_B = 0, GEMM_PACKED_A = 1, GEMM_TILE = 2;
     static final int ATTENTION_FIRST = 3;          // .. ATTENTION_FIRST + 12
     static final int LAYERNORM_PARTIAL = 16;
+    static final int RMSNORM_PARTIAL = 17;
     private static final int SLOTS = 24;
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> {

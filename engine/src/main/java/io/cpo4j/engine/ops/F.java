@@ -88,6 +88,30 @@ public final class F {
         return LayerNorm.forward(x, weight, bias, eps);
     }
 
+    /**
+     * RMS normalisation of the last dimension, as HF's {@code LlamaRMSNorm} in float32:
+     * x · 1/√(mean(x²) + eps) · weight.
+     */
+    public static Tensor rmsNorm(Tensor x, Tensor weight, float eps) {
+        return RmsNorm.forward(x, weight, eps);
+    }
+
+    /**
+     * Rotary position embedding of x (B, T, H·D), heads of size {@code headDim}, as HF applies it
+     * with {@code rotate_half}: for i &lt; D/2 at position p = positions[t],
+     * out[i] = x[i]·cos[p, i] − x[i+D/2]·sin[p, i] and out[i+D/2] = x[i+D/2]·cos[p, i] + x[i]·sin[p, i].
+     * cos and sin are tables (P, D/2) row-major, read again by the backward (do not change them
+     * before it runs); positions has one entry per time step, shared by every batch row.
+     */
+    public static Tensor rotary(Tensor x, int headDim, float[] cos, float[] sin, int[] positions) {
+        return Rotary.forward(x, headDim, cos, sin, positions);
+    }
+
+    /** silu(gate) · up, element-wise, with silu(x) = x·σ(x) (Llama's MLP); gate and up of the same shape. */
+    public static Tensor swiglu(Tensor gate, Tensor up) {
+        return SwiGlu.forward(gate, up);
+    }
+
     /** GELU, tanh approximation (GPT-2). */
     public static Tensor gelu(Tensor x) {
         return Gelu.forward(x);
@@ -106,6 +130,15 @@ public final class F {
     /** Causal self-attention from qkv (B, T, 3C) to (B, T, C), scores scaled by 1/√(C/heads). */
     public static Tensor causalSelfAttention(Tensor qkv, int heads) {
         return Attention.causalSelfAttention(qkv, heads);
+    }
+
+    /**
+     * Grouped-query causal self-attention (Llama): q (B, T, H·D), k and v (B, T, KV·D) →
+     * (B, T, H·D), scores scaled by 1/√D; query head h attends with KV head h / (H/KV), as HF's
+     * {@code repeat_kv} (consecutive query heads share a KV head), without copying K or V.
+     */
+    public static Tensor causalSelfAttention(Tensor q, Tensor k, Tensor v, int heads, int kvHeads) {
+        return Attention.causalSelfAttention(q, k, v, heads, kvHeads);
     }
 
     /** Inverted dropout with probability p, mask drawn from rng; p = 0 returns x itself. */

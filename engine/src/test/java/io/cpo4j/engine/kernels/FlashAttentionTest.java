@@ -28,8 +28,8 @@ class FlashAttentionTest {
             float[] ov = new float[b * t * width], os = new float[b * t * width];
             float[] lv = new float[b * heads * t], ls = new float[b * heads * t];
             for (int bh = 0; bh < b * heads; bh++) {
-                FlashAttentionKernel.Vec.forwardHead(qkv, 0, ov, 0, lv, 0, bh, t, width, heads);
-                FlashAttentionKernel.forwardHeadScalar(qkv, 0, os, 0, ls, 0, bh, t, width, heads);
+                FlashAttentionKernel.Vec.forwardHead(Qkv.packed(qkv, 0, width), ov, 0, lv, 0, bh, AttentionHeads.packed(b, t, width, heads));
+                FlashAttentionKernel.forwardHeadScalar(Qkv.packed(qkv, 0, width), os, 0, ls, 0, bh, AttentionHeads.packed(b, t, width, heads));
             }
             assertTwins("flash forward " + name, ov, os);
             assertTwins("flash log-sum-exp " + name, lv, ls);
@@ -44,11 +44,11 @@ class FlashAttentionTest {
             String name = "B" + b + " T" + t + " C" + width + " H" + heads;
             float[] qkv = randn(22, b * t * 3 * width), dout = randn(23, b * t * width), g0 = randn(24, qkv.length);
             float[] out = new float[b * t * width], lse = new float[b * heads * t];
-            for (int bh = 0; bh < b * heads; bh++) FlashAttentionKernel.forwardHeadScalar(qkv, 0, out, 0, lse, 0, bh, t, width, heads);
+            for (int bh = 0; bh < b * heads; bh++) FlashAttentionKernel.forwardHeadScalar(Qkv.packed(qkv, 0, width), out, 0, lse, 0, bh, AttentionHeads.packed(b, t, width, heads));
             float[] gv = g0.clone(), gs = g0.clone();
             for (int bh = 0; bh < b * heads; bh++) {
-                FlashAttentionKernel.Vec.backwardHead(dout, 0, qkv, 0, out, 0, lse, 0, gv, 0, bh, t, width, heads);
-                FlashAttentionKernel.backwardHeadScalar(dout, 0, qkv, 0, out, 0, lse, 0, gs, 0, bh, t, width, heads);
+                FlashAttentionKernel.Vec.backwardGroup(dout, 0, Qkv.packed(qkv, 0, width), out, 0, lse, 0, Qkv.packed(gv, 0, width), bh, AttentionHeads.packed(b, t, width, heads));
+                FlashAttentionKernel.backwardGroupScalar(dout, 0, Qkv.packed(qkv, 0, width), out, 0, lse, 0, Qkv.packed(gs, 0, width), bh, AttentionHeads.packed(b, t, width, heads));
             }
             assertTwins("flash backward " + name, gv, gs);
             double[] gm = Reference.of(qkv, dout, b, t, width, heads).dqkv;

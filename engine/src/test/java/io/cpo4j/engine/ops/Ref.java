@@ -231,4 +231,67 @@ final class Ref {
         s[idsShape.length] = c;
         return new D(out, s);
     }
+
+    // ---------------------------------------------------------------- Llama (HF semantics)
+
+    static D rmsNorm(D x, D w, double eps) {
+        int c = x.last(), rows = x.size() / c;
+        double[] out = new double[x.size()];
+        for (int r = 0; r < rows; r++) {
+            double ms = 0;
+            for (int i = 0; i < c; i++) ms += x.v[r * c + i] * x.v[r * c + i];
+            double rstd = 1 / Math.sqrt(ms / c + eps);
+            for (int i = 0; i < c; i++) out[r * c + i] = x.v[r * c + i] * rstd * w.v[i];
+        }
+        return new D(out, x.shape);
+    }
+
+    /** HF's q·cos + rotate_half(q)·sin, cos and sin expanded to (P, D) as cat(freqs, freqs). */
+    static D rotary(D x, int headDim, float[] cos, float[] sin, int[] positions) {
+        int b = x.shape[0], t = x.shape[1], width = x.shape[2], half = headDim / 2;
+        double[] out = new double[x.size()];
+        for (int z = 0; z < b; z++)
+            for (int i = 0; i < t; i++)
+                for (int h = 0; h < width / headDim; h++) {
+                    int o = (z * t + i) * width + h * headDim, p = positions[i];
+                    for (int e = 0; e < headDim; e++) {
+                        double c = cos[p * half + e % half], s = sin[p * half + e % half];
+                        double rotated = e < half ? -x.v[o + e + half] : x.v[o + e - half];
+                        out[o + e] = x.v[o + e] * c + rotated * s;
+                    }
+                }
+        return new D(out, x.shape);
+    }
+
+    static D swiglu(D gate, D up) {
+        double[] out = new double[gate.size()];
+        for (int i = 0; i < out.length; i++) out[i] = gate.v[i] / (1 + Math.exp(-gate.v[i])) * up.v[i];
+        return new D(out, gate.shape);
+    }
+
+    /** q (B, T, H·D), k and v (B, T, KV·D) → (B, T, H·D), causal, query head h on KV head h / (H/KV). */
+    static D groupedAttention(D q, D k, D v, int heads, int kvHeads) {
+        int b = q.shape[0], t = q.shape[1], d = q.shape[2] / heads, w = heads * d, kw = kvHeads * d, group = heads / kvHeads;
+        double[] out = new double[b * t * w];
+        double scale = 1 / Math.sqrt(d);
+        for (int z = 0; z < b; z++)
+            for (int h = 0; h < heads; h++) {
+                int g = h / group;
+                for (int i = 0; i < t; i++) {
+                    double[] s = new double[i + 1];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j <= i; j++) {
+                        double dot = 0;
+                        for (int e = 0; e < d; e++) dot += q.v[(z * t + i) * w + h * d + e] * k.v[(z * t + j) * kw + g * d + e];
+                        s[j] = dot * scale;
+                        max = Math.max(max, s[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j <= i; j++) sum += (s[j] = Math.exp(s[j] - max));
+                    for (int j = 0; j <= i; j++)
+                        for (int e = 0; e < d; e++) out[(z * t + i) * w + h * d + e] += s[j] / sum * v.v[(z * t + j) * kw + g * d + e];
+                }
+            }
+        return new D(out, new int[] {b, t, w});
+    }
 }
