@@ -8,6 +8,7 @@ import io.cpo4j.model.hf.HfCheckpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /** Where a {@code --model DIR} points: a HuggingFace folder, or a run folder whose final model is in {@code model/}. */
@@ -20,7 +21,7 @@ final class ModelFolder {
         if (!Files.exists(dir)) throw new FormatException(dir.toString(), "model folder not found");
         if (!Files.isDirectory(dir)) throw new FormatException(dir.toString(), "not a folder; a model is a folder with " + HfCheckpoint.CONFIG + " + " + HfCheckpoint.WEIGHTS);
         // A run folder has a config.json of its own (the run's), but no weights beside it.
-        if (Files.isRegularFile(dir.resolve(HfCheckpoint.WEIGHTS))) return dir;
+        if (HfCheckpoint.hasWeights(dir)) return dir;
         Path inRun = dir.resolve(RunFolder.MODEL);
         if (Files.isRegularFile(inRun.resolve(HfCheckpoint.CONFIG))) return inRun;
         if (Files.isRegularFile(dir.resolve(HfCheckpoint.CONFIG))) return dir;      // loading then names the missing weights
@@ -32,6 +33,8 @@ final class ModelFolder {
     static int eosTokenId(Path modelDir, int vocabSize, int fallback) throws IOException {
         Path file = modelDir.resolve(HfCheckpoint.CONFIG);
         Map<String, Object> json = Json.parseObject(TextFiles.readUtf8(file), file.toString());
-        return json.get("eos_token_id") instanceof Long id && id >= 0 && id < vocabSize ? (int) (long) id : fallback;
+        Object eos = json.get("eos_token_id");
+        if (eos instanceof List<?> ids && !ids.isEmpty()) eos = ids.get(0);      // Llama 3 lists several end tokens; the first ends a turn of text
+        return eos instanceof Long id && id >= 0 && id < vocabSize ? (int) (long) id : fallback;
     }
 }
