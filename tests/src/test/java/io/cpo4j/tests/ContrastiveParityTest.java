@@ -11,7 +11,7 @@ import io.cpo4j.cpo.score.SequenceScores;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.io.SafeTensors;
 import io.cpo4j.model.gpt.Gpt;
-import io.cpo4j.model.gpt.HfCheckpoint;
+import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -25,16 +25,14 @@ import static io.cpo4j.tests.GptParityTest.assertGradientClose;
 import static io.cpo4j.tests.GptParityTest.assertValuesClose;
 import static io.cpo4j.tests.GptParityTest.gradInHfLayout;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Sequence log-probs and every contrastive objective against {@code contrastive.safetensors}, values and gradients. */
+/** Sequence log-probs and every contrastive objective against {@code contrastive.safetensors}, values and gradients, on every fixture folder ({@link Fixtures}). */
 class ContrastiveParityTest {
 
     @TestFactory
-    Stream<DynamicTest> everyFixtureFolder() throws IOException {
-        List<Path> folders = Fixtures.foldersWith("contrastive.safetensors");
-        assumeTrue(!folders.isEmpty(), "no contrastive fixtures under " + Fixtures.root());
-        return folders.stream().map(f -> DynamicTest.dynamicTest(f.getFileName() + ": scores, losses and gradients", () -> check(f)));
+    Stream<DynamicNode> everyFixtureFolder() throws IOException {
+        return Fixtures.everyFolder("contrastive.safetensors", f -> List.of(DynamicTest.dynamicTest("scores, losses and gradients",
+                () -> check(ParityFamilies.loader(f.family()), f.dir()))));
     }
 
     static CandidateSet candidates(SafeTensors st) throws IOException {
@@ -54,14 +52,14 @@ class ContrastiveParityTest {
         return new CandidateSet(prefixes, conts);
     }
 
-    private void check(Path dir) throws IOException {
+    private void check(ParityFamilies.Loader loader, Path dir) throws IOException {
         SafeTensors st = SafeTensors.open(dir.resolve("contrastive.safetensors"));
         double beta = Double.parseDouble(st.metadata().getOrDefault("beta", "0.1"));
         double alpha = Double.parseDouble(st.metadata().getOrDefault("cpo_xu_alpha", "1.0"));
         CandidateSet set = candidates(st);
-        Gpt policy = HfCheckpoint.load(dir.resolve("model"));
-        Gpt reference = HfCheckpoint.load(dir.resolve("model"));
-        HfCheckpoint.loadWeights(reference, dir.resolve("reference.safetensors"));
+        Gpt policy = loader.load(dir.resolve("model"));
+        Gpt reference = loader.load(dir.resolve("model"));
+        loader.loadWeights(reference, dir.resolve("reference.safetensors"));
 
         SequenceScores ref = SequenceScorer.scoreNoGrad(reference, set);
         assertValuesClose("reference_logps", ref.values(), st.floats("reference_logps"));

@@ -11,11 +11,12 @@ import io.cpo4j.model.gen.GenerationConfig;
 import io.cpo4j.model.gen.Generator;
 import io.cpo4j.model.gen.Sampling;
 import io.cpo4j.model.gpt.Gpt;
-import io.cpo4j.model.gpt.HfCheckpoint;
+import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,27 +24,26 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The GPT against PyTorch (float64 reference values) on every fixture folder that has
- * {@code model/} and {@code lm.safetensors}: logits, loss with ignored targets, every gradient,
- * three AdamW steps with clipping, greedy tokens. Tolerances from the fixtures' README.
+ * Each model family against PyTorch (float64 reference values) on every fixture folder that has
+ * {@code model/config.json} and {@code lm.safetensors}, in the repository's own tests/fixtures and in the
+ * second check ({@link Fixtures}): logits, loss with ignored targets, every gradient, three AdamW steps
+ * with clipping, greedy tokens. The family comes from config.json ({@link ParityFamilies}). Tolerances
+ * from the fixtures' README.
  */
 class GptParityTest {
 
     @TestFactory
-    Stream<DynamicTest> everyFixtureFolder() throws IOException {
-        List<Path> folders = Fixtures.foldersWith("lm.safetensors");
-        assumeTrue(!folders.isEmpty(), "no fixtures under " + Fixtures.root());
-        List<DynamicTest> tests = new ArrayList<>();
-        for (Path f : folders) {
-            String n = f.getFileName().toString();
-            tests.add(DynamicTest.dynamicTest(n + ": logits, loss and every gradient", () -> forwardAndBackward(f)));
-            if (f.resolve("adamw.safetensors").toFile().isFile()) tests.add(DynamicTest.dynamicTest(n + ": three AdamW steps with clipping", () -> adamw(f)));
-            if (f.resolve("greedy.safetensors").toFile().isFile()) tests.add(DynamicTest.dynamicTest(n + ": greedy tokens", () -> greedy(f)));
-        }
-        return tests.stream();
+    Stream<DynamicNode> everyFixtureFolder() throws IOException {
+        return Fixtures.everyFolder("lm.safetensors", f -> {
+            ParityFamilies.Loader loader = ParityFamilies.loader(f.family());
+            List<DynamicTest> tests = new ArrayList<>();
+            tests.add(DynamicTest.dynamicTest("logits, loss and every gradient", () -> forwardAndBackward(loader, f.dir())));
+            if (Files.isRegularFile(f.dir().resolve("adamw.safetensors"))) tests.add(DynamicTest.dynamicTest("three AdamW steps with clipping", () -> adamw(loader, f.dir())));
+            if (Files.isRegularFile(f.dir().resolve("greedy.safetensors"))) tests.add(DynamicTest.dynamicTest("greedy tokens", () -> greedy(loader, f.dir())));
+            return tests;
+        });
     }
 
     private static int[] ints(SafeTensors st, String name) throws IOException {
@@ -85,8 +85,8 @@ class GptParityTest {
         return inHfLayout(p.grad().named(p.name()));
     }
 
-    private void forwardAndBackward(Path dir) throws IOException {
-        Gpt gpt = HfCheckpoint.load(dir.resolve("model"));
+    private void forwardAndBackward(ParityFamilies.Loader loader, Path dir) throws IOException {
+        Gpt gpt = loader.load(dir.resolve("model"));
         gpt.setTraining(false);
         SafeTensors lm = SafeTensors.open(dir.resolve("lm.safetensors"));
         int[] shape = lm.entry("input_ids").shape();
@@ -111,8 +111,8 @@ class GptParityTest {
         assertThat(checked).isEqualTo(gpt.parameters().list().size());
     }
 
-    private void adamw(Path dir) throws IOException {
-        Gpt gpt = HfCheckpoint.load(dir.resolve("model"));
+    private void adamw(ParityFamilies.Loader loader, Path dir) throws IOException {
+        Gpt gpt = loader.load(dir.resolve("model"));
         gpt.setTraining(false);
         SafeTensors st = SafeTensors.open(dir.resolve("adamw.safetensors"));
         var meta = st.metadata();
@@ -146,8 +146,8 @@ class GptParityTest {
         }
     }
 
-    private void greedy(Path dir) throws IOException {
-        Gpt gpt = HfCheckpoint.load(dir.resolve("model"));
+    private void greedy(ParityFamilies.Loader loader, Path dir) throws IOException {
+        Gpt gpt = loader.load(dir.resolve("model"));
         gpt.setTraining(false);
         SafeTensors st = SafeTensors.open(dir.resolve("greedy.safetensors"));
         int[] prompt = ints(st, "prompt"), expected = ints(st, "generated");
