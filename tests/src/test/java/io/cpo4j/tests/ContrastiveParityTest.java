@@ -21,20 +21,18 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
-import static io.cpo4j.tests.GptParityTest.assertGradientClose;
-import static io.cpo4j.tests.GptParityTest.assertValuesClose;
-import static io.cpo4j.tests.GptParityTest.gradInHfLayout;
+import static io.cpo4j.tests.ModelParityTest.assertGradientClose;
+import static io.cpo4j.tests.ModelParityTest.assertValuesClose;
+import static io.cpo4j.tests.ModelParityTest.gradInHfLayout;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Sequence log-probs and every contrastive objective against {@code contrastive.safetensors}, values and gradients. */
+/** Sequence log-probs and every contrastive objective against {@code contrastive.safetensors}, values and gradients, on every fixture folder ({@link Fixtures}). */
 class ContrastiveParityTest {
 
     @TestFactory
-    Stream<DynamicTest> everyFixtureFolder() throws IOException {
-        List<Path> folders = Fixtures.foldersWith("contrastive.safetensors");
-        assumeTrue(!folders.isEmpty(), "no contrastive fixtures under " + Fixtures.root());
-        return folders.stream().map(f -> DynamicTest.dynamicTest(f.getFileName() + ": scores, losses and gradients", () -> check(f)));
+    Stream<DynamicNode> everyFixtureFolder() throws IOException {
+        return Fixtures.everyFolder("contrastive.safetensors", f -> List.of(DynamicTest.dynamicTest("scores, losses and gradients",
+                () -> check(f.dir()))));
     }
 
     static CandidateSet candidates(SafeTensors st) throws IOException {
@@ -85,7 +83,8 @@ class ContrastiveParityTest {
         if (gradPrefix == null) return;
         value.backward();
         for (Tensor p : policy.parameters().list()) {
-            assertGradientClose(gradPrefix + p.name(), gradInHfLayout(p), st.floats(gradPrefix + p.name()));
+            String gradKey = gradPrefix + ModelParityTest.fixtureName(policy.config(), p.name());
+            assertGradientClose(gradKey, gradInHfLayout(policy.config(), p), st.floats(gradKey));
         }
     }
 }

@@ -98,7 +98,7 @@ public final class HfCheckpoint {
         return naming(config).transposed(parameter);
     }
 
-    /** Loads the weights of a folder into a model of the matching shape. */
+    /** Loads the weights of a folder (or of one safetensors file) into a model of the matching shape. */
     public static void loadWeights(LanguageModel model, Path dir) throws IOException {
         HfTensors tensors = HfTensors.open(dir);
         TensorNaming naming = naming(model.config());
@@ -129,7 +129,7 @@ public final class HfCheckpoint {
         List<String> missing = new ArrayList<>();
         for (Tensor p : model.parameters().list()) if (!loaded.contains(p.name())) missing.add(naming.key(p.name()));
         if (!missing.isEmpty()) {
-            Path where = Files.isRegularFile(dir.resolve(WEIGHTS)) ? dir.resolve(WEIGHTS) : dir.resolve(INDEX);
+            Path where = Files.isRegularFile(dir) ? dir : Files.isRegularFile(dir.resolve(WEIGHTS)) ? dir.resolve(WEIGHTS) : dir.resolve(INDEX);
             throw new FormatException(where.toString(), "missing tensors " + (missing.size() > 8 ? missing.subList(0, 8) + " and " + (missing.size() - 8) + " more" : missing));
         }
     }

@@ -34,8 +34,9 @@ final class HfTensors {
         return Files.isRegularFile(dir.resolve(WEIGHTS)) || Files.isRegularFile(dir.resolve(INDEX));
     }
 
+    /** The tensors of a model folder, or of one safetensors file. */
     static HfTensors open(Path dir) throws IOException {
-        Path single = dir.resolve(WEIGHTS), index = dir.resolve(INDEX);
+        Path single = Files.isRegularFile(dir) ? dir : dir.resolve(WEIGHTS), index = dir.resolve(INDEX);
         Map<String, SafeTensors> byName = new LinkedHashMap<>();
         if (Files.isRegularFile(single)) {
             SafeTensors st = SafeTensors.open(single);

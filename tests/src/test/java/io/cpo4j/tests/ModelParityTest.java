@@ -10,12 +10,15 @@ import io.cpo4j.model.gen.Generation;
 import io.cpo4j.model.gen.GenerationConfig;
 import io.cpo4j.model.gen.Generator;
 import io.cpo4j.model.gen.Sampling;
-import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.hf.HfCheckpoint;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.lm.ModelConfig;
+import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,27 +26,25 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The GPT against PyTorch (float64 reference values) on every fixture folder that has
- * {@code model/} and {@code lm.safetensors}: logits, loss with ignored targets, every gradient,
- * three AdamW steps with clipping, greedy tokens. Tolerances from the fixtures' README.
+ * Each model family against PyTorch (float64 reference values) on every fixture folder that has
+ * {@code model/config.json} and {@code lm.safetensors}, in the repository's own tests/fixtures and in the
+ * second check ({@link Fixtures}): logits, loss with ignored targets, every gradient, three AdamW steps
+ * with clipping, greedy tokens. The family comes from config.json. Tolerances
+ * from the fixtures' README.
  */
-class GptParityTest {
+class ModelParityTest {
 
     @TestFactory
-    Stream<DynamicTest> everyFixtureFolder() throws IOException {
-        List<Path> folders = Fixtures.foldersWith("lm.safetensors");
-        assumeTrue(!folders.isEmpty(), "no fixtures under " + Fixtures.root());
-        List<DynamicTest> tests = new ArrayList<>();
-        for (Path f : folders) {
-            String n = f.getFileName().toString();
-            tests.add(DynamicTest.dynamicTest(n + ": logits, loss and every gradient", () -> forwardAndBackward(f)));
-            if (f.resolve("adamw.safetensors").toFile().isFile()) tests.add(DynamicTest.dynamicTest(n + ": three AdamW steps with clipping", () -> adamw(f)));
-            if (f.resolve("greedy.safetensors").toFile().isFile()) tests.add(DynamicTest.dynamicTest(n + ": greedy tokens", () -> greedy(f)));
-        }
-        return tests.stream();
+    Stream<DynamicNode> everyFixtureFolder() throws IOException {
+        return Fixtures.everyFolder("lm.safetensors", f -> {
+                        List<DynamicTest> tests = new ArrayList<>();
+            tests.add(DynamicTest.dynamicTest("logits, loss and every gradient", () -> forwardAndBackward(f.dir())));
+            if (Files.isRegularFile(f.dir().resolve("adamw.safetensors"))) tests.add(DynamicTest.dynamicTest("three AdamW steps with clipping", () -> adamw(f.dir())));
+            if (Files.isRegularFile(f.dir().resolve("greedy.safetensors"))) tests.add(DynamicTest.dynamicTest("greedy tokens", () -> greedy(f.dir())));
+            return tests;
+        });
     }
 
     private static int[] ints(SafeTensors st, String name) throws IOException {
@@ -70,19 +71,24 @@ class GptParityTest {
         }
     }
 
-    /** Our (out, in) Linear weights are HuggingFace's (in, out) Conv1D ones transposed. */
-    static float[] inHfLayout(Tensor p) {
+    /** A parameter's name in the fixtures: its HuggingFace name without the {@code transformer.} / {@code model.} prefix. */
+    static String fixtureName(ModelConfig config, String parameter) {
+        String key = HfCheckpoint.fileKey(config, parameter);
+        return key.startsWith("transformer.") ? key.substring("transformer.".length()) : key.startsWith("model.") ? key.substring("model.".length()) : key;
+    }
+
+    /** A parameter's values as HuggingFace's files hold them: GPT-2's Conv1D weights (in, out), the rest as they are. */
+    static float[] inHfLayout(ModelConfig config, Tensor p) {
         float[] v = p.toArray();
-        boolean conv1d = p.name().endsWith("c_attn.weight") || p.name().endsWith("c_proj.weight") || p.name().endsWith("c_fc.weight");
-        if (!conv1d) return v;
+        if (!HfCheckpoint.storedTransposed(config, p.name())) return v;
         int out = p.size(0), in = p.size(1);
         float[] t = new float[v.length];
         for (int o = 0; o < out; o++) for (int i = 0; i < in; i++) t[i * out + o] = v[o * in + i];
         return t;
     }
 
-    static float[] gradInHfLayout(Tensor p) {
-        return inHfLayout(p.grad().named(p.name()));
+    static float[] gradInHfLayout(ModelConfig config, Tensor p) {
+        return inHfLayout(config, p.grad().named(p.name()));
     }
 
     private void forwardAndBackward(Path dir) throws IOException {
@@ -103,9 +109,9 @@ class GptParityTest {
         loss.backward();
         int checked = 0;
         for (Tensor p : gpt.parameters().list()) {
-            String key = "grad/" + p.name();
+            String key = "grad/" + fixtureName(gpt.config(), p.name());
             assertThat(lm.contains(key)).as("fixture has " + key).isTrue();
-            assertGradientClose(key, gradInHfLayout(p), lm.floats(key));
+            assertGradientClose(key, gradInHfLayout(gpt.config(), p), lm.floats(key));
             checked++;
         }
         assertThat(checked).isEqualTo(gpt.parameters().list().size());
@@ -139,7 +145,7 @@ class GptParityTest {
         assertValuesClose("losses", losses, expectedLosses);
         assertValuesClose("grad norms", norms, expectedNorms);
         for (Tensor p : params.list()) {
-            float[] expected = st.floats("param/" + p.name()), actual = inHfLayout(p);
+            float[] expected = st.floats("param/" + fixtureName(gpt.config(), p.name())), actual = inHfLayout(gpt.config(), p);
             for (int i = 0; i < expected.length; i++) {
                 assertThat((double) Math.abs(actual[i] - expected[i])).as("param/%s[%d]", p.name(), i).isLessThanOrEqualTo(2e-4);
             }
