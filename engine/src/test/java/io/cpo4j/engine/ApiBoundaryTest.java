@@ -38,7 +38,8 @@ class ApiBoundaryTest {
     @Test
     void opsAreReachedThroughFAndTensorHasNoPublicOutputFactory() throws Exception {
         for (Method m : Tensor.class.getMethods()) assertThat(m.getName()).isNotIn("output", "over", "add", "matmul", "sum");
-        for (String op : new String[] {"Arithmetic", "MatMul", "Reduce", "Linear", "CrossEntropy", "Embedding", "Attention"}) {
+        for (String op : new String[] {"Arithmetic", "MatMul", "Reduce", "Linear", "CrossEntropy", "Embedding", "Attention",
+                "RmsNorm", "Rotary", "SwiGlu"}) {
             assertThat(Modifier.isPublic(Class.forName("io.cpo4j.engine.ops." + op).getModifiers())).as(op).isFalse();
         }
     }

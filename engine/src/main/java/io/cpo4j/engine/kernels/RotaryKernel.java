@@ -42,7 +42,10 @@ public final class RotaryKernel {
         });
     }
 
-    /** One row of {@code heads} heads turned to {@code position}: the no-graph decoder's entry. */
+    /**
+     * One row of {@code heads} heads turned to {@code position}: the no-graph decoder's entry.
+     * Nothing is checked here: position must be a row of the tables (the op checks its input).
+     */
     public static void rotateRow(float[] x, int xOff, float[] out, int outOff, int heads, int headDim,
                                  float[] cos, float[] sin, int position) {
         if (Simd.ENABLED) Vec.rotateRow(x, xOff, out, outOff, heads, headDim, cos, sin, position);
