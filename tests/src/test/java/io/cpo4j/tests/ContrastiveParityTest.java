@@ -12,6 +12,7 @@ import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.io.SafeTensors;
 import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.hf.HfCheckpoint;
+import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
