@@ -6,12 +6,16 @@ import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.internal.Outputs;
 import io.cpo4j.engine.kernels.Elementwise;
 import io.cpo4j.engine.kernels.Gemm;
+import io.cpo4j.engine.kernels.MatVecKernel;
 
 /**
  * A fused affine map as PyTorch's {@code nn.Linear}: {@code y = x · Wᵀ + b} with W stored
  * (out, in). One GEMM forward, two backward, and the bias gradient as a column sum.
  */
 final class Linear {
+
+    /** Up to this many rows without a graph (decoding), the weight is read once per row group by the mat-vec kernel: memory-bound, not a GEMM. */
+    static final int MATVEC_ROWS = 8;
 
     private Linear() {}
 
@@ -28,6 +32,11 @@ final class Linear {
         shape[shape.length - 1] = outF;
         Tensor out = Outputs.allocate(shape, false);             // every element written: the bias, or the product
         float[] y = out.data();
+        if (rows <= MATVEC_ROWS && !Autograd.needsGrad(x, weight, bias)) {
+            MatVecKernel.multiply(xv.data(), xv.offset(), rows, in, w.data(), w.offset(), outF,
+                    bias == null ? null : bias.data(), bias == null ? 0 : bias.offset(), y, 0);
+            return out;
+        }
         if (bias != null) {
             for (int r = 0; r < rows; r++) System.arraycopy(bias.data(), bias.offset(), y, r * outF, outF);
         }
