@@ -88,6 +88,7 @@ public final class BenchRunner {
         // for the forks: where the in-turns benchmarks find their peers ("none" when peers are off)
         System.setProperty(TrainStepInTurnsBenchmark.ROOT, root.toString());
         System.setProperty(TrainStepInTurnsBenchmark.PEERS, peers ? peersDir.toString() : "none");
+        List<String> blas = peers ? checkPeerBlas(root) : List.of();
         Machine machine = Machine.describe();
         Path work = Files.createTempDirectory("cpo4j-bench");
         Map<Integer, Double> peak = FmaPeak.measure(peersDir, threads, work);
@@ -117,13 +118,30 @@ public final class BenchRunner {
         String command = System.getProperty("cpo4j.bench.command", "bench/run.sh " + String.join(" ", args)).trim();
         String noise = quick ? "--quick run: short iterations, figures are indicative only" : null;
         String md = Report.write(new Report.Context(LocalDate.now().toString(), command, machine, loads, peak,
-                peerRuns.outcome(), noise, Notes.read(), inTurns, turnNotes), timings);
+                peerRuns.outcome(), blas, noise, Notes.read(), inTurns, turnNotes), timings);
         Files.createDirectories(out);
         Path file = freeName(out, LocalDate.now().toString());
         Files.writeString(file, md);
         System.out.println();
         System.out.println(md);
         System.out.println("wrote " + file);
+    }
+
+    /**
+     * Which BLAS numpy and torch run, one line each for the results header; stops the run (exit 3)
+     * when one of them runs the reference BLAS or none that can be named, since every ratio against
+     * that peer would be meaningless. Empty when the system python is missing (peer columns are n/a).
+     */
+    private static List<String> checkPeerBlas(Path root) {
+        List<PeerBlas.Verdict> verdicts = PeerBlas.check(PairedKernels.PYTHON, root.resolve("bench/peers/blas_probe.py"));
+        if (verdicts == null) return List.of();
+        if (verdicts.stream().anyMatch(v -> v.status() == PeerBlas.Status.STOP)) {
+            System.err.println(PeerBlas.stopMessage(verdicts));
+            System.exit(3);
+        }
+        List<String> lines = verdicts.stream().map(v -> v.status() == PeerBlas.Status.ABSENT ? v.library() + ": not installed" : v.description()).toList();
+        for (String l : lines) System.out.println("# peer BLAS: " + l);
+        return lines;
     }
 
     private static String value(String[] args, int i) {

@@ -135,7 +135,7 @@ final class PeerBlas {
     static String stopMessage(List<Verdict> verdicts) {
         StringBuilder why = new StringBuilder();
         for (Verdict v : verdicts) if (v.status() == Status.STOP) why.append(why.isEmpty() ? "" : "; ").append(v.problem());
-        return "bench: stopped before measuring: " + why + ". A ratio against it would be meaningless. Install an optimised BLAS ("
+        return "bench: stopped before measuring: " + why + ". A ratio against such a peer would be meaningless. Install an optimised BLAS ("
                 + INSTALL + ") and check `update-alternatives --display libblas.so.3-x86_64-linux-gnu`, or run with --no-peers.";
     }
 

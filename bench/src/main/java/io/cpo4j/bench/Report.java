@@ -18,7 +18,7 @@ final class Report {
     private Report() {}
 
     record Context(String date, String command, Machine machine, List<String> loads,
-                   Map<Integer, Double> fmaPeak, Peers.Outcome peers, String noise, Map<String, String> notes,
+                   Map<Integer, Double> fmaPeak, Peers.Outcome peers, List<String> peerBlas, String noise, Map<String, String> notes,
                    List<PairedKernels.Row> inTurns, List<String> inTurnsNotes) {}
 
     static String write(Context ctx, List<JmhRun.Timing> timings) {
@@ -44,6 +44,10 @@ final class Report {
             if (p.forcedCore() != null) md.append(", and matmul also ran with `OPENBLAS_CORETYPE=").append(p.forcedCore()).append('`');
         }
         md.append('\n');
+        if (!ctx.peerBlas().isEmpty()) {
+            md.append("- peer BLAS, checked before measuring (`bench/peers/blas_probe.py`: threadpoolctl, and the file that defines the sgemm each peer calls):\n");
+            for (String b : ctx.peerBlas()) md.append("  - ").append(b).append('\n');
+        }
         for (String note : p.notes()) md.append("- note: ").append(note).append('\n');
         for (String note : ctx.inTurnsNotes()) md.append("- note: ").append(note).append('\n');
         if (ctx.noise() != null) md.append("- noise: ").append(ctx.noise()).append('\n');
