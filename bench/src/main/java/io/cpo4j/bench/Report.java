@@ -62,7 +62,7 @@ final class Report {
         Map<String, List<JmhRun.Timing>> byBenchmark = new LinkedHashMap<>();
         for (String name : Cases.ORDER) byBenchmark.put(name, new ArrayList<>());
         for (JmhRun.Timing t : timings) byBenchmark.computeIfAbsent(t.benchmark(), k -> new ArrayList<>()).add(t);
-        byBenchmark.values().removeIf(List::isEmpty);
+        byBenchmark.entrySet().removeIf(e -> e.getValue().isEmpty() && !LlamaTables.hasPeer(e.getKey(), p));
         for (List<JmhRun.Timing> rows : byBenchmark.values()) {
             rows.sort(java.util.Comparator.comparing(JmhRun.Timing::shape, Report::byShapeOrder).thenComparingInt(JmhRun.Timing::threads));
         }
@@ -76,6 +76,9 @@ final class Report {
                 case "TrainStepInTurnsBenchmark.step" -> ModelTables.trainStepInTurns(md, e.getValue(), ctx.notes());
                 case "MemoryBandwidthBenchmark.copy", "MemoryBandwidthBenchmark.read" -> ModelTables.bandwidth(md, c, e.getValue());
                 case "DecodeBenchmark.step" -> ModelTables.decode(md, c, e.getValue(), byBenchmark.getOrDefault("MemoryBandwidthBenchmark.copy", List.of()),
+                        byBenchmark.getOrDefault("MemoryBandwidthBenchmark.read", List.of()));
+                case LlamaTables.STEP -> LlamaTables.step(md, c, e.getValue(), p);
+                case LlamaTables.DECODE -> LlamaTables.decode(md, c, e.getValue(), p, byBenchmark.getOrDefault("MemoryBandwidthBenchmark.copy", List.of()),
                         byBenchmark.getOrDefault("MemoryBandwidthBenchmark.read", List.of()));
                 case "CpoStepBenchmark.step" -> ModelTables.cpoStep(md, e.getValue(), ctx.notes());
                 case "TokenizerBenchmark.encode", "TokenizerBenchmark.encodeShort", "TokenizerBenchmark.preTokenize", "TokenizerBenchmark.decode" ->
