@@ -22,9 +22,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Two facts decide: the libraries threadpoolctl finds (it names OpenBLAS, MKL, BLIS with their
  * version, threads and file, and reports nothing for the reference BLAS), and the file that
- * defines the sgemm the peer calls through {@code libblas.so.3} (Debian switches that file with
- * update-alternatives; with only libblas switched, threadpoolctl still sees the OpenBLAS that
- * liblapack.so.3 loaded while every sgemm runs the reference code).
+ * defines the sgemm the peer calls through {@code libblas.so.3} with the optimised library it rests
+ * on (Debian switches that file with update-alternatives; with only libblas switched, threadpoolctl
+ * still sees the OpenBLAS that liblapack.so.3 loaded while every sgemm runs the reference code).
  */
 final class PeerBlas {
 
@@ -65,13 +65,14 @@ final class PeerBlas {
                 if (OPTIMISED.contains(String.valueOf(m.get("internal_api")).toLowerCase(Locale.ROOT))) optimised.add(m);
             }
         }
-        Map<String, String> sgemm = new LinkedHashMap<>();
+        Map<String, String> sgemm = new LinkedHashMap<>(), backends = new LinkedHashMap<>();
         if (probe.get("sgemm") instanceof Map<?, ?> m) m.forEach((k, v) -> sgemm.put(String.valueOf(k), String.valueOf(v)));
+        if (probe.get("sgemm_backend") instanceof Map<?, ?> m) m.forEach((k, v) -> { if (v != null) backends.put(String.valueOf(k), String.valueOf(v)); });
 
-        // Each file that defines sgemm must belong to an optimised library threadpoolctl found, or be named as one.
+        // Each file that defines sgemm must be, or rest on, an optimised library threadpoolctl found, or be named as one.
         Map<?, ?> vouching = null;
         for (var e : sgemm.entrySet()) {
-            Map<?, ?> owner = owner(e.getValue(), optimised);
+            Map<?, ?> owner = owner(e.getValue(), backends.get(e.getValue()), optimised);
             if (owner == null && !namedOptimised(e.getValue())) {
                 return stop(library, who + " runs " + e.getKey() + " from " + e.getValue() + ", which is not an optimised BLAS ("
                         + (blas.isEmpty() ? "threadpoolctl finds no BLAS" : "threadpoolctl finds " + describe(blas)) + ")");
@@ -93,12 +94,15 @@ final class PeerBlas {
         return new Verdict(library, Status.STOP, null, problem);
     }
 
-    /** The optimised library that {@code file} belongs to: the same file, or one beside it (Debian's libblas.so.3 wrapper of OpenBLAS). */
-    private static Map<?, ?> owner(String file, List<Map<?, ?>> optimised) {
-        Path f = Path.of(file);
+    /**
+     * The optimised library that {@code file} is, or that it rests on: {@code backend} is the file defining an optimised
+     * BLAS's own function among {@code file}'s dependencies (Debian's OpenBLAS libblas.so.3 is a wrapper that needs
+     * libopenblas.so.0; the reference BLAS needs only libc, so it has none). A library merely loaded beside it does not count.
+     */
+    private static Map<?, ?> owner(String file, String backend, List<Map<?, ?>> optimised) {
         for (Map<?, ?> lib : optimised) {
-            Path p = Path.of(String.valueOf(lib.get("filepath")));
-            if (p.equals(f) || (p.getParent() != null && p.getParent().equals(f.getParent()))) return lib;
+            String path = String.valueOf(lib.get("filepath"));
+            if (path.equals(file) || path.equals(backend)) return lib;
         }
         return null;
     }

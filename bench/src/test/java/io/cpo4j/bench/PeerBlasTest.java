@@ -59,6 +59,20 @@ class PeerBlasTest {
         assertThat(v.problem()).contains("cblas_sgemm from /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0").contains("threadpoolctl finds OpenBLAS 0.3.21");
     }
 
+    /** A flat lib folder (conda): the reference libblas beside a loaded OpenBLAS does not rest on it, so it does not pass. */
+    @Test
+    void referenceSgemmBesideOpenBlasInOneFolderStops() throws FormatException {
+        String flat = "{\"library\": \"numpy\", \"version\": \"1.26.4\", \"threadpool\": [{\"user_api\": \"blas\", \"internal_api\": \"openblas\","
+                + " \"filepath\": \"/opt/conda/lib/libopenblasp-r0.3.25.so\", \"version\": \"0.3.25\", \"num_threads\": 2}],"
+                + " \"sgemm\": {\"cblas_sgemm\": \"/opt/conda/lib/libblas.so.3.9.0\"}, \"sgemm_backend\": {\"/opt/conda/lib/libblas.so.3.9.0\": null}}";
+        PeerBlas.Verdict v = PeerBlas.judge(flat, "flat");
+        assertThat(v.status()).isEqualTo(PeerBlas.Status.STOP);
+        assertThat(v.problem()).contains("cblas_sgemm from /opt/conda/lib/libblas.so.3.9.0");
+        // the same file resting on that OpenBLAS (a wrapper, as Debian's) passes
+        PeerBlas.Verdict wrapper = PeerBlas.judge(flat.replace("\"/opt/conda/lib/libblas.so.3.9.0\": null", "\"/opt/conda/lib/libblas.so.3.9.0\": \"/opt/conda/lib/libopenblasp-r0.3.25.so\""), "wrapper");
+        assertThat(wrapper.status()).isEqualTo(PeerBlas.Status.OPTIMISED);
+    }
+
     @Test
     void noBlasDetectedStops() throws FormatException {
         PeerBlas.Verdict v = PeerBlas.judge("{\"library\": \"numpy\", \"version\": \"1.26.4\", \"threadpool\": [], \"sgemm\": {}}", "none");
