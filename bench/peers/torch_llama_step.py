@@ -261,9 +261,22 @@ def self_check(c):
             steps = [prefix] + [m(idx[:, t:t + 1], caches, t) for t in range(7, 12)]
             cached = torch.cat(steps, dim=1)
             worst = max(worst, (m(idx) - full).abs().max().item(), (cached - full).abs().max().item())
-    ok = worst < 1e-4
-    print("SELF-CHECK %s: attention paths %s, cached decoding vs full forward, max |diff| %.2e"
-          % ("ok" if ok else "FAILED", ["explicit" if k is None else k for k in kinds], worst))
+        # causality: a changed later token leaves the earlier positions' logits alone
+        changed = idx.clone()
+        changed[:, 8:] = (changed[:, 8:] + 1) % c["vocab"]
+        causal = (models[None](changed)[:, :8] - full[:, :8]).abs().max().item()
+    # RoPE: a query-key score depends on the distance only (positions m, n and m + 5, n + 5 score alike)
+    cos, sin = rope_tables(64, c["head_dim"], c["rope_theta"])
+    q, k = torch.randn(c["head_dim"], dtype=torch.float64), torch.randn(c["head_dim"], dtype=torch.float64)
+    cos, sin = cos.double(), sin.double()
+
+    def score(m, n):
+        return float((q * cos[m] + rotate_half(q) * sin[m]) @ (k * cos[n] + rotate_half(k) * sin[n]))
+    rope = max(abs(score(m, n) - score(m + 5, n + 5)) for m, n in ((3, 1), (10, 0), (20, 19)))
+    ok = worst < 1e-4 and causal < 1e-5 and rope < 1e-4
+    print("SELF-CHECK %s: attention paths %s, cached decoding vs full forward max |diff| %.2e; "
+          "earlier logits after a later token changed %.2e; RoPE score shift-invariance %.2e"
+          % ("ok" if ok else "FAILED", ["explicit" if k is None else k for k in kinds], worst, causal, rope))
     return 0 if ok else 1
 
 
