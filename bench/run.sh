@@ -6,6 +6,9 @@
 #   bench/run.sh --only Softmax      # benchmark classes (a regex)
 #   bench/run.sh --no-peers --quick  # try the runner out
 #
+# Before measuring, bench/peers/blas_probe.py asks numpy and torch which BLAS they really run; the
+# runner stops (exit 3) when it is the reference BLAS or none it can name, and names it in the header.
+#
 # Extra JVM options for the runner: CPO4J_JAVA_OPTS. JMH forks the same JDK the runner runs on.
 set -euo pipefail
 

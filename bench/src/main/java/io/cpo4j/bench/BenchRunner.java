@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  * Runs the JMH benchmarks and the native peers and writes {@code bench/results/<date>.md}.
  * Start it with {@code bench/run.sh} (it picks a JDK >= 21, builds, and passes its arguments here).
  *
- * <p>The work goes in groups (matmul, softmax, the other kernels, a training step, decoding, a CPO
- * step, the GPT-2 tokenizer on one thread) and thread counts; within
+ * <p>The work goes in groups (matmul, softmax, the other kernels, a training step, the Llama training
+ * step, decoding, a CPO step, the GPT-2 tokenizer on one thread) and thread counts; within
  * each, the peers run first and the JMH benchmarks right after, so that a ratio compares figures
  * taken minutes apart on a machine whose load may drift.
  *
@@ -79,7 +79,9 @@ public final class BenchRunner {
                 new Group("other kernels", List.of(extraCases.split("\\|")), Peers::torchKernels),
                 new Group("training step", List.of("TrainStepBenchmark"), (p, selected, t) -> p.trainStep(t)),
                 new Group("training step in turns with torch", List.of("TrainStepInTurnsBenchmark"), none),
-                new Group("decoding", List.of("MemoryBandwidthBenchmark", "DecodeBenchmark"), none),
+                new Group("llama training step", List.of("LlamaStepBenchmark"), (p, selected, t) -> p.llamaStep(t)),
+                new Group("decoding", List.of("MemoryBandwidthBenchmark", "DecodeBenchmark", "LlamaDecodeBenchmark"),
+                        (p, selected, t) -> { if (selected.contains("LlamaDecodeBenchmark")) p.llamaDecode(t); }),
                 new Group("cpo step", List.of("CpoStepBenchmark"), none),
                 new Group("tokenizer", List.of("TokenizerBenchmark"), none, true));
         String onlyFinal = only;
@@ -88,6 +90,7 @@ public final class BenchRunner {
         // for the forks: where the in-turns benchmarks find their peers ("none" when peers are off)
         System.setProperty(TrainStepInTurnsBenchmark.ROOT, root.toString());
         System.setProperty(TrainStepInTurnsBenchmark.PEERS, peers ? peersDir.toString() : "none");
+        List<String> blas = peers ? checkPeerBlas(root) : List.of();
         Machine machine = Machine.describe();
         Path work = Files.createTempDirectory("cpo4j-bench");
         Map<Integer, Double> peak = FmaPeak.measure(peersDir, threads, work);
@@ -108,8 +111,10 @@ public final class BenchRunner {
                     continue;
                 }
                 g.peers().run(peerRuns, String.join("|", selected), t);
-                String include = String.join("|", selected.stream().map(b -> "\\." + b + "\\.").toList());
-                timings.addAll(JmhRun.run(include, List.of(t), quick));
+                // a Llama row's peer runs before cpo4j has its benchmark class: JMH then has nothing of the group to run
+                List<String> present = selected.stream().filter(BenchRunner::isBenchmarkClass).toList();
+                String include = String.join("|", present.stream().map(b -> "\\." + b + "\\.").toList());
+                if (!present.isEmpty()) timings.addAll(JmhRun.run(include, List.of(t), quick));
                 loads.add(g.name() + ", " + t + " thread" + (t == 1 ? "" : "s") + ": " + loadBefore + " → " + Machine.loadAverage());
             }
         }
@@ -117,13 +122,39 @@ public final class BenchRunner {
         String command = System.getProperty("cpo4j.bench.command", "bench/run.sh " + String.join(" ", args)).trim();
         String noise = quick ? "--quick run: short iterations, figures are indicative only" : null;
         String md = Report.write(new Report.Context(LocalDate.now().toString(), command, machine, loads, peak,
-                peerRuns.outcome(), noise, Notes.read(), inTurns, turnNotes), timings);
+                peerRuns.outcome(), blas, noise, Notes.read(), inTurns, turnNotes), timings);
         Files.createDirectories(out);
         Path file = freeName(out, LocalDate.now().toString());
         Files.writeString(file, md);
         System.out.println();
         System.out.println(md);
         System.out.println("wrote " + file);
+    }
+
+    /**
+     * Which BLAS numpy and torch run, one line each for the results header; stops the run (exit 3)
+     * when one of them runs the reference BLAS or none that can be named, since every ratio against
+     * that peer would be meaningless. Empty when the system python is missing (peer columns are n/a).
+     */
+    private static List<String> checkPeerBlas(Path root) {
+        List<PeerBlas.Verdict> verdicts = PeerBlas.check(PairedKernels.PYTHON, root.resolve("bench/peers/blas_probe.py"));
+        if (verdicts == null) return List.of();
+        if (verdicts.stream().anyMatch(v -> v.status() == PeerBlas.Status.STOP)) {
+            System.err.println(PeerBlas.stopMessage(verdicts));
+            System.exit(3);
+        }
+        List<String> lines = verdicts.stream().map(v -> v.status() == PeerBlas.Status.ABSENT ? v.library() + ": not installed" : v.description()).toList();
+        for (String l : lines) System.out.println("# peer BLAS: " + l);
+        return lines;
+    }
+
+    private static boolean isBenchmarkClass(String name) {
+        try {
+            Class.forName(BenchRunner.class.getPackageName() + "." + name, false, BenchRunner.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     private static String value(String[] args, int i) {

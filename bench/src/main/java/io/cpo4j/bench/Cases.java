@@ -35,6 +35,10 @@ final class Cases {
             Map.entry("AttentionBenchmark.forwardBackward", torch("Causal self-attention forward + backward", "GFLOPS", AttentionBenchmark::forwardBackwardFlops, "AttentionBenchmark.forwardBackward")),
             Map.entry("TrainStepInTurnsBenchmark.step", new Case("GPT training step in turns with PyTorch's step", "ms per call", shape -> 1, null)),
             Map.entry("TrainStepBenchmark.step", new Case("GPT training step: forward, backward, clipping, AdamW", "tokens/s", TrainStepBenchmark::tokens, config -> config)),
+            Map.entry(LlamaTables.STEP, new Case("Llama training step, smollm2-135m shape: forward, backward, clipping, AdamW", "tokens/s",
+                    config -> LlamaTables.STEP_BATCH * LlamaTables.STEP_BLOCK, config -> config)),
+            Map.entry(LlamaTables.DECODE, new Case("Llama decoding, smollm2-135m shape, with a KV cache, one token per sequence", "tokens/s",
+                    Double::parseDouble, LlamaTables::decodeCase)),
             Map.entry("DecodeBenchmark.step", new Case("GPT-2 124M decoding with a KV cache, one token per sequence", "tokens/s", Double::parseDouble, null)),
             Map.entry("MemoryBandwidthBenchmark.copy", new Case("Memory bandwidth, copy of 256 MiB (read + write)", "GB/s", shape -> MemoryBandwidthBenchmark.bytes(), null)),
             Map.entry("MemoryBandwidthBenchmark.read", new Case("Memory bandwidth, read of 256 MiB", "GB/s", shape -> MemoryBandwidthBenchmark.readBytes(), null)),
@@ -61,8 +65,8 @@ final class Cases {
             "AttentionBenchmark.forward", "AttentionBenchmark.forwardBackward", "LayerNormBenchmark.forward",
             "LayerNormBenchmark.backward", "GeluBenchmark.forward", "GeluBenchmark.backward",
             "RmsNormBenchmark.forward", "RmsNormBenchmark.backward", "SwiGluBenchmark.forward", "SwiGluBenchmark.backward",
-            "CrossEntropyBenchmark.forwardBackward", "AdamWBenchmark.step", "TrainStepBenchmark.step", "TrainStepInTurnsBenchmark.step", "MemoryBandwidthBenchmark.copy", "MemoryBandwidthBenchmark.read",
-            "DecodeBenchmark.step", "CpoStepBenchmark.step", "TokenizerBenchmark.encode", "TokenizerBenchmark.encodeShort",
+            "CrossEntropyBenchmark.forwardBackward", "AdamWBenchmark.step", "TrainStepBenchmark.step", "TrainStepInTurnsBenchmark.step", LlamaTables.STEP, "MemoryBandwidthBenchmark.copy", "MemoryBandwidthBenchmark.read",
+            "DecodeBenchmark.step", LlamaTables.DECODE, "CpoStepBenchmark.step", "TokenizerBenchmark.encode", "TokenizerBenchmark.encodeShort",
             "TokenizerBenchmark.preTokenize", "TokenizerBenchmark.decode");
 
     static Case of(String benchmark) {

@@ -114,7 +114,31 @@ final class Peers {
         }
     }
 
-    /** torch_gpt_step.py's JSON lines: tokens/s of one configuration. */
+    /**
+     * {@code bench/peers/torch_llama_step.py} on {@link LlamaTables#SHAPE}: a training step (batch 4 × 256, clipping at 1),
+     * as tokens/s; case name = the config, as {@link #trainStep}.
+     */
+    void llamaStep(int threads) {
+        runLlama(List.of("--mode", "step", "--threads", Integer.toString(threads), "--steps", quick ? "2" : "5", "--warmup", "1", "--grad-clip", "1"));
+    }
+
+    /** The same script's batch-1 decoding at {@link LlamaTables#DECODE_POSITION}, as tokens/s; case "smollm2-135m decode batch 1". */
+    void llamaDecode(int threads) {
+        runLlama(List.of("--mode", "decode", "--batch", "1", "--position", Integer.toString(LlamaTables.DECODE_POSITION),
+                "--threads", Integer.toString(threads), "--steps", quick ? "5" : "30", "--warmup", "3"));
+    }
+
+    private void runLlama(List<String> options) {
+        Path llama = extraScript.resolveSibling("torch_llama_step.py");
+        if (!torch || !Files.isRegularFile(llama)) return;
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, llama.toString(), "--config", LlamaTables.SHAPE.name()));
+        cmd.addAll(options);
+        Path json = work.resolve("peers-" + (++runs) + ".jsonl");
+        runLogged(cmd, json, null);
+        if (Files.isRegularFile(json)) figures.addAll(readTrainStep(json, ""));
+    }
+
+    /** torch_gpt_step.py's and torch_llama_step.py's JSON lines: tokens/s of one case ("case", or else the configuration). */
     private List<Figure> readTrainStep(Path json, String suffix) {
         List<Figure> read = new ArrayList<>();
         try {
@@ -123,7 +147,8 @@ final class Peers {
                 String source = json + ":" + (++lineNo);
                 if (line.isBlank()) continue;
                 Map<String, Object> o = Json.parseObject(line, source);
-                read.add(new Figure("torch" + suffix, Json.requireInt(o, "threads", 1, 1024, source), Json.requireString(o, "config", source),
+                String kase = o.containsKey("case") ? Json.requireString(o, "case", source) : Json.requireString(o, "config", source);
+                read.add(new Figure("torch" + suffix, Json.requireInt(o, "threads", 1, 1024, source), kase,
                         "tokens/s", Json.optionalDouble(o, "tok_s_best", Double.NaN, source), Json.optionalDouble(o, "tok_s_median", Double.NaN, source)));
             }
         } catch (IOException e) {

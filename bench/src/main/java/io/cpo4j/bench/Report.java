@@ -18,7 +18,7 @@ final class Report {
     private Report() {}
 
     record Context(String date, String command, Machine machine, List<String> loads,
-                   Map<Integer, Double> fmaPeak, Peers.Outcome peers, String noise, Map<String, String> notes,
+                   Map<Integer, Double> fmaPeak, Peers.Outcome peers, List<String> peerBlas, String noise, Map<String, String> notes,
                    List<PairedKernels.Row> inTurns, List<String> inTurnsNotes) {}
 
     static String write(Context ctx, List<JmhRun.Timing> timings) {
@@ -44,6 +44,10 @@ final class Report {
             if (p.forcedCore() != null) md.append(", and matmul also ran with `OPENBLAS_CORETYPE=").append(p.forcedCore()).append('`');
         }
         md.append('\n');
+        if (!ctx.peerBlas().isEmpty()) {
+            md.append("- peer BLAS, checked before measuring (`bench/peers/blas_probe.py`: threadpoolctl, and the file that defines the sgemm each peer calls):\n");
+            for (String b : ctx.peerBlas()) md.append("  - ").append(b).append('\n');
+        }
         for (String note : p.notes()) md.append("- note: ").append(note).append('\n');
         for (String note : ctx.inTurnsNotes()) md.append("- note: ").append(note).append('\n');
         if (ctx.noise() != null) md.append("- noise: ").append(ctx.noise()).append('\n');
@@ -58,7 +62,7 @@ final class Report {
         Map<String, List<JmhRun.Timing>> byBenchmark = new LinkedHashMap<>();
         for (String name : Cases.ORDER) byBenchmark.put(name, new ArrayList<>());
         for (JmhRun.Timing t : timings) byBenchmark.computeIfAbsent(t.benchmark(), k -> new ArrayList<>()).add(t);
-        byBenchmark.values().removeIf(List::isEmpty);
+        byBenchmark.entrySet().removeIf(e -> e.getValue().isEmpty() && !LlamaTables.hasPeer(e.getKey(), p));
         for (List<JmhRun.Timing> rows : byBenchmark.values()) {
             rows.sort(java.util.Comparator.comparing(JmhRun.Timing::shape, Report::byShapeOrder).thenComparingInt(JmhRun.Timing::threads));
         }
@@ -72,6 +76,9 @@ final class Report {
                 case "TrainStepInTurnsBenchmark.step" -> ModelTables.trainStepInTurns(md, e.getValue(), ctx.notes());
                 case "MemoryBandwidthBenchmark.copy", "MemoryBandwidthBenchmark.read" -> ModelTables.bandwidth(md, c, e.getValue());
                 case "DecodeBenchmark.step" -> ModelTables.decode(md, c, e.getValue(), byBenchmark.getOrDefault("MemoryBandwidthBenchmark.copy", List.of()),
+                        byBenchmark.getOrDefault("MemoryBandwidthBenchmark.read", List.of()));
+                case LlamaTables.STEP -> LlamaTables.step(md, c, e.getValue(), p);
+                case LlamaTables.DECODE -> LlamaTables.decode(md, c, e.getValue(), p, byBenchmark.getOrDefault("MemoryBandwidthBenchmark.copy", List.of()),
                         byBenchmark.getOrDefault("MemoryBandwidthBenchmark.read", List.of()));
                 case "CpoStepBenchmark.step" -> ModelTables.cpoStep(md, e.getValue(), ctx.notes());
                 case "TokenizerBenchmark.encode", "TokenizerBenchmark.encodeShort", "TokenizerBenchmark.preTokenize", "TokenizerBenchmark.decode" ->

@@ -1,0 +1,99 @@
+package io.cpo4j.bench;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * The Llama rows of the results file, smollm2-135m's shape: a training step (batch 4 × 256) against
+ * {@code bench/peers/torch_llama_step.py}'s step, and batch-1 decoding against the memory-bandwidth
+ * bound. The torch side runs today; the cpo4j side comes with two JMH classes that only need to exist:
+ * {@code LlamaStepBenchmark} (method {@code step}, {@code @Param config = "smollm2-135m"} and
+ * {@code threads}, batch {@link #STEP_BATCH} × {@link #STEP_BLOCK}, clipping at 1) and
+ * {@code LlamaDecodeBenchmark} (method {@code step}, {@code @Param batch = "1"} and {@code threads},
+ * one new token per sequence at position {@link #DECODE_POSITION}). Until then their cpo4j cells say n/a.
+ */
+final class LlamaTables {
+
+    static final LlamaShape SHAPE = LlamaShape.smollm2_135m();
+    static final int STEP_BATCH = 4, STEP_BLOCK = 256, DECODE_POSITION = 128;
+    /** Batch-1 decoding must reach this fraction of the bandwidth bound. */
+    static final double DECODE_TARGET = 0.8;
+    static final String STEP = "LlamaStepBenchmark.step", DECODE = "LlamaDecodeBenchmark.step";
+
+    private LlamaTables() {}
+
+    /** The peer's case name for a decode batch, as torch_llama_step.py writes it. */
+    static String decodeCase(String batch) {
+        return SHAPE.name() + " decode batch " + batch;
+    }
+
+    /** Whether {@code benchmark} is a Llama row with torch figures, so its table shows even before cpo4j has a side. */
+    static boolean hasPeer(String benchmark, Peers.Outcome p) {
+        String kase = benchmark.equals(STEP) ? SHAPE.name() : benchmark.equals(DECODE) ? decodeCase("1") : null;
+        return kase != null && p.figures().stream().anyMatch(f -> f.who().equals("torch") && f.kase().equals(kase));
+    }
+
+    static void step(StringBuilder md, Cases.Case c, List<JmhRun.Timing> rows, Peers.Outcome p) {
+        md.append("Batch ").append(STEP_BATCH).append(" × ").append(STEP_BLOCK).append(" tokens of random ids; ").append(String.format(Locale.ROOT, "%.1f", SHAPE.parameterCount() / 1e6))
+          .append("M parameters. Peer: `bench/peers/torch_llama_step.py --config ").append(SHAPE.name())
+          .append(" --threads N --grad-clip 1` (our own Llama in plain torch, float32, AdamW); both clip gradients at norm 1.\n\n");
+        md.append("| threads | cpo4j tokens/s | ms per step | torch tokens/s | torch ms per step | ratio | target ≥ ")
+          .append(ModelTables.TRAIN_STEP_TARGET).append("× torch |\n|---|---|---|---|---|---|---|\n");
+        for (int t : threads(rows, p, SHAPE.name())) {
+            JmhRun.Timing own = rows.stream().filter(r -> r.threads() == t).findFirst().orElse(null);
+            Peers.Figure torch = Report.find(p, "torch", t, SHAPE.name());
+            double java = own == null ? Double.NaN : c.rate(own.shape(), own.medianMicros());
+            md.append("| ").append(t).append(" | ")
+              .append(own == null ? "n/a" : String.format(Locale.ROOT, "%.0f (%.0f)", java, c.rate(own.shape(), own.bestMicros()))).append(" | ")
+              .append(own == null ? "n/a" : String.format(Locale.ROOT, "%.1f", own.medianMicros() / 1e3)).append(" | ")
+              .append(Report.peerCell(torch, "%.0f")).append(" | ")
+              .append(torch == null ? "n/a" : String.format(Locale.ROOT, "%.1f", STEP_BATCH * STEP_BLOCK / torch.median() * 1e3)).append(" | ")
+              .append(own == null ? "n/a" : Report.ratio(java, torch)).append(" | ")
+              .append(own == null || torch == null ? "n/a" : Report.verdict(java / torch.median(), ModelTables.TRAIN_STEP_TARGET)).append(" |\n");
+        }
+    }
+
+    /** Batch-1 tokens/s of cpo4j and torch against the bound from the same run's bandwidth (copy: the target's measure; read beside it). */
+    static void decode(StringBuilder md, Cases.Case c, List<JmhRun.Timing> rows, Peers.Outcome p, List<JmhRun.Timing> copies, List<JmhRun.Timing> reads) {
+        md.append(String.format(Locale.ROOT, "One new token at position %d; a step reads %.1f MB of float32 weights (every layer, the %d × %d LM head, one embedding row) ",
+                        DECODE_POSITION, SHAPE.decodeWeightBytes() / 1e6, SHAPE.vocab(), SHAPE.hidden()))
+          .append(String.format(Locale.ROOT, "and %.1f MB of KV cache per sequence (`DecodeBound`). Bound: bandwidth of the same thread count / those bytes. ",
+                        SHAPE.decodeCacheBytes(DECODE_POSITION) / 1e6))
+          .append("Peer: `bench/peers/torch_llama_step.py --mode decode`.\n\n");
+        md.append("| batch | threads | bound (copy), tokens/s | bound (read), tokens/s | torch tokens/s | torch / bound (copy) | cpo4j tokens/s | cpo4j / bound (copy) | target ≥ ")
+          .append(DECODE_TARGET).append(" of the bound |\n|---|---|---|---|---|---|---|---|---|\n");
+        String batch = rows.isEmpty() ? "1" : rows.get(0).shape();
+        for (int t : threads(rows, p, decodeCase(batch))) {
+            JmhRun.Timing own = rows.stream().filter(r -> r.threads() == t).findFirst().orElse(null);
+            Peers.Figure torch = Report.find(p, "torch", t, decodeCase(batch));
+            double copy = bound("MemoryBandwidthBenchmark.copy", copies, t, Integer.parseInt(batch));
+            double read = bound("MemoryBandwidthBenchmark.read", reads, t, Integer.parseInt(batch));
+            double java = own == null ? Double.NaN : c.rate(own.shape(), own.medianMicros());
+            md.append("| ").append(batch).append(" | ").append(t).append(" | ").append(cell(copy, "%.1f")).append(" | ").append(cell(read, "%.1f")).append(" | ")
+              .append(Report.peerCell(torch, "%.1f")).append(" | ").append(torch == null ? "n/a" : cell(torch.median() / copy, "%.2f")).append(" | ")
+              .append(own == null ? "n/a" : String.format(Locale.ROOT, "%.1f (%.1f)", java, c.rate(own.shape(), own.bestMicros()))).append(" | ")
+              .append(cell(java / copy, "%.2f")).append(" | ")
+              .append(Double.isNaN(java / copy) ? "n/a" : Report.verdict(java / copy, DECODE_TARGET).replace("×", "")).append(" |\n");
+        }
+    }
+
+    /** The bound at {@code threads} from a bandwidth benchmark of the same run, or NaN when it did not run. */
+    private static double bound(String benchmark, List<JmhRun.Timing> bandwidth, int threads, int batch) {
+        return bandwidth.stream().filter(b -> b.threads() == threads).findFirst()
+                .map(b -> DecodeBound.tokensPerSecond(Cases.of(benchmark).rate(b.shape(), b.medianMicros()) * 1e9, SHAPE, DECODE_POSITION, batch))
+                .orElse(Double.NaN);
+    }
+
+    private static String cell(double v, String fmt) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, fmt, v);
+    }
+
+    /** Thread counts of cpo4j's rows and of torch's figures for {@code kase}, in order. */
+    private static TreeSet<Integer> threads(List<JmhRun.Timing> rows, Peers.Outcome p, String kase) {
+        TreeSet<Integer> threads = new TreeSet<>();
+        rows.forEach(r -> threads.add(r.threads()));
+        p.figures().stream().filter(f -> f.who().equals("torch") && f.kase().equals(kase)).forEach(f -> threads.add(f.threads()));
+        return threads;
+    }
+}

@@ -1,0 +1,48 @@
+package io.cpo4j.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The Llama rows render from torch's figures alone (cpo4j's side n/a) and hold cpo4j's decoding against the bound. */
+class LlamaTablesTest {
+
+    private static Peers.Outcome peers(Peers.Figure... figures) {
+        return new Peers.Outcome(List.of(figures), "torch 1.13", "n/a", null, List.of());
+    }
+
+    @Test
+    void stepRowShowsTorchBeforeCpo4jHasASide() {
+        Peers.Outcome p = peers(new Peers.Figure("torch", 1, "smollm2-135m", "tokens/s", 55, 50), new Peers.Figure("torch", 2, "smollm2-135m", "tokens/s", 90, 80));
+        assertThat(LlamaTables.hasPeer(LlamaTables.STEP, p)).isTrue();
+        assertThat(LlamaTables.hasPeer(LlamaTables.DECODE, p)).isFalse();
+        StringBuilder md = new StringBuilder();
+        LlamaTables.step(md, Cases.of(LlamaTables.STEP), List.of(), p);
+        // 1024 tokens at 50 tokens/s: 20480 ms per step
+        assertThat(md.toString()).contains("| 1 | n/a | n/a | 50 (55) | 20480.0 | n/a | n/a |\n").contains("| 2 | n/a | n/a | 80 (90) | 12800.0 | n/a | n/a |\n");
+    }
+
+    @Test
+    void stepRatioIsCpo4jTokensOverTorchTokens() {
+        Peers.Outcome p = peers(new Peers.Figure("torch", 1, "smollm2-135m", "tokens/s", 55, 50));
+        // 1024 tokens in 10 s: 102.4 tokens/s
+        JmhRun.Timing own = new JmhRun.Timing(LlamaTables.STEP, "smollm2-135m", 1, 10e6, 10e6, 5);
+        StringBuilder md = new StringBuilder();
+        LlamaTables.step(md, Cases.of(LlamaTables.STEP), List.of(own), p);
+        assertThat(md.toString()).contains("| 1 | 102 (102) | 10000.0 | 50 (55) | 20480.0 | 2.05× | met 2.05× |");
+    }
+
+    @Test
+    void decodeIsHeldAgainstTheBoundOfTheSameRunsBandwidth() {
+        // a copy moving 2 × 256 MiB in 53687.0912 µs: 10 GB/s, so the bound is 10e9 / 544,006,656 B = 18.38 tokens/s
+        double micros = MemoryBandwidthBenchmark.bytes() / 10e9 * 1e6;
+        JmhRun.Timing copy = new JmhRun.Timing("MemoryBandwidthBenchmark.copy", "", 1, micros, micros, 5);
+        JmhRun.Timing own = new JmhRun.Timing(LlamaTables.DECODE, "1", 1, 1e6 / 16, 1e6 / 16, 5);
+        Peers.Outcome p = peers(new Peers.Figure("torch", 1, "smollm2-135m decode batch 1", "tokens/s", 15.5, 15));
+        StringBuilder md = new StringBuilder();
+        LlamaTables.decode(md, Cases.of(LlamaTables.DECODE), List.of(own), p, List.of(copy), List.of());
+        assertThat(md.toString()).contains("| 1 | 1 | 18.4 | n/a | 15.0 (15.5) | 0.82 | 16.0 (16.0) | 0.87 | met 0.87 |");
+    }
+}
