@@ -111,7 +111,12 @@ public final class Gpt implements LanguageModel {
 
     @Override
     public Decoder decoder() {
-        return new GptDecoder(this, weights);
+        return new GptDecoder(this);
+    }
+
+    /** The attention step of a block: the fused q|k|v (B, T, 3C) of layer l → the heads' outputs (B, T, C). */
+    interface SelfAttention {
+        Tensor attend(int layer, Tensor qkv);
     }
 
     /** The final layer-normalised hidden states (B, T, C). */
@@ -122,26 +127,43 @@ public final class Gpt implements LanguageModel {
         for (int t = 0; t < time; t++) positions[t] = t;
         Tensor x = F.add(F.embedding(ids, new int[] {batch, time}, weights.tokenEmbedding()),   // (B, T, C)
                 F.embedding(positions, new int[] {1, time}, weights.positionEmbedding()));          // + (1, T, C)
-        x = dropout(x);
-        for (GptWeights.Layer layer : weights.layers()) x = block(layer, x);
+        boolean drop = training && config.dropout() > 0f;
+        x = dropout(x, drop);
+        SelfAttention causal = (layer, qkv) -> F.causalSelfAttention(qkv, config.heads());
+        for (int l = 0; l < config.layers(); l++) x = block(l, x, causal, drop);
+        return finalNorm(x);
+    }
+
+    /** Token plus position embeddings of rows that each sit at their own position: (1, R, C). */
+    Tensor embedRows(int[] tokens, int[] positions) {
+        int[] shape = {1, tokens.length};
+        return F.add(F.embedding(tokens, shape, weights.tokenEmbedding()), F.embedding(positions, shape, weights.positionEmbedding()));
+    }
+
+    Tensor finalNorm(Tensor x) {
         return F.layerNorm(x, weights.finalNormWeight(), weights.finalNormBias(), config.layerNormEps());
     }
 
-    /** One pre-LN transformer block on (B, T, C). */
-    private Tensor block(GptWeights.Layer w, Tensor x) {
+    /**
+     * One pre-LN transformer block on (B, T, C): the one definition the training forward (fused
+     * causal attention, dropout while training) and the KV-cache decoder (attention over each
+     * sequence's cache, never dropout) both run.
+     */
+    Tensor block(int l, Tensor x, SelfAttention attention, boolean drop) {
+        GptWeights.Layer w = weights.layers()[l];
         float eps = config.layerNormEps();
         Tensor h = F.layerNorm(x, w.norm1Weight(), w.norm1Bias(), eps);
         Tensor qkv = F.linear(h, w.qkvWeight(), w.qkvBias());                                   // (B, T, 3C)
-        Tensor attn = F.linear(F.causalSelfAttention(qkv, config.heads()), w.attnOutWeight(), w.attnOutBias());
-        x = F.add(x, dropout(attn));
+        Tensor attn = F.linear(attention.attend(l, qkv), w.attnOutWeight(), w.attnOutBias());
+        x = F.add(x, dropout(attn, drop));
         h = F.layerNorm(x, w.norm2Weight(), w.norm2Bias(), eps);
         Tensor m = F.gelu(F.linear(h, w.fcWeight(), w.fcBias()));                               // (B, T, 4C)
         m = F.linear(m, w.fcOutWeight(), w.fcOutBias());
-        return F.add(x, dropout(m));
+        return F.add(x, dropout(m, drop));
     }
 
-    private Tensor dropout(Tensor x) {
-        return training && config.dropout() > 0f ? F.dropout(x, config.dropout(), dropoutRng) : x;
+    private Tensor dropout(Tensor x, boolean drop) {
+        return drop ? F.dropout(x, config.dropout(), dropoutRng) : x;
     }
 
 }
