@@ -13,6 +13,9 @@ import io.cpo4j.engine.optim.AdamW;
 import io.cpo4j.model.data.RandomWindows;
 import io.cpo4j.model.data.TokenShard;
 import io.cpo4j.model.data.TokenizedExample;
+import io.cpo4j.model.Presets;
+import io.cpo4j.model.hf.HfCheckpoint;
+import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.gen.Generation;
 import io.cpo4j.model.gen.GenerationConfig;
 import io.cpo4j.model.gen.Generator;
@@ -150,6 +153,22 @@ class ReadmeExamplesTest {
                 .as("the same seed gives the same tokens").containsExactly(out.get(1).tokens());
     }
 
+    @Test
+    void huggingFaceFolders(@org.junit.jupiter.api.io.TempDir Path folder) throws IOException {
+        Tokenizer tokenizer = CharTokenizer.fromText(TEXT);
+        int[] ids = tokenizer.encode("the cat sat"), next = Arrays.copyOfRange(tokenizer.encode("the cat sat."), 1, ids.length + 1);
+        // example: huggingface
+        LanguageModel model = Presets.of("llama-tiny").withVocabSize(tokenizer.vocabSize()).create(1);
+        HfCheckpoint.save(model, folder, tokenizer.eotToken());                     // config.json + model.safetensors, as transformers writes
+        LanguageModel loaded = HfCheckpoint.load(folder);                           // gpt2, llama, mistral, qwen2 or qwen3, from config.json
+        float loss = loaded.loss(ids, next, 1, ids.length).item();
+        // end
+        assertThat(loaded).isInstanceOf(io.cpo4j.model.llama.Llama.class);
+        assertThat(loaded.config()).isEqualTo(model.config());
+        assertThat(loss).isEqualTo(model.loss(ids, next, 1, ids.length).item());
+        assertThat((double) loss).as("an untrained model is near uniform").isCloseTo(Math.log(tokenizer.vocabSize()), org.assertj.core.data.Offset.offset(0.3));
+    }
+
     /** README.md's code block after each {@code <!-- example: NAME -->} equals the example above, indentation removed. */
     @Test
     void theReadmeQuotesTheseExamplesVerbatim() throws IOException {
@@ -162,7 +181,7 @@ class ReadmeExamplesTest {
             names.add(quoted.group(1));
             assertThat(quoted.group(2)).as("README example '%s'", quoted.group(1)).isEqualTo(example(source, quoted.group(1)));
         }
-        assertThat(names).containsExactly("engine", "train", "cpo", "generate");
+        assertThat(names).containsExactly("engine", "train", "cpo", "generate", "huggingface");
     }
 
     private static String example(String source, String name) {
