@@ -115,6 +115,7 @@ class TokenShardTest {
         Files.write(file, llmcShard(20240520, 1, 5, 50256, 0, 1, 65535, 15496));
         TokenShard shard = TokenShard.read(file);
         assertThat(shard.size()).isEqualTo(5);
+        assertThat(shard.format()).as("held two bytes a token").isEqualTo(TokenShard.Format.UINT16);
         assertThat(shard.slice(0, 5)).containsExactly(50256, 0, 1, 65535, 15496);
         assertThat(shard.source()).isEqualTo(file.toString());
     }
