@@ -71,20 +71,7 @@ class DataFileFuzzTest {
         Rng rng = new Rng(7);
         int[] ids = new int[400];
         for (int i = 0; i < ids.length; i++) ids[i] = rng.nextInt(SHARD_VOCAB);
-        Path file = dir.resolve("train_000.bin");
-        TokenShard.write(file, ids);
-        byte[] valid = Files.readAllBytes(file);
-        Fuzzing.Parser read = input -> {
-            Files.write(file, input);
-            TokenShard shard = TokenShard.read(file);
-            assertThat(TokenShard.HEADER_BYTES + (long) shard.format().bytesPerToken * shard.size()).as("tokens read = tokens in the file").isEqualTo(input.length);
-            shard.checkVocabulary(SHARD_VOCAB);
-        };
-        // The magic, version and token count (the first 12 bytes) are where a shard goes wrong; then anywhere.
-        Fuzzing.Outcome header = Fuzzing.fuzz("llm.c shard header", 22, m -> m.mutateRegion(valid, 0, 12), read, file.getFileName().toString());
-        Fuzzing.Outcome any = Fuzzing.fuzz("llm.c shard", 23, m -> m.mutate(valid), read, file.getFileName().toString());
-        assertThat(header.refused()).isGreaterThan(Fuzzing.RUNS / 2);
-        assertThat(any.accepted()).as("a changed token within the vocabulary is still a shard").isPositive();
+        fuzzShard("llm.c shard", ids, SHARD_VOCAB, TokenShard.Format.UINT16, 22);
     }
 
     /** A vocabulary beyond uint16, so the shard is llm.c's LLaMA-3 layout (uint32 tokens). */
@@ -96,22 +83,31 @@ class DataFileFuzzTest {
         Rng rng = new Rng(8);
         int[] ids = new int[400];
         for (int i = 0; i < ids.length; i++) ids[i] = i % 2 == 0 ? 65536 + rng.nextInt(WIDE_VOCAB - 65536) : rng.nextInt(65536);
+        Fuzzing.Outcome any = fuzzShard("llm.c uint32 shard", ids, WIDE_VOCAB, TokenShard.Format.UINT32, 24);
+        assertThat(any.messages().keySet()).as("a high byte set in a uint32 token is caught, by position")
+                .anySatisfy(k -> assertThat(k).containsAnyOf("outside the vocabulary", "beyond any vocabulary"));
+    }
+
+    /**
+     * Fuzzes a shard of these ids: its header (the magic, version and token count, the first 12
+     * bytes, are where a shard goes wrong), then anywhere. Returns the second outcome.
+     */
+    private Fuzzing.Outcome fuzzShard(String what, int[] ids, int vocab, TokenShard.Format format, long seed) throws IOException {
         Path file = dir.resolve("train_000.bin");
-        TokenShard.write(file, ids, WIDE_VOCAB);
+        TokenShard.write(file, ids, vocab);
+        assertThat(TokenShard.read(file).format()).isEqualTo(format);
         byte[] valid = Files.readAllBytes(file);
-        assertThat(TokenShard.read(file).format()).isEqualTo(TokenShard.Format.UINT32);
         Fuzzing.Parser read = input -> {
             Files.write(file, input);
             TokenShard shard = TokenShard.read(file);
             assertThat(TokenShard.HEADER_BYTES + (long) shard.format().bytesPerToken * shard.size()).as("tokens read = tokens in the file").isEqualTo(input.length);
-            shard.checkVocabulary(WIDE_VOCAB);
+            shard.checkVocabulary(vocab);
         };
-        Fuzzing.Outcome header = Fuzzing.fuzz("llm.c uint32 shard header", 24, m -> m.mutateRegion(valid, 0, 12), read, file.getFileName().toString());
-        Fuzzing.Outcome any = Fuzzing.fuzz("llm.c uint32 shard", 25, m -> m.mutate(valid), read, file.getFileName().toString());
+        Fuzzing.Outcome header = Fuzzing.fuzz(what + " header", seed, m -> m.mutateRegion(valid, 0, 12), read, file.getFileName().toString());
+        Fuzzing.Outcome any = Fuzzing.fuzz(what, seed + 1, m -> m.mutate(valid), read, file.getFileName().toString());
         assertThat(header.refused()).isGreaterThan(Fuzzing.RUNS / 2);
         assertThat(any.accepted()).as("a changed token within the vocabulary is still a shard").isPositive();
-        assertThat(any.messages().keySet()).as("a high byte set in a uint32 token is caught, by position")
-                .anySatisfy(k -> assertThat(k).containsAnyOf("outside the vocabulary", "beyond any vocabulary"));
+        return any;
     }
 
     /**

@@ -172,36 +172,40 @@ public final class TokenShard {
 
     private static char[] readUint16(FileChannel ch, int count) throws IOException {
         char[] tokens = new char[count];
-        ByteBuffer buf = ByteBuffer.allocate(2 * Math.min(count, CHUNK_TOKENS)).order(ByteOrder.LITTLE_ENDIAN);
-        for (int done = 0; done < count; ) {
-            int n = Math.min(CHUNK_TOKENS, count - done);
-            buf.clear().limit(2 * n);
-            readFully(ch, buf, HEADER_BYTES + 2L * done);
-            buf.flip();
-            buf.asCharBuffer().get(tokens, done, n);
-            done += n;
-        }
+        readChunks(ch, count, 2, (chunk, done, n) -> chunk.asCharBuffer().get(tokens, done, n));
         return tokens;
     }
 
     /** uint32 tokens as ints; one at or above 2^31 cannot be an id of any vocabulary, and is refused here. */
     private static int[] readUint32(FileChannel ch, int count, String source) throws IOException {
         int[] tokens = new int[count];
-        ByteBuffer buf = ByteBuffer.allocate(4 * Math.min(count, CHUNK_TOKENS)).order(ByteOrder.LITTLE_ENDIAN);
-        for (int done = 0; done < count; ) {
-            int n = Math.min(CHUNK_TOKENS, count - done);
-            buf.clear().limit(4 * n);
-            readFully(ch, buf, HEADER_BYTES + 4L * done);
-            buf.flip();
-            buf.asIntBuffer().get(tokens, done, n);
+        readChunks(ch, count, 4, (chunk, done, n) -> {
+            chunk.asIntBuffer().get(tokens, done, n);
             for (int i = done; i < done + n; i++) {
                 if (tokens[i] < 0) {
                     throw new FormatException(source, "token " + Integer.toUnsignedString(tokens[i]) + " at position " + i + " is beyond any vocabulary (ids must be below 2^31)");
                 }
             }
+        });
+        return tokens;
+    }
+
+    /** Receives the tokens [done, done + n) of a shard as little-endian bytes. */
+    private interface Chunk {
+        void accept(ByteBuffer chunk, int done, int n) throws FormatException;
+    }
+
+    /** The count tokens of {@code width} bytes after the header, a bounded buffer at a time. */
+    private static void readChunks(FileChannel ch, int count, int width, Chunk sink) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(width * Math.min(count, CHUNK_TOKENS)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int done = 0; done < count; ) {
+            int n = Math.min(CHUNK_TOKENS, count - done);
+            buf.clear().limit(width * n);
+            readFully(ch, buf, HEADER_BYTES + (long) width * done);
+            buf.flip();
+            sink.accept(buf, done, n);
             done += n;
         }
-        return tokens;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {

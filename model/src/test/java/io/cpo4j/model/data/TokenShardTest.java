@@ -143,6 +143,23 @@ class TokenShardTest {
     }
 
     @Test
+    void shardsLongerThanOneReadChunkKeepTheirOrderAndPositions() throws IOException {
+        int n = (1 << 22) + 3;                       // the reader's chunk, and three tokens more
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = (int) ((i * 40503L) % 70_000);
+        Path file = dir.resolve("long.bin");
+        TokenShard.write(file, ids, 70_000);
+        TokenShard read = TokenShard.read(file);
+        assertThat(read.slice(n - 5, n)).containsExactly(java.util.Arrays.copyOfRange(ids, n - 5, n));
+        assertThat(read.get(1 << 21)).isEqualTo(ids[1 << 21]);
+        // A token past 2^31 in the second chunk is named by its position in the file, not in the chunk.
+        byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(1024 + 4 * (n - 2), -2);
+        Files.write(file, bytes);
+        assertThatThrownBy(() -> TokenShard.read(file)).hasMessage(file + ": token 4294967294 at position " + (n - 2) + " is beyond any vocabulary (ids must be below 2^31)");
+    }
+
+    @Test
     void badFilesAreClearErrors() throws IOException {
         Path file = dir.resolve("bad.bin");
         Files.write(file, new byte[100]);
