@@ -8,6 +8,7 @@ import io.cpo4j.cpo.train.CpoConfig;
 import io.cpo4j.cpo.train.CpoTrainer;
 import io.cpo4j.cpo.train.LossType;
 import io.cpo4j.engine.Engine;
+import io.cpo4j.model.data.ChatFormat;
 import io.cpo4j.model.data.TokenizedExample;
 import io.cpo4j.model.gen.Sampling;
 import io.cpo4j.model.lm.LanguageModel;
@@ -48,7 +49,7 @@ final class FinetuneCommand implements Command {
     private static final List<String> FLAGS = List.of("resume", "overwrite", "skip-bad-lines");
 
     private static List<String> valued() {
-        List<String> v = new ArrayList<>(List.of("model", "data", "data-format", "tokenizer", "out", "max-length", "max-prefix", "prefix-tokens",
+        List<String> v = new ArrayList<>(List.of("model", "data", "data-format", "prompt-format", "tokenizer", "out", "max-length", "max-prefix", "prefix-tokens",
                 "continuation-tokens", "val-fraction", "max-examples", "dropout", "threads", "report-samples"));
         v.addAll(SPEC_FLAGS);
         v.addAll(TrainFlags.names(false));
@@ -108,10 +109,19 @@ final class FinetuneCommand implements Command {
                   --tokenizer DIR        default: the tokenizer files in the model folder
                   --data FILE            the examples; the format is --data-format:
                   --data-format F        dolly (default for .jsonl): instruction/context/response records, prompt
-                                         in Stanford Alpaca's template, continuation = response + <|endoftext|>;
+                                         in Stanford Alpaca's template, continuation = response + <|endoftext|>
+                                         (or the model's chat format: --prompt-format);
                                          text (default otherwise): a UTF-8 text cut at blank lines into documents,
                                          each cut into spans of --prefix-tokens + --continuation-tokens;
                                          wikitext: a WikiText raw file, articles cut into such spans
+                  --prompt-format P      dolly: auto (default), chat or plain. auto uses the chat convention of the
+                                         chat_template in tokenizer_config.json (the tokenizer folder's, else the
+                                         model's) when there is one: ChatML (Qwen, SmolLM2), Llama 3 or [INST]
+                                         (Llama 2, Mistral), the context after the instruction in the user turn,
+                                         no system turn, the response ended by the end-of-turn token (<|im_end|>,
+                                         <|eot_id|>, </s>); without a chat_template, Alpaca's prompt; a template of
+                                         another convention is an error. chat insists on a template; plain is
+                                         always Alpaca's prompt
                   --skip-bad-lines       dolly: skip (and count) malformed lines instead of failing
                   --prefix-tokens P --continuation-tokens C   span sizes for text data (default 64 each, or
                                          half the context each when that is smaller)
@@ -161,6 +171,7 @@ final class FinetuneCommand implements Command {
         if (!o.flag("resume")) {                         // refuse bad options before the run folder is made or taken
             o.threads();
             recipe(o);
+            promptChoice(o);
             TrainFlags.parse(o, DEFAULTS, Math.max(2, o.integer("max-length", 2)));
         }
         try (RunFolder run = RunFolder.open(outDir, name(), o.flag("resume"), o.flag("overwrite"), o, err)) {
@@ -193,10 +204,17 @@ final class FinetuneCommand implements Command {
         if (tokenizer.vocabSize() > model.vocabSize()) {
             throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize() + " tokens, more than the model's vocabulary of " + model.vocabSize());
         }
-        if (!tokenizer.specialTokens().containsKey(Tokenizer.ENDOFTEXT)) {
-            throw new IllegalArgumentException("the tokenizer has no " + Tokenizer.ENDOFTEXT + " token, which ends continuations and negatives");
+        String promptChoice = promptChoice(o);
+        if (o.value("prompt-format").isPresent() && !format.equals("dolly")) throw o.usage("--prompt-format applies to --data-format dolly, not " + format);
+        FinetunePrompt prompt = format.equals("dolly")
+                ? FinetunePrompt.choose(promptChoice, List.of(TokenizerFiles.source(o.value("tokenizer"), modelDir), modelDir)) : null;
+        Optional<ChatFormat> chat = prompt == null ? Optional.empty() : prompt.chatFormat();
+        String endToken = chat.map(ChatFormat::endOfTurn).orElse(Tokenizer.ENDOFTEXT);
+        if (!tokenizer.specialTokens().containsKey(endToken)) {
+            throw new IllegalArgumentException("the tokenizer has no " + endToken + " token, which ends continuations and negatives"
+                    + (chat.isPresent() ? " in the " + chat.get().id() + " chat format; pass --prompt-format plain for Alpaca's prompt" : ""));
         }
-        int eos = tokenizer.eotToken();
+        int eos = tokenizer.specialTokens().get(endToken);
         int maxLength = o.integer("max-length", ctx, 2);
         if (maxLength > ctx) throw o.usage("--max-length " + maxLength + " exceeds the model's context length " + ctx);
         int maxPrefix = o.integer("max-prefix", maxLength / 2, 1);
@@ -213,7 +231,7 @@ final class FinetuneCommand implements Command {
 
         List<String> notes = new ArrayList<>();
         int maxExamples = o.integer("max-examples", Integer.MAX_VALUE, 1);
-        FinetuneData.Sides data = FinetuneData.load(dataFile, format, tokenizer, valFraction, maxExamples, o.flag("skip-bad-lines"),
+        FinetuneData.Sides data = FinetuneData.load(dataFile, format, chat, tokenizer, valFraction, maxExamples, o.flag("skip-bad-lines"),
                 prefixTokens, continuationTokens, notes);
         List<TokenizedExample> trainExamples = FinetuneData.examples(data.train(), maxLength, maxPrefix, maxExamples);
         if (trainExamples.isEmpty()) {
@@ -244,7 +262,7 @@ final class FinetuneCommand implements Command {
 
         String command = RunFolder.commandLine(name(), args);
         Path tokenizerDir = TokenizerFiles.source(o.value("tokenizer"), modelDir);
-        Map<String, Object> config = config(o, command, modelDir, model, eos, spec, tc, dataFile, format, data, trainExamples.size(), valExamples.size(),
+        Map<String, Object> config = config(o, command, modelDir, model, eos, spec, tc, dataFile, format, chat, data, trainExamples.size(), valExamples.size(),
                 maxLength, maxPrefix, tokenizerDir, trainer.stepsDone());
         inputs.record(config, Map.of("data", Optional.of(dataFile)));
         run.writeConfig(config);
@@ -252,6 +270,7 @@ final class FinetuneCommand implements Command {
         out.println("finetune: " + Figures.model(model) + " from " + modelDir);
         out.println("finetune: " + Recipes.describe(spec) + "; " + tc.maxSteps() + " steps of " + tc.batchSize() + " examples × " + tc.gradAccumSteps()
                 + " accumulation, lr " + Figures.number(tc.learningRate()) + "; " + threads + " threads");
+        if (prompt != null) out.println("finetune: prompt: " + prompt.description());
         out.println("finetune: " + data.description() + "; " + trainExamples.size() + " training examples used, " + valExamples.size() + " validate");
         for (String n : notes) out.println("finetune: note: " + n);
         out.println("finetune: memory about " + Figures.bytes(memory.totalBytes()) + " of a " + Figures.bytes(Runtime.getRuntime().maxMemory()) + " heap");
@@ -279,6 +298,12 @@ final class FinetuneCommand implements Command {
         out.println("finetune: finished at step " + trainer.stepsDone() + ": " + lastLine(last));
         out.println("finetune: model " + run.model() + ", report " + run.report());
         return 0;
+    }
+
+    private static String promptChoice(Options o) {
+        String choice = o.string("prompt-format", "auto");
+        if (!FinetunePrompt.CHOICES.contains(choice)) throw o.usage("--prompt-format must be one of " + FinetunePrompt.CHOICES + ", got '" + choice + "'");
+        return choice;
     }
 
     /** The recipe from the flags (training settings and the end-of-text token come later); impossible combinations are usage errors. */
@@ -325,7 +350,7 @@ final class FinetuneCommand implements Command {
     }
 
     private static Map<String, Object> config(Options o, String command, Path modelDir, ModelConfig model, int eos, CpoConfig spec, TrainConfig tc,
-                                              Path data, String format, FinetuneData.Sides sides, int trainExamples, int valExamples,
+                                              Path data, String format, Optional<ChatFormat> chat, FinetuneData.Sides sides, int trainExamples, int valExamples,
                                               int maxLength, int maxPrefix, Path tokenizer, int startStep) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("command", command);
@@ -340,6 +365,7 @@ final class FinetuneCommand implements Command {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("file", data.toAbsolutePath().normalize().toString());
         d.put("format", format);
+        if (format.equals("dolly")) d.put("prompt_format", chat.map(ChatFormat::id).orElse("plain"));
         d.put("description", sides.description());
         d.put("train_examples", (long) trainExamples);
         d.put("validation_examples", (long) valExamples);

@@ -1,5 +1,6 @@
 package io.cpo4j.cli;
 
+import io.cpo4j.model.data.ChatFormat;
 import io.cpo4j.model.data.DollyRecord;
 import io.cpo4j.model.data.InstructionDataset;
 import io.cpo4j.model.data.JsonLines;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The (prefix, continuation) data of {@code finetune}, split deterministically into training and
@@ -42,11 +44,12 @@ final class FinetuneData {
     }
 
     /**
+     * @param chat               dolly: the chat convention of the prompt, or empty for Alpaca's plain prompt
      * @param maxRecords         Dolly records kept for training at most (the validation side is not capped)
      * @param validationFraction the share of records (dolly, wikitext: by a hash of their text) or of the
      *                           text's end (text: nanoGPT's tail split) that validates
      */
-    static Sides load(Path file, String format, Tokenizer tokenizer, double validationFraction, int maxRecords, boolean skipBadLines,
+    static Sides load(Path file, String format, Optional<ChatFormat> chat, Tokenizer tokenizer, double validationFraction, int maxRecords, boolean skipBadLines,
                       int prefixTokens, int continuationTokens, List<String> notes) throws IOException {
         switch (format) {
             case "dolly" -> {
@@ -56,6 +59,12 @@ final class FinetuneData {
                 }
                 Split.Parts<DollyRecord> parts = Split.byHash(read.records(), DollyRecord::splitKey, validationFraction, SPLIT_SEED);
                 List<DollyRecord> train = parts.train().subList(0, Math.min(maxRecords, parts.train().size()));
+                if (chat.isPresent()) {
+                    ChatFormat c = chat.get();
+                    return new Sides(instructions(train, c, tokenizer), instructions(parts.validation(), c, tokenizer),
+                            String.format(Locale.ROOT, "%s: %,d instruction records for training, %,d for validation (%s chat prompt → response + %s)",
+                                    file, train.size(), parts.validation().size(), c.id(), c.endOfTurn()));
+                }
                 return new Sides(new InstructionDataset(train, PromptTemplate.ALPACA, tokenizer),
                         new InstructionDataset(parts.validation(), PromptTemplate.ALPACA, tokenizer),
                         String.format(Locale.ROOT, "%s: %,d instruction records for training, %,d for validation (Alpaca prompt → response + <|endoftext|>)",
@@ -72,6 +81,15 @@ final class FinetuneData {
                         tokenizer, prefixTokens, continuationTokens, "articles; " + percent(validationFraction) + " of them validate");
             }
             default -> throw new IllegalArgumentException("unknown data format " + format);
+        }
+    }
+
+    /** A chat dataset; a tokenizer without the chat's control tokens is a one-line error that says how to fall back. */
+    private static InstructionDataset instructions(List<DollyRecord> records, ChatFormat chat, Tokenizer tokenizer) {
+        try {
+            return new InstructionDataset(records, chat, tokenizer);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + "; pass --prompt-format plain for Alpaca's prompt", e);
         }
     }
 

@@ -83,11 +83,12 @@ final class TokenizerCommand implements Command {
                            DIR/vocab.bpe; with --type char, writes DIR/chars.json (one token per character of
                            FILE, plus <|endoftext|>) and ignores --vocab-size. DIR must be new or empty;
                            --overwrite deletes the tokenizer files already there first (other files stay).
-                tokenize   encodes FILE and writes an llm.c token shard (256 int32 header: magic 20240520,
-                           version 1, count; uint16 tokens), atomically. --format wikitext reads a WikiText
-                           raw file and puts <|endoftext|> before each article (as llm.c's preparation
-                           scripts do before each document); --restore-markers turns " @-@ ", " @,@ ",
-                           " @.@ " back into "-", ",", ".". Vocabularies above 65,536 tokens do not fit.
+                tokenize   encodes FILE and writes an llm.c token shard (256 int32 header: magic, version,
+                           count), atomically: uint16 tokens (magic 20240520, version 1, GPT-2's format) for
+                           vocabularies up to 65,536 tokens, uint32 tokens (magic 20240801, version 7,
+                           LLaMA-3's format) above. --format wikitext reads a WikiText raw file and puts
+                           <|endoftext|> before each article (as llm.c's preparation scripts do before each
+                           document); --restore-markers turns " @-@ ", " @,@ ", " @.@ " back into "-", ",", ".".
 
                 Errors are one line naming the file and position; exit code 1 (2 for a usage mistake).
                 """;
@@ -201,9 +202,6 @@ final class TokenizerCommand implements Command {
         String format = opts.value("format").orElse("text");
         if (!format.equals("text") && !format.equals("wikitext")) throw new Options.UsageException(command + ": --format must be text or wikitext, got '" + format + "'");
         if (opts.flag("restore-markers") && !format.equals("wikitext")) throw new Options.UsageException(command + ": --restore-markers needs --format wikitext");
-        if (tokenizer.vocabSize() > TokenShard.MAX_VOCAB) {
-            throw new FormatException(target.toString(), "a vocabulary of " + tokenizer.vocabSize() + " tokens does not fit an llm.c shard (uint16 tokens: at most " + TokenShard.MAX_VOCAB + ")");
-        }
         long t0 = System.nanoTime();
         IntList ids = new IntList(1 << 16);
         long chars;
@@ -222,8 +220,8 @@ final class TokenizerCommand implements Command {
         }
         TokenShard.write(target, ids.toArray(), tokenizer.vocabSize());
         double seconds = (System.nanoTime() - t0) / 1e9;
-        write(out, String.format(Locale.ROOT, "wrote %,d tokens to %s (%,d characters, %.2f characters a token, %.1f s)%n",
-                ids.size(), target, chars, ids.size() == 0 ? 0.0 : (double) chars / ids.size(), seconds));
+        write(out, String.format(Locale.ROOT, "wrote %,d %s tokens to %s (%,d characters, %.2f characters a token, %.1f s)%n",
+                ids.size(), TokenShard.Format.forVocabulary(tokenizer.vocabSize()).name().toLowerCase(Locale.ROOT), target, chars, ids.size() == 0 ? 0.0 : (double) chars / ids.size(), seconds));
         return 0;
     }
 

@@ -81,7 +81,7 @@ final class TrainCommand implements Command {
                 --resume is given.
 
                 data
-                  --data FILE.bin        training tokens (llm.c shard: magic 20240520, uint16 tokens)
+                  --data FILE.bin        training tokens (llm.c shard: uint16 or uint32 tokens)
                   --val FILE.bin         validation tokens: val/loss on --eval-batches batches of sequential
                                          windows spread over the file, every --eval-every steps and at the end
                   --tokenizer DIR        the tokenizer of the shards: copied into RUN_DIR/model/, used for the

@@ -93,7 +93,7 @@ class TokenizerCliTest {
         r = run("", "tokenizer", "tokenize", "--tokenizer", vocab.toString(), "--data", data.toString(), "--out", shard.toString());
         assertThat(r.code()).as(r.err()).isZero();
         TokenShard tokens = TokenShard.read(shard);
-        assertThat(r.out()).startsWith("wrote " + String.format("%,d", tokens.size()) + " tokens to " + shard);
+        assertThat(r.out()).startsWith("wrote " + String.format("%,d", tokens.size()) + " uint16 tokens to " + shard);
         assertThat(Tokenizers.load(vocab).decode(tokens.slice(0, tokens.size()))).isEqualTo(Files.readString(data));
     }
 

@@ -18,11 +18,8 @@ public record Batch(int[] inputs, int[] targets, int rows, int block) {
     }
 
     /** Copies the window of T+1 tokens starting at {@code start} into row {@code row}. */
-    static void fillRow(char[] tokens, int start, int row, int block, int[] inputs, int[] targets) {
-        int o = row * block;
-        for (int t = 0; t < block; t++) {
-            inputs[o + t] = tokens[start + t];
-            targets[o + t] = tokens[start + t + 1];
-        }
+    static void fillRow(TokenShard tokens, int start, int row, int block, int[] inputs, int[] targets) {
+        tokens.copy(start, inputs, row * block, block);
+        tokens.copy(start + 1, targets, row * block, block);
     }
 }

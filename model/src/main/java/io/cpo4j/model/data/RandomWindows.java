@@ -29,7 +29,7 @@ public final class RandomWindows implements BatchSource {
         if (batch <= 0) throw new IllegalArgumentException("batch must be positive, got " + batch);
         int[] inputs = new int[batch * block], targets = new int[batch * block]; // (B, T)
         int starts = shard.size() - block;
-        for (int b = 0; b < batch; b++) Batch.fillRow(shard.tokens(), rng.nextInt(starts), b, block, inputs, targets);
+        for (int b = 0; b < batch; b++) Batch.fillRow(shard, rng.nextInt(starts), b, block, inputs, targets);
         return new Batch(inputs, targets, batch, block);
     }
 

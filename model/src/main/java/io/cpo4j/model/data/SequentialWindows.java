@@ -42,7 +42,7 @@ public final class SequentialWindows implements Iterable<Batch> {
         int first = (int) Math.min(windowCount(), (long) index * batch);
         int rows = Math.min(batch, windowCount() - first);
         int[] inputs = new int[rows * block], targets = new int[rows * block]; // (rows, T)
-        for (int r = 0; r < rows; r++) Batch.fillRow(shard.tokens(), (first + r) * block, r, block, inputs, targets);
+        for (int r = 0; r < rows; r++) Batch.fillRow(shard, (first + r) * block, r, block, inputs, targets);
         return new Batch(inputs, targets, rows, block);
     }
 
