@@ -89,14 +89,17 @@ final class TrainCommand implements Command {
                   --out RUN_DIR          the run folder
 
                 model (a new one from a preset, or continued from weights)
-                  --model PRESET         tiny (default), gpt2, gpt2-medium, gpt2-large, gpt2-xl
+                  --model PRESET         GPT-2: tiny (default), gpt2, gpt2-medium, gpt2-large, gpt2-xl;
+                                         Llama family: llama-tiny, smollm2-135m, smollm2-360m, qwen2.5-0.5b,
+                                         llama-3.2-1b, open-llama-3b (real shapes, random weights)
                   --vocab-size V         overrides the preset (default: the tokenizer's size when --tokenizer is
                                          given, else the preset's); must cover every token id of the shards
                   --context T            context length (n_positions)
-                  --layers L --heads H --width C   the preset's n_layer, n_head, n_embd
-                  --init MODEL_DIR       start from a HuggingFace GPT-2 folder's weights and shape instead
+                  --layers L --heads H --width C   the preset's n_layer, n_head, n_embd (--heads and --width: GPT-2 only)
+                  --init MODEL_DIR       start from a HuggingFace folder's weights and shape instead (model_type
+                                         gpt2, llama, mistral, qwen2 or qwen3)
                                          (its tokenizer files come along when --tokenizer is not given)
-                  --dropout P            dropout probability (default: the preset's 0, or the folder's)
+                  --dropout P            dropout probability (default: the preset's 0, or the folder's; GPT-2 only)
 
                 training (nanoGPT's knobs)
                 """ + TrainFlags.help(DEFAULTS, true, "rows of T tokens") + """
