@@ -56,10 +56,10 @@ public final class HfTokenizerFiles {
         Map<Integer, String> textOfId = new HashMap<>(vocabJson.size() * 2);
         int largest = -1;
         for (Map.Entry<String, Object> e : vocabJson.entrySet()) {
-            String path = "model.vocab[" + Json.write(cut(e.getKey())) + "]";
-            int id = json.integer(e.getValue(), 0, maxId, path);
+            // The path is built only for an error: Llama 3 has 128,000 entries.
+            int id = e.getValue() instanceof Long l && l >= 0 && l <= maxId ? (int) (long) l : json.integer(e.getValue(), 0, maxId, vocabPath(e.getKey()));
             String earlier = textOfId.putIfAbsent(id, e.getKey());
-            if (earlier != null) throw json.error(path, "is id " + id + ", which " + Json.write(cut(earlier)) + " already has");
+            if (earlier != null) throw json.error(vocabPath(e.getKey()), "is id " + id + ", which " + Json.write(cut(earlier)) + " already has");
             vocab.put(e.getKey(), id);
             largest = Math.max(largest, id);
         }
@@ -130,13 +130,12 @@ public final class HfTokenizerFiles {
         int m = mergesJson.size();
         int[] left = new int[m], right = new int[m], result = new int[m];
         for (int r = 0; r < m; r++) {
-            String path = "model.merges[" + r + "]";
             Object item = mergesJson.get(r);
             String a, b;
             if (item instanceof String line) {
                 int sp = line.indexOf(' ');
                 if (sp <= 0 || sp == line.length() - 1 || line.indexOf(' ', sp + 1) >= 0) {
-                    throw json.error(path, "is " + Json.write(cut(line)) + "; expected two tokens separated by one space");
+                    throw json.error("model.merges[" + r + "]", "is " + Json.write(cut(line)) + "; expected two tokens separated by one space");
                 }
                 a = line.substring(0, sp);
                 b = line.substring(sp + 1);
@@ -144,11 +143,11 @@ public final class HfTokenizerFiles {
                 a = x;
                 b = y;
             } else {
-                throw json.error(path, "must be a string \"left right\" or an array of two strings, found " + HfJson.show(item));
+                throw json.error("model.merges[" + r + "]", "must be a string \"left right\" or an array of two strings, found " + HfJson.show(item));
             }
-            left[r] = merged(json, vocab, a, path);
-            right[r] = merged(json, vocab, b, path);
-            result[r] = merged(json, vocab, a + b, path);
+            left[r] = merged(json, vocab, a, r);
+            right[r] = merged(json, vocab, b, r);
+            result[r] = merged(json, vocab, a + b, r);
         }
         String unk = json.optionalString(model, "unk_token", "model.unk_token");
         int unkId = -1;
@@ -163,10 +162,14 @@ public final class HfTokenizerFiles {
                 json.flag(model, "ignore_merges", false, "model.ignore_merges"));
     }
 
-    private static int merged(HfJson json, Map<String, Integer> vocab, String token, String path) throws FormatException {
+    private static int merged(HfJson json, Map<String, Integer> vocab, String token, int rank) throws FormatException {
         Integer id = vocab.get(token);
-        if (id == null) throw json.error(path, "names the token " + Json.write(cut(token)) + ", which is not in model.vocab");
+        if (id == null) throw json.error("model.merges[" + rank + "]", "names the token " + Json.write(cut(token)) + ", which is not in model.vocab");
         return id;
+    }
+
+    private static String vocabPath(String token) {
+        return "model.vocab[" + Json.write(cut(token)) + "]";
     }
 
     static String cut(String s) {
