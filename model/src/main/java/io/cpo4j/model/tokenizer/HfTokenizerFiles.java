@@ -105,6 +105,9 @@ public final class HfTokenizerFiles {
         HfDecoder decoder = d == null ? null : HfDecoder.parse(json, d, "decoder", addedTexts);
         HfPostProcessor template = HfPostProcessor.parse(json, json.optionalObject(root, "post_processor", "post_processor"), allIds);
 
+        for (int id : concat(template.prefix(), template.suffix())) {
+            if (id >= tokenTexts.length || tokenTexts[id] == null) throw json.error("post_processor", "adds id " + id + ", which no token has");
+        }
         HfTokenizerConfig config = HfTokenizerConfig.read(configJson, allIds);
         int[] prefix = template.prefix(), suffix = template.suffix();
         if (config.addBos() != null || config.addEos() != null) {
@@ -166,6 +169,12 @@ public final class HfTokenizerFiles {
         Integer id = vocab.get(token);
         if (id == null) throw json.error("model.merges[" + rank + "]", "names the token " + Json.write(cut(token)) + ", which is not in model.vocab");
         return id;
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     private static String vocabPath(String token) {
