@@ -23,6 +23,7 @@ final class HfBpeModel {
     private final int unkId;                    // −1: none
     private final int[] byteIds;                // (256,) id of <0xNN>, or null without byte_fallback
     private final boolean fuseUnk, ignoreMerges;
+    private final boolean byteLevelInput;       // pieces arrive in GPT-2's byte alphabet (errors name bytes)
 
     /**
      * @param vocab       token text → id
@@ -31,7 +32,8 @@ final class HfBpeModel {
      * @param byteFallback whether characters outside the vocabulary become {@code <0xNN>} tokens
      */
     HfBpeModel(Map<String, Integer> vocab, int[] mergeLeft, int[] mergeRight, int[] mergeResult, int unkId,
-               boolean byteFallback, boolean fuseUnk, boolean ignoreMerges) {
+               boolean byteFallback, boolean fuseUnk, boolean ignoreMerges, boolean byteLevelInput) {
+        this.byteLevelInput = byteLevelInput;
         this.vocab = vocab;
         this.bmpSymbol = new int[1 << 16];
         Arrays.fill(bmpSymbol, -1);
@@ -110,6 +112,9 @@ final class HfBpeModel {
             }
         }
         if (unkId < 0) {
+            if (byteLevelInput && ByteLevel.byteOf((char) cp) >= 0 && cp < 0x10000) {
+                throw new IllegalArgumentException(String.format("byte 0x%02X has no token in this vocabulary and the model has no unk_token, so the text cannot be encoded", ByteLevel.byteOf((char) cp)));
+            }
             throw new IllegalArgumentException(String.format("character U+%04X has no token in this vocabulary and the model has no unk_token, so the text cannot be encoded", cp));
         }
         if (fuseUnk && state.lastWasUnk) return;

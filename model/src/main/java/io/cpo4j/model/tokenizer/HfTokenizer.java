@@ -176,14 +176,17 @@ public final class HfTokenizer implements Tokenizer {
         return tokenTexts.length;
     }
 
-    /** The end-of-sequence id ({@code eos_token} of tokenizer_config.json); IllegalStateException when there is none. */
+    /**
+     * The end-of-sequence id: {@code eos_token} of tokenizer_config.json, else the token
+     * {@code <|endoftext|>} if there is one; IllegalStateException when there is neither.
+     */
     @Override
     public int eotToken() {
         if (eosId < 0) throw new IllegalStateException("this tokenizer has no eos_token (tokenizer_config.json names none)");
         return eosId;
     }
 
-    /** The id of {@code eos_token}, if tokenizer_config.json names one. */
+    /** The id of {@code eos_token} (or, without one, of {@code <|endoftext|>}), if there is one. */
     public OptionalInt eosToken() {
         return eosId < 0 ? OptionalInt.empty() : OptionalInt.of(eosId);
     }

@@ -94,7 +94,6 @@ public final class HfTokenizerFiles {
             allIds.putIfAbsent(t.content(), t.id());
         }
 
-        HfBpeModel bpe = bpeModel(json, model, vocab);
         Set<String> addedTexts = new HashSet<>();
         for (HfAddedTokens.Token t : added) addedTexts.add(t.content());
         Map<String, Object> n = json.optionalObject(root, "normalizer", "normalizer");
@@ -102,6 +101,7 @@ public final class HfTokenizerFiles {
         Map<String, Object> d = json.optionalObject(root, "decoder", "decoder");
         HfNormalizer normalizer = n == null ? null : HfNormalizer.parse(json, n, "normalizer");
         HfPreTokenizer preTokenizer = p == null ? null : HfPreTokenizer.parse(json, p, "pre_tokenizer");
+        HfBpeModel bpe = bpeModel(json, model, vocab, preTokenizer != null && preTokenizer.byteLevel());
         HfDecoder decoder = d == null ? null : HfDecoder.parse(json, d, "decoder", addedTexts);
         HfPostProcessor template = HfPostProcessor.parse(json, json.optionalObject(root, "post_processor", "post_processor"), allIds);
 
@@ -114,7 +114,9 @@ public final class HfTokenizerFiles {
             prefix = Boolean.TRUE.equals(config.addBos()) ? new int[] {config.require(config.bosId(), "bos_token", "add_bos_token")} : new int[0];
             suffix = Boolean.TRUE.equals(config.addEos()) ? new int[] {config.require(config.eosId(), "eos_token", "add_eos_token")} : new int[0];
         }
-        return new HfTokenizer(tokenTexts, normalizer, preTokenizer, bpe, decoder, added, prefix, suffix, config.bosId(), config.eosId(), config.chatTemplate());
+        // Without an eos_token in tokenizer_config.json, GPT-2-style files still end texts with <|endoftext|>.
+        int eos = config.eosId() >= 0 ? config.eosId() : allIds.getOrDefault(Tokenizer.ENDOFTEXT, -1);
+        return new HfTokenizer(tokenTexts, normalizer, preTokenizer, bpe, decoder, added, prefix, suffix, config.bosId(), eos, config.chatTemplate());
     }
 
     private static void checkUnsupported(HfJson json, Map<String, Object> model) throws FormatException {
@@ -128,7 +130,7 @@ public final class HfTokenizerFiles {
         }
     }
 
-    private static HfBpeModel bpeModel(HfJson json, Map<String, Object> model, Map<String, Integer> vocab) throws FormatException {
+    private static HfBpeModel bpeModel(HfJson json, Map<String, Object> model, Map<String, Integer> vocab, boolean byteLevel) throws FormatException {
         List<Object> mergesJson = json.array(model, "merges", "model.merges");
         int m = mergesJson.size();
         int[] left = new int[m], right = new int[m], result = new int[m];
@@ -162,7 +164,7 @@ public final class HfTokenizerFiles {
         return new HfBpeModel(vocab, left, right, result, unkId,
                 json.flag(model, "byte_fallback", false, "model.byte_fallback"),
                 json.flag(model, "fuse_unk", false, "model.fuse_unk"),
-                json.flag(model, "ignore_merges", false, "model.ignore_merges"));
+                json.flag(model, "ignore_merges", false, "model.ignore_merges"), byteLevel);
     }
 
     private static int merged(HfJson json, Map<String, Integer> vocab, String token, int rank) throws FormatException {
