@@ -89,6 +89,18 @@ class HfTokenizerFilesTest {
     }
 
     @Test
+    void aSingleWordAddedTokenIsOnlyRecognisedBetweenNonWordCharacters() throws IOException {
+        HfTokenizer t = HfTokenizerFiles.load(edited(HfTokenizerFiles.TOKENIZER_JSON,
+                "\"content\": \"<think>\",\n   \"single_word\": false", "\"content\": \"<think>\",\n   \"single_word\": true"));
+        int think = t.addedTokens().get("<think>");
+        assertThat(t.encode("a <think> b")).contains(think);
+        assertThat(t.encode("<think>\n")).startsWith(think);
+        assertThat(t.encode("a<think>b")).doesNotContain(think);
+        assertThat(t.encode("x_<think>")).doesNotContain(think);
+        assertThat(t.decode(t.encode("a<think>b"))).isEqualTo("a<think>b");
+    }
+
+    @Test
     void aMissingConfigIsNoError() throws IOException {
         Path folder = edited(HfTokenizerFiles.TOKENIZER_JSON, "\"version\"", "\"version\"");
         Files.delete(folder.resolve(HfTokenizerFiles.TOKENIZER_CONFIG_JSON));
