@@ -46,6 +46,9 @@ final class Cases {
             Map.entry("TokenizerBenchmark.encodeShort", tokenizer("GPT-2 BPE encode, the same text in pieces of at most 200 characters")),
             Map.entry("TokenizerBenchmark.preTokenize", tokenizer("GPT-2 pre-tokenizer alone")),
             Map.entry("TokenizerBenchmark.decode", tokenizer("GPT-2 BPE decode of that text's ids (MB of text out)")),
+            Map.entry("TokenizerBenchmark.encodeLlama3", tokenizer("Llama 3 tokenizer.json encode (HfTokenizer), one call")),
+            Map.entry("TokenizerBenchmark.encodeQwen3", tokenizer("Qwen3 tokenizer.json encode (HfTokenizer), one call")),
+            Map.entry("TokenizerBenchmark.encodeSentencePiece", tokenizer("SentencePiece-style tokenizer.json encode (HfTokenizer), one call, the whole text one piece")),
             Map.entry("CpoStepBenchmark.step", new Case("Sequence-level CPO step against MLE steps, tiny model, 16 examples of 32 + 64 tokens, K = 4, measured paired", "ms per step", shape -> 1, null)));
 
     /** MB/s of UTF-8 text; the bytes per call depend on the data files, so the benchmark reports them through {@link Notes}. */
@@ -67,7 +70,8 @@ final class Cases {
             "RmsNormBenchmark.forward", "RmsNormBenchmark.backward", "SwiGluBenchmark.forward", "SwiGluBenchmark.backward",
             "CrossEntropyBenchmark.forwardBackward", "AdamWBenchmark.step", "TrainStepBenchmark.step", "TrainStepInTurnsBenchmark.step", LlamaTables.STEP, "MemoryBandwidthBenchmark.copy", "MemoryBandwidthBenchmark.read",
             "DecodeBenchmark.step", LlamaTables.DECODE, "CpoStepBenchmark.step", "TokenizerBenchmark.encode", "TokenizerBenchmark.encodeShort",
-            "TokenizerBenchmark.preTokenize", "TokenizerBenchmark.decode");
+            "TokenizerBenchmark.preTokenize", "TokenizerBenchmark.decode", "TokenizerBenchmark.encodeLlama3", "TokenizerBenchmark.encodeQwen3",
+            "TokenizerBenchmark.encodeSentencePiece");
 
     static Case of(String benchmark) {
         Case c = CASES.get(benchmark);

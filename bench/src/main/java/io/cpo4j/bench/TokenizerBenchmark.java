@@ -5,6 +5,8 @@ import io.cpo4j.model.data.PlainText;
 import io.cpo4j.model.tokenizer.BpeFiles;
 import io.cpo4j.model.tokenizer.BpeTokenizer;
 import io.cpo4j.model.tokenizer.Gpt2PreTokenizer;
+import io.cpo4j.model.tokenizer.HfTokenizer;
+import io.cpo4j.model.tokenizer.HfTokenizerFiles;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -33,6 +35,12 @@ import java.util.concurrent.TimeUnit;
  * time per operation. {@code encode} is one call on the whole text (pieces seen before are
  * remembered within a call); {@code encodeShort} encodes the same text in pieces of at most 200
  * characters, too short for that memory — the cost per record of a dataset like Dolly.
+ *
+ * <p>{@code encodeLlama3}, {@code encodeQwen3} and {@code encodeSentencePiece} are the same one
+ * call with the HuggingFace tokenizers of {@code ../shared/data/hf-tokenizers} ({@link HfTokenizer};
+ * their load time is printed at setup). They fail with "not found" when that folder is absent, and
+ * the GPT-2 rows still run. SentencePiece has no pre-tokenizer: the whole text is one piece, as in
+ * HuggingFace.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -50,6 +58,7 @@ public class TokenizerBenchmark {
     public int threads;
 
     private BpeTokenizer gpt2;
+    private final Map<String, HfTokenizer> hf = new java.util.HashMap<>();
     private String text;
     private List<String> shortTexts;
     private int[] ids;
@@ -73,6 +82,13 @@ public class TokenizerBenchmark {
             while (j < text.length() && j > i + 1 && Character.isLowSurrogate(text.charAt(j))) j--;
             shortTexts.add(text.substring(i, j));
             i = j;
+        }
+        for (String name : List.of("llama3", "qwen3", "sentencepiece-32k")) {
+            Path dir = data.resolve("hf-tokenizers").resolve(name);
+            if (!Files.isDirectory(dir)) continue;
+            long t0 = System.nanoTime();
+            hf.put(name, HfTokenizerFiles.load(dir));
+            System.err.printf("%s: loaded in %.0f ms%n", name, (System.nanoTime() - t0) / 1e6);
         }
         ids = gpt2.encode(text);
         int bytes = text.getBytes(StandardCharsets.UTF_8).length;
@@ -106,6 +122,27 @@ public class TokenizerBenchmark {
         int pieces = 0;
         for (int i = 0; i < text.length(); pieces++) i = Gpt2PreTokenizer.end(text, i);
         bh.consume(pieces);
+    }
+
+    @Benchmark
+    public int[] encodeLlama3() {
+        return hf("llama3").encode(text);
+    }
+
+    @Benchmark
+    public int[] encodeQwen3() {
+        return hf("qwen3").encode(text);
+    }
+
+    @Benchmark
+    public int[] encodeSentencePiece() {
+        return hf("sentencepiece-32k").encode(text);
+    }
+
+    private HfTokenizer hf(String name) {
+        HfTokenizer t = hf.get(name);
+        if (t == null) throw new IllegalStateException("hf-tokenizers/" + name + " not found under ../shared/data; this row is skipped");
+        return t;
     }
 
     @Benchmark

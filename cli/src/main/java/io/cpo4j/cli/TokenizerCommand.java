@@ -8,6 +8,7 @@ import io.cpo4j.model.tokenizer.BpeFiles;
 import io.cpo4j.model.tokenizer.BpeTokenizer;
 import io.cpo4j.model.tokenizer.BpeTrainer;
 import io.cpo4j.model.tokenizer.CharTokenizer;
+import io.cpo4j.model.tokenizer.HfTokenizer;
 import io.cpo4j.model.tokenizer.IntList;
 import io.cpo4j.model.tokenizer.Tokenizer;
 import io.cpo4j.model.tokenizer.Tokenizers;
@@ -65,17 +66,21 @@ final class TokenizerCommand implements Command {
     @Override
     public String help() {
         return """
-                usage: ./cpo4j tokenizer encode   --tokenizer DIR [--allow-special]
+                usage: ./cpo4j tokenizer encode   --tokenizer DIR [--allow-special] [--add-special-tokens]
                        ./cpo4j tokenizer decode   --tokenizer DIR
                        ./cpo4j tokenizer train    --data FILE --vocab-size N --out DIR [--type bpe|char] [--overwrite]
                        ./cpo4j tokenizer tokenize --tokenizer DIR --data FILE --out FILE.bin
                                                   [--format text|wikitext] [--restore-markers] [--allow-special]
 
                 A tokenizer DIR holds encoder.json + vocab.bpe (GPT-2's files), vocab.json + merges.txt
-                (HuggingFace's names for the same), or chars.json (a character-level vocabulary).
+                (HuggingFace's names for the same), chars.json (a character-level vocabulary), or
+                tokenizer.json + tokenizer_config.json (a HuggingFace tokenizer: Llama 3, Qwen, SentencePiece BPE).
 
                 encode     UTF-8 text on stdin → token ids on stdout, space-separated, on one line.
                            <|endoftext|> in the text is plain text unless --allow-special is given.
+                           With a tokenizer.json, added tokens (<|im_start|>, <s> …) in the text are always
+                           recognised, as HuggingFace does; --add-special-tokens also adds the BOS/EOS the
+                           tokenizer puts around a text (add_bos_token / add_eos_token).
                 decode     token ids on stdin (separated by spaces or newlines) → text on stdout.
                            Ids that end inside a character give U+FFFD, as Python's errors="replace".
                 train      learns a byte-level BPE vocabulary of N tokens from FILE (GPT-2's pre-tokenizer;
@@ -101,7 +106,7 @@ final class TokenizerCommand implements Command {
         List<String> rest = args.subList(1, args.size());
         String command = name() + " " + sub;
         return switch (sub) {
-            case "encode" -> encode(Options.parse(command, rest, List.of("tokenizer"), List.of("allow-special")), out);
+            case "encode" -> encode(Options.parse(command, rest, List.of("tokenizer"), List.of("allow-special", "add-special-tokens")), out);
             case "decode" -> decode(Options.parse(command, rest, List.of("tokenizer"), List.of()), out);
             case "train" -> train(Options.parse(command, rest, List.of("data", "vocab-size", "out", "type"), List.of("overwrite")), command, out, err);
             case "tokenize" -> tokenize(Options.parse(command, rest, List.of("tokenizer", "data", "out", "format"), List.of("restore-markers", "allow-special")), command, out);
@@ -126,8 +131,12 @@ final class TokenizerCommand implements Command {
 
     private static int encode(Options opts, PrintStream out) throws IOException {
         Tokenizer tokenizer = tokenizer(opts, "tokenizer encode");
+        boolean addSpecial = opts.flag("add-special-tokens");
+        if (addSpecial && !(tokenizer instanceof HfTokenizer)) {
+            throw new Options.UsageException("tokenizer encode: --add-special-tokens needs a HuggingFace tokenizer.json folder (this one adds no BOS/EOS)");
+        }
         String text = Utf8.decodeStrict(io.cpo4j.engine.io.TextFiles.readBytes(System.in, "stdin", io.cpo4j.engine.io.TextFiles.dataCap()), "stdin");
-        int[] ids = tokenizer.encode(text, allowed(opts));
+        int[] ids = tokenizer instanceof HfTokenizer hf ? hf.encode(text, addSpecial) : tokenizer.encode(text, allowed(opts));
         StringBuilder sb = new StringBuilder(ids.length * 6 + 1);
         for (int i = 0; i < ids.length; i++) {
             if (i > 0) sb.append(' ');

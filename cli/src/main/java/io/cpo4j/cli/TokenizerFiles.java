@@ -4,6 +4,7 @@ import io.cpo4j.engine.io.AtomicFiles;
 import io.cpo4j.engine.io.FormatException;
 import io.cpo4j.model.tokenizer.BpeFiles;
 import io.cpo4j.model.tokenizer.CharTokenizer;
+import io.cpo4j.model.tokenizer.HfTokenizerFiles;
 import io.cpo4j.model.tokenizer.Tokenizer;
 import io.cpo4j.model.tokenizer.Tokenizers;
 
@@ -24,7 +25,7 @@ final class TokenizerFiles {
 
     /** Whether {@code dir} holds a tokenizer {@link Tokenizers#load} can read. */
     static boolean present(Path dir) {
-        return BpeFiles.present(dir) || Files.isRegularFile(dir.resolve(CharTokenizer.FILE));
+        return BpeFiles.present(dir) || Files.isRegularFile(dir.resolve(CharTokenizer.FILE)) || HfTokenizerFiles.present(dir);
     }
 
     /**

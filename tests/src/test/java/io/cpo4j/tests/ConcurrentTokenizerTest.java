@@ -3,9 +3,11 @@ package io.cpo4j.tests;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.model.tokenizer.BpeTrainer;
 import io.cpo4j.model.tokenizer.CharTokenizer;
+import io.cpo4j.model.tokenizer.HfTokenizerFiles;
 import io.cpo4j.model.tokenizer.Tokenizer;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -27,7 +29,9 @@ class ConcurrentTokenizerTest {
             int len = i % 4 == 0 ? 300 + rng.nextInt(600) : 1 + rng.nextInt(120);             // long texts use the piece cache
             texts.add(corpus.substring(from, Math.min(corpus.length(), from + len)));
         }
-        for (Tokenizer t : List.of(BpeTrainer.train(corpus, 400), CharTokenizer.fromText(corpus))) {
+        Path hf = Path.of(System.getProperty("cpo4j.root", "."), "model", "src", "test", "resources", "io", "cpo4j", "model", "tokenizer", "hf").normalize();
+        for (Tokenizer t : List.of(BpeTrainer.train(corpus, 400), CharTokenizer.fromText(corpus),
+                HfTokenizerFiles.load(hf.resolve("tiny-bytelevel")), HfTokenizerFiles.load(hf.resolve("tiny-sentencepiece")))) {
             List<int[]> serial = new ArrayList<>();
             for (String s : texts) serial.add(t.encode(s));
             ExecutorService pool = Executors.newFixedThreadPool(8);

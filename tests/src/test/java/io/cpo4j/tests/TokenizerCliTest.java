@@ -73,6 +73,48 @@ class TokenizerCliTest {
         assertThat(run(ids, "tokenizer", "decode", "--tokenizer", gpt2).out()).isEqualTo(text);
     }
 
+    /** A small SentencePiece-style tokenizer.json folder committed with the model module's tests (tools/tokenizer-reference/make-tiny.py). */
+    private static Path tinyHfTokenizer(String name) {
+        Path p = Path.of(System.getProperty("cpo4j.root", "."), "model", "src", "test", "resources", "io", "cpo4j", "model", "tokenizer", "hf", name).normalize();
+        assertThat(p.resolve("tokenizer.json")).exists();
+        return p;
+    }
+
+    @Test
+    void encodesAndDecodesWithAHuggingFaceTokenizerJson() {
+        String sp = tinyHfTokenizer("tiny-sentencepiece").toString();
+        // transformers.js: tiny-sentencepiece.expected.json, "hello world"
+        assertThat(run("hello world", "tokenizer", "encode", "--tokenizer", sp)).isEqualTo(new Run(0, "259 294 271 271 274 309\n", ""));
+        assertThat(run("hello world", "tokenizer", "encode", "--tokenizer", sp, "--add-special-tokens").out()).isEqualTo("1 259 294 271 271 274 309\n");
+        assertThat(run("259 294 271 271 274 309", "tokenizer", "decode", "--tokenizer", sp)).isEqualTo(new Run(0, "hello world", ""));
+        // Added tokens in the text are one id each, as HuggingFace does; no BOS unless asked for.
+        String ids = run("<s>in</s>", "tokenizer", "encode", "--tokenizer", sp).out();
+        assertThat(ids).startsWith("1 ").endsWith(" 2\n");
+        String text = "naïve café 中文 😀\n\ttabs  ";
+        assertThat(run(run(text, "tokenizer", "encode", "--tokenizer", sp).out(), "tokenizer", "decode", "--tokenizer", sp).out()).isEqualTo(text);
+        String bl = tinyHfTokenizer("tiny-bytelevel").toString();
+        assertThat(run(run(text, "tokenizer", "encode", "--tokenizer", bl).out(), "tokenizer", "decode", "--tokenizer", bl).out()).isEqualTo(text);
+    }
+
+    @Test
+    void addSpecialTokensNeedsAHuggingFaceTokenizer() throws IOException {
+        Path data = dir.resolve("c.txt");
+        Files.writeString(data, "abc\n");
+        assertThat(run("", "tokenizer", "train", "--type", "char", "--data", data.toString(), "--out", dir.resolve("c").toString()).code()).isZero();
+        assertOneLineError(run("abc", "tokenizer", "encode", "--tokenizer", dir.resolve("c").toString(), "--add-special-tokens"), 2,
+                "--add-special-tokens needs a HuggingFace tokenizer.json folder");
+    }
+
+    @Test
+    void aBrokenTokenizerJsonIsAOneLineErrorNamingTheField() throws IOException {
+        Path broken = dir.resolve("broken");
+        Files.createDirectories(broken);
+        String json = Files.readString(tinyHfTokenizer("tiny-bytelevel").resolve("tokenizer.json")).replace("\"type\": \"NFC\"", "\"type\": \"NFKX\"");
+        Files.writeString(broken.resolve("tokenizer.json"), json);
+        assertOneLineError(run("x", "tokenizer", "encode", "--tokenizer", broken.toString()), 1,
+                "tokenizer.json: field \"normalizer.type\" is \"NFKX\", which this library does not support");
+    }
+
     @Test
     void trainsABpeVocabularyThatTheOtherSubcommandsUse() throws IOException {
         Path data = dir.resolve("corpus.txt");

@@ -4,6 +4,8 @@ import io.cpo4j.model.tokenizer.BpeFiles;
 import io.cpo4j.model.tokenizer.BpeTokenizer;
 import io.cpo4j.model.tokenizer.BpeTrainer;
 import io.cpo4j.model.tokenizer.CharTokenizer;
+import io.cpo4j.model.tokenizer.HfTokenizer;
+import io.cpo4j.model.tokenizer.HfTokenizerFiles;
 import io.cpo4j.model.tokenizer.Tokenizer;
 import io.cpo4j.model.tokenizer.Tokenizers;
 import org.junit.jupiter.api.Test;
@@ -82,6 +84,59 @@ class TokenizerFuzzTest {
         CharTokenizer.fromText(SAMPLE).save(folder);
         assertThat(roundTrips(Tokenizers.load(folder))).isTrue();
         fuzzFile(folder, CharTokenizer.FILE, 14);
+    }
+
+    /**
+     * HuggingFace tokenizer.json and tokenizer_config.json (the small byte-level and SentencePiece
+     * tokenizers of tools/tokenizer-reference/make-tiny.py). A valid tokenizer.json need not give
+     * the text back (a mutated normalizer may change it), so a mutation that loads must encode to
+     * ids inside its vocabulary — or name the character it has no token for — and decode them.
+     */
+    @Test
+    @Timeout(600)
+    void huggingFaceTokenizerJson() throws IOException {
+        for (String name : new String[] {"tiny-bytelevel", "tiny-sentencepiece"}) {
+            Path src = Path.of(System.getProperty("cpo4j.root", "."), "model", "src", "test", "resources", "io", "cpo4j", "model", "tokenizer", "hf", name).normalize();
+            Path folder = dir.resolve(name);
+            Files.createDirectories(folder);
+            for (String file : new String[] {HfTokenizerFiles.TOKENIZER_JSON, HfTokenizerFiles.TOKENIZER_CONFIG_JSON}) {
+                Files.copy(src.resolve(file), folder.resolve(file));
+            }
+            assertThat(hfRuns(Tokenizers.load(folder))).isTrue();
+            assertThat(roundTrips(Tokenizers.load(folder))).isTrue();
+            long seed = name.equals("tiny-bytelevel") ? 15 : 17;
+            fuzzHf(folder, HfTokenizerFiles.TOKENIZER_JSON, seed);
+            fuzzHf(folder, HfTokenizerFiles.TOKENIZER_CONFIG_JSON, seed + 1);
+        }
+    }
+
+    private static void fuzzHf(Path folder, String name, long seed) throws IOException {
+        Path file = folder.resolve(name);
+        byte[] valid = Files.readAllBytes(file);
+        Fuzzing.Outcome o = Fuzzing.fuzz(folder.getFileName() + "/" + name, seed, m -> m.mutate(valid), input -> {
+            Files.write(file, input);
+            Tokenizer t = Tokenizers.load(folder);
+            if (!hfRuns(t)) throw new AssertionError(t + " loaded from a mutated " + name + " gives ids outside its vocabulary");
+        }, name);
+        assertThat(o.refused()).as("many mutations of " + name + " are refused").isGreaterThan(Fuzzing.RUNS / 20);
+        Files.write(file, valid);
+    }
+
+    /** Encoding (with and without special tokens) gives ids inside the vocabulary that decode, or names what the vocabulary lacks. */
+    private static boolean hfRuns(Tokenizer t) {
+        HfTokenizer hf = (HfTokenizer) t;
+        for (boolean special : new boolean[] {false, true}) {
+            int[] ids;
+            try {
+                ids = hf.encode(SAMPLE + " <|im_start|><s>", special);
+            } catch (IllegalArgumentException lacking) {
+                if (!lacking.getMessage().contains("has no token")) throw lacking;
+                continue;
+            }
+            for (int id : ids) if (id < 0 || id >= t.vocabSize()) return false;
+            t.decode(ids);
+        }
+        return true;
     }
 
     /** Mutates one file of the folder (the others stay valid) and loads the folder. */

@@ -90,6 +90,65 @@ final class BpeMerge {
         return n;
     }
 
+    /**
+     * HuggingFace's order ({@code tokenizers}' {@code Word::merge_all}, transformers.js'
+     * {@code BPE.bpe}): merge the single lowest-rank pair, the leftmost on a tie, then look again —
+     * so a pair a merge creates competes at once with the pairs already there. For merge lists in
+     * which every merge's parts exist before it, this gives what {@link #merge} gives; in others
+     * (and in converted SentencePiece lists) it can differ. Negative symbols (characters outside
+     * the vocabulary) never merge.
+     */
+    static int mergeLowestFirst(MergeTable table, int[] sym, int len) {
+        return len > LONG_PIECE ? mergeLowestFirstLong(table, sym, len) : mergeLowestFirstShort(table, sym, len);
+    }
+
+    static int mergeLowestFirstShort(MergeTable table, int[] sym, int len) {
+        while (len >= 2) {
+            int best = MergeTable.NONE, at = -1;
+            for (int k = 0; k + 1 < len; k++) {
+                int r = table.rank(sym[k], sym[k + 1]);
+                if (r < best) {
+                    best = r;
+                    at = k;
+                }
+            }
+            if (at < 0) break;
+            sym[at] = table.result(sym[at], sym[at + 1]);
+            System.arraycopy(sym, at + 2, sym, at + 1, len - at - 2);
+            len--;
+        }
+        return len;
+    }
+
+    /** The same with a linked list and a heap of (rank, position of the left symbol): n·log n. */
+    static int mergeLowestFirstLong(MergeTable table, int[] sym, int len) {
+        int[] tok = Arrays.copyOf(sym, len);
+        int[] next = new int[len];
+        int[] prev = new int[len];
+        boolean[] dead = new boolean[len];
+        LongHeap heap = new LongHeap(len);
+        for (int k = 0; k < len; k++) {
+            next[k] = k + 1 < len ? k + 1 : -1;
+            prev[k] = k - 1;
+            if (k + 1 < len) push(heap, table, tok[k], tok[k + 1], k);
+        }
+        while (!heap.isEmpty()) {
+            long top = heap.pop();
+            int rank = (int) (top >>> 32), k = (int) top;
+            int q = next[k];
+            if (dead[k] || q < 0 || table.rank(tok[k], tok[q]) != rank) continue; // stale: a merge changed this pair
+            tok[k] = table.result(tok[k], tok[q]);
+            dead[q] = true;
+            next[k] = next[q];
+            if (next[q] >= 0) prev[next[q]] = k;
+            if (prev[k] >= 0) push(heap, table, tok[prev[k]], tok[k], prev[k]);
+            if (next[k] >= 0) push(heap, table, tok[k], tok[next[k]], k);
+        }
+        int n = 0;
+        for (int k = 0; k >= 0; k = next[k]) sym[n++] = tok[k];
+        return n;
+    }
+
     private static void push(LongHeap heap, MergeTable table, int left, int right, int position) {
         int r = table.rank(left, right);
         if (r != MergeTable.NONE) heap.push(((long) r << 32) | position);

@@ -8,14 +8,17 @@ import java.util.Set;
  *
  * <p>Special tokens ({@code <|endoftext|>}) are recognised only when the caller allows them, as in
  * tiktoken: {@link #encode(String)} treats their text as ordinary characters, so text from users
- * or data files can never inject a control token.
+ * or data files can never inject a control token. The one exception is {@link HfTokenizer}, whose
+ * {@code encode(String)} is HuggingFace's {@code encode(text, add_special_tokens=False)} and so
+ * does recognise added tokens ({@code <|im_start|>}) in the text, as chat templates expect; its
+ * {@link HfTokenizer#encodePlain} and {@link #encode(String, Set)} keep the rule above.
  */
 public interface Tokenizer {
 
     /** The token that ends a document or a response, as GPT-2 names it. */
     String ENDOFTEXT = "<|endoftext|>";
 
-    /** Token ids of a text; special-token text is encoded as plain text. */
+    /** Token ids of a text; special-token text is encoded as plain text (except by {@link HfTokenizer}, see above). */
     int[] encode(String text);
 
     /**

@@ -59,7 +59,9 @@ class BpeFilesTest {
     @Test
     void loadsHuggingFaceVocabJsonAndMergesTxt() throws IOException {
         Path hf = SharedFiles.dataFile("tiny-random-gpt2");
-        Tokenizer t = Tokenizers.load(hf);
+        // The folder also has a tokenizer.json, which Tokenizers.load prefers; this test reads the pair.
+        Tokenizer t = BpeFiles.load(hf);
+        assertThat(Tokenizers.load(hf).encode("The episode was described as a hit.")).containsExactly(t.encode("The episode was described as a hit."));
         assertThat(t.vocabSize()).isEqualTo(1000);
         assertThat(t.eotToken()).isZero();
         String text = "The episode was described as a hit.";
