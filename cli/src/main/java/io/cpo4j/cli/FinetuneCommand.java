@@ -209,7 +209,7 @@ final class FinetuneCommand implements Command {
         FinetunePrompt prompt = format.equals("dolly")
                 ? FinetunePrompt.choose(promptChoice, List.of(TokenizerFiles.source(o.value("tokenizer"), modelDir), modelDir)) : null;
         Optional<ChatFormat> chat = prompt == null ? Optional.empty() : prompt.chatFormat();
-        String endToken = chat.map(ChatFormat::endOfTurn).orElse(Tokenizer.ENDOFTEXT);
+        String endToken = chat.map(ChatFormat::endOfTurn).orElse(tokenizer.endOfText());
         if (!tokenizer.specialTokens().containsKey(endToken)) {
             throw new IllegalArgumentException("the tokenizer has no " + endToken + " token, which ends continuations and negatives"
                     + (chat.isPresent() ? " in the " + chat.get().id() + " chat format; pass --prompt-format plain for Alpaca's prompt" : ""));

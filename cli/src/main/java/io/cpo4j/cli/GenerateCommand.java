@@ -114,10 +114,11 @@ final class GenerateCommand implements Command {
         if (tokenizer.vocabSize() < config.vocabSize()) {
             err.println("generate: note: the model's vocabulary (" + config.vocabSize() + ") is larger than the tokenizer's (" + tokenizer.vocabSize() + "); ids beyond it cannot be printed");
         }
-        Integer eot = tokenizer.specialTokens().get(Tokenizer.ENDOFTEXT);
-        int[] prompt = o.flag("allow-special") && eot != null ? tokenizer.encode(promptText, Set.of(Tokenizer.ENDOFTEXT)) : tokenizer.encode(promptText);
+        String endOfText = tokenizer.endOfText();
+        Integer eot = tokenizer.specialTokens().get(endOfText);
+        int[] prompt = o.flag("allow-special") && eot != null ? tokenizer.encode(promptText, Set.of(endOfText)) : tokenizer.encode(promptText);
         if (prompt.length == 0) {
-            if (eot == null) throw o.usage("--prompt is empty and the tokenizer has no " + Tokenizer.ENDOFTEXT + " token to start from");
+            if (eot == null) throw o.usage("--prompt is empty and the tokenizer has no " + endOfText + " token to start from");
             prompt = new int[] {eot};
         }
         boolean sliding = o.flag("sliding-window");
@@ -169,7 +170,7 @@ final class GenerateCommand implements Command {
         Map<String, Integer> reasons = new LinkedHashMap<>();
         for (Generation g : generations) {
             tokens += g.tokens().length;
-            reasons.merge(reason(g), 1, Integer::sum);
+            reasons.merge(reason(g, endOfText), 1, Integer::sum);
         }
         StringBuilder why = new StringBuilder();
         reasons.forEach((r, c) -> why.append(why.length() == 0 ? "" : ", ").append(n > 1 ? c + "× " : "").append(r));
@@ -178,9 +179,9 @@ final class GenerateCommand implements Command {
         return 0;
     }
 
-    private static String reason(Generation g) {
+    private static String reason(Generation g, String endOfText) {
         return switch (g.finish()) {
-            case STOP_TOKEN -> Tokenizer.ENDOFTEXT;
+            case STOP_TOKEN -> endOfText;
             case STOP_STRING -> "a stop string";
             case LENGTH -> "max new tokens";
         };

@@ -125,8 +125,8 @@ final class TokenizerCommand implements Command {
         return Tokenizers.load(Path.of(require(opts, "tokenizer", command, "DIR")));
     }
 
-    private static Set<String> allowed(Options opts) {
-        return opts.flag("allow-special") ? Set.of(Tokenizer.ENDOFTEXT) : Set.of();
+    private static Set<String> allowed(Options opts, Tokenizer tokenizer) {
+        return opts.flag("allow-special") ? Set.of(tokenizer.endOfText()) : Set.of();
     }
 
     private static int encode(Options opts, PrintStream out) throws IOException {
@@ -136,7 +136,7 @@ final class TokenizerCommand implements Command {
             throw new Options.UsageException("tokenizer encode: --add-special-tokens needs a HuggingFace tokenizer.json folder (this one adds no BOS/EOS)");
         }
         String text = Utf8.decodeStrict(io.cpo4j.engine.io.TextFiles.readBytes(System.in, "stdin", io.cpo4j.engine.io.TextFiles.dataCap()), "stdin");
-        int[] ids = tokenizer instanceof HfTokenizer hf ? hf.encode(text, addSpecial) : tokenizer.encode(text, allowed(opts));
+        int[] ids = tokenizer instanceof HfTokenizer hf ? hf.encode(text, addSpecial) : tokenizer.encode(text, allowed(opts, tokenizer));
         StringBuilder sb = new StringBuilder(ids.length * 6 + 1);
         for (int i = 0; i < ids.length; i++) {
             if (i > 0) sb.append(' ');
@@ -219,12 +219,12 @@ final class TokenizerCommand implements Command {
             chars = 0;
             for (WikiText.Article a : articles) {
                 ids.add(tokenizer.eotToken());
-                ids.addAll(tokenizer.encode(a.text(), allowed(opts)));
+                ids.addAll(tokenizer.encode(a.text(), allowed(opts, tokenizer)));
                 chars += a.text().length();
             }
         } else {
             String text = PlainText.read(data);
-            ids.addAll(tokenizer.encode(text, allowed(opts)));
+            ids.addAll(tokenizer.encode(text, allowed(opts, tokenizer)));
             chars = text.length();
         }
         TokenShard.write(target, ids.toArray(), tokenizer.vocabSize());

@@ -276,7 +276,7 @@ final class TrainCommand implements Command {
 
     private static int eosToken(Tokenizer tokenizer, Path initDir, ModelConfig model) throws IOException {
         int fallback = model.vocabSize() - 1;                      // where cpo4j's and GPT-2's vocabularies keep <|endoftext|>
-        if (tokenizer != null && tokenizer.specialTokens().containsKey(Tokenizer.ENDOFTEXT)) return tokenizer.eotToken();
+        if (tokenizer != null && tokenizer.specialTokens().containsKey(tokenizer.endOfText())) return tokenizer.eotToken();
         if (initDir != null) return ModelFolder.eosTokenId(initDir, model.vocabSize(), fallback);
         return fallback;
     }

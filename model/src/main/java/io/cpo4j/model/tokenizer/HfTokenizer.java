@@ -186,6 +186,12 @@ public final class HfTokenizer implements Tokenizer {
         return eosId;
     }
 
+    /** The text of {@code eos_token} (or {@code <|endoftext|>} when the config names none). */
+    @Override
+    public String endOfText() {
+        return eosId < 0 ? ENDOFTEXT : tokenText(eosId);
+    }
+
     /** The id of {@code eos_token} (or, without one, of {@code <|endoftext|>}), if there is one. */
     public OptionalInt eosToken() {
         return eosId < 0 ? OptionalInt.empty() : OptionalInt.of(eosId);

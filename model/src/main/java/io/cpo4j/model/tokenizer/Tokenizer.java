@@ -37,8 +37,16 @@ public interface Tokenizer {
     /** Number of ids: every id is in [0, vocabSize). */
     int vocabSize();
 
-    /** The id of {@link #ENDOFTEXT}; {@link IllegalStateException} if the vocabulary has none. */
+    /** The id of the token that ends a text ({@link #endOfText()}); {@link IllegalStateException} if the vocabulary has none. */
     int eotToken();
+
+    /**
+     * The text of the token that ends a text: GPT-2's {@link #ENDOFTEXT}, or a HuggingFace
+     * tokenizer's {@code eos_token} ({@code <|end_of_text|>} in Llama 3, {@code </s>} in Llama 2).
+     */
+    default String endOfText() {
+        return ENDOFTEXT;
+    }
 
     /** Special tokens by text (empty when there are none). */
     Map<String, Integer> specialTokens();

@@ -71,6 +71,9 @@ class HfTokenizerRealFilesTest {
         assertThat(t.eotToken()).isEqualTo(2);   // </s>
         assertThat(load("llama3").vocabSize()).isEqualTo(128256);
         assertThat(load("llama3").eotToken()).isEqualTo(128001);   // <|end_of_text|>
+        assertThat(t.endOfText()).isEqualTo("</s>");
+        assertThat(load("llama3").endOfText()).as("what ends a text in finetune, generate and tokenize --allow-special").isEqualTo("<|end_of_text|>");
+        assertThat(load("qwen3").endOfText()).isEqualTo("<|im_end|>");
     }
 
     @Test
