@@ -95,6 +95,14 @@ final class RunLock implements AutoCloseable {
                 throw new HeldException(dir + " is in use by " + describe(holder) + "; wait for it to end or choose another --out");
             }
             String previous = read(ch);
+            // A holder that just ended deletes the file, then unlocks it: if that is what we locked,
+            // the path names another file now (or none) and the line we read is an ended run's.
+            if (!previous.isBlank() && !previous.equals(readPath(file))) {
+                lock.release();
+                ch.close();
+                if (attempt < 10) continue;
+                throw new IOException("could not take " + file + ": it keeps being replaced");
+            }
             Map<String, Object> me = identity(command);
             if (!previous.isBlank()) {
                 String refusal = refuseTakeover(previous, me, file);

@@ -20,7 +20,7 @@ class InputLimitsTest {
         Gpt gpt = Gpt.create(CONFIG, 1);
         int[] nine = new int[9];
         assertThatThrownBy(() -> gpt.logits(nine, 1, 9)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("GPT input: sequence length 9 exceeds the context length 8");
+                .hasMessage("gpt2 input: sequence length 9 exceeds the context length 8");
         assertThatThrownBy(() -> gpt.loss(nine, nine, 1, 9)).hasMessageContaining("exceeds the context length 8");
     }
 
@@ -28,7 +28,7 @@ class InputLimitsTest {
     void tokenIdsOutsideTheVocabularyAreRefused() {
         Gpt gpt = Gpt.create(CONFIG, 1);
         assertThatThrownBy(() -> gpt.logits(new int[] {3, 50, 1}, 1, 3)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("GPT input: token id 50 at position 1 is outside the vocabulary [0, 50)");
+                .hasMessage("gpt2 input: token id 50 at position 1 is outside the vocabulary [0, 50)");
         assertThatThrownBy(() -> gpt.logits(new int[] {-1}, 1, 1)).hasMessageContaining("token id -1 at position 0");
     }
 }
