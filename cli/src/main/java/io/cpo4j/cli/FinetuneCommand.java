@@ -72,10 +72,11 @@ final class FinetuneCommand implements Command {
                 usage: ./cpo4j finetune --model DIR --data FILE --out RUN_DIR [--loss-type NAME] [--negatives G[,G…]]
                                         [--k K] [--beta B] [data flags] [objective flags] [training flags] [--resume | --overwrite]
 
-                Fine-tunes a GPT-2 or Llama-family model on (prefix, continuation) pairs. Sequence-level CPO (Feng et al., NAACL
-                2025) contrasts the true continuation y₁ with K−1 synthetic negatives under a frozen copy of
-                the starting model (the reference): r(y) = β·(log π(y|x) − log π_ref(y|x)), summed over the
-                continuation's tokens, and the loss is −log softmax of the truth's reward among all K.
+                Fine-tunes a GPT-2 or Llama-family model on (prefix, continuation) pairs. Sequence-level
+                CPO (Feng et al., NAACL 2025) contrasts the true continuation y₁ with K−1 synthetic negatives
+                under a frozen copy of the starting model (the reference): r(y) = β·(log π(y|x) −
+                log π_ref(y|x)), summed over the continuation's tokens, and the loss is −log softmax of the
+                truth's reward among all K.
 
                 losses (--loss-type, TRL's loss_type, default %s; --objective is its deprecated old name)
                   cpo          sequence-level CPO, plain InfoNCE over K candidates
