@@ -35,8 +35,8 @@ final class EnsembleCommand implements Command {
                 bit. The paper (Feng et al. 2025) ensembles an MLE and a sequence-level CPO model of the
                 same start this way.
 
-                  --mle DIR     a HuggingFace GPT-2 folder or a run folder (its model/), e.g. from
-                                ./cpo4j finetune --objective mle
+                  --mle DIR     a HuggingFace folder (gpt2, llama, mistral, qwen2, qwen3) or a run folder
+                                (its model/), e.g. from ./cpo4j finetune --loss-type mle
                   --cpo DIR     the other model, of the same shape
                   --alpha A     the weight of --cpo, in [0, 1]
                   --out DIR     where to write config.json + model.safetensors; the tokenizer files of --cpo

@@ -42,8 +42,9 @@ final class EvalCommand implements Command {
                 context that restarts every T tokens. The mean is weighted by token (a partial last batch
                 counts as much as its tokens). No dropout, no gradients.
 
-                  --model DIR     a HuggingFace GPT-2 folder (config.json + model.safetensors), or a run
-                                  folder of ./cpo4j train / finetune (its model/)
+                  --model DIR     a HuggingFace folder (config.json + model.safetensors or a sharded index;
+                                  gpt2, llama, mistral, qwen2, qwen3), or a run folder of ./cpo4j train /
+                                  finetune (its model/)
                   --data FILE     an llm.c token shard (./cpo4j tokenizer tokenize makes one)
                   --block T       tokens per window (default: the model's context length)
                   --batch B       windows per forward pass (default 8); does not change the result

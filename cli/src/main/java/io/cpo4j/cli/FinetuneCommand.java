@@ -73,10 +73,11 @@ final class FinetuneCommand implements Command {
                 usage: ./cpo4j finetune --model DIR --data FILE --out RUN_DIR [--loss-type NAME] [--negatives G[,G…]]
                                         [--k K] [--beta B] [data flags] [objective flags] [training flags] [--resume | --overwrite]
 
-                Fine-tunes a GPT-2 on (prefix, continuation) pairs. Sequence-level CPO (Feng et al., NAACL
-                2025) contrasts the true continuation y₁ with K−1 synthetic negatives under a frozen copy of
-                the starting model (the reference): r(y) = β·(log π(y|x) − log π_ref(y|x)), summed over the
-                continuation's tokens, and the loss is −log softmax of the truth's reward among all K.
+                Fine-tunes a GPT-2 or Llama-family model on (prefix, continuation) pairs. Sequence-level
+                CPO (Feng et al., NAACL 2025) contrasts the true continuation y₁ with K−1 synthetic negatives
+                under a frozen copy of the starting model (the reference): r(y) = β·(log π(y|x) −
+                log π_ref(y|x)), summed over the continuation's tokens, and the loss is −log softmax of the
+                truth's reward among all K.
 
                 losses (--loss-type, TRL's loss_type, default %s; --objective is its deprecated old name)
                   cpo          sequence-level CPO, plain InfoNCE over K candidates
@@ -105,7 +106,8 @@ final class FinetuneCommand implements Command {
                   --simpo-gamma G        SimPO's target margin (TRL's simpo_gamma; default %s, ours)
 
                 model and data
-                  --model DIR            the starting model: a HuggingFace GPT-2 folder or a run folder
+                  --model DIR            the starting model: a HuggingFace folder (gpt2, llama, mistral, qwen2,
+                                         qwen3) or a run folder
                   --tokenizer DIR        default: the tokenizer files in the model folder
                   --data FILE            the examples; the format is --data-format:
                   --data-format F        dolly (default for .jsonl): instruction/context/response records, prompt
@@ -133,7 +135,7 @@ final class FinetuneCommand implements Command {
                                          of each record's text (stable, duplicates on one side), text by the tail
                                          of the file (nanoGPT's split); independent of --seed
                   --max-examples N       train on the first N examples only (default: all)
-                  --dropout P            dropout while training (default: the model folder's)
+                  --dropout P            dropout while training, GPT-2 only (default: the model folder's)
 
                 validation (every --eval-every steps and at the end, on --eval-batches × --batch validation examples)
                   val/nll_loss and val/perplexity: the policy's NLL per continuation token; val/loss; for contrastive
@@ -183,7 +185,7 @@ final class FinetuneCommand implements Command {
     private int run(Options o, List<String> args, RunFolder run, PrintStream out, PrintStream err) throws Exception {
         RunInputs inputs = RunInputs.given(o, "data");              // before the saved options: what was given now
         if (o.flag("resume")) {
-            Optional<Map<String, Object>> saved = run.savedOptions();
+            Optional<Map<String, Object>> saved = run.savedOptions(List.of("model", "tokenizer"));
             if (saved.isPresent()) o.addDefaults(saved.get(), run.config().toString(), VALUED, FLAGS);
             inputs.pinTo(run.config());
             RunInputs.healMetrics(run.metrics(), out, name());
@@ -198,7 +200,7 @@ final class FinetuneCommand implements Command {
         CpoConfig recipe = recipe(o);
 
         ModelConfig model = HfCheckpoint.readConfig(modelDir);
-        if (o.value("dropout").isPresent()) model = model.withDropout((float) o.number("dropout", 0, 0, Math.nextDown(1.0)));
+        model = TrainCommand.withDropout(o, model);
         int ctx = model.contextLength();
         Tokenizer tokenizer = TokenizerFiles.load(o.value("tokenizer"), modelDir);
         if (tokenizer.vocabSize() > model.vocabSize()) {

@@ -61,7 +61,8 @@ final class GenerateCommand implements Command {
                 at a stop string (the text is cut where it begins), or after --max-new-tokens tokens.
                 A line on stderr tells how many tokens came, how fast, and why each sample stopped.
 
-                  --model DIR              a HuggingFace GPT-2 folder, or a run folder of train / finetune
+                  --model DIR              a HuggingFace folder (gpt2, llama, mistral, qwen2, qwen3), or a run
+                                           folder of train / finetune
                   --prompt TEXT            the text to continue; an empty prompt starts from <|endoftext|>
                   --tokenizer DIR          the tokenizer (default: the files in the model folder)
                   --max-new-tokens N       at most N new tokens (default %d, or what the context has room for;

@@ -124,8 +124,10 @@ final class RunFolder implements AutoCloseable {
     /**
      * The options a previous invocation saved in config.json (for --resume), if there are any —
      * without --threads (a property of this machine, not of the run), --resume and --overwrite.
+     * Relative values of {@code folderOptions} (model or tokenizer folders; data files are pinned
+     * by {@link RunInputs}) are resolved against the folder the run started from.
      */
-    Optional<Map<String, Object>> savedOptions() throws IOException {
+    Optional<Map<String, Object>> savedOptions(List<String> folderOptions) throws IOException {
         if (!Files.isRegularFile(config())) return Optional.empty();
         Map<String, Object> json = Json.parseObject(TextFiles.readUtf8(config()), config().toString());
         if (!(json.get("options") instanceof Map<?, ?> m)) return Optional.empty();
@@ -134,7 +136,7 @@ final class RunFolder implements AutoCloseable {
         options.keySet().removeAll(List.of("threads", "resume", "overwrite", "config"));
         // relative model and tokenizer paths mean what they meant where the run started, not here
         if (json.get(WORKING_DIR) instanceof String started) {
-            for (String option : PATH_OPTIONS) {
+            for (String option : folderOptions) {
                 if (options.get(option) instanceof String value && !value.isEmpty() && !Path.of(value).isAbsolute()) {
                     options.put(option, Path.of(started).resolve(value).normalize().toString());
                 }
@@ -145,8 +147,6 @@ final class RunFolder implements AutoCloseable {
 
     /** The config key that records the folder a run was started from. */
     static final String WORKING_DIR = "working_dir";
-    /** Options naming model or tokenizer folders, which --resume reads again (data files are pinned by {@link RunInputs}). */
-    private static final List<String> PATH_OPTIONS = List.of("model", "init", "tokenizer");
 
     /** Writes config.json atomically (pretty-printed), with the folder the run was started from. */
     void writeConfig(Map<String, Object> config) throws IOException {

@@ -34,7 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-/** {@code ./cpo4j train}: next-token training of a GPT-2 from llm.c token shards, in a run folder. */
+/** {@code ./cpo4j train}: next-token training of a GPT-2 or Llama-family model from llm.c token shards, in a run folder. */
 final class TrainCommand implements Command {
 
     /** nanoGPT-like defaults for small models. */
@@ -59,7 +59,7 @@ final class TrainCommand implements Command {
 
     @Override
     public String summary() {
-        return "train a GPT-2 with next-token prediction on llm.c .bin token shards";
+        return "train a GPT-2 or Llama-family model with next-token prediction on llm.c .bin token shards";
     }
 
     @Override
@@ -91,15 +91,16 @@ final class TrainCommand implements Command {
                 model (a new one from a preset, or continued from weights)
                   --model PRESET         GPT-2: tiny (default), gpt2, gpt2-medium, gpt2-large, gpt2-xl;
                                          Llama family: llama-tiny, smollm2-135m, smollm2-360m, qwen2.5-0.5b,
-                                         llama-3.2-1b, open-llama-3b (real shapes, random weights)
+                                         llama-3.2-1b, open-llama-3b (random weights of that shape)
                   --vocab-size V         overrides the preset (default: the tokenizer's size when --tokenizer is
                                          given, else the preset's); must cover every token id of the shards
                   --context T            context length (n_positions)
-                  --layers L --heads H --width C   the preset's n_layer, n_head, n_embd (--heads and --width: GPT-2 only)
-                  --init MODEL_DIR       start from a HuggingFace folder's weights and shape instead (model_type
-                                         gpt2, llama, mistral, qwen2 or qwen3)
+                  --layers L --heads H --width C   the preset's n_layer, n_head, n_embd (a Llama-family
+                                         preset keeps its heads and width; --layers and --context apply)
+                  --init MODEL_DIR       start from a HuggingFace folder's weights and shape instead (gpt2,
+                                         llama, mistral, qwen2, qwen3: the family is config.json's model_type)
                                          (its tokenizer files come along when --tokenizer is not given)
-                  --dropout P            dropout probability (default: the preset's 0, or the folder's; GPT-2 only)
+                  --dropout P            dropout probability, GPT-2 only (default: the preset's 0, or the folder's)
 
                 training (nanoGPT's knobs)
                 """ + TrainFlags.help(DEFAULTS, true, "rows of T tokens") + """
@@ -144,7 +145,7 @@ final class TrainCommand implements Command {
     private int run(Options o, List<String> args, RunFolder run, PrintStream out, PrintStream err) throws Exception {
         RunInputs inputs = RunInputs.given(o, "data", "val");              // before the saved options: what was given now
         if (o.flag("resume")) {
-            Optional<Map<String, Object>> saved = run.savedOptions();
+            Optional<Map<String, Object>> saved = run.savedOptions(List.of("init", "tokenizer"));   // --model is a preset name, not a folder
             if (saved.isPresent()) o.addDefaults(saved.get(), run.config().toString(), VALUED, FLAGS);
             inputs.pinTo(run.config());
             RunInputs.healMetrics(run.metrics(), out, name());
@@ -166,7 +167,7 @@ final class TrainCommand implements Command {
         Tokenizer tokenizer = tokenizerDir.isPresent() ? Tokenizers.load(tokenizerDir.get()) : null;
 
         ModelConfig model = initDir != null ? HfCheckpoint.readConfig(initDir) : presetConfig(o, tokenizer);
-        if (o.value("dropout").isPresent()) model = model.withDropout((float) o.number("dropout", 0, 0, Math.nextDown(1.0)));
+        model = withDropout(o, model);
         if (tokenizer != null && tokenizer.vocabSize() > model.vocabSize()) {
             throw o.usage("the tokenizer has " + tokenizer.vocabSize() + " tokens but the model's vocabulary is " + model.vocabSize() + (initDir == null ? "; raise --vocab-size" : ""));
         }
@@ -262,6 +263,16 @@ final class TrainCommand implements Command {
         if (width % heads != 0) throw o.usage("--width " + width + " must be a multiple of --heads " + heads);
         return new GptConfig(vocab, o.integer("context", p.contextLength(), 1), o.integer("layers", p.layers(), 1), heads, width,
                 p.dropout(), p.layerNormEps());
+    }
+
+    /** The model with --dropout when given; a family without dropout (Llama) refuses any but 0 as a usage error. */
+    static ModelConfig withDropout(Options o, ModelConfig model) {
+        if (o.value("dropout").isEmpty()) return model;
+        try {
+            return model.withDropout((float) o.number("dropout", 0, 0, Math.nextDown(1.0)));
+        } catch (IllegalArgumentException e) {
+            throw o.usage("--dropout: " + e.getMessage());
+        }
     }
 
     private static TokenShard shard(Path file, ModelConfig model) throws IOException {

@@ -38,7 +38,7 @@ class RunFolderTest {
         assertThatThrownBy(() -> open(run, false, false, opts)).isInstanceOf(Options.UsageException.class)
                 .hasMessageContaining(run + " already holds a run (config.json)").hasMessageContaining("add --resume");
         try (RunFolder again = open(run, true, false, opts)) {
-            assertThat(again.savedOptions()).contains(Map.of("steps", "10"));
+            assertThat(again.savedOptions(List.of("model"))).contains(Map.of("steps", "10"));
         }
         try (RunFolder replaced = open(run, false, true, opts)) {
             assertThat(replaced.config()).doesNotExist();
@@ -51,7 +51,7 @@ class RunFolderTest {
                 .hasMessage("train: --out " + notRun + " is not empty and holds no run (notes.txt); choose a new folder, or add --overwrite "
                         + "(without --resume) to write the run there, replacing any config.json, metrics.jsonl, checkpoints, model, report.html");
         try (RunFolder over = open(notRun, false, true, opts)) {
-            assertThat(over.savedOptions()).isEmpty();
+            assertThat(over.savedOptions(List.of("model"))).isEmpty();
         }
         assertThat(notRun.resolve("notes.txt")).hasContent("mine");
         Path file = dir.resolve("file");
@@ -70,12 +70,17 @@ class RunFolderTest {
         }
         String started = Path.of("").toAbsolutePath().toString();
         try (RunFolder again = open(run, true, false, opts)) {
-            assertThat(again.savedOptions().orElseThrow()).containsEntry("model", Path.of(started, "base").toString())
+            assertThat(again.savedOptions(List.of("model", "tokenizer")).orElseThrow()).containsEntry("model", Path.of(started, "base").toString())
                     .containsEntry("tokenizer", "/abs/tok").containsEntry("steps", "3");
         }
         Files.writeString(run.resolve("config.json"), "{\"working_dir\": \"/elsewhere\", \"options\": {\"init\": \"runs/a/../b\"}}");
         try (RunFolder again = open(run, true, false, opts)) {
-            assertThat(again.savedOptions().orElseThrow()).containsEntry("init", "/elsewhere/runs/b");
+            assertThat(again.savedOptions(List.of("init", "tokenizer")).orElseThrow()).containsEntry("init", "/elsewhere/runs/b");
+        }
+        // train's --model is a preset name: not a folder option, it stays as given.
+        Files.writeString(run.resolve("config.json"), "{\"working_dir\": \"/elsewhere\", \"options\": {\"model\": \"llama-tiny\"}}");
+        try (RunFolder again = open(run, true, false, opts)) {
+            assertThat(again.savedOptions(List.of("init", "tokenizer")).orElseThrow()).containsEntry("model", "llama-tiny");
         }
     }
 

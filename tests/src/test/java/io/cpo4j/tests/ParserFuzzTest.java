@@ -6,7 +6,6 @@ import io.cpo4j.engine.io.SafeTensors;
 import io.cpo4j.model.gpt.Gpt;
 import io.cpo4j.model.gpt.GptConfig;
 import io.cpo4j.model.hf.HfCheckpoint;
-import io.cpo4j.model.hf.HfCheckpoint;
 import io.cpo4j.model.train.Checkpoints;
 import io.cpo4j.model.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -143,5 +142,59 @@ class ParserFuzzTest {
                 fail("checkpoint config.json: mutation " + i + " threw " + e, e);
             }
         }
+    }
+
+    @Test
+    @Timeout(120)
+    void llamaFamilyConfigJson() {
+        for (var config : java.util.List.of(ShardedFolders.QWEN3, ShardedFolders.LLAMA3)) {
+            byte[] valid = Json.writePretty(HfCheckpoint.configJson(config, 0, 1)).getBytes(StandardCharsets.UTF_8);
+            Fuzzing.Outcome o = Fuzzing.fuzz(config.modelType() + " config.json", 31, m -> m.mutate(valid), input -> HfCheckpoint.config(
+                    Json.parseObject(new String(input, StandardCharsets.UTF_8), "config.json"), "config.json"), "config.json");
+            assertThat(o.refused()).isGreaterThan(Fuzzing.RUNS / 10);
+        }
+    }
+
+    @Test
+    @Timeout(300)
+    void llamaFamilyFolder() throws IOException {
+        // config.json, then the weights, of a single-file Qwen3 folder, loaded as a user loads them.
+        Path folder = dir.resolve("qwen3");
+        HfCheckpoint.save(ShardedFolders.QWEN3.create(1), folder, 0);
+        Path config = folder.resolve(HfCheckpoint.CONFIG), weights = folder.resolve(HfCheckpoint.WEIGHTS);
+        byte[] validConfig = Files.readAllBytes(config), validWeights = Files.readAllBytes(weights);
+        Fuzzing.fuzz("qwen3 folder config.json", 32, m -> m.mutate(validConfig), input -> {
+            Files.write(config, input);
+            HfCheckpoint.load(folder);
+        }, config.toString(), weights.toString());         // a valid but different config meets weights of another shape
+        Files.write(config, validConfig);
+        Fuzzing.fuzz("qwen3 folder model.safetensors", 33, m -> m.mutateRegion(validWeights, 0, headerEnd(validWeights)), input -> {
+            Files.write(weights, input);
+            HfCheckpoint.load(folder);
+        }, weights.toString());
+    }
+
+    @Test
+    @Timeout(300)
+    void shardIndexAndShards() throws IOException {
+        Path folder = dir.resolve("sharded");
+        ShardedFolders.write(ShardedFolders.LLAMA3, folder);
+        Path index = folder.resolve(HfCheckpoint.INDEX), shard = folder.resolve(ShardedFolders.SHARD_2);
+        byte[] validIndex = Files.readAllBytes(index), validShard = Files.readAllBytes(shard);
+        // Refusals name the index, a shard it points to, or (a weight_map gone wrong) the index's folder's files.
+        Fuzzing.Outcome o = Fuzzing.fuzz("model.safetensors.index.json", 34, m -> m.mutate(validIndex), input -> {
+            Files.write(index, input);
+            HfCheckpoint.load(folder);
+        }, index.toString(), folder.resolve("model-").toString());
+        assertThat(o.accepted()).as("mutations of metadata keep the index valid").isPositive();
+        Files.write(index, validIndex);
+        Fuzzing.fuzz("model-00002-of-00002.safetensors", 35, m -> m.mutateRegion(validShard, 0, headerEnd(validShard)), input -> {
+            Files.write(shard, input);
+            HfCheckpoint.load(folder);
+        }, shard.toString(), index.toString());
+        Fuzzing.fuzz("model-00002-of-00002.safetensors (anywhere)", 36, m -> m.mutate(validShard), input -> {
+            Files.write(shard, input);
+            HfCheckpoint.load(folder);
+        }, shard.toString(), index.toString());
     }
 }

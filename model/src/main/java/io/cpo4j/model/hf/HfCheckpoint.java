@@ -9,6 +9,7 @@ import io.cpo4j.engine.io.TextFiles;
 import io.cpo4j.model.gpt.GptConfig;
 import io.cpo4j.model.llama.LlamaConfig;
 import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.lm.MemoryEstimate;
 import io.cpo4j.model.lm.ModelConfig;
 
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -75,7 +77,16 @@ public final class HfCheckpoint {
 
     /** Loads a model folder. */
     public static LanguageModel load(Path dir) throws IOException {
-        LanguageModel model = readConfig(dir).allocate(0);
+        ModelConfig config = readConfig(dir);
+        LanguageModel model;
+        try {
+            model = config.allocate(0);
+        } catch (MemoryEstimate.InsufficientMemoryException e) {
+            // A config.json may declare any size: name the file and its sizes, not just the heap.
+            Path file = Files.isDirectory(dir) ? dir.resolve(CONFIG) : dir;
+            throw new FormatException(file.toString(), String.format(Locale.ROOT, "declares a %s of %d parameters (vocab_size %d, width %d, %d layers): %s",
+                    config.modelType(), config.parameterCount(), config.vocabSize(), config.width(), config.layers(), e.getMessage()));
+        }
         loadWeights(model, dir);
         return model;
     }
