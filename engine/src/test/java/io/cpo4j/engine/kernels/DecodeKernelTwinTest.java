@@ -3,6 +3,7 @@ package io.cpo4j.engine.kernels;
 import org.junit.jupiter.api.Test;
 
 import static io.cpo4j.engine.kernels.Twins.assertTwins;
+import static org.assertj.core.api.Assertions.assertThat;
 import static io.cpo4j.engine.kernels.Twins.randn;
 
 /** The decoding kernels against their scalar twins. */
@@ -23,6 +24,36 @@ class DecodeKernelTwinTest {
             MatVecKernel.multiplyScalar(x, 0, rows, in, w, 0, 0, out, out, null, 0, noBiasS, 0);
             assertTwins("matVec without bias", noBias, noBiasS);
         }
+    }
+
+    /** The split the kernel uses: smollm2-135m's projections, a tiny one, and one thread. */
+    @Test
+    void matVecTasksShareEvenSmallProjectionsBetweenTwoThreads() {
+        assertThat(MatVecKernel.rowsPerTask(192, 576, 2)).isEqualTo(28);        // k, v: 7 tasks of >= 16k floats
+        assertThat(MatVecKernel.rowsPerTask(1536, 576, 2)).isEqualTo(192);      // gate, up: 8 tasks
+        assertThat(MatVecKernel.rowsPerTask(49152, 576, 2)).isEqualTo(6144);    // the LM head: 8 tasks
+        assertThat(MatVecKernel.rowsPerTask(576, 1536, 1)).isEqualTo(144);      // down on one thread: 4 tasks
+        assertThat(MatVecKernel.rowsPerTask(5, 4, 2)).isEqualTo(4096);          // too small to share: one task
+    }
+
+    /** Outputs computed by whichever thread claims their task: the same bits on 1 and 2 threads, and the scalar twin's values. */
+    @Test
+    void matVecIsBitIdenticalOnOneAndTwoThreads() {
+        int rows = 2, in = 64, out = 1030;                                       // tasks of 256 rows (16k floats): 5, the last one short
+        float[] x = randn(7, rows * in), w = randn(8, out * in), b = randn(9, out);
+        float[] one = new float[rows * out], two = new float[rows * out], sc = new float[rows * out];
+        int threads = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            MatVecKernel.multiply(x, 0, rows, in, w, 0, out, b, 0, one, 0);
+            Parallel.setThreads(2);
+            MatVecKernel.multiply(x, 0, rows, in, w, 0, out, b, 0, two, 0);
+        } finally {
+            Parallel.setThreads(threads);
+        }
+        assertThat(two).containsExactly(one);
+        MatVecKernel.multiplyScalar(x, 0, rows, in, w, 0, 0, out, out, b, 0, sc, 0);
+        assertTwins("matVec on the pool", one, sc);
     }
 
     @Test
