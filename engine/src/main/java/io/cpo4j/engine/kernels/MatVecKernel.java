@@ -8,36 +8,20 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code y[r, o] = Σ_i W[o, i] · x[r, i] (+ bias[o])}. Each weight row is read once and dotted
  * with up to four input rows at a time, so batch-1 and batch-8 decoding stream the weights once per
  * token — the memory-bound case where a general GEMM's packing would only add traffic.
- * Work is split over output rows, in tasks claimed by whichever thread is free (a core slowed by
- * other work takes fewer); each output is one fixed-order dot product whoever computes it.
+ * Work is split over output rows; each output is one fixed-order dot product.
  */
 public final class MatVecKernel {
-
-    /** Tasks per thread: enough that a core running behind the other does not hold the step up. */
-    static final int TASKS_PER_THREAD = 4;
-    /** Fewest weight floats a task streams (64 KB): claiming a task costs far less than reading them. */
-    static final int MIN_TASK_FLOATS = 1 << 14;
 
     private MatVecKernel() {}
 
     /** x (rows, in), w (out, in), bias (out) or null → y (rows, out). */
     public static void multiply(float[] x, int xOff, int rows, int in, float[] w, int wOff, int out,
                                 float[] bias, int bOff, float[] y, int yOff) {
-        Parallel.forChunks(out, rowsPerTask(out, in, Parallel.threads()), (from, to) -> {
+        int grain = Math.max(1, (1 << 16) / Math.max(1, in));
+        Parallel.forRange(out, grain, (from, to) -> {
             if (Simd.ENABLED) Vec.multiply(x, xOff, rows, in, w, wOff, from, to, out, bias, bOff, y, yOff);
             else multiplyScalar(x, xOff, rows, in, w, wOff, from, to, out, bias, bOff, y, yOff);
         });
-    }
-
-    /**
-     * Weight rows per task: about {@link #TASKS_PER_THREAD} tasks per thread, each at least
-     * {@link #MIN_TASK_FLOATS} of weights — so that a small projection (smollm2's k and v: 192 rows
-     * of 576) is still shared between two threads, where a half of it is only 55k floats.
-     */
-    static int rowsPerTask(int out, int in, int threads) {
-        int minRows = Math.max(1, MIN_TASK_FLOATS / Math.max(1, in));
-        int share = (out + TASKS_PER_THREAD * threads - 1) / (TASKS_PER_THREAD * threads);
-        return Math.max(minRows, share);
     }
 
     /** Scalar twin over output rows [from, to). */
