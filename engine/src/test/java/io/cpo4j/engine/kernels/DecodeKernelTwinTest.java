@@ -26,6 +26,21 @@ class DecodeKernelTwinTest {
         }
     }
 
+    /** Batch 1 reads four weight rows at a time: each output must be the same bits as the one-row path's dot product. */
+    @Test
+    void matVecOneRowGivesTheBitsOfOneDotPerOutput() {
+        for (int[] s : new int[][] {{17, 33}, {64, 7}, {1000, 9}, {576, 192}}) {
+            int in = s[0], out = s[1];
+            float[] x = randn(11, in), w = randn(12, out * in), b = randn(13, out);
+            float[] four = new float[out], one = new float[out], sc = new float[out];
+            MatVecKernel.Vec.multiplyOneRow(x, 0, in, w, 0, 0, out, b, 0, four, 0);
+            MatVecKernel.Vec.multiply(x, 0, 1, in, w, 0, 0, out, out, b, 0, one, 0);
+            assertThat(four).as("in %d out %d", in, out).containsExactly(one);
+            MatVecKernel.multiplyScalar(x, 0, 1, in, w, 0, 0, out, out, b, 0, sc, 0);
+            assertTwins("matVec one row " + in + "x" + out, four, sc);
+        }
+    }
+
     /** Outputs split over threads: the same bits on 1 and 2 threads, and the scalar twin's values. */
     @Test
     void matVecIsBitIdenticalOnOneAndTwoThreads() {
