@@ -19,7 +19,8 @@ public final class MatVecKernel {
                                 float[] bias, int bOff, float[] y, int yOff) {
         int grain = Math.max(1, (1 << 16) / Math.max(1, in));
         Parallel.forRange(out, grain, (from, to) -> {
-            if (Simd.ENABLED) Vec.multiply(x, xOff, rows, in, w, wOff, from, to, out, bias, bOff, y, yOff);
+            if (Simd.ENABLED && rows == 1) Vec.multiplyOneRow(x, xOff, in, w, wOff, from, to, bias, bOff, y, yOff);
+            else if (Simd.ENABLED) Vec.multiply(x, xOff, rows, in, w, wOff, from, to, out, bias, bOff, y, yOff);
             else multiplyScalar(x, xOff, rows, in, w, wOff, from, to, out, bias, bOff, y, yOff);
         });
     }
@@ -49,6 +50,43 @@ public final class MatVecKernel {
                 for (; r + 4 <= rows; r += 4) dot4(x, xOff + r * in, in, w, wOff + o * in, b, y, yOff + r * out + o, out);
                 for (; r < rows; r++) y[yOff + r * out + o] = VectorDot.of(x, xOff + r * in, w, wOff + o * in, in) + b;
             }
+        }
+
+        /**
+         * Rows [from, to) of y for one input row: four weight rows at a time, four independent FMA
+         * chains, so that four weight streams are in flight where one chain would wait on its loads
+         * (batch-1 decoding). Each output is still {@link VectorDot#of}'s sum, in its order.
+         */
+        static void multiplyOneRow(float[] x, int xOff, int in, float[] w, int wOff, int from, int to,
+                                   float[] bias, int bOff, float[] y, int yOff) {
+            int o = from;
+            for (; o + 4 <= to; o += 4) dotRows4(x, xOff, in, w, wOff + o * in, bias, bOff + o, y, yOff + o);
+            for (; o < to; o++) y[yOff + o] = VectorDot.of(x, xOff, w, wOff + o * in, in) + (bias == null ? 0f : bias[bOff + o]);
+        }
+
+        /** One input row against four consecutive weight rows (stride in); outputs y[yo..yo+3]. */
+        static void dotRows4(float[] x, int xo, int in, float[] w, int wo, float[] bias, int bo, float[] y, int yo) {
+            FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+            int i = 0;
+            for (int bound = S.loopBound(in); i < bound; i += S.length()) {
+                FloatVector xv = FloatVector.fromArray(S, x, xo + i);
+                a0 = xv.fma(FloatVector.fromArray(S, w, wo + i), a0);
+                a1 = xv.fma(FloatVector.fromArray(S, w, wo + in + i), a1);
+                a2 = xv.fma(FloatVector.fromArray(S, w, wo + 2 * in + i), a2);
+                a3 = xv.fma(FloatVector.fromArray(S, w, wo + 3 * in + i), a3);
+            }
+            float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1), s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
+            for (; i < in; i++) {
+                float xi = x[xo + i];
+                s0 += xi * w[wo + i];
+                s1 += xi * w[wo + in + i];
+                s2 += xi * w[wo + 2 * in + i];
+                s3 += xi * w[wo + 3 * in + i];
+            }
+            y[yo] = s0 + (bias == null ? 0f : bias[bo]);
+            y[yo + 1] = s1 + (bias == null ? 0f : bias[bo + 1]);
+            y[yo + 2] = s2 + (bias == null ? 0f : bias[bo + 2]);
+            y[yo + 3] = s3 + (bias == null ? 0f : bias[bo + 3]);
         }
 
         /** Four input rows (stride in) against one weight row; outputs at y[yo], y[yo + ys], …. */

@@ -3,6 +3,7 @@ package io.cpo4j.engine.kernels;
 import org.junit.jupiter.api.Test;
 
 import static io.cpo4j.engine.kernels.Twins.assertTwins;
+import static org.assertj.core.api.Assertions.assertThat;
 import static io.cpo4j.engine.kernels.Twins.randn;
 
 /** The decoding kernels against their scalar twins. */
@@ -23,6 +24,41 @@ class DecodeKernelTwinTest {
             MatVecKernel.multiplyScalar(x, 0, rows, in, w, 0, 0, out, out, null, 0, noBiasS, 0);
             assertTwins("matVec without bias", noBias, noBiasS);
         }
+    }
+
+    /** Batch 1 reads four weight rows at a time: each output must be the same bits as the one-row path's dot product. */
+    @Test
+    void matVecOneRowGivesTheBitsOfOneDotPerOutput() {
+        for (int[] s : new int[][] {{17, 33}, {64, 7}, {1000, 9}, {576, 192}}) {
+            int in = s[0], out = s[1];
+            float[] x = randn(11, in), w = randn(12, out * in), b = randn(13, out);
+            float[] four = new float[out], one = new float[out], sc = new float[out];
+            MatVecKernel.Vec.multiplyOneRow(x, 0, in, w, 0, 0, out, b, 0, four, 0);
+            MatVecKernel.Vec.multiply(x, 0, 1, in, w, 0, 0, out, out, b, 0, one, 0);
+            assertThat(four).as("in %d out %d", in, out).containsExactly(one);
+            MatVecKernel.multiplyScalar(x, 0, 1, in, w, 0, 0, out, out, b, 0, sc, 0);
+            assertTwins("matVec one row " + in + "x" + out, four, sc);
+        }
+    }
+
+    /** Outputs split over threads: the same bits on 1 and 2 threads, and the scalar twin's values. */
+    @Test
+    void matVecIsBitIdenticalOnOneAndTwoThreads() {
+        int rows = 2, in = 64, out = 2051;                                       // 2 threads: two ranges of 1025 and 1026 rows
+        float[] x = randn(7, rows * in), w = randn(8, out * in), b = randn(9, out);
+        float[] one = new float[rows * out], two = new float[rows * out], sc = new float[rows * out];
+        int threads = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            MatVecKernel.multiply(x, 0, rows, in, w, 0, out, b, 0, one, 0);
+            Parallel.setThreads(2);
+            MatVecKernel.multiply(x, 0, rows, in, w, 0, out, b, 0, two, 0);
+        } finally {
+            Parallel.setThreads(threads);
+        }
+        assertThat(two).containsExactly(one);
+        MatVecKernel.multiplyScalar(x, 0, rows, in, w, 0, 0, out, out, b, 0, sc, 0);
+        assertTwins("matVec on the pool", one, sc);
     }
 
     @Test
