@@ -17,7 +17,7 @@ public final class MatVecKernel {
     /** x (rows, in), w (out, in), bias (out) or null → y (rows, out). */
     public static void multiply(float[] x, int xOff, int rows, int in, float[] w, int wOff, int out,
                                 float[] bias, int bOff, float[] y, int yOff) {
-        int grain = Math.max(1, (1 << 16) / Math.max(1, in));
+        int grain = Math.max(1, (1 << 14) / Math.max(1, in));
         Parallel.forRange(out, grain, (from, to) -> {
             if (Simd.ENABLED && rows == 1) Vec.multiplyOneRow(x, xOff, in, w, wOff, from, to, bias, bOff, y, yOff);
             else if (Simd.ENABLED) Vec.multiply(x, xOff, rows, in, w, wOff, from, to, out, bias, bOff, y, yOff);

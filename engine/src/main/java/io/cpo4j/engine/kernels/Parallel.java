@@ -1,12 +1,10 @@
 package io.cpo4j.engine.kernels;
 
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The engine-wide thread pool. Work is split into contiguous ranges of independent items
+ * The engine-wide thread team ({@link Team}). Work is split into contiguous ranges of independent items
  * (rows, output tiles, heads); every item is computed by the same code whatever the split, so
  * results are bit-identical for any thread count. Reductions never cross a range boundary.
  *
@@ -21,7 +19,7 @@ public final class Parallel {
         void run(int from, int to);
     }
 
-    private static volatile ForkJoinPool pool = newPool(defaultThreads());
+    private static volatile Team team = newTeam(defaultThreads());
 
     private Parallel() {}
 
@@ -39,34 +37,29 @@ public final class Parallel {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    private static ForkJoinPool newPool(int threads) {
-        AtomicInteger counter = new AtomicInteger();
-        return new ForkJoinPool(threads, p -> {
-            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("cpo4j-worker-" + counter.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, null, false);
+    private static Team newTeam(int threads) {
+        return new Team(threads, "cpo4j-worker-");
     }
 
     /** Number of threads the engine uses. */
     public static int threads() {
-        return pool.getParallelism();
+        return team.size();
     }
 
     /** Resize the engine pool; results do not depend on this number, only the speed does. */
     public static synchronized void setThreads(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         if (threads == threads()) return;
-        ForkJoinPool old = pool;
-        pool = newPool(threads);
+        Team old = team;
+        team = newTeam(threads);
         old.shutdown();
     }
 
     /**
      * Runs {@code body} over {@code [0, n)} split into at most {@link #threads()} contiguous ranges
      * of at least {@code minChunk} items. Runs inline when the work is small or when called from
-     * inside the pool (no nested fan-out, no deadlock).
+     * inside the team or a fork-join pool (no nested fan-out, no deadlock), and when another
+     * thread's region has the team.
      */
     public static void forRange(int n, int minChunk, Range body) {
         split(n, minChunk, 1, body);
@@ -94,29 +87,20 @@ public final class Parallel {
      * one core can run well behind another for seconds at a time, and a fixed split waits for
      * the slower one.
      * Each task must compute the same values whoever runs it. Runs inline when called from
-     * inside the pool.
+     * inside the team or a fork-join pool, and when another thread's region has the team.
      */
     public static void forEachTask(int n, Task body) {
         if (n <= 0) return;
-        ForkJoinPool p = pool;
-        int workers = Math.min(p.getParallelism(), n);
-        if (workers <= 1 || ForkJoinTask.inForkJoinPool()) {
-            for (int i = 0; i < n; i++) body.run(i);
-            return;
-        }
+        Team t = team;
+        int workers = Math.min(t.size(), n);
         // Worker w starts with task w, so that a helper slow to wake still gets its share of a few
         // tasks (the caller would otherwise take them all); after that, tasks go to whoever is free.
         AtomicInteger next = new AtomicInteger(workers);
-        ForkJoinTask<?>[] helpers = new ForkJoinTask<?>[workers - 1];
-        for (int w = 1; w < workers; w++) {
-            int first = w;
-            helpers[w - 1] = p.submit(() -> {
-                for (int i = first; i < n; i = next.getAndIncrement()) body.run(i);
-            });
+        if (workers <= 1 || nested(t) || !t.run(workers, w -> {
+            for (int i = w; i < n; i = next.getAndIncrement()) body.run(i);
+        }, () -> next.set(n))) {                                      // on failure: stop handing out tasks
+            for (int i = 0; i < n; i++) body.run(i);
         }
-        runAndJoin(() -> {
-            for (int i = 0; i < n; i = next.getAndIncrement()) body.run(i);
-        }, () -> next.set(n), helpers);                           // on failure: stop handing out tasks
     }
 
     /**
@@ -134,44 +118,20 @@ public final class Parallel {
 
     private static void split(int n, int minChunk, int align, Range body) {
         if (n <= 0) return;
-        ForkJoinPool p = pool;
-        int threads = p.getParallelism();
-        int chunks = Math.min(threads, Math.max(1, n / Math.max(1, Math.max(minChunk, align))));
-        if (chunks <= 1 || ForkJoinTask.inForkJoinPool()) {
+        Team t = team;
+        int chunks = Math.min(t.size(), Math.max(1, n / Math.max(1, Math.max(minChunk, align))));
+        if (chunks <= 1 || nested(t)) {
             body.run(0, n);
             return;
         }
         int[] bounds = new int[chunks + 1];
         for (int c = 1; c < chunks; c++) bounds[c] = (int) ((long) n * c / chunks) / align * align;
         bounds[chunks] = n;
-        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks - 1];
-        for (int c = 1; c < chunks; c++) {
-            int from = bounds[c], to = bounds[c + 1];
-            tasks[c - 1] = p.submit(() -> body.run(from, to));
-        }
-        runAndJoin(() -> body.run(0, bounds[1]), () -> {}, tasks);
+        if (!t.run(chunks, c -> body.run(bounds[c], bounds[c + 1]), () -> {})) body.run(0, n);
     }
 
-    /**
-     * Runs {@code own} on the calling thread ({@code onFailure} if it throws), then waits for every
-     * helper; rethrows the first failure, the caller's before the helpers'.
-     */
-    private static void runAndJoin(Runnable own, Runnable onFailure, ForkJoinTask<?>[] helpers) {
-        Throwable failure = null;
-        try {
-            own.run();
-        } catch (RuntimeException | Error e) {
-            failure = e;
-            onFailure.run();
-        }
-        for (ForkJoinTask<?> t : helpers) {
-            try {
-                t.join();
-            } catch (RuntimeException | Error e) {
-                if (failure == null) failure = e;
-            }
-        }
-        if (failure instanceof RuntimeException re) throw re;
-        if (failure instanceof Error er) throw er;
+    /** Inside the team or inside any fork-join pool, regions run inline: no nested fan-out, no deadlock. */
+    private static boolean nested(Team t) {
+        return ForkJoinTask.inForkJoinPool() || t.isHelper(Thread.currentThread());
     }
 }

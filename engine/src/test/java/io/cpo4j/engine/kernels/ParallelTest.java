@@ -51,7 +51,54 @@ class ParallelTest {
         assertThatThrownBy(() -> Parallel.forEachTask(100, i -> {
             if (i == 37) throw new IllegalStateException("task 37");
         })).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("task 37");   // a helper's exception comes back re-created by ForkJoinTask.join, the original as its cause
+                .hasMessageContaining("task 37");   
+    }
+
+    @Test
+    void aFailingHelperStopsTheOtherWorkersHandingOutTasks() {
+        Parallel.setThreads(2);
+        AtomicIntegerArray runs = new AtomicIntegerArray(10_000);
+        assertThatThrownBy(() -> Parallel.forEachTask(10_000, i -> {
+            if (i == 1) throw new IllegalArgumentException("task 1");   // worker 1 (a helper) starts with task 1
+            runs.incrementAndGet(i);
+            try {
+                Thread.sleep(0, 100_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        })).isInstanceOf(IllegalArgumentException.class).hasMessage("task 1");
+        int ran = 0;
+        for (int i = 0; i < runs.length(); i++) ran += runs.get(i);
+        assertThat(ran).as("tasks run after the failure").isLessThan(10_000 - 1);
+    }
+
+    @Test
+    void regionsFromTwoCallersAtOnceBothComplete() throws Exception {
+        Parallel.setThreads(2);
+        int n = 200;
+        AtomicIntegerArray runs = new AtomicIntegerArray(2 * n);
+        Thread other = new Thread(() -> {
+            for (int r = 0; r < 50; r++) Parallel.forRange(n, 1, (from, to) -> { for (int i = from; i < to; i++) runs.incrementAndGet(n + i); });
+        });
+        other.start();
+        for (int r = 0; r < 50; r++) Parallel.forRange(n, 1, (from, to) -> { for (int i = from; i < to; i++) runs.incrementAndGet(i); });
+        other.join();
+        for (int i = 0; i < 2 * n; i++) assertThat(runs.get(i)).as("item %d", i).isEqualTo(50);
+    }
+
+    @Test
+    void resizingWhileAnotherThreadRunsRegionsNeitherLosesNorRepeatsWork() throws Exception {
+        Parallel.setThreads(2);
+        int n = 64, rounds = 2_000;
+        AtomicIntegerArray runs = new AtomicIntegerArray(n);
+        Thread worker = new Thread(() -> {
+            for (int r = 0; r < rounds; r++) Parallel.forRange(n, 1, (from, to) -> { for (int i = from; i < to; i++) runs.incrementAndGet(i); });
+        });
+        worker.start();
+        for (int k = 0; worker.isAlive() && k < 200; k++) Parallel.setThreads(1 + k % 3);
+        worker.join(60_000);
+        assertThat(worker.isAlive()).as("the region caller finished").isFalse();
+        for (int i = 0; i < n; i++) assertThat(runs.get(i)).as("item %d", i).isEqualTo(rounds);
     }
 
     @Test
