@@ -81,7 +81,10 @@ public final class BenchRunner {
                 new Group("training step in turns with torch", List.of("TrainStepInTurnsBenchmark"), none),
                 new Group("llama training step", List.of("LlamaStepBenchmark"), (p, selected, t) -> p.llamaStep(t)),
                 new Group("decoding", List.of("MemoryBandwidthBenchmark", "DecodeBenchmark", "LlamaDecodeBenchmark"),
-                        (p, selected, t) -> { if (selected.contains("LlamaDecodeBenchmark")) p.llamaDecode(t); }),
+                        (p, selected, t) -> {
+                            p.nativeRead(t);
+                            if (selected.contains("LlamaDecodeBenchmark")) p.llamaDecode(t);
+                        }),
                 new Group("cpo step", List.of("CpoStepBenchmark"), none),
                 new Group("tokenizer", List.of("TokenizerBenchmark"), none, true));
         String onlyFinal = only;

@@ -31,7 +31,8 @@ final class Peers {
     private static final String PYTHON = "/usr/bin/python3";
 
     private final Path script, extraScript, work;
-    private final boolean numpy, torch, quick;
+    private final boolean numpy, torch, quick, enabled;
+    private final NativeRead nativeRead;
     private final String bestCore;
     private final List<Figure> figures = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
@@ -44,6 +45,8 @@ final class Peers {
         this.work = work;
         this.quick = quick;
         this.bestCore = bestCore(machine);
+        this.enabled = enabled;
+        this.nativeRead = new NativeRead(extraScript.resolveSibling("mem_read.c"), work, notes);
         if (!enabled) {
             notes.add("peers skipped (--no-peers)");
             numpy = torch = false;
@@ -126,6 +129,13 @@ final class Peers {
     void llamaDecode(int threads) {
         runLlama(List.of("--mode", "decode", "--batch", "1", "--position", Integer.toString(LlamaTables.DECODE_POSITION),
                 "--threads", Integer.toString(threads), "--steps", quick ? "5" : "30", "--warmup", "3"));
+    }
+
+    /** The machine's read bandwidth on {@code threads} from {@code bench/peers/mem_read.c}: needs gcc, not Python. */
+    void nativeRead(int threads) {
+        if (!enabled) return;
+        Figure read = nativeRead.measure(threads);
+        if (read != null) figures.add(read);
     }
 
     private void runLlama(List<String> options) {
