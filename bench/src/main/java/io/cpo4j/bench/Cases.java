@@ -39,6 +39,7 @@ final class Cases {
                     config -> LlamaTables.STEP_BATCH * LlamaTables.STEP_BLOCK, config -> config)),
             Map.entry(LlamaTables.DECODE, new Case("Llama decoding, smollm2-135m shape, with a KV cache, one token per sequence", "tokens/s",
                     Double::parseDouble, LlamaTables::decodeCase)),
+            Map.entry(LlamaTables.DECODE_IN_TURNS, new Case("Llama decoding, smollm2-135m shape, batch 1, in turns with the read probes that set its bound", "ms per call", shape -> 1, null)),
             Map.entry("DecodeBenchmark.step", new Case("GPT-2 124M decoding with a KV cache, one token per sequence", "tokens/s", Double::parseDouble, null)),
             Map.entry("MemoryBandwidthBenchmark.copy", new Case("Memory bandwidth, copy of 256 MiB (read + write)", "GB/s", shape -> MemoryBandwidthBenchmark.bytes(), null)),
             Map.entry("MemoryBandwidthBenchmark.read", new Case("Memory bandwidth, read of 256 MiB", "GB/s", shape -> MemoryBandwidthBenchmark.readBytes(), null)),
@@ -69,7 +70,7 @@ final class Cases {
             "LayerNormBenchmark.backward", "GeluBenchmark.forward", "GeluBenchmark.backward",
             "RmsNormBenchmark.forward", "RmsNormBenchmark.backward", "SwiGluBenchmark.forward", "SwiGluBenchmark.backward",
             "CrossEntropyBenchmark.forwardBackward", "AdamWBenchmark.step", "TrainStepBenchmark.step", "TrainStepInTurnsBenchmark.step", LlamaTables.STEP, "MemoryBandwidthBenchmark.copy", "MemoryBandwidthBenchmark.read",
-            "DecodeBenchmark.step", LlamaTables.DECODE, "CpoStepBenchmark.step", "TokenizerBenchmark.encode", "TokenizerBenchmark.encodeShort",
+            "DecodeBenchmark.step", LlamaTables.DECODE, LlamaTables.DECODE_IN_TURNS, "CpoStepBenchmark.step", "TokenizerBenchmark.encode", "TokenizerBenchmark.encodeShort",
             "TokenizerBenchmark.preTokenize", "TokenizerBenchmark.decode", "TokenizerBenchmark.encodeLlama3", "TokenizerBenchmark.encodeQwen3",
             "TokenizerBenchmark.encodeSentencePiece");
 

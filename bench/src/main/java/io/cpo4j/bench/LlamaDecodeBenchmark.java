@@ -41,13 +41,17 @@ public class LlamaDecodeBenchmark extends BenchmarkDefaults {
     @Setup
     public void setup() {
         Parallel.setThreads(threads);
-        LlamaConfig config = LlamaConfig.preset(LlamaTables.SHAPE.name());
-        Llama llama = Llama.create(config, 1);
-        llama.setTraining(false);
-        decoder = llama.decoder();
-        caches = prefill(decoder, batch, LlamaTables.DECODE_POSITION, config.vocabSize());
+        decoder = decoder();
+        caches = prefill(decoder, batch, LlamaTables.DECODE_POSITION, decoder.config().vocabSize());
         next = new int[batch][1];
         for (int b = 0; b < batch; b++) next[b][0] = 42 + b;
+    }
+
+    /** The decoder of a randomly initialised Llama of {@link LlamaTables#SHAPE}'s config (seed 1), in eval mode. */
+    static Decoder decoder() {
+        Llama llama = Llama.create(LlamaConfig.preset(LlamaTables.SHAPE.name()), 1);
+        llama.setTraining(false);
+        return llama.decoder();
     }
 
     /** {@code batch} caches holding {@code position} prompt tokens each (distinct per sequence), room for one more step. */

@@ -1,6 +1,7 @@
 package io.cpo4j.bench;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.TreeSet;
 
@@ -20,6 +21,8 @@ final class LlamaTables {
     /** Batch-1 decoding must reach this fraction of the bandwidth bound. */
     static final double DECODE_TARGET = 0.8;
     static final String STEP = "LlamaStepBenchmark.step", DECODE = "LlamaDecodeBenchmark.step";
+    /** {@link LlamaDecodeInTurnsBenchmark}'s benchmark and the prefix of its notes. */
+    static final String DECODE_IN_TURNS = "LlamaDecodeInTurnsBenchmark.turns", TURNS = "decode.turns.";
 
     private LlamaTables() {}
 
@@ -88,6 +91,44 @@ final class LlamaTables {
               .append(cell(java / copy, "%.2f")).append(" | ").append(cell(java / read, "%.2f")).append(" | ")
               .append(Double.isNaN(java / read) ? "n/a" : Report.verdict(java / read, DECODE_TARGET).replace("×", "")).append(" |\n");
         }
+    }
+
+    /**
+     * {@link LlamaDecodeInTurnsBenchmark}: per call, cpo4j's tokens/s over the read bound of the same call
+     * (the higher of the native and the Java read); the median of those ratios is held against the target.
+     */
+    static void decodeInTurns(StringBuilder md, List<JmhRun.Timing> rows, Map<String, String> notes) {
+        md.append("Each call runs ").append(LlamaDecodeInTurnsBenchmark.STEPS).append(" decoding steps (batch 1, position ").append(DECODE_POSITION)
+          .append("), ").append(LlamaDecodeInTurnsBenchmark.PASSES).append(" passes of the native read (`bench/peers/mem_read.c --serve`) and ")
+          .append(LlamaDecodeInTurnsBenchmark.PASSES).append(" of the Java read over 256 MiB, in an order that rotates from call to call, so that the decode and its bound ")
+          .append("meet the same moments of a shared machine. Per call: bound = the higher of the two reads / ")
+          .append(String.format(Locale.ROOT, "%.1f MB per step", DecodeBound.bytesPerStep(SHAPE, DECODE_POSITION, 1) / 1e6))
+          .append("; the table gives medians over the measured calls.\n\n");
+        md.append("| batch | threads | calls | cpo4j tokens/s | native read GB/s | Java read GB/s | read bound, tokens/s | cpo4j / read bound, median of calls | target ≥ ")
+          .append(DECODE_TARGET).append(" of the bound |\n|---|---|---|---|---|---|---|---|---|\n");
+        for (JmhRun.Timing t : rows) {
+            int batch = Integer.parseInt(t.shape());
+            String key = TURNS + t.threads() + ".";
+            double[] ms = ModelTables.inOrderKey(notes, key + "cpo4j"), java = ModelTables.inOrderKey(notes, key + "java"),
+                    machine = ModelTables.inOrderKey(notes, key + "native");
+            int calls = Math.min(ms.length, java.length);
+            double[] tokens = new double[calls], bound = new double[calls], ratio = new double[calls];
+            for (int i = 0; i < calls; i++) {
+                double gigabytes = i < machine.length ? Math.max(java[i], machine[i]) : java[i];
+                tokens[i] = batch * 1e3 / ms[i];
+                bound[i] = DecodeBound.tokensPerSecond(gigabytes * 1e9, SHAPE, DECODE_POSITION, batch);
+                ratio[i] = tokens[i] / bound[i];
+            }
+            double r = calls == 0 ? Double.NaN : ModelTables.median(ratio);
+            md.append("| ").append(batch).append(" | ").append(t.threads()).append(" | ").append(calls).append(" | ")
+              .append(cell(calls == 0 ? Double.NaN : ModelTables.median(tokens), "%.1f")).append(" | ")
+              .append(cell(machine.length == 0 ? Double.NaN : ModelTables.median(machine), "%.1f")).append(" | ")
+              .append(cell(java.length == 0 ? Double.NaN : ModelTables.median(java), "%.1f")).append(" | ")
+              .append(cell(calls == 0 ? Double.NaN : ModelTables.median(bound), "%.1f")).append(" | ")
+              .append(cell(r, "%.2f")).append(" | ")
+              .append(Double.isNaN(r) ? "n/a" : Report.verdict(r, DECODE_TARGET).replace("×", "")).append(" |\n");
+        }
+        for (var e : notes.entrySet()) if (e.getKey().startsWith(TURNS + "note.")) md.append("\nnote: ").append(e.getValue()).append('\n');
     }
 
     /** The bound at {@code threads} from a bandwidth benchmark of the same run, or NaN when it did not run. */

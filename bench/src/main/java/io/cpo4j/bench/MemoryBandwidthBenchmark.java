@@ -43,7 +43,12 @@ public class MemoryBandwidthBenchmark extends BenchmarkDefaults {
 
     @Benchmark
     public double[] read() {
-        Parallel.forRange(FLOATS, 1 << 20, (from, to) -> partial[from >> 20] = sum(src, from, to));
+        return read(src, partial);
+    }
+
+    /** One read of all of {@code x} (a multiple of 2^20 floats) over the engine's threads; partial sums per 2^20 floats. */
+    static double[] read(float[] x, double[] partial) {
+        Parallel.forRange(x.length, 1 << 20, (from, to) -> partial[from >> 20] = sum(x, from, to));
         return partial;
     }
 

@@ -86,7 +86,7 @@ final class ModelTables {
         for (var e : notes.entrySet()) if (e.getKey().startsWith("train.turns.note.")) md.append("\nnote: ").append(e.getValue()).append('\n');
     }
 
-    private static double[] inOrderKey(Map<String, String> notes, String key) {
+    static double[] inOrderKey(Map<String, String> notes, String key) {
         String v = notes.get(key);
         if (v == null || v.isBlank()) return new double[0];
         return java.util.Arrays.stream(v.split(",")).mapToDouble(Double::parseDouble).toArray();

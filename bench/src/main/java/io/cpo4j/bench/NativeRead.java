@@ -57,8 +57,12 @@ final class NativeRead {
     }
 
     private boolean build() {
-        if (built != null) return built;
-        built = false;
+        if (built == null) built = build(source, binary, notes);
+        return built;
+    }
+
+    /** Compiles {@code source} to {@code binary} with gcc; false, with a note saying why, when it cannot. */
+    static boolean build(Path source, Path binary, List<String> notes) {
         if (!Files.isRegularFile(source)) {
             notes.add("native read probe not found at " + source + "; its bound is n/a");
             return false;
@@ -68,15 +72,15 @@ final class NativeRead {
                     .redirectErrorStream(true).start();
             String out = new String(gcc.getInputStream().readAllBytes());
             if (!gcc.waitFor(120, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
-                notes.add("gcc could not build " + source + " (apt-get install gcc): " + out.strip());
+                notes.add("gcc could not build " + source + ": " + out.strip());
                 return false;
             }
-            built = true;
+            return true;
         } catch (IOException e) {
             notes.add("gcc is not installed (apt-get install gcc); the native read bound is n/a");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return built;
+        return false;
     }
 }

@@ -80,6 +80,7 @@ final class Report {
                 case LlamaTables.STEP -> LlamaTables.step(md, c, e.getValue(), p);
                 case LlamaTables.DECODE -> LlamaTables.decode(md, c, e.getValue(), p, byBenchmark.getOrDefault("MemoryBandwidthBenchmark.copy", List.of()),
                         byBenchmark.getOrDefault("MemoryBandwidthBenchmark.read", List.of()));
+                case LlamaTables.DECODE_IN_TURNS -> LlamaTables.decodeInTurns(md, e.getValue(), ctx.notes());
                 case "CpoStepBenchmark.step" -> ModelTables.cpoStep(md, e.getValue(), ctx.notes());
                 case "TokenizerBenchmark.encode", "TokenizerBenchmark.encodeShort", "TokenizerBenchmark.preTokenize", "TokenizerBenchmark.decode" ->
                         ModelTables.tokenizer(md, e.getValue(), ctx.notes());

@@ -3,6 +3,7 @@ package io.cpo4j.bench;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,5 +61,26 @@ class LlamaTablesTest {
         LlamaTables.decode(md, Cases.of(LlamaTables.DECODE), List.of(own), peers(), List.of(), List.of(read));
         // 11 / 14.71 = 0.75
         assertThat(md.toString()).contains("| 1 | 2 | n/a | 14.7 | n/a | n/a | n/a | 11.0 (11.0) | n/a | 0.75 | **missed** 0.75 |");
+    }
+
+    @Test
+    void decodeInTurnsTakesTheRatioWithinEachCallAgainstTheHigherRead() {
+        // 544,006,656 B per step. Call 1: 25 tok/s against max(16, 17) GB/s = 31.25 tok/s → 0.800; call 2: 20 against
+        // max(14, 13) = 25.74 → 0.777; call 3: 22.2 against max(15, 15.5) = 28.49 → 0.780. Median 0.78: missed.
+        Map<String, String> notes = Map.of(LlamaTables.TURNS + "2.cpo4j", "40,50,45", LlamaTables.TURNS + "2.java", "16,14,15",
+                LlamaTables.TURNS + "2.native", "17,13,15.5", LlamaTables.TURNS + "note.2.0", "peer note");
+        JmhRun.Timing call = new JmhRun.Timing(LlamaTables.DECODE_IN_TURNS, "1", 2, 1e6, 1e6, 8);
+        StringBuilder md = new StringBuilder();
+        LlamaTables.decodeInTurns(md, List.of(call), notes);
+        assertThat(md.toString()).contains("| 1 | 2 | 3 | 22.2 | 15.5 | 15.0 | 28.5 | 0.78 | **missed** 0.78 |").contains("note: peer note");
+    }
+
+    @Test
+    void decodeInTurnsWithoutTheNativeProbeUsesTheJavaRead() {
+        // 30 tok/s against 16 GB/s = 29.41 tok/s: 1.02
+        Map<String, String> notes = Map.of(LlamaTables.TURNS + "1.cpo4j", "33.333333", LlamaTables.TURNS + "1.java", "16");
+        StringBuilder md = new StringBuilder();
+        LlamaTables.decodeInTurns(md, List.of(new JmhRun.Timing(LlamaTables.DECODE_IN_TURNS, "1", 1, 1e6, 1e6, 8)), notes);
+        assertThat(md.toString()).contains("| 1 | 1 | 1 | 30.0 | n/a | 16.0 | 29.4 | 1.02 | met 1.02 |");
     }
 }
