@@ -17,12 +17,43 @@ public final class MatVecKernel {
     /** x (rows, in), w (out, in), bias (out) or null → y (rows, out). */
     public static void multiply(float[] x, int xOff, int rows, int in, float[] w, int wOff, int out,
                                 float[] bias, int bOff, float[] y, int yOff) {
-        int grain = Math.max(1, (1 << 14) / Math.max(1, in));
-        Parallel.forRange(out, grain, (from, to) -> {
-            if (Simd.ENABLED && rows == 1) Vec.multiplyOneRow(x, xOff, in, w, wOff, from, to, bias, bOff, y, yOff);
-            else if (Simd.ENABLED) Vec.multiply(x, xOff, rows, in, w, wOff, from, to, out, bias, bOff, y, yOff);
-            else multiplyScalar(x, xOff, rows, in, w, wOff, from, to, out, bias, bOff, y, yOff);
+        Parallel.forChunks(out, chunk(out, in), (from, to) -> rows(x, xOff, rows, in, w, wOff, from, to, out, bias, bOff, y, yOff));
+    }
+
+    /**
+     * Several weight matrices that read the same input, in one parallel region (a block's q, k and v;
+     * its gate and up): for each m, x (rows, in) · w[m] (out[m], in) + bias[m] (or none) → y[m]
+     * (rows, out[m]) from offset 0. The outputs of all matrices are split together, so a decoding step
+     * pays for one region where it would pay for several; each output is the one {@link #multiply} gives.
+     */
+    public static void multiplyAll(float[] x, int xOff, int rows, int in, float[][] w, int[] wOff, int[] out,
+                                   float[][] bias, int[] bOff, float[][] y) {
+        int[] start = new int[w.length + 1];
+        for (int m = 0; m < w.length; m++) start[m + 1] = start[m] + out[m];
+        int total = start[w.length];
+        Parallel.forChunks(total, chunk(total, in), (from, to) -> {
+            for (int m = 0; m < w.length; m++) {
+                int lo = Math.max(from, start[m]) - start[m], hi = Math.min(to, start[m + 1]) - start[m];
+                if (lo < hi) rows(x, xOff, rows, in, w[m], wOff[m], lo, hi, out[m], bias[m], bOff[m], y[m], 0);
+            }
         });
+    }
+
+    /**
+     * Output rows per claim: at least 16k weights, about four claims per thread, a multiple of four rows.
+     * Claimed by whichever thread is free, so a core that the machine slows for a while takes fewer of them.
+     */
+    private static int chunk(int out, int in) {
+        int grain = Math.max(1, (1 << 14) / Math.max(1, in)), threads = Parallel.threads();
+        return (Math.max(grain, (out + 4 * threads - 1) / (4 * threads)) + 3) & ~3;
+    }
+
+    /** Output rows [from, to) of y (rows, out). */
+    private static void rows(float[] x, int xOff, int rows, int in, float[] w, int wOff, int from, int to, int out,
+                             float[] bias, int bOff, float[] y, int yOff) {
+        if (Simd.ENABLED && rows == 1) Vec.multiplyOneRow(x, xOff, in, w, wOff, from, to, bias, bOff, y, yOff);
+        else if (Simd.ENABLED) Vec.multiply(x, xOff, rows, in, w, wOff, from, to, out, bias, bOff, y, yOff);
+        else multiplyScalar(x, xOff, rows, in, w, wOff, from, to, out, bias, bOff, y, yOff);
     }
 
     /** Scalar twin over output rows [from, to). */

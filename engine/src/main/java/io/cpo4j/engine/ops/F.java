@@ -78,6 +78,15 @@ public final class F {
         return Linear.forward(x, weight, bias);
     }
 
+    /**
+     * {@link #linear} of one x with several weights (and biases, or null for none), one result each:
+     * a block's q, k and v, or its gate and up. Equal to separate calls; while decoding (no graph, a
+     * few rows) the weights are read in one parallel region instead of one each.
+     */
+    public static Tensor[] linears(Tensor x, Tensor[] weights, Tensor[] biases) {
+        return Linear.forwardAll(x, weights, biases);
+    }
+
     /** Rows of weight (V, C) picked by ids, which have shape idsShape → idsShape + [C]. */
     public static Tensor embedding(int[] ids, int[] idsShape, Tensor weight) {
         return Embedding.forward(ids, idsShape, weight);

@@ -44,6 +44,49 @@ final class Linear {
         return Autograd.record("linear", out, () -> backward(out, x, weight, bias, xv, w, rows, in, outF), x, weight, bias);
     }
 
+    /**
+     * Several linear maps of the same x: weights[m] (out[m], in), biases[m] or null (biases itself may be
+     * null) → one tensor (.., out[m]) each. Without a graph and with few rows (decoding) they share one
+     * mat-vec region; otherwise each is {@link #forward} on its own, with its own backward.
+     */
+    static Tensor[] forwardAll(Tensor x, Tensor[] weights, Tensor[] biases) {
+        int n = weights.length;
+        Tensor[] b = biases == null ? new Tensor[n] : biases;
+        if (b.length != n) throw new IllegalArgumentException("linears: " + n + " weights but " + b.length + " biases");
+        int[] xs = x.shape();
+        int in = xs.length == 0 ? 0 : xs[xs.length - 1], rows = in == 0 ? 0 : x.size() / in;
+        boolean plain = rows <= MATVEC_ROWS && !Autograd.needsGrad(x);
+        for (int m = 0; m < n && plain; m++) {
+            int[] ws = weights[m].shape();
+            plain = ws.length == 2 && ws[1] == in && (b[m] == null || (b[m].rank() == 1 && b[m].size() == ws[0]))
+                    && !Autograd.needsGrad(weights[m], b[m]);
+        }
+        Tensor[] out = new Tensor[n];
+        if (!plain) {                                                     // also where shapes are wrong: forward names them
+            for (int m = 0; m < n; m++) out[m] = forward(x, weights[m], b[m]);
+            return out;
+        }
+        Tensor xv = Operands.rowMajor(x);
+        float[][] w = new float[n][], bias = new float[n][], y = new float[n][];
+        int[] wOff = new int[n], bOff = new int[n], outF = new int[n];
+        for (int m = 0; m < n; m++) {
+            Tensor wm = Operands.rowMajor(weights[m]);
+            w[m] = wm.data();
+            wOff[m] = wm.offset();
+            outF[m] = wm.shape()[0];
+            if (b[m] != null) {
+                bias[m] = b[m].data();
+                bOff[m] = b[m].offset();
+            }
+            int[] shape = xs.clone();
+            shape[shape.length - 1] = outF[m];
+            out[m] = Outputs.allocate(shape, false);                     // every element written
+            y[m] = out[m].data();
+        }
+        MatVecKernel.multiplyAll(xv.data(), xv.offset(), rows, in, w, wOff, outF, bias, bOff, y);
+        return out;
+    }
+
     /** dx (rows, in) += dy · W;  dW (out, in) += dyᵀ · x;  db (out) += Σ_rows dy. */
     private static void backward(Tensor out, Tensor x, Tensor weight, Tensor bias, Tensor xv, Tensor w, int rows, int in, int outF) {
         float[] g = out.gradBuffer();

@@ -1,5 +1,7 @@
 package io.cpo4j.engine.kernels;
 
+import java.util.Arrays;
+
 import org.junit.jupiter.api.Test;
 
 import static io.cpo4j.engine.kernels.Twins.assertTwins;
@@ -59,6 +61,35 @@ class DecodeKernelTwinTest {
         assertThat(two).containsExactly(one);
         MatVecKernel.multiplyScalar(x, 0, rows, in, w, 0, 0, out, out, b, 0, sc, 0);
         assertTwins("matVec on the pool", one, sc);
+    }
+
+    /** q, k and v (or gate and up) in one region: each output the bits of its own multiply, on 1 and 2 threads. */
+    @Test
+    void multiplyAllGivesEachMatrixTheBitsOfItsOwnMultiply() {
+        int in = 96;
+        int[] out = {100, 36, 36};
+        int threads = Parallel.threads();
+        try {
+            for (int rows : new int[] {1, 3}) {
+                float[] x = randn(21, rows * in);
+                float[][] w = new float[3][], b = {randn(25, out[0]), null, randn(26, out[2])}, y = new float[3][];
+                for (int m = 0; m < 3; m++) {
+                    w[m] = randn(22 + m, 5 + out[m] * in);                                // weights from offset 5
+                    y[m] = new float[rows * out[m]];
+                }
+                for (int t = 1; t <= 2; t++) {
+                    Parallel.setThreads(t);
+                    MatVecKernel.multiplyAll(x, 0, rows, in, w, new int[] {5, 5, 5}, out, b, new int[3], y);
+                    for (int m = 0; m < 3; m++) {
+                        float[] alone = new float[rows * out[m]];
+                        MatVecKernel.multiply(x, 0, rows, in, w[m], 5, out[m], b[m], 0, alone, 0);
+                        assertThat(Arrays.equals(y[m], alone)).as("matrix %d, %d rows, %d threads", m, rows, t).isTrue();
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(threads);
+        }
     }
 
     @Test

@@ -39,4 +39,46 @@ class LinearMatVecPathTest {
             }
         }
     }
+
+    @Test
+    void linearsEqualSeparateLinearsWithAndWithoutAGraph() {
+        Rng rng = new Rng(12);
+        for (int rows : new int[] {1, 5, 12}) {
+            Tensor x = Tensor.randn(rng, 1f, 1, rows, 24).requiresGrad(true);
+            Tensor[] w = {Tensor.randn(rng, 1f, 16, 24).requiresGrad(true), Tensor.randn(rng, 1f, 8, 24).requiresGrad(true)};
+            Tensor[] b = {Tensor.randn(rng, 1f, 16).requiresGrad(true), null};
+            try (var s = Autograd.noGrad()) {
+                Tensor[] together = F.linears(x, w, b);
+                for (int m = 0; m < 2; m++) {
+                    assertThat(together[m].shape()).containsExactly(1, rows, w[m].shape()[0]);
+                    assertThat(java.util.Arrays.equals(together[m].toArray(), F.linear(x, w[m], b[m]).toArray())).as("rows %d, weight %d", rows, m).isTrue();
+                }
+            }
+            // with a graph: the same values, and the gradients of two separate linears
+            Tensor[] together = F.linears(x, w, b);
+            F.add(F.sum(together[0]), F.sum(F.mul(together[1], together[1]))).backward();
+            float[] dx = x.grad().toArray(), dw0 = w[0].grad().toArray(), dw1 = w[1].grad().toArray(), db0 = b[0].grad().toArray();
+            x.zeroGrad();
+            w[0].zeroGrad();
+            w[1].zeroGrad();
+            b[0].zeroGrad();
+            Tensor y0 = F.linear(x, w[0], b[0]), y1 = F.linear(x, w[1], null);
+            assertThat(java.util.Arrays.equals(together[0].toArray(), y0.toArray())).isTrue();
+            F.add(F.sum(y0), F.sum(F.mul(y1, y1))).backward();
+            assertThat(dx).containsExactly(x.grad().toArray());
+            assertThat(dw0).containsExactly(w[0].grad().toArray());
+            assertThat(dw1).containsExactly(w[1].grad().toArray());
+            assertThat(db0).containsExactly(b[0].grad().toArray());
+            assertThat(dx).as("a gradient reached x").isNotEqualTo(new float[dx.length]);
+        }
+    }
+
+    @Test
+    void linearsNameAWrongWeightShape() {
+        Tensor x = Tensor.zeros(1, 1, 24);
+        try (var s = Autograd.noGrad()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> F.linears(x, new Tensor[] {Tensor.zeros(16, 24), Tensor.zeros(8, 23)}, null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weight [8, 23]");
+        }
+    }
 }

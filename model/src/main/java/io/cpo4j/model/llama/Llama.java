@@ -138,9 +138,10 @@ public final class Llama implements LanguageModel {
         float eps = config.rmsNormEps();
         int d = config.headSize();
         Tensor h = F.rmsNorm(x, w.attentionNorm(), eps);
-        Tensor q = F.linear(h, w.wq(), w.bq());                                          // (B, T, H·D)
-        Tensor k = F.linear(h, w.wk(), w.bk());                                          // (B, T, KV·D)
-        Tensor v = F.linear(h, w.wv(), w.bv());                                          // (B, T, KV·D)
+        Tensor[] qkv = F.linears(h, new Tensor[] {w.wq(), w.wk(), w.wv()}, new Tensor[] {w.bq(), w.bk(), w.bv()});
+        Tensor q = qkv[0];                                                               // (B, T, H·D)
+        Tensor k = qkv[1];                                                               // (B, T, KV·D)
+        Tensor v = qkv[2];                                                               // (B, T, KV·D)
         if (w.qNorm() != null) {
             q = headNorm(q, w.qNorm(), config.heads());
             k = headNorm(k, w.kNorm(), config.kvHeads());
@@ -151,7 +152,8 @@ public final class Llama implements LanguageModel {
         Tensor a = attention.attend(l, q, k, v);                                         // (B, T, H·D)
         x = F.add(x, F.linear(a, w.wo(), w.bo()));
         h = F.rmsNorm(x, w.mlpNorm(), eps);
-        Tensor m = F.swiglu(F.linear(h, w.gate(), null), F.linear(h, w.up(), null));     // (B, T, I)
+        Tensor[] gateUp = F.linears(h, new Tensor[] {w.gate(), w.up()}, null);
+        Tensor m = F.swiglu(gateUp[0], gateUp[1]);                                       // (B, T, I)
         return F.add(x, F.linear(m, w.down(), null));
     }
 
