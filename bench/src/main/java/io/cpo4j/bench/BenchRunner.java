@@ -80,6 +80,7 @@ public final class BenchRunner {
                 new Group("training step", List.of("TrainStepBenchmark"), (p, selected, t) -> p.trainStep(t)),
                 new Group("training step in turns with torch", List.of("TrainStepInTurnsBenchmark"), none),
                 new Group("llama training step", List.of("LlamaStepBenchmark"), (p, selected, t) -> p.llamaStep(t)),
+                new Group("llama training step in turns with torch", List.of("LlamaStepInTurnsBenchmark"), none),
                 new Group("decoding", List.of("MemoryBandwidthBenchmark", "DecodeBenchmark", "LlamaDecodeBenchmark", "LlamaDecodeInTurnsBenchmark"),
                         (p, selected, t) -> {
                             p.nativeRead(t);

@@ -37,6 +37,7 @@ final class Cases {
             Map.entry("TrainStepBenchmark.step", new Case("GPT training step: forward, backward, clipping, AdamW", "tokens/s", TrainStepBenchmark::tokens, config -> config)),
             Map.entry(LlamaTables.STEP, new Case("Llama training step, smollm2-135m shape: forward, backward, clipping, AdamW", "tokens/s",
                     config -> LlamaTables.STEP_BATCH * LlamaTables.STEP_BLOCK, config -> config)),
+            Map.entry(LlamaTurnsTable.BENCHMARK, new Case("Llama training step, smollm2-135m shape, in turns with PyTorch's step", "ms per call", shape -> 1, null)),
             Map.entry(LlamaTables.DECODE, new Case("Llama decoding, smollm2-135m shape, with a KV cache, one token per sequence", "tokens/s",
                     Double::parseDouble, LlamaTables::decodeCase)),
             Map.entry(LlamaTables.DECODE_IN_TURNS, new Case("Llama decoding, smollm2-135m shape, batch 1, in turns with the read probes that set its bound", "ms per call", shape -> 1, null)),
@@ -69,7 +70,7 @@ final class Cases {
             "AttentionBenchmark.forward", "AttentionBenchmark.forwardBackward", "LayerNormBenchmark.forward",
             "LayerNormBenchmark.backward", "GeluBenchmark.forward", "GeluBenchmark.backward",
             "RmsNormBenchmark.forward", "RmsNormBenchmark.backward", "SwiGluBenchmark.forward", "SwiGluBenchmark.backward",
-            "CrossEntropyBenchmark.forwardBackward", "AdamWBenchmark.step", "TrainStepBenchmark.step", "TrainStepInTurnsBenchmark.step", LlamaTables.STEP, "MemoryBandwidthBenchmark.copy", "MemoryBandwidthBenchmark.read",
+            "CrossEntropyBenchmark.forwardBackward", "AdamWBenchmark.step", "TrainStepBenchmark.step", "TrainStepInTurnsBenchmark.step", LlamaTables.STEP, LlamaTurnsTable.BENCHMARK, "MemoryBandwidthBenchmark.copy", "MemoryBandwidthBenchmark.read",
             "DecodeBenchmark.step", LlamaTables.DECODE, LlamaTables.DECODE_IN_TURNS, "CpoStepBenchmark.step", "TokenizerBenchmark.encode", "TokenizerBenchmark.encodeShort",
             "TokenizerBenchmark.preTokenize", "TokenizerBenchmark.decode", "TokenizerBenchmark.encodeLlama3", "TokenizerBenchmark.encodeQwen3",
             "TokenizerBenchmark.encodeSentencePiece");

@@ -44,7 +44,7 @@ public class LlamaStepBenchmark extends BenchmarkDefaults {
     @Setup
     public void setup() {
         Parallel.setThreads(threads);
-        trainer = trainer(model(config), LlamaTables.STEP_BATCH, LlamaTables.STEP_BLOCK);
+        trainer = trainer(config);
     }
 
     @Benchmark
@@ -55,6 +55,11 @@ public class LlamaStepBenchmark extends BenchmarkDefaults {
     /** The preset the peer names {@code config} (same shapes as torch_llama_step.py's CONFIGS). */
     static LlamaConfig model(String config) {
         return LlamaConfig.preset(config);
+    }
+
+    /** The trainer of the measured step: preset {@code config}, batch {@link LlamaTables#STEP_BATCH} × {@link LlamaTables#STEP_BLOCK}. */
+    static Trainer trainer(String config) {
+        return trainer(model(config), LlamaTables.STEP_BATCH, LlamaTables.STEP_BLOCK);
     }
 
     /** A next-token trainer of {@code c} on random tokens, batch × block per step, with the peer's AdamW and clipping at 1. */

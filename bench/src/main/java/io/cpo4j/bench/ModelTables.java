@@ -3,6 +3,7 @@ package io.cpo4j.bench;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The model-level tables of the results file: a training step beside PyTorch, memory bandwidth,
@@ -58,10 +59,18 @@ final class ModelTables {
           .append("that rotates from call to call; the ratio is taken within each call against the faster torch of that call, and the table gives\n")
           .append("medians over the measured calls, which follow 6 warm-up iterations of 1 s (6 calls of the 124M step; the JIT is still\n")
           .append("compiling through the first few). `tiny`: batch 16 × 128; `small`: GPT-2 124M, batch 4 × 256.\n\n");
+        inTurnsRows(md, rows, notes, "train.turns.", TrainStepBenchmark::tokens);
+    }
+
+    /**
+     * The rows of a step measured in turns, from the notes {@code <prefix><config>.<threads>.<who>} (ms per step,
+     * in call order; who is cpo4j or torch...) and the notes {@code <prefix>note.*}; tokens per step by config.
+     */
+    static void inTurnsRows(StringBuilder md, List<JmhRun.Timing> rows, Map<String, String> notes, String prefix, ToDoubleFunction<String> tokensPerStep) {
         md.append("| config | threads | calls | cpo4j ms per step | cpo4j tokens/s | torch ms per step (median) | cpo4j / best torch, median of calls | target ≥ ")
           .append(TRAIN_STEP_TARGET).append("× |\n|---|---|---|---|---|---|---|---|\n");
         for (JmhRun.Timing t : rows) {
-            String key = "train.turns." + t.shape() + "." + t.threads() + ".";
+            String key = prefix + t.shape() + "." + t.threads() + ".";
             double[] own = inOrderKey(notes, key + "cpo4j");
             Map<String, double[]> peers = new java.util.LinkedHashMap<>();
             for (String k : notes.keySet()) {
@@ -78,12 +87,12 @@ final class ModelTables {
             double ratio = median(ratios);
             md.append("| ").append(t.shape()).append(" | ").append(t.threads()).append(" | ").append(own.length).append(" | ")
               .append(String.format(Locale.ROOT, "%.1f", median(own))).append(" | ")
-              .append(String.format(Locale.ROOT, "%.0f", TrainStepBenchmark.tokens(t.shape()) / median(own) * 1e3)).append(" | ")
+              .append(String.format(Locale.ROOT, "%.0f", tokensPerStep.applyAsDouble(t.shape()) / median(own) * 1e3)).append(" | ")
               .append(peerCells.isEmpty() ? "n/a" : peerCells).append(" | ")
               .append(Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2f×", ratio)).append(" | ")
               .append(Double.isNaN(ratio) ? "n/a" : Report.verdict(ratio, TRAIN_STEP_TARGET)).append(" |\n");
         }
-        for (var e : notes.entrySet()) if (e.getKey().startsWith("train.turns.note.")) md.append("\nnote: ").append(e.getValue()).append('\n');
+        for (var e : notes.entrySet()) if (e.getKey().startsWith(prefix + "note.")) md.append("\nnote: ").append(e.getValue()).append('\n');
     }
 
     static double[] inOrderKey(Map<String, String> notes, String key) {

@@ -78,6 +78,7 @@ final class Report {
                 case "DecodeBenchmark.step" -> ModelTables.decode(md, c, e.getValue(), byBenchmark.getOrDefault("MemoryBandwidthBenchmark.copy", List.of()),
                         byBenchmark.getOrDefault("MemoryBandwidthBenchmark.read", List.of()));
                 case LlamaTables.STEP -> LlamaTables.step(md, c, e.getValue(), p);
+                case LlamaTurnsTable.BENCHMARK -> LlamaTurnsTable.write(md, e.getValue(), ctx.notes());
                 case LlamaTables.DECODE -> LlamaTables.decode(md, c, e.getValue(), p, byBenchmark.getOrDefault("MemoryBandwidthBenchmark.copy", List.of()),
                         byBenchmark.getOrDefault("MemoryBandwidthBenchmark.read", List.of()));
                 case LlamaTables.DECODE_IN_TURNS -> LlamaTables.decodeInTurns(md, e.getValue(), ctx.notes());

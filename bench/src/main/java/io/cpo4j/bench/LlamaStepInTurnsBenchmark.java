@@ -1,0 +1,120 @@
+package io.cpo4j.bench;
+
+import io.cpo4j.engine.kernels.Parallel;
+import io.cpo4j.model.train.Trainer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Llama training step of {@link LlamaStepBenchmark}, measured in turns with PyTorch's step, as
+ * {@link TrainStepInTurnsBenchmark} does for the GPT step: every call runs one cpo4j step and one
+ * step of each torch peer ({@code bench/peers/paired_llama_peer.py}, which runs the step of
+ * {@code bench/peers/torch_llama_step.py --mode step --grad-clip 1} on OpenBLAS's best kernel set
+ * for the machine, or as OpenBLAS configures itself when none is known), in an order that rotates
+ * from call to call, each after {@link PeerProcess#settle}. Milliseconds per step go to the notes
+ * ({@code llama.turns.<config>.<threads>.<who>}, in call order); the report takes the ratio within each call.
+ */
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+// A step of either side takes 10-17 s, so every 1 s iteration is one call of two steps (about half a minute):
+// 2 warm-up calls (the first cpo4j step runs while C2 compiles it) and 6 measured calls keep a thread count
+// under 5 minutes, and the ratio taken within each call does not need more calls to be fair.
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 6, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xms8g", "-Xmx8g"})
+public class LlamaStepInTurnsBenchmark extends BenchmarkDefaults {
+
+    @Param({"smollm2-135m"})
+    public String config;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    private Trainer trainer;
+    private final Map<String, PeerProcess> peers = new LinkedHashMap<>();
+    private final Map<String, List<Double>> millis = new LinkedHashMap<>();
+    private final List<String> notes = new ArrayList<>();
+    private boolean measuring;
+    private int calls;
+
+    @Setup
+    public void setup() {
+        Parallel.setThreads(threads);
+        trainer = LlamaStepBenchmark.trainer(config);
+        millis.put("cpo4j", new ArrayList<>());
+        if ("none".equals(System.getProperty(TrainStepInTurnsBenchmark.PEERS))) return;   // the runner's --no-peers
+        Path peersDir = Path.of(System.getProperty(TrainStepInTurnsBenchmark.ROOT, ".")).resolve("bench/peers");
+        Path stepScript = peersDir.resolve("torch_llama_step.py"), server = peersDir.resolve("paired_llama_peer.py");
+        if (!Files.isRegularFile(stepScript) || !Files.isRegularFile(server) || !Files.isExecutable(Path.of(PairedKernels.PYTHON))) return;
+        List<String> command = List.of(PairedKernels.PYTHON, server.toString(), stepScript.toString(), config, Integer.toString(threads));
+        // Only the best kernel set when it is known, as for the GPT step: OpenBLAS's generic kernels never made the faster peer.
+        String best = Peers.bestCore(Machine.describe());
+        PeerProcess forced = best == null ? null : PeerProcess.start(command, threads, best, notes);
+        if (forced != null) {
+            add("torch/" + best, forced);
+        } else {
+            PeerProcess auto = PeerProcess.start(command, threads, null, notes);
+            if (auto != null) add("torch", auto);
+        }
+    }
+
+    private void add(String who, PeerProcess peer) {
+        peers.put(who, peer);
+        millis.put(who, new ArrayList<>());
+    }
+
+    @Setup(Level.Iteration)
+    public void nextIteration(IterationParams params) {
+        measuring = params.getType() == IterationType.MEASUREMENT;
+    }
+
+    /** One step of cpo4j and of each peer, starting from a different one each call. */
+    @Benchmark
+    public void step() {
+        List<String> who = new ArrayList<>(millis.keySet());
+        int n = who.size(), first = calls++ % n;
+        for (int i = 0; i < n; i++) {
+            String w = who.get((first + i) % n);
+            double ms;
+            PeerProcess.settle();
+            if (w.equals("cpo4j")) {
+                long t0 = System.nanoTime();
+                trainer.step();
+                ms = (System.nanoTime() - t0) / 1e6;
+            } else {
+                ms = peers.get(w).ask("step 1");
+            }
+            if (measuring) millis.get(w).add(ms);
+        }
+    }
+
+    @TearDown
+    public void record() {
+        for (PeerProcess p : peers.values()) p.close();
+        for (var e : millis.entrySet()) {
+            if (e.getValue().isEmpty()) continue;
+            StringJoiner ms = new StringJoiner(",");
+            for (double m : e.getValue()) ms.add(String.format(Locale.ROOT, "%.2f", m));
+            Notes.write(LlamaTurnsTable.NOTES + config + "." + threads + "." + e.getKey(), ms.toString());
+        }
+        for (int i = 0; i < notes.size(); i++) Notes.write(LlamaTurnsTable.NOTES + "note." + config + "." + threads + "." + i, notes.get(i));
+    }
+}
