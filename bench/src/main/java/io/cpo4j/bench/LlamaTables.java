@@ -8,11 +8,8 @@ import java.util.TreeSet;
 /**
  * The Llama rows of the results file, smollm2-135m's shape: a training step (batch 4 × 256) against
  * {@code bench/peers/torch_llama_step.py}'s step, and batch-1 decoding against the memory-bandwidth
- * bound. The torch side runs today; the cpo4j side comes with two JMH classes that only need to exist:
- * {@code LlamaStepBenchmark} (method {@code step}, {@code @Param config = "smollm2-135m"} and
- * {@code threads}, batch {@link #STEP_BATCH} × {@link #STEP_BLOCK}, clipping at 1) and
- * {@code LlamaDecodeBenchmark} (method {@code step}, {@code @Param batch = "1"} and {@code threads},
- * one new token per sequence at position {@link #DECODE_POSITION}). Until then their cpo4j cells say n/a.
+ * bound ({@link LlamaStepBenchmark}, {@link LlamaDecodeBenchmark}, and the decode measured in turns with
+ * its bound, {@link LlamaDecodeInTurnsBenchmark}). A row whose cpo4j side did not run shows torch alone.
  */
 final class LlamaTables {
 
