@@ -22,9 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -120,12 +118,6 @@ public class LlamaDecodeInTurnsBenchmark extends BenchmarkDefaults {
     @TearDown
     public void record() {
         if (nativeRead != null) nativeRead.close();
-        for (var e : figures.entrySet()) {
-            if (e.getValue().isEmpty()) continue;
-            StringJoiner values = new StringJoiner(",");
-            for (double v : e.getValue()) values.add(String.format(Locale.ROOT, "%.4f", v));
-            Notes.write(LlamaTables.TURNS + threads + "." + e.getKey(), values.toString());
-        }
-        for (int i = 0; i < notes.size(); i++) Notes.write(LlamaTables.TURNS + "note." + threads + "." + i, notes.get(i));
+        Notes.writeTurns(LlamaTables.TURNS + threads + ".", LlamaTables.TURNS + "note." + threads + ".", "%.4f", figures, notes);
     }
 }

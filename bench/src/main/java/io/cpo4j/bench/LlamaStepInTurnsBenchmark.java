@@ -19,9 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -65,15 +63,8 @@ public class LlamaStepInTurnsBenchmark extends BenchmarkDefaults {
         Path stepScript = peersDir.resolve("torch_llama_step.py"), server = peersDir.resolve("paired_llama_peer.py");
         if (!Files.isRegularFile(stepScript) || !Files.isRegularFile(server) || !Files.isExecutable(Path.of(PairedKernels.PYTHON))) return;
         List<String> command = List.of(PairedKernels.PYTHON, server.toString(), stepScript.toString(), config, Integer.toString(threads));
-        // Only the best kernel set when it is known, as for the GPT step: OpenBLAS's generic kernels never made the faster peer.
-        String best = Peers.bestCore(Machine.describe());
-        PeerProcess forced = best == null ? null : PeerProcess.start(command, threads, best, notes);
-        if (forced != null) {
-            add("torch/" + best, forced);
-        } else {
-            PeerProcess auto = PeerProcess.start(command, threads, null, notes);
-            if (auto != null) add("torch", auto);
-        }
+        var peer = PeerProcess.startOnBestCore(command, threads, notes);
+        if (peer != null) add(peer.getKey(), peer.getValue());
     }
 
     private void add(String who, PeerProcess peer) {
@@ -109,12 +100,6 @@ public class LlamaStepInTurnsBenchmark extends BenchmarkDefaults {
     @TearDown
     public void record() {
         for (PeerProcess p : peers.values()) p.close();
-        for (var e : millis.entrySet()) {
-            if (e.getValue().isEmpty()) continue;
-            StringJoiner ms = new StringJoiner(",");
-            for (double m : e.getValue()) ms.add(String.format(Locale.ROOT, "%.2f", m));
-            Notes.write(LlamaTurnsTable.NOTES + config + "." + threads + "." + e.getKey(), ms.toString());
-        }
-        for (int i = 0; i < notes.size(); i++) Notes.write(LlamaTurnsTable.NOTES + "note." + config + "." + threads + "." + i, notes.get(i));
+        Notes.writeTurns(LlamaTurnsTable.NOTES + config + "." + threads + ".", LlamaTurnsTable.NOTES + "note." + config + "." + threads + ".", "%.2f", millis, notes);
     }
 }

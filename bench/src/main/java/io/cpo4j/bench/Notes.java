@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
 
 /**
  * Figures a benchmark learns besides its time per call (the peak heap of a training step), passed
@@ -44,6 +46,21 @@ final class Notes {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * In a forked benchmark JVM: each side's figures of an in-turns benchmark, in call order, as
+     * {@code figurePrefix + who = v1,v2,…} ({@code format} per value), and the run's problems as
+     * {@code notePrefix + i}.
+     */
+    static void writeTurns(String figurePrefix, String notePrefix, String format, Map<String, List<Double>> figures, List<String> problems) {
+        for (var e : figures.entrySet()) {
+            if (e.getValue().isEmpty()) continue;
+            StringJoiner values = new StringJoiner(",");
+            for (double v : e.getValue()) values.add(String.format(Locale.ROOT, format, v));
+            write(figurePrefix + e.getKey(), values.toString());
+        }
+        for (int i = 0; i < problems.size(); i++) write(notePrefix + i, problems.get(i));
     }
 
     /** In the runner: every note so far, the last value of a key winning. */

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +54,19 @@ final class PeerProcess implements AutoCloseable {
             notes.add("could not start the peer " + String.join(" ", command) + ": " + e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * A torch step peer for the in-turns benchmarks: on OpenBLAS's best kernel set for this machine when
+     * one is known ("torch/CORE"), else as OpenBLAS configures itself ("torch"): torch on OpenBLAS's generic
+     * kernels took 20-34 s per GPT-2 124M step, which doubled a benchmark's time and never was the faster peer. Null (and a note) when neither starts.
+     */
+    static Map.Entry<String, PeerProcess> startOnBestCore(List<String> command, int threads, List<String> notes) {
+        String best = Peers.bestCore(Machine.describe());
+        PeerProcess forced = best == null ? null : start(command, threads, best, notes);
+        if (forced != null) return Map.entry("torch/" + best, forced);
+        PeerProcess auto = start(command, threads, null, notes);
+        return auto == null ? null : Map.entry("torch", auto);
     }
 
     /**

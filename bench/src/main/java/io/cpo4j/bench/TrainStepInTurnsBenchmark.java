@@ -19,9 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -72,16 +70,8 @@ public class TrainStepInTurnsBenchmark extends BenchmarkDefaults {
         Path server = root.resolve("bench/peers/paired_train_peer.py");
         if (!Files.isRegularFile(stepScript) || !Files.isRegularFile(server) || !Files.isExecutable(Path.of(PairedKernels.PYTHON))) return;
         List<String> command = List.of(PairedKernels.PYTHON, server.toString(), stepScript.toString(), config, Integer.toString(threads));
-        // Only the best kernel set when it is known: torch on OpenBLAS's generic kernels took 20-34 s per
-        // 124M step, which doubled the benchmark's time and never was the faster peer.
-        String best = Peers.bestCore(Machine.describe());
-        PeerProcess forced = best == null ? null : PeerProcess.start(command, threads, best, notes);
-        if (forced != null) {
-            add("torch/" + best, forced);
-        } else {
-            PeerProcess auto = PeerProcess.start(command, threads, null, notes);
-            if (auto != null) add("torch", auto);
-        }
+        var peer = PeerProcess.startOnBestCore(command, threads, notes);
+        if (peer != null) add(peer.getKey(), peer.getValue());
     }
 
     private void add(String who, PeerProcess peer) {
@@ -117,12 +107,6 @@ public class TrainStepInTurnsBenchmark extends BenchmarkDefaults {
     @TearDown
     public void record() {
         for (PeerProcess p : peers.values()) p.close();
-        for (var e : millis.entrySet()) {
-            if (e.getValue().isEmpty()) continue;
-            StringJoiner ms = new StringJoiner(",");
-            for (double m : e.getValue()) ms.add(String.format(Locale.ROOT, "%.2f", m));
-            Notes.write("train.turns." + config + "." + threads + "." + e.getKey(), ms.toString());
-        }
-        for (int i = 0; i < notes.size(); i++) Notes.write("train.turns.note." + config + "." + threads + "." + i, notes.get(i));
+        Notes.writeTurns("train.turns." + config + "." + threads + ".", "train.turns.note." + config + "." + threads + ".", "%.2f", millis, notes);
     }
 }
