@@ -24,6 +24,7 @@ final class HfBpeModel {
     private final int[] byteIds;                // (256,) id of <0xNN>, or null without byte_fallback
     private final boolean fuseUnk, ignoreMerges;
     private final boolean byteLevelInput;       // pieces arrive in GPT-2's byte alphabet (errors name bytes)
+    private volatile JoinablePairs joinable;    // built at the first long piece
 
     /**
      * @param vocab       token text → id
@@ -65,6 +66,8 @@ final class HfBpeModel {
     static final class Encoding {
         boolean lastWasUnk;
         int[] sym = new int[64];
+        int[] chars = new int[64];
+        int[] segment = new int[64];
     }
 
     /** Appends the ids of one pre-tokenized piece. */
@@ -78,16 +81,21 @@ final class HfBpeModel {
             }
         }
         int n = piece.length();
-        if (state.sym.length < n) state.sym = new int[Math.max(n, 2 * state.sym.length)];
-        int[] sym = state.sym;
+        if (state.sym.length < n) {
+            state.sym = new int[Math.max(n, 2 * state.sym.length)];
+            state.chars = new int[state.sym.length];
+            state.segment = new int[state.sym.length];
+        }
+        int[] sym = state.sym, chars = state.chars;
         int len = 0;
         for (int i = 0; i < n; ) {
             int cp = piece.codePointAt(i);
             i += Character.charCount(cp);
             int id = cp < bmpSymbol.length ? bmpSymbol[cp] : astralSymbol.getOrDefault(cp, -1);
+            chars[len] = cp;
             sym[len++] = id >= 0 ? id : -1 - cp; // negative: a character outside the vocabulary, never merged
         }
-        len = BpeMerge.mergeLowestFirst(merges, sym, len);
+        len = len > BpeMerge.LONG_PIECE ? mergeInSegments(sym, chars, len, state.segment) : BpeMerge.mergeLowestFirst(merges, sym, len);
         for (int k = 0; k < len; k++) {
             int id = sym[k];
             if (id >= 0) {
@@ -97,6 +105,28 @@ final class HfBpeModel {
                 unknown(-1 - id, out, state);
             }
         }
+    }
+
+    /**
+     * A long piece (a SentencePiece text without a pre-tokenizer is one piece) merged as the runs
+     * between boundaries no merge can cross ({@link JoinablePairs}; a character outside the
+     * vocabulary is one too), each on its own: what merging it whole gives, without one heap over
+     * the whole text. sym[0, len) holds ids, chars[0, len) their characters; returns the new length.
+     */
+    private int mergeInSegments(int[] sym, int[] chars, int len, int[] segment) {
+        JoinablePairs pairs = joinable;
+        if (pairs == null) joinable = pairs = new JoinablePairs(vocab.keySet());
+        int w = 0, start = 0;
+        for (int k = 1; k <= len; k++) {
+            if (k < len && sym[k - 1] >= 0 && sym[k] >= 0 && pairs.contains(chars[k - 1], chars[k])) continue;
+            int n = k - start;                                   // [start, k) is a run; w ≤ start, so writing back is safe
+            System.arraycopy(sym, start, segment, 0, n);
+            n = BpeMerge.mergeLowestFirst(merges, segment, n);
+            System.arraycopy(segment, 0, sym, w, n);
+            w += n;
+            start = k;
+        }
+        return w;
     }
 
     private void unknown(int cp, IntList out, Encoding state) {
