@@ -1,7 +1,6 @@
 package io.cpo4j.bench;
 
 import io.cpo4j.engine.kernels.Parallel;
-import io.cpo4j.model.train.Trainer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
@@ -16,10 +15,7 @@ import org.openjdk.jmh.runner.IterationType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,60 +49,33 @@ public class TrainStepInTurnsBenchmark extends BenchmarkDefaults {
     @Param({"1", "2"})
     public int threads;
 
-    private Trainer trainer;
-    private final Map<String, PeerProcess> peers = new LinkedHashMap<>();
-    private final Map<String, List<Double>> millis = new LinkedHashMap<>();
-    private final List<String> notes = new ArrayList<>();
-    private boolean measuring;
-    private int calls;
+    private StepTurns turns;
 
     @Setup
     public void setup() {
         Parallel.setThreads(threads);
-        trainer = TrainStepBenchmark.trainer(config);
-        millis.put("cpo4j", new ArrayList<>());
+        turns = new StepTurns(TrainStepBenchmark.trainer(config));
         Path root = Path.of(System.getProperty(ROOT, "."));
         Path stepScript = Path.of(System.getProperty(PEERS, root.resolve("../shared/peers").toString())).resolve("torch_gpt_step.py");
         Path server = root.resolve("bench/peers/paired_train_peer.py");
         if (!Files.isRegularFile(stepScript) || !Files.isRegularFile(server) || !Files.isExecutable(Path.of(PairedKernels.PYTHON))) return;
         List<String> command = List.of(PairedKernels.PYTHON, server.toString(), stepScript.toString(), config, Integer.toString(threads));
-        var peer = PeerProcess.startOnBestCore(command, threads, notes);
-        if (peer != null) add(peer.getKey(), peer.getValue());
-    }
-
-    private void add(String who, PeerProcess peer) {
-        peers.put(who, peer);
-        millis.put(who, new ArrayList<>());
+        turns.startPeer(command, threads);
     }
 
     @Setup(Level.Iteration)
     public void nextIteration(IterationParams params) {
-        measuring = params.getType() == IterationType.MEASUREMENT;
+        turns.measuring(params.getType() == IterationType.MEASUREMENT);
     }
 
     /** One step of cpo4j and of each peer, starting from a different one each call. */
     @Benchmark
     public void step() {
-        List<String> who = new ArrayList<>(millis.keySet());
-        int n = who.size(), first = calls++ % n;
-        for (int i = 0; i < n; i++) {
-            String w = who.get((first + i) % n);
-            double ms;
-            PeerProcess.settle();
-            if (w.equals("cpo4j")) {
-                long t0 = System.nanoTime();
-                trainer.step();
-                ms = (System.nanoTime() - t0) / 1e6;
-            } else {
-                ms = peers.get(w).ask("step 1");
-            }
-            if (measuring) millis.get(w).add(ms);
-        }
+        turns.call();
     }
 
     @TearDown
     public void record() {
-        for (PeerProcess p : peers.values()) p.close();
-        Notes.writeTurns("train.turns." + config + "." + threads + ".", "train.turns.note." + config + "." + threads + ".", "%.2f", millis, notes);
+        turns.close("train.turns." + config + "." + threads + ".", "train.turns.note." + config + "." + threads + ".");
     }
 }
