@@ -86,8 +86,9 @@ final class TrainFlags {
         line(sb, "--checkpoint-every N", "steps between checkpoints, 0 = only at the end (default " + base.checkpointEvery() + ")");
         line(sb, "--keep-checkpoints N", "newest checkpoints kept (default " + base.keepCheckpoints() + ")");
         line(sb, "--max-bad-steps N", "consecutive NaN/Inf steps (skipped) before the run stops (default " + base.maxBadSteps() + ")");
-        line(sb, "--gradient-checkpointing", "recompute each block's activations in the backward pass instead of keeping");
-        line(sb, "", "them: each block's input and one block's activations in memory, one more forward pass");
+        sb.append("  --gradient-checkpointing").append(System.lineSeparator());
+        line(sb, "", "recompute each block's activations in the backward pass instead of keeping them:");
+        line(sb, "", "each block's input and one block's activations in memory, one more forward pass");
         line(sb, "--seed S", "seeds initialisation, data order, dropout" + (withBlock ? "" : ", negatives") + " (default " + base.seed() + ")");
         return sb.toString();
     }
