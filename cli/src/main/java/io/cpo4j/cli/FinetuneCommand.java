@@ -46,7 +46,13 @@ final class FinetuneCommand implements Command {
     private static final List<String> SPEC_FLAGS = List.of("loss-type", "negatives", "k", "beta", "cpo-alpha", "negatives-from",
             "neg-temperature", "neg-top-k", "neg-top-p", "meanfield-fraction", "pss-mix", "simpo-gamma");
     private static final List<String> VALUED = valued();
-    private static final List<String> FLAGS = List.of("resume", "overwrite", "skip-bad-lines");
+    private static final List<String> FLAGS = flags("resume", "overwrite", "skip-bad-lines");
+
+    private static List<String> flags(String... own) {
+        List<String> f = new ArrayList<>(List.of(own));
+        f.addAll(TrainFlags.SWITCHES);
+        return List.copyOf(f);
+    }
 
     private static List<String> valued() {
         List<String> v = new ArrayList<>(List.of("model", "data", "data-format", "prompt-format", "tokenizer", "out", "max-length", "max-prefix", "prefix-tokens",
@@ -246,7 +252,7 @@ final class FinetuneCommand implements Command {
 
         int perExample = spec.rowsPerExample();
         int rows = (int) Math.min(Integer.MAX_VALUE, (long) tc.batchSize() * perExample);
-        MemoryEstimate training = MemoryEstimate.training(model, rows, maxLength);
+        MemoryEstimate training = MemoryEstimate.training(model, rows, maxLength, tc.gradientCheckpointing());
         long reference = spec.needsReference() ? MemoryEstimate.parameters(model).parameterBytes() : 0;
         MemoryEstimate memory = new MemoryEstimate(training.parameterBytes() + reference, training.optimizerBytes(), training.activationBytes());
         memory.requireFits("fine-tuning " + Figures.model(model) + " with " + spec.lossType() + " on " + tc.batchSize() + " × " + perExample

@@ -43,7 +43,13 @@ final class TrainCommand implements Command {
     static final List<String> MODEL_FLAGS = List.of("model", "vocab-size", "context", "layers", "heads", "width");
 
     private static final List<String> VALUED = valued();
-    private static final List<String> FLAGS = List.of("resume", "overwrite");
+    private static final List<String> FLAGS = flags("resume", "overwrite");
+
+    private static List<String> flags(String... own) {
+        List<String> f = new ArrayList<>(List.of(own));
+        f.addAll(TrainFlags.SWITCHES);
+        return List.copyOf(f);
+    }
 
     private static List<String> valued() {
         List<String> v = new ArrayList<>(List.of("data", "val", "out", "init", "dropout", "tokenizer", "threads", "report-samples"));
@@ -180,7 +186,7 @@ final class TrainCommand implements Command {
         RandomWindows windows = new RandomWindows(train, block, tc.seed() + 1);
         SequentialWindows valWindows = val == null ? null : new SequentialWindows(val, tc.batchSize(), block);
 
-        MemoryEstimate memory = MemoryEstimate.training(model, tc.batchSize(), block);
+        MemoryEstimate memory = MemoryEstimate.training(model, tc.batchSize(), block, tc.gradientCheckpointing());
         memory.requireFits("training " + Figures.model(model) + " at batch " + tc.batchSize() + " × block " + block);
 
         LanguageModel gpt;

@@ -10,7 +10,8 @@ import java.util.Locale;
  * The {@link TrainConfig} knobs as command-line flags, shared by {@code train} and
  * {@code finetune}: {@code --batch --block --grad-accum --steps --lr --warmup --min-lr-ratio
  * --weight-decay --beta1 --beta2 --adam-eps --grad-clip --eval-every --eval-batches
- * --checkpoint-every --keep-checkpoints --max-bad-steps --seed}.
+ * --checkpoint-every --keep-checkpoints --max-bad-steps --seed} and the switch
+ * {@code --gradient-checkpointing}.
  */
 final class TrainFlags {
 
@@ -24,6 +25,9 @@ final class TrainFlags {
         if (withBlock) n.add(1, "block");
         return n;
     }
+
+    /** The on/off flags (no value). */
+    static final List<String> SWITCHES = List.of("gradient-checkpointing");
 
     /**
      * The config from the flags, each absent flag taking {@code base}'s value; out-of-range values
@@ -56,6 +60,7 @@ final class TrainFlags {
                 .keepCheckpoints(o.integer("keep-checkpoints", base.keepCheckpoints(), 1))
                 .maxBadSteps(o.integer("max-bad-steps", base.maxBadSteps(), 1))
                 .seed(o.longValue("seed", base.seed()))
+                .gradientCheckpointing(o.flag("gradient-checkpointing") || base.gradientCheckpointing())
                 .build();
     }
 
@@ -81,6 +86,9 @@ final class TrainFlags {
         line(sb, "--checkpoint-every N", "steps between checkpoints, 0 = only at the end (default " + base.checkpointEvery() + ")");
         line(sb, "--keep-checkpoints N", "newest checkpoints kept (default " + base.keepCheckpoints() + ")");
         line(sb, "--max-bad-steps N", "consecutive NaN/Inf steps (skipped) before the run stops (default " + base.maxBadSteps() + ")");
+        sb.append("  --gradient-checkpointing").append(System.lineSeparator());
+        line(sb, "", "recompute each block's activations in the backward pass instead of keeping them:");
+        line(sb, "", "each block's input and one block's activations in memory, one more forward pass");
         line(sb, "--seed S", "seeds initialisation, data order, dropout" + (withBlock ? "" : ", negatives") + " (default " + base.seed() + ")");
         return sb.toString();
     }

@@ -47,6 +47,18 @@ public final class Autograd {
         return () -> depth[0]--;
     }
 
+    /**
+     * Inside this scope (on this thread) ops record again, even within an enclosing
+     * {@link #noGrad()} scope (PyTorch's {@code torch.enable_grad()}); the enclosing scope's
+     * setting returns when it closes.
+     */
+    public static Scope enableGrad() {
+        int[] depth = NO_GRAD_DEPTH.get();
+        int saved = depth[0];
+        depth[0] = 0;
+        return () -> depth[0] = saved;
+    }
+
     /** False inside a {@link #noGrad()} scope. */
     public static boolean isGradEnabled() {
         return NO_GRAD_DEPTH.get()[0] == 0;
@@ -69,6 +81,37 @@ public final class Autograd {
         out.requiresGrad(true);
         out.node = new Node(SEQUENCE.incrementAndGet(), op, inputs, backward);
         return out;
+    }
+
+    /**
+     * {@link #record} for an op whose result requires grad through tensors it does not list: the
+     * parameters inside the function that {@link ActivationCheckpoint} recomputes. Records
+     * whenever grad is enabled.
+     */
+    static Tensor recordRequiringGrad(String op, Tensor out, Runnable backward, Tensor... inputs) {
+        if (!isGradEnabled()) return out;
+        out.requiresGrad(true);
+        out.node = new Node(SEQUENCE.incrementAndGet(), op, inputs, backward);
+        return out;
+    }
+
+    /** The number the next recorded op gets: ops recorded from now on have numbers at least this. */
+    static long nextSequence() {
+        return SEQUENCE.get() + 1;
+    }
+
+    /**
+     * Refuses a graph from {@code root} that reaches an op recorded before {@code firstSeq}: the
+     * graph of a recomputed function must be its own, so that backpropagating through it touches
+     * nothing outside.
+     */
+    static void requireGraphFrom(Tensor root, long firstSeq, String who) {
+        for (Tensor t : reverseTopological(root)) {
+            if (t.node.seq < firstSeq) {
+                throw new IllegalStateException(who + ": the function read " + t + ", computed by " + t.node.op
+                        + " outside it, which needs a gradient; pass it as the input, or compute it inside the function");
+            }
+        }
     }
 
     /** Backpropagates from a one-element {@code root} (gradient 1), then releases the graph. */

@@ -25,6 +25,24 @@ public final class Rng {
         this.spareGaussian = Double.NaN;
     }
 
+    /** An independent generator in this one's exact state (the cached Gaussian spare too): to replay a stretch of draws. */
+    public Rng copy() {
+        Rng c = new Rng(state);
+        c.spareGaussian = spareGaussian;
+        return c;
+    }
+
+    /** Puts this generator in {@code other}'s exact state (the cached Gaussian spare too). */
+    public void copyFrom(Rng other) {
+        this.state = other.state;
+        this.spareGaussian = other.spareGaussian;
+    }
+
+    /** Whether both generators would draw the same numbers from now on. */
+    boolean sameStateAs(Rng other) {
+        return state == other.state && Double.compare(spareGaussian, other.spareGaussian) == 0;
+    }
+
     /** A fresh generator derived from this one and a stream id (for per-worker or per-row streams). */
     public Rng split(long stream) {
         return new Rng(mix(state ^ mix(stream + GOLDEN)));

@@ -328,6 +328,18 @@ public final class Tensor {
         return data;
     }
 
+    /**
+     * A tensor outside any graph over {@code t}'s storage that takes over {@code t}'s claim to it
+     * (so that a recycling backward may reuse it): for {@link ActivationCheckpoint}, which drops
+     * {@code t} and its graph right after.
+     */
+    static Tensor takeOver(Tensor t) {
+        Tensor d = t.detach();
+        d.ownsData = t.ownsData;
+        t.ownsData = false;
+        return d;
+    }
+
     /** A tensor sharing this one's storage but outside any graph. */
     public Tensor detach() {
         return new Tensor(data, offset, shape, transposed);

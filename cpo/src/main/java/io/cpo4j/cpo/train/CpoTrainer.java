@@ -58,7 +58,8 @@ public final class CpoTrainer {
         if (training.blockSize() < longest) training = training.toBuilder().blockSize(longest).build();
         boolean needsReference = config.needsReference();
         if (needsReference && reference == null) {
-            MemoryEstimate step = MemoryEstimate.training(policy.config(), training.batchSize() * config.rowsPerExample(), training.blockSize());
+            MemoryEstimate step = MemoryEstimate.training(policy.config(), training.batchSize() * config.rowsPerExample(), training.blockSize(),
+                    training.gradientCheckpointing() || policy.gradientCheckpointing());
             new MemoryEstimate(step.parameterBytes() + MemoryEstimate.parameters(policy.config()).parameterBytes(), step.optimizerBytes(),
                     step.activationBytes()).requireFits("fine-tuning with " + config.lossType() + " beside a frozen reference");
             reference = policy.copy().freeze(true);

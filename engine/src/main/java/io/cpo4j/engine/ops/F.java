@@ -1,7 +1,10 @@
 package io.cpo4j.engine.ops;
 
+import io.cpo4j.engine.ActivationCheckpoint;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.Tensor;
+
+import java.util.function.UnaryOperator;
 
 /**
  * The differentiable ops in one place, named and ordered as in PyTorch ({@code torch} and
@@ -153,6 +156,19 @@ public final class F {
     /** Inverted dropout with probability p, mask drawn from rng; p = 0 returns x itself. */
     public static Tensor dropout(Tensor x, float p, Rng rng) {
         return Dropout.forward(x, p, rng);
+    }
+
+    // ---------------------------------------------------------------- recomputation
+
+    /**
+     * {@code function(x)} with activation recomputation, as PyTorch's
+     * {@code torch.utils.checkpoint.checkpoint}: the graph keeps x and the result only, and the
+     * backward pass runs the function again to backpropagate through it, with every generator in
+     * {@code rngs} (dropout's) replayed, so the gradients are the stored-graph ones bit for bit.
+     * Without grad it just runs the function. See {@link ActivationCheckpoint}.
+     */
+    public static Tensor checkpoint(UnaryOperator<Tensor> function, Tensor x, Rng... rngs) {
+        return ActivationCheckpoint.checkpoint(function, x, rngs);
     }
 
     // ---------------------------------------------------------------- losses

@@ -26,6 +26,7 @@ public final class Gpt implements LanguageModel {
     private final GptWeights weights;
     private final Rng dropoutRng;
     private boolean training = true;
+    private boolean gradientCheckpointing;
 
     private Gpt(GptConfig config, Parameters params, long seed) {
         this.config = config;
@@ -103,6 +104,16 @@ public final class Gpt implements LanguageModel {
         return training;
     }
 
+    @Override
+    public void setGradientCheckpointing(boolean enabled) {
+        this.gradientCheckpointing = enabled;
+    }
+
+    @Override
+    public boolean gradientCheckpointing() {
+        return gradientCheckpointing;
+    }
+
     /** Logits tied to the token embedding: hidden (…, C) · wteᵀ. */
     @Override
     public Tensor head(Tensor hidden) {
@@ -130,7 +141,10 @@ public final class Gpt implements LanguageModel {
         boolean drop = training && config.dropout() > 0f;
         x = dropout(x, drop);
         SelfAttention causal = (layer, qkv) -> F.causalSelfAttention(qkv, config.heads());
-        for (int l = 0; l < config.layers(); l++) x = block(l, x, causal, drop);
+        for (int l = 0; l < config.layers(); l++) {
+            int layer = l;
+            x = gradientCheckpointing ? F.checkpoint(in -> block(layer, in, causal, drop), x, dropoutRng) : block(l, x, causal, drop);
+        }
         return finalNorm(x);
     }
 

@@ -33,6 +33,7 @@ public final class Llama implements LanguageModel {
     private final Rope rope;
     private final Rng dropoutRng;
     private boolean training = true;
+    private boolean gradientCheckpointing;
 
     private Llama(LlamaConfig config, Parameters params, long seed) {
         this.config = config;
@@ -102,6 +103,16 @@ public final class Llama implements LanguageModel {
     }
 
     @Override
+    public void setGradientCheckpointing(boolean enabled) {
+        this.gradientCheckpointing = enabled;
+    }
+
+    @Override
+    public boolean gradientCheckpointing() {
+        return gradientCheckpointing;
+    }
+
+    @Override
     public Decoder decoder() {
         return new LlamaDecoder(this);
     }
@@ -114,7 +125,10 @@ public final class Llama implements LanguageModel {
         for (int t = 0; t < time; t++) positions[t] = t;
         SelfAttention causal = (layer, q, k, v) -> F.causalSelfAttention(q, k, v, config.heads(), config.kvHeads());
         Tensor x = embed(ids, batch, time);                                              // (B, T, C)
-        for (int l = 0; l < config.layers(); l++) x = block(l, x, positions, causal);
+        for (int l = 0; l < config.layers(); l++) {
+            int layer = l;
+            x = gradientCheckpointing ? F.checkpoint(in -> block(layer, in, positions, causal), x, dropoutRng) : block(l, x, positions, causal);
+        }
         return finalNorm(x);
     }
 

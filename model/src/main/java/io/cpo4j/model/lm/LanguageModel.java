@@ -56,6 +56,20 @@ public interface LanguageModel {
 
     boolean isTraining();
 
+    /**
+     * Activation recomputation per block (HuggingFace's {@code gradient_checkpointing_enable()}):
+     * training keeps each block's input only and recomputes a block's activations in the backward
+     * pass, with the same dropout masks, so the gradients are bit-identical. A family without it refuses.
+     */
+    default void setGradientCheckpointing(boolean enabled) {
+        if (enabled) throw new UnsupportedOperationException(config().modelType() + ": gradient checkpointing is not implemented");
+    }
+
+    /** Whether {@link #setGradientCheckpointing} is on. */
+    default boolean gradientCheckpointing() {
+        return false;
+    }
+
     /** Checks that ids form a (batch, time) batch inside the context and the vocabulary. */
     static void checkInput(ModelConfig config, int[] ids, int batch, int time) {
         String who = config.modelType() + " input";

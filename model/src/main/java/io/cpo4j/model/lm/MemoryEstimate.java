@@ -9,7 +9,9 @@ import java.util.Locale;
  * <p>Parameters: values and gradients (8 bytes each) plus AdamW's two moments (8 more) when
  * training. Activations: every tensor the graph keeps for the backward pass, and their
  * gradients, per token: per layer what the family's config says ({@link
- * ModelConfig#activationFloatsPerTokenLayer}), and V logits at the top.
+ * ModelConfig#activationFloatsPerTokenLayer}), and V logits at the top. With gradient
+ * checkpointing the graph keeps each layer's input (C per token and layer) and, while the backward
+ * pass recomputes one block, that block's activations: one layer's worth instead of every layer's.
  */
 public record MemoryEstimate(long parameterBytes, long optimizerBytes, long activationBytes) {
 
@@ -25,11 +27,19 @@ public record MemoryEstimate(long parameterBytes, long optimizerBytes, long acti
         return new MemoryEstimate(8L * c.parameterCount(), 0, 0);
     }
 
-    /** One training step on (batch, time) windows with AdamW. */
+    /** One training step on (batch, time) windows with AdamW, every activation stored. */
     public static MemoryEstimate training(ModelConfig c, int batch, int time) {
+        return training(c, batch, time, false);
+    }
+
+    /** One training step on (batch, time) windows with AdamW, with or without gradient checkpointing. */
+    public static MemoryEstimate training(ModelConfig c, int batch, int time, boolean gradientCheckpointing) {
         long tokens = (long) batch * time;
         long perTokenLayer = c.activationFloatsPerTokenLayer(time);
-        long perToken = c.layers() * perTokenLayer + 4L * c.width() + 2L * c.vocabSize();
+        long blocks = gradientCheckpointing
+                ? (long) c.layers() * c.width() + perTokenLayer                // every block's input, one block's activations
+                : c.layers() * perTokenLayer;
+        long perToken = blocks + 4L * c.width() + 2L * c.vocabSize();
         long activations = 2 * 4 * tokens * perToken;                   // values and their gradients, 4 bytes each
         return new MemoryEstimate(8L * c.parameterCount(), 8L * c.parameterCount(), activations);
     }

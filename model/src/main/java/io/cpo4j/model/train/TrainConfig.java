@@ -26,6 +26,7 @@ public final class TrainConfig {
     private final float learningRate, minLrRatio, weightDecay, beta1, beta2, eps, gradClip;
     private final int evalEvery, evalBatches, checkpointEvery, keepCheckpoints, maxBadSteps;
     private final long seed;
+    private final boolean gradientCheckpointing;
 
     private TrainConfig(Builder b) {
         check(b.batchSize > 0, "batch_size must be positive");
@@ -60,6 +61,7 @@ public final class TrainConfig {
         keepCheckpoints = b.keepCheckpoints;
         maxBadSteps = b.maxBadSteps;
         seed = b.seed;
+        gradientCheckpointing = b.gradientCheckpointing;
     }
 
     private static void check(boolean ok, String message) {
@@ -81,7 +83,8 @@ public final class TrainConfig {
         return new Builder().batchSize(batchSize).blockSize(blockSize).gradAccumSteps(gradAccumSteps).maxSteps(maxSteps)
                 .learningRate(learningRate).warmupSteps(warmupSteps).minLrRatio(minLrRatio).weightDecay(weightDecay)
                 .betas(beta1, beta2).eps(eps).gradClip(gradClip).evalEvery(evalEvery).evalBatches(evalBatches)
-                .checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints).maxBadSteps(maxBadSteps).seed(seed);
+                .checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints).maxBadSteps(maxBadSteps).seed(seed)
+                .gradientCheckpointing(gradientCheckpointing);
     }
 
     /** Examples (rows) per micro-batch: B. */
@@ -174,6 +177,11 @@ public final class TrainConfig {
         return seed;
     }
 
+    /** Activation recomputation per block (HuggingFace's {@code gradient_checkpointing}): less memory, one more forward pass. */
+    public boolean gradientCheckpointing() {
+        return gradientCheckpointing;
+    }
+
     public LrSchedule schedule() {
         return new LrSchedule(learningRate, learningRate * minLrRatio, warmupSteps, maxSteps);
     }
@@ -204,6 +212,7 @@ public final class TrainConfig {
         m.put("keep_checkpoints", (long) keepCheckpoints);
         m.put("max_bad_steps", (long) maxBadSteps);
         m.put("seed", seed);
+        m.put("gradient_checkpointing", gradientCheckpointing);
         return m;
     }
 
@@ -223,7 +232,8 @@ public final class TrainConfig {
                     .betas(f(v, "beta1", source), f(v, "beta2", source)).eps(f(v, "eps", source)).gradClip(f(v, "grad_clip", source))
                     .evalEvery(i(v, "eval_every", source)).evalBatches(i(v, "eval_batches", source))
                     .checkpointEvery(i(v, "checkpoint_every", source)).keepCheckpoints(i(v, "keep_checkpoints", source))
-                    .maxBadSteps(i(v, "max_bad_steps", source)).seed(Json.requireLong(v, "seed", source)).build();
+                    .maxBadSteps(i(v, "max_bad_steps", source)).seed(Json.requireLong(v, "seed", source))
+                    .gradientCheckpointing(bool(v, "gradient_checkpointing", source)).build();
         } catch (IllegalArgumentException e) {
             throw new FormatException(source, e.getMessage());
         }
@@ -231,6 +241,11 @@ public final class TrainConfig {
 
     private static int i(Map<String, Object> m, String k, String source) throws FormatException {
         return Json.requireInt(m, k, Integer.MIN_VALUE, Integer.MAX_VALUE, source);
+    }
+
+    private static boolean bool(Map<String, Object> m, String k, String source) throws FormatException {
+        if (!(m.get(k) instanceof Boolean b)) throw new FormatException(source, "field \"" + k + "\" must be true or false");
+        return b;
     }
 
     private static float f(Map<String, Object> m, String k, String source) throws FormatException {
@@ -259,6 +274,7 @@ public final class TrainConfig {
         private float learningRate = 1e-3f, minLrRatio = 0.1f, weightDecay = 0.1f, beta1 = 0.9f, beta2 = 0.95f, eps = 1e-8f, gradClip = 1.0f;
         private int evalEvery = 250, evalBatches = 20, checkpointEvery = 500, keepCheckpoints = 3, maxBadSteps = 5;
         private long seed = 1337;
+        private boolean gradientCheckpointing = false;
 
         private Builder() {}
 
@@ -346,6 +362,12 @@ public final class TrainConfig {
 
         public Builder seed(long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /** Recompute each block's activations in the backward pass instead of keeping them. */
+        public Builder gradientCheckpointing(boolean enabled) {
+            this.gradientCheckpointing = enabled;
             return this;
         }
 

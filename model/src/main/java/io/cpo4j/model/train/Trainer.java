@@ -36,8 +36,10 @@ public final class Trainer {
     public Trainer(LanguageModel model, TrainConfig config, Objective objective, GradientReducer reducer) {
         int rows = config.batchSize() * objective.rowsPerExample();
         int time = Math.min(config.blockSize(), model.config().contextLength());
-        MemoryEstimate.training(model.config(), rows, time).requireFits(String.format(java.util.Locale.ROOT,
+        boolean recompute = config.gradientCheckpointing() || model.gradientCheckpointing();
+        MemoryEstimate.training(model.config(), rows, time, recompute).requireFits(String.format(java.util.Locale.ROOT,
                 "training %s at %d rows × %d tokens", "this model", rows, time));
+        if (config.gradientCheckpointing()) model.setGradientCheckpointing(true);   // as HF's Trainer: turns it on, never off
         this.model = model;
         this.config = config;
         this.objective = objective;
