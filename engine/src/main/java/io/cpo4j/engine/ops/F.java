@@ -83,7 +83,11 @@ public final class F {
 
     // ---------------------------------------------------------------- layers
 
-    /** x (.., in) · weightᵀ (out, in) + bias (out) → (.., out); bias may be null. */
+    /**
+     * x (.., in) · weightᵀ (out, in) + bias (out) → (.., out); bias may be null. The weight may be a
+     * frozen half-precision tensor ({@link Tensor#frozenHalf}): widened in the kernels, same bits as on
+     * its float32 copy, gradient to x only.
+     */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         return Linear.forward(x, weight, bias);
     }
@@ -97,7 +101,7 @@ public final class F {
         return Linear.forwardAll(x, weights, biases);
     }
 
-    /** Rows of weight (V, C) picked by ids, which have shape idsShape → idsShape + [C]. */
+    /** Rows of weight (V, C) picked by ids, which have shape idsShape → idsShape + [C]; weight may be frozen half precision. */
     public static Tensor embedding(int[] ids, int[] idsShape, Tensor weight) {
         return Embedding.forward(ids, idsShape, weight);
     }
