@@ -29,6 +29,8 @@ final class GemmPacking {
      * whole depth would touch a new page per value run.
      */
     static final int BAND = 16;
+    /** Depths widened per band when packing transposed half-precision B: a block of nr × BAND_HALF floats (16 KB at nr = 32) stays in L1. */
+    static final int BAND_HALF = 128;
 
     private GemmPacking() {}
 
@@ -124,9 +126,21 @@ final class GemmPacking {
             }
             return;
         }
-        // op(B)(p, j) = b[j·ldb + p]: read each column's row of b in order, write with stride nr.
+        // op(B)(p, j) = b[j·ldb + p]. A full panel: its nr rows of b widened a band of depths at a time into
+        // a scratch block (rows BAND_HALF apart), which the float32 path's gather then packs.
+        int[] map = Vec.GATHER ? Vec.indexMap(BAND_HALF, nr) : null;
+        float[] block = map == null ? null : ThreadScratch.get(ThreadScratch.HALF_PANEL, nr * BAND_HALF);
         for (int q = q0; q < q1; q++) {
             int jStart = j0 + q * nr, live = Math.min(nr, j1 - jStart), base = q * nr * ks;
+            if (live == nr && map != null) {
+                for (int pb = 0; pb < ks; pb += BAND_HALF) {
+                    int len = Math.min(BAND_HALF, ks - pb);
+                    for (int j = 0; j < nr; j++) HalfFloats.widen(b, bOff + (jStart + j) * ldb + p0 + pb, block, j * BAND_HALF, len, bf16);
+                    Vec.packRows(block, 0, BAND_HALF, len, nr, map, dst, base + pb * nr);
+                }
+                continue;
+            }
+            // a partial panel: read each column's row of b in order, write with stride nr
             for (int j = 0; j < live; j++) {
                 int src = bOff + (jStart + j) * ldb + p0, d = base + j;
                 if (bf16) for (int p = 0; p < ks; p++) dst[d + p * nr] = HalfFloats.bf16ToFloat(b[src + p]);

@@ -84,7 +84,7 @@ class HalfKernelTwinTest {
         int nr = Gemm.Vec.NR;
         for (boolean bf16 : new boolean[] {true, false}) {
             for (boolean transB : new boolean[] {true, false}) {
-                int rowsB = 70, colsB = 3 * nr + 5, ldb = colsB + 3;                    // b stored (rowsB, ldb)
+                int rowsB = 70, colsB = 9 * nr + 5, ldb = colsB + 3;                    // b stored (rowsB, ldb); depths span three bands
                 short[] h = narrow(randn(8, rowsB * ldb), bf16);
                 float[] wide = widen(h, bf16);
                 int n = transB ? rowsB : colsB, k = transB ? colsB : rowsB;
