@@ -41,15 +41,26 @@ public final class HalfFloats {
         else for (int i = 0; i < n; i++) dst[dOff + i] = Float.floatToFloat16(src[sOff + i]);
     }
 
-    /** dst[dOff + i] = value of src[sOff + i], i &lt; n: the vector path when enabled. */
+    /**
+     * dst[dOff + i] = value of src[sOff + i], i &lt; n: bfloat16 on the vector path when enabled;
+     * float16 by the scalar loop, which C2 vectorizes itself (see {@link HalfVectors}).
+     */
     public static void widen(short[] src, int sOff, float[] dst, int dOff, int n, boolean bf16) {
-        if (Simd.ENABLED) HalfVectors.widen(src, sOff, dst, dOff, n, bf16);
+        if (Simd.ENABLED && bf16) HalfVectors.widenBf16(src, sOff, dst, dOff, n);
         else widenScalar(src, sOff, dst, dOff, n, bf16);
     }
 
     /** Scalar twin of {@link #widen}. */
     public static void widenScalar(short[] src, int sOff, float[] dst, int dOff, int n, boolean bf16) {
-        if (bf16) for (int i = 0; i < n; i++) dst[dOff + i] = bf16ToFloat(src[sOff + i]);
-        else for (int i = 0; i < n; i++) dst[dOff + i] = Float.float16ToFloat(src[sOff + i]);
+        if (bf16) widenBf16Scalar(src, sOff, dst, dOff, n);
+        else widenF16Scalar(src, sOff, dst, dOff, n);
+    }
+
+    private static void widenBf16Scalar(short[] src, int sOff, float[] dst, int dOff, int n) {
+        for (int i = 0; i < n; i++) dst[dOff + i] = bf16ToFloat(src[sOff + i]);
+    }
+
+    private static void widenF16Scalar(short[] src, int sOff, float[] dst, int dOff, int n) {
+        for (int i = 0; i < n; i++) dst[dOff + i] = Float.float16ToFloat(src[sOff + i]);
     }
 }

@@ -57,9 +57,10 @@ public final class HalfMatVecKernel {
 
     /**
      * The vector path: {@link MatVecKernel.Vec}'s loops. bfloat16 vectors are widened as they are
-     * loaded (a shift); float16 rows are first widened into a per-thread scratch row (L1 or L2) and
-     * then read by {@link MatVecKernel.Vec}'s own kernels: the float16 conversion is long enough
-     * that inlining it four times into a kernel failed (C2 gave up, and every vector was boxed).
+     * loaded (a shift); float16 rows are first widened into a per-thread scratch row (L1 or L2) by
+     * {@link HalfFloats#widen}, then read by {@link MatVecKernel.Vec}'s own kernels (a float16
+     * conversion written with the Vector API, inlined four times into a kernel, made C2 give up
+     * inlining, and every vector was boxed).
      */
     static final class Vec {
         static final VectorSpecies<Float> S = HalfVectors.S;
@@ -75,7 +76,7 @@ public final class HalfMatVecKernel {
                     for (; r + 4 <= rows; r += 4) dot4Bf16(x, xOff + r * in, in, w, wOff + o * in, b, y, yOff + r * out + o, out);
                 } else if (rows >= 4) {
                     float[] row = ThreadScratch.get(ThreadScratch.HALF_ROWS, in);
-                    HalfVectors.widen(w, wOff + o * in, row, 0, in, false);
+                    HalfFloats.widen(w, wOff + o * in, row, 0, in, false);
                     for (; r + 4 <= rows; r += 4) MatVecKernel.Vec.dot4(x, xOff + r * in, in, row, 0, b, y, yOff + r * out + o, out);
                 }
                 for (; r < rows; r++) y[yOff + r * out + o] = dot(x, xOff + r * in, w, wOff + o * in, bf16, in) + b;
@@ -90,7 +91,7 @@ public final class HalfMatVecKernel {
             else if (o + 4 <= to) {
                 float[] rows4 = ThreadScratch.get(ThreadScratch.HALF_ROWS, 4 * in);
                 for (; o + 4 <= to; o += 4) {
-                    HalfVectors.widen(w, wOff + o * in, rows4, 0, 4 * in, false);
+                    HalfFloats.widen(w, wOff + o * in, rows4, 0, 4 * in, false);
                     MatVecKernel.Vec.dotRows4(x, xOff, in, rows4, 0, bias, bOff + o, y, yOff + o);
                 }
             }
@@ -101,7 +102,7 @@ public final class HalfMatVecKernel {
         static float dot(float[] x, int xo, short[] w, int wo, boolean bf16, int n) {
             if (bf16) return dotBf16(x, xo, w, wo, n);
             float[] row = ThreadScratch.get(ThreadScratch.HALF_ROWS, n);
-            HalfVectors.widen(w, wo, row, 0, n, false);
+            HalfFloats.widen(w, wo, row, 0, n, false);
             return VectorDot.of(x, xo, row, 0, n);
         }
 

@@ -86,7 +86,7 @@ class HalfFloatsTest {
         }
     }
 
-    /** The vector widening gives each of the 65536 patterns of both formats the scalar value, bit for bit (NaN: a NaN). */
+    /** widen gives each of the 65536 patterns of both formats the scalar value, bit for bit (NaN: a NaN): for bfloat16, the vector path. */
     @Test
     void vectorWideningEqualsScalarOnEveryPattern() {
         short[] all = new short[(1 << 16) + 7];                               // + an odd tail
