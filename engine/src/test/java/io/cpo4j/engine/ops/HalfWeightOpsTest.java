@@ -37,32 +37,42 @@ class HalfWeightOpsTest {
 
     @Test
     void linearEqualsFloatLinearOnWidenedWeightsForwardAndDx() {
+        java.util.Map<String, float[]> firstThreadCount = new java.util.HashMap<>();
         for (int threads : new int[] {1, 2}) {
             Parallel.setThreads(threads);
             for (DType dtype : new DType[] {DType.BF16, DType.F16}) {
-                Tensor[] w = weight(1, dtype, 70, 96);
-                Tensor bias = Tensor.randn(new Rng(2), 1f, 70);
+                Tensor[] w = weight(1, dtype, 300, 256);              // large enough that 2 threads share the work
+                Tensor bias = Tensor.randn(new Rng(2), 1f, 300);
                 for (int rows : new int[] {1, 3, 8, 9, 40}) {
                     for (Tensor b : new Tensor[] {bias, null}) {
                         String what = dtype + ", " + threads + " threads, " + rows + " rows" + (b == null ? "" : ", bias");
-                        float[] xv = Tensor.randn(new Rng(rows), 1f, rows, 96).toArray();
+                        float[] xv = Tensor.randn(new Rng(rows), 1f, rows, 256).toArray();
                         try (var s = Autograd.noGrad()) {                       // up to 8 rows: the mat-vec path
-                            assertThat(F.linear(Tensor.wrap(xv.clone(), 1, rows, 96), w[0], b).toArray()).as(what + ", no graph")
-                                    .containsExactly(F.linear(Tensor.wrap(xv.clone(), 1, rows, 96), w[1], b).toArray());
+                            assertThat(F.linear(Tensor.wrap(xv.clone(), 1, rows, 256), w[0], b).toArray()).as(what + ", no graph")
+                                    .containsExactly(F.linear(Tensor.wrap(xv.clone(), 1, rows, 256), w[1], b).toArray());
                         }
-                        Tensor xh = Tensor.wrap(xv.clone(), 1, rows, 96).requiresGrad(true), xf = Tensor.wrap(xv.clone(), 1, rows, 96).requiresGrad(true);
+                        Tensor xh = Tensor.wrap(xv.clone(), 1, rows, 256).requiresGrad(true), xf = Tensor.wrap(xv.clone(), 1, rows, 256).requiresGrad(true);
                         Tensor yh = F.linear(xh, w[0], b), yf = F.linear(xf, w[1], b);     // a graph: the GEMM path
                         assertThat(yh.toArray()).as(what + ", forward").containsExactly(yf.toArray());
-                        float[] dy = Tensor.randn(new Rng(7), 1f, rows * 70).toArray();
+                        float[] dy = Tensor.randn(new Rng(7), 1f, rows * 300).toArray();
                         yh.backward(dy);
                         yf.backward(dy);
                         assertThat(xh.grad().toArray()).as(what + ", dx").containsExactly(xf.grad().toArray());
-                        assertThat(xh.grad().toArray()).as(what + ": a gradient reached x").isNotEqualTo(new float[rows * 96]);
+                        String key = dtype + " " + rows + " " + (b != null);
+                        float[] seen = firstThreadCount.putIfAbsent(key, concat(yh.toArray(), xh.grad().toArray()));
+                        if (seen != null) assertThat(concat(yh.toArray(), xh.grad().toArray())).as(what + ": same bits as on 1 thread").containsExactly(seen);
+                        assertThat(xh.grad().toArray()).as(what + ": a gradient reached x").isNotEqualTo(new float[rows * 256]);
                         assertThat(w[0].hasGrad()).as("a half weight gets no gradient").isFalse();
                     }
                 }
             }
         }
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** The gradient through a half weight against finite differences of the float32 op on the widened weight, in double. */
