@@ -17,7 +17,7 @@ final class Layout {
 
     static Tensor reshape(Tensor x, int... requested) {
         int[] shape = resolve(x, requested);
-        Tensor out = x.isContiguous() ? Tensor.view(x.data(), x.offset(), shape, false) : rowMajorCopy(x, shape, 0, x.size());
+        Tensor out = x.isContiguous() ? Tensor.viewOf(x, x.offset(), shape, false) : rowMajorCopy(x, shape, 0, x.size());
         return Autograd.record("reshape", out, () -> passBack(out, x), x);
     }
 
@@ -61,6 +61,7 @@ final class Layout {
         int tmp = s[r - 1];
         s[r - 1] = s[r - 2];
         s[r - 2] = tmp;
+        if (x.isHalf()) throw x.halfError("transpose");
         Tensor out = Tensor.view(x.data(), x.offset(), s, !x.isTransposed());
         return Autograd.record("transpose", out, () -> transposeBack(out, x), x);
     }
@@ -94,7 +95,7 @@ final class Layout {
         s[0] = to - from;
         Tensor out;
         if (x.isContiguous()) {
-            out = Tensor.view(x.data(), x.offset() + from * inner, s, false);
+            out = Tensor.viewOf(x, x.offset() + from * inner, s, false);
         } else if (s.length >= 3) {
             out = Tensor.view(x.data(), x.offset() + from * inner, s, true);
         } else {

@@ -1,6 +1,7 @@
 package io.cpo4j.engine;
 
 import io.cpo4j.engine.internal.Outputs;
+import io.cpo4j.engine.kernels.HalfFloats;
 
 import java.util.Arrays;
 
@@ -20,6 +21,11 @@ import java.util.Arrays;
  * <p>The ops that compute live in {@code io.cpo4j.engine.ops.F} ({@code F.add(a, b)},
  * {@code F.matmul(a, b)}, {@code F.sum(x)}, ...); a tensor itself only changes how its storage
  * is viewed. A custom op records itself with {@link Autograd#record}.
+ *
+ * <p>A frozen weight may instead be held in half precision ({@link #frozenHalf}: bfloat16 or
+ * float16 bits in a {@code short[]}, half the bytes). Such a tensor never requires grad; only
+ * {@code F.linear}, {@code F.linears} and {@code F.embedding} read it, widening each value to
+ * float32 inside their kernels; every other op refuses it, naming itself and the dtype.
  */
 public final class Tensor {
 
@@ -27,7 +33,11 @@ public final class Tensor {
         Outputs.install(Tensor::output);
     }
 
+    /** float32 storage; null when the values are half precision. */
     private final float[] data;
+    /** bfloat16 or float16 bits; null for float32. */
+    private final short[] half;
+    private final DType dtype;
     private final int offset;
     private final int[] shape;
     private final int size;
@@ -58,9 +68,26 @@ public final class Tensor {
         }
         if (transposed && shape.length < 2) throw new IllegalArgumentException("a transposed view needs rank >= 2");
         this.data = data;
+        this.half = null;
+        this.dtype = DType.F32;
         this.offset = offset;
         this.shape = shape;
         this.transposed = transposed;
+    }
+
+    private Tensor(short[] half, DType dtype, int offset, int[] shape) {
+        this.size = Shape.numel(shape);
+        if (!dtype.isHalf()) throw new IllegalArgumentException("frozenHalf: dtype must be BF16 or F16, got " + dtype);
+        if (offset < 0 || (long) offset + size > half.length) {
+            throw new IllegalArgumentException("tensor of shape " + Shape.str(shape) + " at offset " + offset
+                    + " does not fit in storage of " + half.length + " " + dtype + " values");
+        }
+        this.data = null;
+        this.half = half;
+        this.dtype = dtype;
+        this.offset = offset;
+        this.shape = shape;
+        this.transposed = false;
     }
 
     // ---------------------------------------------------------------- factories
@@ -109,6 +136,18 @@ public final class Tensor {
         return t;
     }
 
+    /**
+     * A frozen tensor over half-precision bits {@code bits[offset ..]} (bfloat16 or float16, as
+     * {@code dtype} says), without copying them: a base-model weight at half the bytes of float32.
+     * It never requires grad; {@code F.linear} (as the weight), {@code F.linears} and
+     * {@code F.embedding} (as the table) read it, widening to float32 in their kernels, and
+     * gradients still flow through them to their other inputs. Reshape and slice give views.
+     * {@link io.cpo4j.engine.kernels.HalfFloats} converts float32 values to bits.
+     */
+    public static Tensor frozenHalf(short[] bits, int offset, DType dtype, int... shape) {
+        return new Tensor(bits, dtype, offset, shape.clone());
+    }
+
     /** A one-element tensor of shape [] (rank 0). */
     public static Tensor scalar(float value) {
         return new Tensor(new float[] {value}, 0, new int[0], false);
@@ -147,6 +186,13 @@ public final class Tensor {
         return new Tensor(data, offset, shape, transposed);
     }
 
+    /** A view of x's storage (float32 or half precision), for the layout ops. */
+    static Tensor viewOf(Tensor x, int offset, int[] shape, boolean transposed) {
+        if (x.half == null) return new Tensor(x.data(), offset, shape, transposed);
+        if (transposed) throw x.halfError("a transposed view");
+        return new Tensor(x.half, x.dtype, offset, shape);
+    }
+
     // ---------------------------------------------------------------- shape and storage
 
     /** A copy of the shape. */
@@ -168,10 +214,45 @@ public final class Tensor {
         return shape.length;
     }
 
-    /** The storage array (shared with views). Read it with {@link #offset()} and {@link #isTransposed()}. */
+    /**
+     * The float32 storage array (shared with views). Read it with {@link #offset()} and
+     * {@link #isTransposed()}. A half-precision tensor has none: see {@link #halfData()}.
+     */
     public float[] data() {
         if (recycled) throw recycledError();
+        if (half != null) throw halfError("data()");
         return data;
+    }
+
+    /** How the values are stored: F32, or BF16 / F16 for a {@link #frozenHalf} tensor. */
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** True for a {@link #frozenHalf} tensor. */
+    public boolean isHalf() {
+        return half != null;
+    }
+
+    /** The bfloat16 or float16 bits of a {@link #frozenHalf} tensor (shared with its views), from {@link #offset()}. */
+    public short[] halfData() {
+        if (half == null) throw new IllegalStateException("halfData(): tensor " + describe() + " is F32, not half precision");
+        return half;
+    }
+
+    /** A float32 copy of this tensor's values (for a half-precision tensor, widened). */
+    public Tensor widen() {
+        return wrap(toArray(), shape);
+    }
+
+    /** The one-line refusal for {@code what} on a half-precision tensor: names the dtype and what reads it. */
+    IllegalStateException halfError(String what) {
+        return new IllegalStateException(what + ": tensor " + describe() + " is " + dtype
+                + " (frozen half precision); only F.linear, F.linears and F.embedding read it (widen() gives a float32 copy)");
+    }
+
+    private String describe() {
+        return (name == null ? "" : "'" + name + "' ") + "of shape " + Shape.str(shape);
     }
 
     private IllegalStateException recycledError() {
@@ -207,12 +288,14 @@ public final class Tensor {
     /** Element at the given indices. */
     public float get(int... index) {
         if (recycled) throw recycledError();
-        return data[storageIndex(flatIndex(index))];
+        int i = storageIndex(flatIndex(index));
+        return half != null ? HalfFloats.toFloat(half[i], dtype == DType.BF16) : data[i];
     }
 
     /** Sets the element at the given indices (no autograd; for building inputs). */
     public void set(float value, int... index) {
         if (recycled) throw recycledError();
+        if (half != null) throw halfError("set");
         data[storageIndex(flatIndex(index))] = value;
     }
 
@@ -220,12 +303,17 @@ public final class Tensor {
     public float item() {
         if (size != 1) throw new IllegalStateException("item(): tensor of shape " + Shape.str(shape) + " has " + size + " elements");
         if (recycled) throw recycledError();
-        return data[offset];
+        return half != null ? HalfFloats.toFloat(half[offset], dtype == DType.BF16) : data[offset];
     }
 
     /** A row-major copy of the values, in logical order. */
     public float[] toArray() {
         if (recycled) throw recycledError();
+        if (half != null) {
+            float[] out = new float[size];
+            HalfFloats.widen(half, offset, out, 0, size, dtype == DType.BF16);
+            return out;
+        }
         if (!transposed) return Arrays.copyOfRange(data, offset, offset + size);
         float[] out = new float[size];
         for (int i = 0; i < size; i++) out[i] = data[storageIndex(i)];
@@ -254,6 +342,10 @@ public final class Tensor {
 
     /** Marks a leaf as a trainable parameter ({@code true}) or frozen ({@code false}). */
     public Tensor requiresGrad(boolean requires) {
+        if (requires && half != null) {
+            throw new IllegalArgumentException("requiresGrad(true): tensor " + describe() + " is " + dtype
+                    + " (frozen half precision) and cannot be trained; train a float32 tensor (or an adapter) instead");
+        }
         if (node != null && !requires) throw new IllegalStateException("cannot freeze a non-leaf tensor; detach() it instead");
         this.requiresGrad = requires;
         return this;
@@ -281,6 +373,7 @@ public final class Tensor {
      * {@link #retainGrad()} keeps it.
      */
     public float[] gradBuffer() {
+        if (half != null) throw halfError("gradBuffer()");
         if (grad == null) {
             grad = BufferPool.zeroed(size);
             ownsGrad = true;
@@ -342,7 +435,7 @@ public final class Tensor {
 
     /** A tensor sharing this one's storage but outside any graph. */
     public Tensor detach() {
-        return new Tensor(data, offset, shape, transposed);
+        return half != null ? new Tensor(half, dtype, offset, shape) : new Tensor(data, offset, shape, transposed);
     }
 
     /** Backpropagates from this one-element tensor (a loss), then releases the graph. */
@@ -395,6 +488,7 @@ public final class Tensor {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("Tensor").append(Shape.str(shape));
+        if (half != null) sb.append(' ').append(dtype);
         if (name != null) sb.append(' ').append(name);
         if (requiresGrad) sb.append(" requiresGrad");
         if (recycled) sb.append(" (storage recycled)");

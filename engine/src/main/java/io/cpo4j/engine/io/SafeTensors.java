@@ -1,5 +1,8 @@
 package io.cpo4j.engine.io;
 
+import io.cpo4j.engine.DType;
+import io.cpo4j.engine.kernels.HalfFloats;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -224,12 +227,50 @@ public final class SafeTensors {
             while (remaining > 0) {
                 int n = (int) Math.min(chunk, remaining);
                 ByteBuffer buf = readFully(ch, pos, n * e.dtype.size, source);
-                switch (e.dtype) {
-                    case F32 -> buf.asFloatBuffer().get(out, o, n);
-                    case F64 -> { for (int i = 0; i < n; i++) out[o + i] = (float) buf.getDouble(i * 8); }
-                    case F16 -> { for (int i = 0; i < n; i++) out[o + i] = Float.float16ToFloat(buf.getShort(i * 2)); }
-                    case BF16 -> { for (int i = 0; i < n; i++) out[o + i] = Float.intBitsToFloat((buf.getShort(i * 2) & 0xFFFF) << 16); }
-                    default -> throw new FormatException(source, "tensor \"" + e.name + "\" is " + e.dtype + ", not a floating type");
+                decode(e, buf, out, o, n);
+                pos += (long) n * e.dtype.size;
+                o += n;
+                remaining -= n;
+            }
+        }
+    }
+
+    /** n values of floating tensor e from buf (little-endian, in e's dtype) into out[o ..] as float32. */
+    private void decode(Entry e, ByteBuffer buf, float[] out, int o, int n) throws FormatException {
+        switch (e.dtype) {
+            case F32 -> buf.asFloatBuffer().get(out, o, n);
+            case F64 -> { for (int i = 0; i < n; i++) out[o + i] = (float) buf.getDouble(i * 8); }
+            case F16 -> { for (int i = 0; i < n; i++) out[o + i] = Float.float16ToFloat(buf.getShort(i * 2)); }
+            case BF16 -> { for (int i = 0; i < n; i++) out[o + i] = Float.intBitsToFloat((buf.getShort(i * 2) & 0xFFFF) << 16); }
+            default -> throw new FormatException(source, "tensor \"" + e.name + "\" is " + e.dtype + ", not a floating type");
+        }
+    }
+
+    /**
+     * Reads a floating tensor into half-precision bits {@code out[off ..]} of {@code target} (BF16 or
+     * F16), without a float32 copy of the tensor: bits stored in the target format are copied as
+     * they are; other formats are rounded to nearest even, a chunk at a time (a frozen base held in
+     * half precision, see {@link io.cpo4j.engine.nn.FrozenWeights}).
+     */
+    public void readHalf(Entry e, DType target, short[] out, int off) throws IOException {
+        if (!target.isHalf()) throw new IllegalArgumentException("readHalf: target must be BF16 or F16, got " + target);
+        if (!e.dtype.isFloat()) throw new FormatException(source, "tensor \"" + e.name + "\" is " + e.dtype + ", not a floating type");
+        if ((long) off + e.numel() > out.length) throw new IllegalArgumentException("destination too small for \"" + e.name + "\"");
+        boolean same = (e.dtype == Dtype.BF16 && target == DType.BF16) || (e.dtype == Dtype.F16 && target == DType.F16);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long pos = dataStart + e.begin;
+            long remaining = e.numel();
+            int chunk = 1 << 20;
+            float[] floats = same ? null : new float[(int) Math.min(chunk, remaining)];
+            int o = off;
+            while (remaining > 0) {
+                int n = (int) Math.min(chunk, remaining);
+                ByteBuffer buf = readFully(ch, pos, n * e.dtype.size, source);
+                if (same) {
+                    buf.asShortBuffer().get(out, o, n);
+                } else {
+                    decode(e, buf, floats, 0, n);
+                    HalfFloats.narrow(floats, 0, out, o, n, target == DType.BF16);
                 }
                 pos += (long) n * e.dtype.size;
                 o += n;

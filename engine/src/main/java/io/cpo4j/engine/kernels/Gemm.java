@@ -70,22 +70,70 @@ public final class Gemm {
             int grain = (int) Math.max(1, Math.min(batch, PARALLEL_FLOPS / flops));
             Parallel.forRange(batch, grain, (from, to) -> {
                 for (int i = from; i < to; i++) {
-                    product(transA, transB, m, n, k, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb,
+                    product(transA, m, n, k, a, aOff + i * strideA, lda, floatPanels(transB, b, bOff + i * strideB, ldb),
                             c, cOff + i * strideC, ldc, accumulate, 1);
                 }
             });
         } else {
             int productThreads = flops >= PARALLEL_FLOPS ? threads : 1;
             for (int i = 0; i < batch; i++) {
-                product(transA, transB, m, n, k, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb,
+                product(transA, m, n, k, a, aOff + i * strideA, lda, floatPanels(transB, b, bOff + i * strideB, ldb),
                         c, cOff + i * strideC, ldc, accumulate, productThreads);
             }
         }
     }
 
-    /** One product on up to {@code threads} threads of the engine pool. */
-    private static void product(boolean transA, boolean transB, int m, int n, int k,
-                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+    /**
+     * {@link #gemm} with B held in half precision ({@code bf16}: bfloat16, else float16 bits): the
+     * values are widened to float32 as B is packed into panels, so no float32 copy of B exists, and
+     * the result has the bits {@link #gemm} gives on the widened B. For a frozen half-precision
+     * weight: the forward {@code x · Wᵀ} and the backward {@code dy · W}.
+     */
+    public static void gemmHalfB(boolean transA, boolean transB, int m, int n, int k,
+                                 float[] a, int aOff, int lda, short[] b, int bOff, int ldb, boolean bf16,
+                                 float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m <= 0 || n <= 0) return;
+        if (!Simd.ENABLED || k == 0) {
+            gemmHalfBScalar(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, bf16, c, cOff, ldc, accumulate);
+            return;
+        }
+        Vec.ensureWarm();
+        int threads = 2L * m * n * k >= PARALLEL_FLOPS ? Parallel.threads() : 1;
+        BPanels panels = (j0, j1, p0, ks, nr, dst, q0, q1) ->
+                GemmPacking.packBHalf(transB, b, bOff, ldb, bf16, j0, j1, p0, ks, nr, dst, q0, q1);
+        product(transA, m, n, k, a, aOff, lda, panels, c, cOff, ldc, accumulate, threads);
+    }
+
+    /** Scalar twin of {@link #gemmHalfB}: {@link #gemmScalar} reading B widened. */
+    public static void gemmHalfBScalar(boolean transA, boolean transB, int m, int n, int k,
+                                       float[] a, int aOff, int lda, short[] b, int bOff, int ldb, boolean bf16,
+                                       float[] c, int cOff, int ldc, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float sum = 0f;
+                for (int p = 0; p < k; p++) {
+                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    float bv = HalfFloats.toFloat(transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j], bf16);
+                    sum += av * bv;
+                }
+                int ci = cOff + i * ldc + j;
+                c[ci] = accumulate ? c[ci] + sum : sum;
+            }
+        }
+    }
+
+    /** Packs panels [q0, q1) of op(B)'s columns [j0, j1), depths [p0, p0 + ks), into dst (see {@link GemmPacking#packB}). */
+    @FunctionalInterface
+    interface BPanels {
+        void pack(int j0, int j1, int p0, int ks, int nr, float[] dst, int q0, int q1);
+    }
+
+    private static BPanels floatPanels(boolean transB, float[] b, int bOff, int ldb) {
+        return (j0, j1, p0, ks, nr, dst, q0, q1) -> GemmPacking.packB(transB, b, bOff, ldb, j0, j1, p0, ks, nr, dst, q0, q1);
+    }
+
+    /** One product on up to {@code threads} threads of the engine pool; {@code bPanels} packs op(B). */
+    private static void product(boolean transA, int m, int n, int k, float[] a, int aOff, int lda, BPanels bPanels,
                                 float[] c, int cOff, int ldc, boolean accumulate, int threads) {
         int mr = Vec.MR, nr = Vec.NR;
         int slabPanels = Math.min((n + nr - 1) / nr, Math.max(1, SLAB / (KC * nr)));
@@ -98,8 +146,7 @@ public final class Gemm {
             for (int p0 = 0; p0 < k; p0 += slabDepth) {
                 int depth = Math.min(slabDepth, k - p0), slabJ0 = j0, slabP0 = p0;
                 int packGrain = threads == 1 ? panels : Math.max(1, (1 << 14) / (nr * depth));
-                Parallel.forRange(panels, packGrain, (q0, q1) ->
-                        GemmPacking.packB(transB, b, bOff, ldb, slabJ0, j1, slabP0, depth, nr, packedB, q0, q1));
+                Parallel.forRange(panels, packGrain, (q0, q1) -> bPanels.pack(slabJ0, j1, slabP0, depth, nr, packedB, q0, q1));
                 Tiling t = Tiling.of(m, panels, mr, threads);
                 Parallel.Task task = i -> {
                     int rowBlock = i / t.colChunks(), colChunk = i % t.colChunks();

@@ -29,6 +29,8 @@ final class GemmPacking {
      * whole depth would touch a new page per value run.
      */
     static final int BAND = 16;
+    /** Depths widened per band when packing transposed half-precision B: a block of nr × BAND_HALF floats (16 KB at nr = 32) stays in L1. */
+    static final int BAND_HALF = 128;
 
     private GemmPacking() {}
 
@@ -98,6 +100,54 @@ final class GemmPacking {
                 for (int j = live; j < nr; j++) {
                     for (int p = 0; p < ks; p++) dst[base + j + p * nr] = 0f;
                 }
+            }
+        }
+    }
+
+    /**
+     * {@link #packB} from half-precision B ({@code bf16}: bfloat16, else float16 bits), each value
+     * widened to float32 as it is copied: the panels hold exactly what {@link #packB} would copy
+     * from the widened matrix.
+     */
+    static void packBHalf(boolean transB, short[] b, int bOff, int ldb, boolean bf16, int j0, int j1, int p0, int ks,
+                          int nr, float[] dst, int q0, int q1) {
+        if (!transB) {
+            // op(B)(p, j) = b[p·ldb + j]: each depth is a contiguous run of columns, widened a band of depths at a time.
+            for (int pb = 0; pb < ks; pb += BAND) {
+                int pe = Math.min(ks, pb + BAND);
+                for (int q = q0; q < q1; q++) {
+                    int jStart = j0 + q * nr, live = Math.min(nr, j1 - jStart);
+                    for (int p = pb; p < pe; p++) {
+                        int d = q * nr * ks + p * nr;
+                        HalfFloats.widen(b, bOff + (p0 + p) * ldb + jStart, dst, d, live, bf16);
+                        for (int j = live; j < nr; j++) dst[d + j] = 0f;
+                    }
+                }
+            }
+            return;
+        }
+        // op(B)(p, j) = b[j·ldb + p]. A full panel: its nr rows of b widened a band of depths at a time into
+        // a scratch block (rows BAND_HALF apart), which the float32 path's gather then packs.
+        int[] map = Vec.GATHER ? Vec.indexMap(BAND_HALF, nr) : null;
+        float[] block = map == null ? null : ThreadScratch.get(ThreadScratch.HALF_PANEL, nr * BAND_HALF);
+        for (int q = q0; q < q1; q++) {
+            int jStart = j0 + q * nr, live = Math.min(nr, j1 - jStart), base = q * nr * ks;
+            if (live == nr && map != null) {
+                for (int pb = 0; pb < ks; pb += BAND_HALF) {
+                    int len = Math.min(BAND_HALF, ks - pb);
+                    for (int j = 0; j < nr; j++) HalfFloats.widen(b, bOff + (jStart + j) * ldb + p0 + pb, block, j * BAND_HALF, len, bf16);
+                    Vec.packRows(block, 0, BAND_HALF, len, nr, map, dst, base + pb * nr);
+                }
+                continue;
+            }
+            // a partial panel: read each column's row of b in order, write with stride nr
+            for (int j = 0; j < live; j++) {
+                int src = bOff + (jStart + j) * ldb + p0, d = base + j;
+                if (bf16) for (int p = 0; p < ks; p++) dst[d + p * nr] = HalfFloats.bf16ToFloat(b[src + p]);
+                else for (int p = 0; p < ks; p++) dst[d + p * nr] = Float.float16ToFloat(b[src + p]);
+            }
+            for (int j = live; j < nr; j++) {
+                for (int p = 0; p < ks; p++) dst[base + j + p * nr] = 0f;
             }
         }
     }

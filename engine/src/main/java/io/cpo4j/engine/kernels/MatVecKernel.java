@@ -45,7 +45,7 @@ public final class MatVecKernel {
      * and a region ends with at most one small claim still running (at four claims per thread, decoding
      * smollm2-135m on 2 threads reached 0.79-0.81 of the read bound; at sixteen, 0.84 twice).
      */
-    private static int chunk(int out, int in) {
+    static int chunk(int out, int in) {
         int grain = Math.max(1, (1 << 14) / Math.max(1, in)), threads = Parallel.threads();
         return (Math.max(grain, (out + 16 * threads - 1) / (16 * threads)) + 3) & ~3;
     }

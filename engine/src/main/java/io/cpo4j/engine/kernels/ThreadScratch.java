@@ -11,6 +11,8 @@ final class ThreadScratch {
     static final int ATTENTION_FIRST = 3;          // .. ATTENTION_FIRST + 12
     static final int LAYERNORM_PARTIAL = 16;
     static final int RMSNORM_PARTIAL = 17;
+    static final int HALF_ROWS = 18;
+    static final int HALF_PANEL = 19;
     private static final int SLOTS = 24;
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> {

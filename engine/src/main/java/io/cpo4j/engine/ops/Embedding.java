@@ -4,12 +4,18 @@ import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.Shape;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.internal.Outputs;
+import io.cpo4j.engine.DType;
 import io.cpo4j.engine.kernels.Elementwise;
+import io.cpo4j.engine.kernels.HalfFloats;
 import io.cpo4j.engine.kernels.Parallel;
 
 import java.util.Arrays;
 
-/** Row gather from a (V, C) table; the backward scatter-adds rows back, tokens in order. */
+/**
+ * Row gather from a (V, C) table; the backward scatter-adds rows back, tokens in order. A frozen
+ * half-precision table ({@link Tensor#frozenHalf}) has its rows widened as they are gathered, and
+ * never needs a gradient.
+ */
 final class Embedding {
 
     private Embedding() {}
@@ -32,6 +38,12 @@ final class Embedding {
         shape[idsShape.length] = c;
         Tensor result = Outputs.allocate(shape, false);
         float[] out = result.data();
+        if (w.isHalf()) {
+            short[] bits = w.halfData();
+            boolean bf16 = w.dtype() == DType.BF16;
+            for (int i = 0; i < ids.length; i++) HalfFloats.widen(bits, w.offset() + ids[i] * c, out, i * c, c, bf16);
+            return result;                                          // no gradient reaches a frozen half-precision table
+        }
         for (int i = 0; i < ids.length; i++) System.arraycopy(w.data(), w.offset() + ids[i] * c, out, i * c, c);
         int[] saved = ids.clone();
         return Autograd.record("embedding", result, () -> backward(result, weight, saved, c), weight);

@@ -24,31 +24,37 @@ public final class F {
 
     /** a + b. */
     public static Tensor add(Tensor a, Tensor b) {
+        Operands.requireFloat32("add", a, b);
         return Arithmetic.add(a, b);
     }
 
     /** a − b. */
     public static Tensor sub(Tensor a, Tensor b) {
+        Operands.requireFloat32("sub", a, b);
         return Arithmetic.sub(a, b);
     }
 
     /** a · b, element-wise. */
     public static Tensor mul(Tensor a, Tensor b) {
+        Operands.requireFloat32("mul", a, b);
         return Arithmetic.mul(a, b);
     }
 
     /** a / b, element-wise. */
     public static Tensor div(Tensor a, Tensor b) {
+        Operands.requireFloat32("div", a, b);
         return Arithmetic.div(a, b);
     }
 
     /** s · x. */
     public static Tensor scale(Tensor x, float s) {
+        Operands.requireFloat32("scale", x);
         return Arithmetic.scale(x, s);
     }
 
     /** (.., M, K) · (.., K, N) → (.., M, N). */
     public static Tensor matmul(Tensor a, Tensor b) {
+        Operands.requireFloat32("matmul", a, b);
         return MatMul.forward(a, b);
     }
 
@@ -56,27 +62,35 @@ public final class F {
 
     /** Sum of all elements, shape []. */
     public static Tensor sum(Tensor x) {
+        Operands.requireFloat32("sum", x);
         return Reduce.sumAll(x);
     }
 
     /** Sum over dimension {@code dim} (negative counts from the end), kept as size 1 when {@code keepDim}. */
     public static Tensor sum(Tensor x, int dim, boolean keepDim) {
+        Operands.requireFloat32("sum", x);
         return Reduce.sum(x, dim, keepDim);
     }
 
     /** Mean of all elements, shape []. */
     public static Tensor mean(Tensor x) {
+        Operands.requireFloat32("mean", x);
         return Reduce.meanAll(x);
     }
 
     /** Mean over dimension {@code dim} (negative counts from the end), kept as size 1 when {@code keepDim}. */
     public static Tensor mean(Tensor x, int dim, boolean keepDim) {
+        Operands.requireFloat32("mean", x);
         return Reduce.mean(x, dim, keepDim);
     }
 
     // ---------------------------------------------------------------- layers
 
-    /** x (.., in) · weightᵀ (out, in) + bias (out) → (.., out); bias may be null. */
+    /**
+     * x (.., in) · weightᵀ (out, in) + bias (out) → (.., out); bias may be null. The weight may be a
+     * frozen half-precision tensor ({@link Tensor#frozenHalf}): widened in the kernels, same bits as on
+     * its float32 copy, gradient to x only.
+     */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         return Linear.forward(x, weight, bias);
     }
@@ -90,13 +104,14 @@ public final class F {
         return Linear.forwardAll(x, weights, biases);
     }
 
-    /** Rows of weight (V, C) picked by ids, which have shape idsShape → idsShape + [C]. */
+    /** Rows of weight (V, C) picked by ids, which have shape idsShape → idsShape + [C]; weight may be frozen half precision. */
     public static Tensor embedding(int[] ids, int[] idsShape, Tensor weight) {
         return Embedding.forward(ids, idsShape, weight);
     }
 
     /** Normalises the last dimension: (x − mean)/√(var + eps) · weight + bias. */
     public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) {
+        Operands.requireFloat32("layerNorm", x, weight, bias);
         return LayerNorm.forward(x, weight, bias, eps);
     }
 
@@ -105,6 +120,7 @@ public final class F {
      * x · 1/√(mean(x²) + eps) · weight.
      */
     public static Tensor rmsNorm(Tensor x, Tensor weight, float eps) {
+        Operands.requireFloat32("rmsNorm", x, weight);
         return RmsNorm.forward(x, weight, eps);
     }
 
@@ -116,31 +132,37 @@ public final class F {
      * before it runs); positions has one entry per time step, shared by every batch row.
      */
     public static Tensor rotary(Tensor x, int headDim, float[] cos, float[] sin, int[] positions) {
+        Operands.requireFloat32("rotary", x);
         return Rotary.forward(x, headDim, cos, sin, positions);
     }
 
     /** silu(gate) · up, element-wise, with silu(x) = x·σ(x) (Llama's MLP); gate and up of the same shape. */
     public static Tensor swiglu(Tensor gate, Tensor up) {
+        Operands.requireFloat32("swiglu", gate, up);
         return SwiGlu.forward(gate, up);
     }
 
     /** GELU, tanh approximation (GPT-2). */
     public static Tensor gelu(Tensor x) {
+        Operands.requireFloat32("gelu", x);
         return Gelu.forward(x);
     }
 
     /** Softmax over the last dimension. */
     public static Tensor softmax(Tensor x) {
+        Operands.requireFloat32("softmax", x);
         return Softmax.softmax(x);
     }
 
     /** Log-softmax over the last dimension. */
     public static Tensor logSoftmax(Tensor x) {
+        Operands.requireFloat32("logSoftmax", x);
         return Softmax.logSoftmax(x);
     }
 
     /** Causal self-attention from qkv (B, T, 3C) to (B, T, C), scores scaled by 1/√(C/heads). */
     public static Tensor causalSelfAttention(Tensor qkv, int heads) {
+        Operands.requireFloat32("causalSelfAttention", qkv);
         return Attention.causalSelfAttention(qkv, heads);
     }
 
@@ -150,11 +172,13 @@ public final class F {
      * {@code repeat_kv} (consecutive query heads share a KV head), without copying K or V.
      */
     public static Tensor causalSelfAttention(Tensor q, Tensor k, Tensor v, int heads, int kvHeads) {
+        Operands.requireFloat32("causalSelfAttention", q, k, v);
         return Attention.causalSelfAttention(q, k, v, heads, kvHeads);
     }
 
     /** Inverted dropout with probability p, mask drawn from rng; p = 0 returns x itself. */
     public static Tensor dropout(Tensor x, float p, Rng rng) {
+        Operands.requireFloat32("dropout", x);
         return Dropout.forward(x, p, rng);
     }
 
@@ -175,6 +199,7 @@ public final class F {
 
     /** Mean cross-entropy of logits (.., V) against one target per position, skipping targets equal to {@link #IGNORE_INDEX}. */
     public static Tensor crossEntropy(Tensor logits, int[] targets) {
+        Operands.requireFloat32("crossEntropy", logits);
         return CrossEntropy.loss(logits, targets, IGNORE_INDEX);
     }
 
@@ -183,16 +208,19 @@ public final class F {
      * to {@code ignoreIndex}; any other target outside [0, V) is an error. NaN when every target is ignored.
      */
     public static Tensor crossEntropy(Tensor logits, int[] targets, int ignoreIndex) {
+        Operands.requireFloat32("crossEntropy", logits);
         return CrossEntropy.loss(logits, targets, ignoreIndex);
     }
 
     /** log p(target) per position of logits (.., V) → (..); 0 where the target is {@link #IGNORE_INDEX}. */
     public static Tensor tokenLogProbs(Tensor logits, int[] targets) {
+        Operands.requireFloat32("tokenLogProbs", logits);
         return CrossEntropy.tokenLogProbs(logits, targets, IGNORE_INDEX);
     }
 
     /** log p(target) per position of logits (.., V) → (..); 0 where the target is {@code ignoreIndex}. */
     public static Tensor tokenLogProbs(Tensor logits, int[] targets, int ignoreIndex) {
+        Operands.requireFloat32("tokenLogProbs", logits);
         return CrossEntropy.tokenLogProbs(logits, targets, ignoreIndex);
     }
 
