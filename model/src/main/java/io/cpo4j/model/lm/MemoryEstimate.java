@@ -50,8 +50,9 @@ public record MemoryEstimate(long parameterBytes, long optimizerBytes, long acti
         if (totalBytes() > max) {
             throw new InsufficientMemoryException(String.format(Locale.ROOT,
                     "%s needs about %s (parameters %s, optimizer %s, activations %s) but the heap allows %s; "
-                            + "use a smaller batch or model, or raise the heap (e.g. CPO4J_JAVA_OPTS=-Xmx%dg)",
+                            + "use a smaller batch or model, %sor raise the heap (e.g. CPO4J_JAVA_OPTS=-Xmx%dg)",
                     what, gib(totalBytes()), gib(parameterBytes), gib(optimizerBytes), gib(activationBytes), gib(max),
+                    activationBytes > 0 ? "recompute activations (--gradient-checkpointing, when it is off), " : "",
                     (long) Math.ceil(totalBytes() / (double) (1L << 30)) + 1));
         }
     }
