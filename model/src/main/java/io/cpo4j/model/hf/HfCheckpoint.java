@@ -173,6 +173,12 @@ public final class HfCheckpoint {
             }
         }
         SafeTensors.write(dir.resolve(WEIGHTS), items, Map.of("format", "pt"));
-        AtomicFiles.writeString(dir.resolve(CONFIG), Json.writePretty(configJson(model.config(), bosTokenId, eosTokenId)));
+        saveConfig(model.config(), dir, bosTokenId, eosTokenId);
+    }
+
+    /** Writes config.json alone into {@code dir} (atomically): beside a LoRA adapter, which holds no base weights. */
+    public static void saveConfig(ModelConfig config, Path dir, int bosTokenId, int eosTokenId) throws IOException {
+        Files.createDirectories(dir);
+        AtomicFiles.writeString(dir.resolve(CONFIG), Json.writePretty(configJson(config, bosTokenId, eosTokenId)));
     }
 }
