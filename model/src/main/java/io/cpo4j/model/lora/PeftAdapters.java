@@ -8,6 +8,7 @@ import io.cpo4j.engine.io.SafeTensors;
 import io.cpo4j.engine.io.TextFiles;
 import io.cpo4j.model.hf.HfCheckpoint;
 import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.lm.ModelConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,23 +46,29 @@ public final class PeftAdapters {
         LoraConfig lora = model.lora().orElseThrow(() -> new IllegalArgumentException("PEFT: the model has no LoRA adapters to save"));
         Files.createDirectories(dir);
         List<SafeTensors.Item> items = new ArrayList<>();
-        for (Tensor p : model.parameters().list()) items.add(SafeTensors.Item.f32(fileKey(model, p.name()), p.shape(), p.data(), p.offset()));
+        for (Tensor p : model.parameters().list()) items.add(SafeTensors.Item.f32(key(model.config(), p.name()), p.shape(), p.data(), p.offset()));
         SafeTensors.write(dir.resolve(WEIGHTS), items, Map.of("format", "pt"));
         AtomicFiles.writeString(dir.resolve(CONFIG), Json.writePretty(configJson(lora, model.config().modelType(), baseModel)));
     }
 
-    /** The adapter_config.json keys PEFT writes, sorted as PEFT sorts them. */
+    /** The adapter_config.json keys PEFT (0.10–0.13) writes, sorted as PEFT sorts them. */
     static Map<String, Object> configJson(LoraConfig lora, String modelType, String baseModel) {
         Map<String, Object> m = new TreeMap<>();
         m.put("alpha_pattern", Map.of());
+        m.put("auto_mapping", null);
         m.put("base_model_name_or_path", baseModel);
         m.put("bias", "none");
         m.put("fan_in_fan_out", "gpt2".equals(modelType));
         m.put("inference_mode", true);
         m.put("init_lora_weights", true);
+        m.put("layer_replication", null);
+        m.put("layers_pattern", null);
         m.put("layers_to_transform", null);
+        m.put("loftq_config", Map.of());
         m.put("lora_alpha", number(lora.alpha()));
         m.put("lora_dropout", number(lora.dropout()));
+        m.put("megatron_config", null);
+        m.put("megatron_core", "megatron.core");
         m.put("modules_to_save", null);
         m.put("peft_type", "LORA");
         m.put("r", (long) lora.r());
@@ -99,7 +106,7 @@ public final class PeftAdapters {
         SafeTensors st = SafeTensors.open(weightsFile);
         String src = weightsFile.toString();
         Map<String, Tensor> expected = new LinkedHashMap<>();
-        for (Tensor p : adapted.parameters().list()) expected.put(fileKey(adapted, p.name()), p);
+        for (Tensor p : adapted.parameters().list()) expected.put(key(adapted.config(), p.name()), p);
         for (String key : st.names()) {
             Tensor p = expected.get(key);
             if (p == null) throw new FormatException(src, "unexpected tensor \"" + key + "\" for target_modules " + lora.targetModules() + " of this " + base.config().modelType() + " model");
@@ -132,7 +139,7 @@ public final class PeftAdapters {
                 throw new FormatException(src, "field \"" + pattern + "\" is " + Json.write(v) + "; per-module ranks and alphas are not supported");
             }
         }
-        for (String field : List.of("modules_to_save", "layers_to_transform", "layers_pattern")) {
+        for (String field : List.of("modules_to_save", "layers_to_transform", "layers_pattern", "layer_replication")) {
             Object v = json.get(field);
             if (v != null && !(v instanceof List<?> l && l.isEmpty())) throw new FormatException(src, "field \"" + field + "\" is " + Json.write(v) + "; only null is supported");
         }
@@ -158,9 +165,12 @@ public final class PeftAdapters {
         if (value.equals(json.get(field))) throw new FormatException(src, "field \"" + field + "\" is " + value + ": " + why);
     }
 
-    /** PEFT's key of an adapter tensor: {@code base_model.model.} + the base weight's HuggingFace module path + {@code .lora_A.weight}. */
-    static String fileKey(LanguageModel model, String adapterTensor) {
-        String base = HfCheckpoint.fileKey(model.config(), LoraAdapters.baseWeightName(adapterTensor));
+    /**
+     * PEFT's key of an adapter tensor ({@code h.0.attn.c_attn.lora_A.weight}): {@code base_model.model.}
+     * + the base weight's HuggingFace module path + {@code .lora_A.weight} or {@code .lora_B.weight}.
+     */
+    public static String key(ModelConfig config, String adapterTensor) {
+        String base = HfCheckpoint.fileKey(config, LoraAdapters.baseWeightName(adapterTensor));
         String module = base.substring(0, base.length() - ".weight".length());
         return PREFIX + module + (adapterTensor.endsWith(".lora_A.weight") ? ".lora_A.weight" : ".lora_B.weight");
     }
