@@ -56,5 +56,8 @@ class LoraCpoTest {
         trainer.train();
         assertThat(Arrays.equals(base.parameters().values(), baseValues)).as("the base, bit for bit, after training").isTrue();
         assertThat(trainer.trainer().stepsDone()).isEqualTo(3);
+
+        LanguageModel merged = trainer.policy().mergeAndUnload(), soup = WeightEnsemble.interpolate(base, trainer.policy(), 1f);
+        assertThat(Arrays.equals(soup.parameters().values(), merged.parameters().values())).as("the ensemble's α = 1 end is the merged policy").isTrue();
     }
 }

@@ -21,7 +21,7 @@ public final class LoraAdapters {
     public record Target(String module, Tensor weight) {}
 
     /** An adapter and the base weight it adapts. */
-    public record Adapted(Tensor weight, LoraLinear lora) {}
+    private record Adapted(Tensor weight, LoraLinear lora) {}
 
     private final LoraConfig config;
     private final List<Target> chosen;
@@ -96,11 +96,6 @@ public final class LoraAdapters {
 
     public Parameters parameters() {
         return params;
-    }
-
-    /** Every adapter with the base weight it adapts, in declaration order. */
-    public List<Adapted> adapted() {
-        return List.copyOf(adapted);
     }
 
     /** Adds scale · B A to each adapted weight of {@code target}, found by the base weight's name (a copy of the base). */

@@ -101,6 +101,9 @@ class PeftAdaptersTest {
         HfCheckpoint.save(merged, dir, 0);
         LanguageModel back = HfCheckpoint.load(dir);
         assertThat(Arrays.equals(back.parameters().values(), merged.parameters().values())).isTrue();
+        LanguageModel adapted = f.base(1).withLora(f.lora(0f), 3);
+        assertThatThrownBy(() -> HfCheckpoint.save(adapted, dir.resolve("x"), 0)).hasMessageContaining("cannot save a model with LoRA adapters as a full folder");
+        assertThatThrownBy(() -> HfCheckpoint.loadWeights(adapted, dir)).hasMessageContaining("cannot load weights into a model with LoRA adapters");
     }
 
     @Test
