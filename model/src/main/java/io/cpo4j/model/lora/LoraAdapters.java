@@ -55,11 +55,11 @@ public final class LoraAdapters {
     public static LoraAdapters create(LoraConfig config, List<Target> targets, long seed) {
         LoraAdapters adapters = new LoraAdapters(config, targets);
         Rng rng = new Rng(seed);
-        for (Adapted a : adapters.adapted) {
-            Tensor A = a.lora().a();
-            double bound = 1.0 / Math.sqrt(A.size(1));       // √(6 / ((1 + a²) · fan_in)) with a = √5
-            float[] d = A.data();
-            for (int i = 0; i < A.size(); i++) d[A.offset() + i] = (float) ((2 * rng.nextDouble() - 1) * bound);
+        for (Adapted adapted : adapters.adapted) {
+            Tensor down = adapted.lora().a();                  // (r, in)
+            double bound = 1.0 / Math.sqrt(down.size(1));      // √(6 / ((1 + a²) · fan_in)) with a = √5
+            float[] d = down.data();
+            for (int i = 0; i < down.size(); i++) d[down.offset() + i] = (float) ((2 * rng.nextDouble() - 1) * bound);
         }
         return adapters;
     }
