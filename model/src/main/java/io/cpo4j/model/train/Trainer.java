@@ -36,7 +36,9 @@ public final class Trainer {
     public Trainer(LanguageModel model, TrainConfig config, Objective objective, GradientReducer reducer) {
         int rows = config.batchSize() * objective.rowsPerExample();
         int time = Math.min(config.blockSize(), model.config().contextLength());
-        MemoryEstimate.training(model.config(), rows, time).requireFits(String.format(java.util.Locale.ROOT,
+        MemoryEstimate estimate = MemoryEstimate.training(model.config(), rows, time);
+        if (model.lora().isPresent()) estimate = estimate.withAdapters(model.parameters().count());
+        estimate.requireFits(String.format(java.util.Locale.ROOT,
                 "training %s at %d rows × %d tokens", "this model", rows, time));
         this.model = model;
         this.config = config;

@@ -65,6 +65,18 @@ class LoraTrainingTest {
         assertThat(first).isFinite();
     }
 
+    /** GPT-2 XL with r = 16 on q|k|v: AdamW's moments for the adapters only, beside the frozen base. */
+    @org.junit.jupiter.api.Test
+    void theMemoryEstimateCountsMomentsForTheAdaptersOnly() {
+        io.cpo4j.model.gpt.GptConfig xl = io.cpo4j.model.gpt.GptConfig.gpt2Xl();
+        long adapters = 48L * 16 * (1600 + 3 * 1600);                 // per layer: A (16, 1600) and B (4800, 16)
+        io.cpo4j.model.lm.MemoryEstimate full = io.cpo4j.model.lm.MemoryEstimate.training(xl, 32, 128), lora = full.withAdapters(adapters);
+        assertThat(lora.optimizerBytes()).isEqualTo(8 * adapters);
+        assertThat(lora.parameterBytes()).isEqualTo(8 * xl.parameterCount() + 8 * adapters);
+        assertThat(lora.activationBytes()).isEqualTo(full.activationBytes());
+        assertThat(full.optimizerBytes()).isEqualTo(8 * xl.parameterCount());
+    }
+
     @ParameterizedTest
     @MethodSource("families")
     void sixStepsEqualThreeStepsResumeThreeSteps(LoraModels.Family f) throws IOException {
