@@ -66,7 +66,7 @@ public final class PeftAdapters {
         m.put("layers_to_transform", null);
         m.put("loftq_config", Map.of());
         m.put("lora_alpha", number(lora.alpha()));
-        m.put("lora_dropout", number(lora.dropout()));
+        m.put("lora_dropout", Double.parseDouble(Float.toString(lora.dropout())));   // a float in PEFT's files, 0.0 too
         m.put("megatron_config", null);
         m.put("megatron_core", "megatron.core");
         m.put("modules_to_save", null);
@@ -81,7 +81,7 @@ public final class PeftAdapters {
         return m;
     }
 
-    /** A float as the short decimal it was written as (0.05, not 0.05000000074505806); whole numbers as integers, as PEFT's own files have them. */
+    /** lora_alpha as PEFT's files have it: an integer when whole, else the short decimal (6.5, not 6.500000…). */
     private static Object number(float v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? (Object) (long) v : (Object) Double.parseDouble(Float.toString(v));
     }
