@@ -78,8 +78,13 @@ public final class Gpt implements LanguageModel {
 
     @Override
     public Gpt copy() {
-        Gpt c = base != null ? new Gpt(base, GptAdapters.of(adapters.all().copy(), weights)) : allocate(config, 0);
-        if (base == null) System.arraycopy(params.values(), 0, c.params.values(), 0, params.count());
+        Gpt c;
+        if (base != null) {
+            c = new Gpt(base, GptAdapters.of(adapters.all().copy(), weights));      // new adapters over the same frozen base
+        } else {
+            c = allocate(config, 0);
+            System.arraycopy(params.values(), 0, c.params.values(), 0, params.count());
+        }
         c.dropoutRng.setState(dropoutRng.state());
         c.training = training;
         return c;

@@ -92,8 +92,13 @@ public final class Llama implements LanguageModel {
 
     @Override
     public Llama copy() {
-        Llama c = base != null ? new Llama(base, LlamaAdapters.of(adapters.all().copy(), weights)) : allocate(config, 0);
-        if (base == null) System.arraycopy(params.values(), 0, c.params.values(), 0, params.count());
+        Llama c;
+        if (base != null) {
+            c = new Llama(base, LlamaAdapters.of(adapters.all().copy(), weights));      // new adapters over the same frozen base
+        } else {
+            c = allocate(config, 0);
+            System.arraycopy(params.values(), 0, c.params.values(), 0, params.count());
+        }
         c.dropoutRng.setState(dropoutRng.state());
         c.training = training;
         return c;
