@@ -96,20 +96,32 @@ public final class PeftAdapters {
         Path configFile = dir.resolve(CONFIG), weightsFile = dir.resolve(WEIGHTS);
         if (!Files.isRegularFile(configFile)) throw new FormatException(configFile.toString(), "not found (a PEFT adapter folder needs " + CONFIG + " and " + WEIGHTS + ")");
         LoraConfig lora = readConfig(configFile);
-        LanguageModel adapted;
-        try {
-            adapted = base.withLora(lora, 0);
-        } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            throw new FormatException(configFile.toString(), e.getMessage());
-        }
         if (!Files.isRegularFile(weightsFile)) throw new FormatException(weightsFile.toString(), "not found (the adapter's tensors)");
         SafeTensors st = SafeTensors.open(weightsFile);
-        String src = weightsFile.toString();
+        List<Tensor> weights = base.parameters().list();
+        boolean[] trainable = new boolean[weights.size()];
+        for (int i = 0; i < trainable.length; i++) trainable[i] = weights.get(i).requiresGrad();
+        boolean loaded = false;
+        try {
+            LanguageModel adapted = base.withLora(lora, 0);
+            readTensors(st, adapted, lora);
+            loaded = true;
+            return adapted;
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            throw new FormatException(configFile.toString(), e.getMessage());
+        } finally {
+            if (!loaded) for (int i = 0; i < trainable.length; i++) weights.get(i).requiresGrad(trainable[i]);   // a refused folder leaves the base as it was
+        }
+    }
+
+    /** Fills the adapters from the file: every tensor expected, none unexpected, each of its shape. */
+    private static void readTensors(SafeTensors st, LanguageModel adapted, LoraConfig lora) throws IOException {
+        String src = st.file().toString();
         Map<String, Tensor> expected = new LinkedHashMap<>();
         for (Tensor p : adapted.parameters().list()) expected.put(key(adapted.config(), p.name()), p);
         for (String key : st.names()) {
             Tensor p = expected.get(key);
-            if (p == null) throw new FormatException(src, "unexpected tensor \"" + key + "\" for target_modules " + lora.targetModules() + " of this " + base.config().modelType() + " model");
+            if (p == null) throw new FormatException(src, "unexpected tensor \"" + key + "\" for target_modules " + lora.targetModules() + " of this " + adapted.config().modelType() + " model");
             SafeTensors.Entry e = st.entry(key);
             if (!Arrays.equals(e.shape(), p.shape())) {
                 throw new FormatException(src, "tensor \"" + key + "\" has shape " + Arrays.toString(e.shape()) + ", expected " + Arrays.toString(p.shape()) + " (r = " + lora.r() + ")");
@@ -120,7 +132,6 @@ public final class PeftAdapters {
         if (!missing.isEmpty()) {
             throw new FormatException(src, "missing tensors " + (missing.size() > 4 ? missing.subList(0, 4) + " and " + (missing.size() - 4) + " more" : missing));
         }
-        return adapted;
     }
 
     /** Reads adapter_config.json: the fields cpo4j applies, and refuses the ones it cannot. */

@@ -136,8 +136,10 @@ class PeftAdaptersTest {
     }
 
     private void refused(LoraModels.Family f, Path folder, String message) {
-        assertThatThrownBy(() -> PeftAdapters.load(f.base(1), folder)).isInstanceOf(FormatException.class)
+        LanguageModel base = f.base(1);
+        assertThatThrownBy(() -> PeftAdapters.load(base, folder)).isInstanceOf(FormatException.class)
                 .hasMessageContaining(message).hasMessageNotContaining("\n");
+        assertThat(base.parameters().list()).as("a refused folder leaves the base trainable").allMatch(io.cpo4j.engine.Tensor::requiresGrad);
     }
 
     /** Rewrites dir's adapter_config.json from the original with one change; returns dir. */
