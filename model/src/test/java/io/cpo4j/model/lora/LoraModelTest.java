@@ -163,6 +163,25 @@ class LoraModelTest {
         }
     }
 
+    /** lora_dropout applies while training only, with masks from the model's dropout generator, so a saved state replays them. */
+    @ParameterizedTest
+    @MethodSource("families")
+    void adapterDropoutOnlyWhileTrainingAndReplayable(LoraModels.Family f) {
+        LanguageModel adapted = withRandomB(f.base(1).withLora(f.lora(0.5f), 3), 4);
+        int[] ids = ids(2);
+        float[] eval = logits(adapted, ids);
+        adapted.setTraining(true);
+        long state = adapted.dropoutRng().state();
+        float[] first = logits(adapted, ids);
+        assertThat(adapted.dropoutRng().state()).isNotEqualTo(state);
+        assertThat(Arrays.equals(first, eval)).as("dropout changes the training forward").isFalse();
+        adapted.dropoutRng().setState(state);
+        assertThat(Arrays.equals(logits(adapted, ids), first)).as("the same generator state, the same masks").isTrue();
+        assertThat(Arrays.equals(logits(adapted.withoutAdapters(), ids), logits(f.base(1), ids))).isTrue();
+        adapted.setTraining(false);
+        assertThat(Arrays.equals(logits(adapted, ids), eval)).isTrue();
+    }
+
     @ParameterizedTest
     @MethodSource("families")
     void copiesCopyTheAdaptersAndShareTheBase(LoraModels.Family f) {
