@@ -6,6 +6,7 @@ module io.cpo4j.model {
     exports io.cpo4j.model.lm;
     exports io.cpo4j.model.gpt;
     exports io.cpo4j.model.llama;
+    exports io.cpo4j.model.lora;
     exports io.cpo4j.model.hf;
     exports io.cpo4j.model.tokenizer;
     exports io.cpo4j.model.data;

@@ -14,7 +14,9 @@ import java.util.Map;
 /**
  * Fine-tunes a policy on (prefix, continuation) examples with a {@link CpoConfig}: the entry
  * point of the method, as TRL's {@code CPOTrainer} is of its own. The reference is a frozen copy
- * of the policy as it is now, made only when the recipe needs one, unless you pass your own.
+ * of the policy as it is now, made only when the recipe needs one, unless you pass your own; a
+ * policy with LoRA adapters ({@link LanguageModel#withLora}) uses its base, the adapters switched
+ * off, as TRL does with PEFT: no copy, no extra memory.
  *
  * <pre>{@code
  * CpoTrainer trainer = new CpoTrainer(policy, examples, config);
@@ -33,14 +35,14 @@ public final class CpoTrainer {
     private final CpoConfig config;
     private final Trainer trainer;
 
-    /** Trains {@code policy} against a frozen copy of itself (made only if the recipe needs a reference). */
+    /** Trains {@code policy} against a frozen copy of itself, or its base when it has adapters (only if the recipe needs a reference). */
     public CpoTrainer(LanguageModel policy, List<TokenizedExample> examples, CpoConfig config) {
         this(policy, null, examples, config);
     }
 
     /**
      * Trains {@code policy} against {@code reference} (frozen; null: a frozen copy of the policy
-     * when the recipe needs one). Refuses, before allocating the reference or the optimizer, a
+     * when the recipe needs one, or the policy's base without its adapters). Refuses, before allocating the reference or the optimizer, a
      * configuration that cannot fit the heap, and examples longer than the model's context.
      */
     public CpoTrainer(LanguageModel policy, LanguageModel reference, List<TokenizedExample> examples, CpoConfig config) {
@@ -57,7 +59,10 @@ public final class CpoTrainer {
         TrainConfig training = config.training();
         if (training.blockSize() < longest) training = training.toBuilder().blockSize(longest).build();
         boolean needsReference = config.needsReference();
-        if (needsReference && reference == null) {
+        if (needsReference && reference == null && policy.lora().isPresent()) {
+            reference = policy.withoutAdapters();           // the frozen base the adapters sit on: shared, no second copy
+            reference.setTraining(false);
+        } else if (needsReference && reference == null) {
             MemoryEstimate step = MemoryEstimate.training(policy.config(), training.batchSize() * config.rowsPerExample(), training.blockSize(),
                     training.gradientCheckpointing() || policy.gradientCheckpointing());
             new MemoryEstimate(step.parameterBytes() + MemoryEstimate.parameters(policy.config()).parameterBytes(), step.optimizerBytes(),

@@ -10,7 +10,10 @@ public final class WeightEnsemble {
 
     private WeightEnsemble() {}
 
+    /** The ensemble of a and b; a model with LoRA adapters takes part with its merged weights W + (α/r)·B A. */
     public static LanguageModel interpolate(LanguageModel a, LanguageModel b, float alpha) {
+        a = a.mergeAndUnload();
+        b = b.mergeAndUnload();
         if (!a.config().equals(b.config())) {
             throw new IllegalArgumentException("ensemble: the two models differ in shape: " + a.config() + " vs " + b.config());
         }

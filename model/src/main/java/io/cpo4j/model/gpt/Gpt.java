@@ -7,6 +7,10 @@ import io.cpo4j.engine.ops.F;
 import io.cpo4j.model.lm.Decoder;
 import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.lm.MemoryEstimate;
+import io.cpo4j.model.lora.LoraConfig;
+import io.cpo4j.model.lora.LoraLinear;
+
+import java.util.Optional;
 
 /**
  * A GPT-2 language model: token and learned position embeddings, pre-LN transformer blocks
@@ -18,6 +22,9 @@ import io.cpo4j.model.lm.MemoryEstimate;
  * read through {@link GptWeights}, typed per layer. Linear weights are stored as PyTorch's
  * {@code nn.Linear} does, (out, in); HuggingFace's Conv1D files hold (in, out) and are transposed
  * by the checkpoint code on load and save.
+ *
+ * <p>A model with LoRA adapters ({@link #withLora}) is a second {@code Gpt} over the same weights
+ * whose parameters are its {@link GptAdapters}; its base is the plain model it was made from.
  */
 public final class Gpt implements LanguageModel {
 
@@ -25,6 +32,8 @@ public final class Gpt implements LanguageModel {
     private final Parameters params;
     private final GptWeights weights;
     private final Rng dropoutRng;
+    private final Gpt base;                 // the plain model under the adapters; null without adapters
+    private final GptAdapters adapters;     // null without adapters
     private boolean training = true;
     private boolean gradientCheckpointing;
 
@@ -33,6 +42,20 @@ public final class Gpt implements LanguageModel {
         this.params = params;
         this.weights = GptWeights.of(params, config.layers());
         this.dropoutRng = new Rng(seed ^ 0x5DEECE66DL);
+        this.base = null;
+        this.adapters = null;
+    }
+
+    /** The base's weights (shared) with adapters, which are this model's parameters. */
+    private Gpt(Gpt base, GptAdapters adapters) {
+        this.config = base.config;
+        this.params = adapters.all().parameters();
+        this.weights = base.weights;
+        this.dropoutRng = new Rng(0);
+        this.dropoutRng.setState(base.dropoutRng.state());
+        this.training = base.training;
+        this.base = base;
+        this.adapters = adapters;
     }
 
     /** A model with GPT-2's initialisation: weights N(0, 0.02), residual projections N(0, 0.02/√(2·layers)), biases 0, layernorm gains 1. */
@@ -56,11 +79,42 @@ public final class Gpt implements LanguageModel {
 
     @Override
     public Gpt copy() {
-        Gpt c = allocate(config, 0);
-        System.arraycopy(params.values(), 0, c.params.values(), 0, params.count());
+        Gpt c;
+        if (base != null) {
+            c = new Gpt(base, GptAdapters.of(adapters.all().copy(), weights));      // new adapters over the same frozen base
+        } else {
+            c = allocate(config, 0);
+            System.arraycopy(params.values(), 0, c.params.values(), 0, params.count());
+        }
         c.dropoutRng.setState(dropoutRng.state());
         c.training = training;
         return c;
+    }
+
+    @Override
+    public Gpt withLora(LoraConfig lora, long seed) {
+        if (base != null) throw new IllegalStateException("LoRA: this model already has adapters; use withoutAdapters() or mergeAndUnload() first");
+        GptAdapters a = GptAdapters.create(weights, lora, seed);
+        freeze(true);
+        return new Gpt(this, a);
+    }
+
+    @Override
+    public Gpt withoutAdapters() {
+        return base != null ? base : this;
+    }
+
+    @Override
+    public Optional<LoraConfig> lora() {
+        return adapters == null ? Optional.empty() : Optional.of(adapters.all().config());
+    }
+
+    @Override
+    public Gpt mergeAndUnload() {
+        if (base == null) return this;
+        Gpt merged = base.copy();
+        adapters.all().mergeInto(merged.params);
+        return merged;
     }
 
     private void initialise(Rng rng) {
@@ -143,7 +197,7 @@ public final class Gpt implements LanguageModel {
         SelfAttention causal = (layer, qkv) -> F.causalSelfAttention(qkv, config.heads());
         for (int l = 0; l < config.layers(); l++) {
             int layer = l;
-            x = gradientCheckpointing ? F.checkpoint(in -> block(layer, in, causal, drop), x, dropoutRng) : block(l, x, causal, drop);
+            x = gradientCheckpointing ? F.checkpoint(in -> block(layer, in, causal, training), x, dropoutRng) : block(l, x, causal, training);
         }
         return finalNorm(x);
     }
@@ -161,19 +215,28 @@ public final class Gpt implements LanguageModel {
     /**
      * One pre-LN transformer block on (B, T, C): the one definition the training forward (fused
      * causal attention, dropout while training) and the KV-cache decoder (attention over each
-     * sequence's cache, never dropout) both run.
+     * sequence's cache, not training) both run. Adapters, when present, add to their projections.
      */
-    Tensor block(int l, Tensor x, SelfAttention attention, boolean drop) {
+    Tensor block(int l, Tensor x, SelfAttention attention, boolean training) {
         GptWeights.Layer w = weights.layers()[l];
+        GptAdapters.Layer a = adapters == null ? GptAdapters.Layer.NONE : adapters.layers()[l];
+        boolean drop = training && config.dropout() > 0f;
         float eps = config.layerNormEps();
         Tensor h = F.layerNorm(x, w.norm1Weight(), w.norm1Bias(), eps);
-        Tensor qkv = F.linear(h, w.qkvWeight(), w.qkvBias());                                   // (B, T, 3C)
-        Tensor attn = F.linear(attention.attend(l, qkv), w.attnOutWeight(), w.attnOutBias());
+        Tensor qkv = linear(h, w.qkvWeight(), w.qkvBias(), a.cAttn(), training);               // (B, T, 3C)
+        Tensor heads = attention.attend(l, qkv);                                                // (B, T, C)
+        Tensor attn = linear(heads, w.attnOutWeight(), w.attnOutBias(), a.attnProj(), training);
         x = F.add(x, dropout(attn, drop));
         h = F.layerNorm(x, w.norm2Weight(), w.norm2Bias(), eps);
-        Tensor m = F.gelu(F.linear(h, w.fcWeight(), w.fcBias()));                               // (B, T, 4C)
-        m = F.linear(m, w.fcOutWeight(), w.fcOutBias());
+        Tensor m = F.gelu(linear(h, w.fcWeight(), w.fcBias(), a.fc(), training));              // (B, T, 4C)
+        m = linear(m, w.fcOutWeight(), w.fcOutBias(), a.mlpProj(), training);
         return F.add(x, dropout(m, drop));
+    }
+
+    /** x · Wᵀ + b, plus the adapter's term when the projection has one. */
+    private Tensor linear(Tensor x, Tensor weight, Tensor bias, LoraLinear lora, boolean training) {
+        Tensor y = F.linear(x, weight, bias);
+        return lora == null ? y : lora.addTo(y, x, training, dropoutRng);
     }
 
     private Tensor dropout(Tensor x, boolean drop) {

@@ -39,7 +39,7 @@ final class GptDecoder implements Decoder {
                 return Tensor.wrap(out, 1, rows.count(), c);
             };
             Tensor x = model.embedRows(rows.token(), rows.position());                  // (1, R, C)
-            for (int l = 0; l < config.layers(); l++) x = model.block(l, x, cached, false);
+            for (int l = 0; l < config.layers(); l++) x = model.block(l, x, cached, false);   // never training: no dropout
             rows.advance(caches, tokens);
             float[] last = rows.outputRows(x.toArray(), c, allPositions);
             return model.head(model.finalNorm(Tensor.wrap(last, 1, last.length / c, c))).toArray();   // (S or R, V)

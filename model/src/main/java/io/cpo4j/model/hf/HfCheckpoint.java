@@ -111,6 +111,7 @@ public final class HfCheckpoint {
 
     /** Loads the weights of a folder (or of one safetensors file) into a model of the matching shape. */
     public static void loadWeights(LanguageModel model, Path dir) throws IOException {
+        requireNoAdapters(model, "load weights into");
         HfTensors tensors = HfTensors.open(dir);
         TensorNaming naming = naming(model.config());
         String family = model.config().modelType();
@@ -145,6 +146,14 @@ public final class HfCheckpoint {
         }
     }
 
+    /** A model with LoRA adapters has only them as parameters: a full folder needs them merged first. */
+    private static void requireNoAdapters(LanguageModel model, String what) {
+        if (model.lora().isPresent()) {
+            throw new IllegalArgumentException("cannot " + what + " a model with LoRA adapters as a full folder: use mergeAndUnload() for merged weights, "
+                    + "PeftAdapters for the adapters, or withoutAdapters() for the base");
+        }
+    }
+
     /** src (rows, cols) row-major → dst (cols, rows) row-major at dstOff. */
     static void transposeInto(float[] src, int rows, int cols, float[] dst, int dstOff) {
         for (int r = 0; r < rows; r++) {
@@ -159,6 +168,7 @@ public final class HfCheckpoint {
 
     /** Writes config.json and model.safetensors into {@code dir} (each file atomically). */
     public static void save(LanguageModel model, Path dir, int bosTokenId, int eosTokenId) throws IOException {
+        requireNoAdapters(model, "save");
         Files.createDirectories(dir);
         TensorNaming naming = naming(model.config());
         List<SafeTensors.Item> items = new ArrayList<>();
@@ -173,6 +183,12 @@ public final class HfCheckpoint {
             }
         }
         SafeTensors.write(dir.resolve(WEIGHTS), items, Map.of("format", "pt"));
-        AtomicFiles.writeString(dir.resolve(CONFIG), Json.writePretty(configJson(model.config(), bosTokenId, eosTokenId)));
+        saveConfig(model.config(), dir, bosTokenId, eosTokenId);
+    }
+
+    /** Writes config.json alone into {@code dir} (atomically): beside a LoRA adapter, which holds no base weights. */
+    public static void saveConfig(ModelConfig config, Path dir, int bosTokenId, int eosTokenId) throws IOException {
+        Files.createDirectories(dir);
+        AtomicFiles.writeString(dir.resolve(CONFIG), Json.writePretty(configJson(config, bosTokenId, eosTokenId)));
     }
 }

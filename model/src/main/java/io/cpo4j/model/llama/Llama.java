@@ -7,8 +7,11 @@ import io.cpo4j.engine.ops.F;
 import io.cpo4j.model.lm.Decoder;
 import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.lm.MemoryEstimate;
+import io.cpo4j.model.lora.LoraConfig;
+import io.cpo4j.model.lora.LoraLinear;
 
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * A Llama-family language model (Llama, Mistral, Qwen2, Qwen3, SmolLM) with HuggingFace's
@@ -19,6 +22,9 @@ import java.util.Arrays;
  * <p>{@link #block} is the one definition of a block: the training forward runs it with the
  * fused causal attention op, and the KV-cache decoder runs it, without a graph, with attention
  * over each sequence's cache.
+ *
+ * <p>A model with LoRA adapters ({@link #withLora}) is a second {@code Llama} over the same
+ * weights whose parameters are its {@link LlamaAdapters}; its base is the plain model it was made from.
  */
 public final class Llama implements LanguageModel {
 
@@ -32,6 +38,8 @@ public final class Llama implements LanguageModel {
     private final LlamaWeights weights;
     private final Rope rope;
     private final Rng dropoutRng;
+    private final Llama base;                 // the plain model under the adapters; null without adapters
+    private final LlamaAdapters adapters;     // null without adapters
     private boolean training = true;
     private boolean gradientCheckpointing;
 
@@ -41,6 +49,21 @@ public final class Llama implements LanguageModel {
         this.weights = LlamaWeights.of(params, config);
         this.rope = new Rope(config.ropeTheta(), config.headSize(), config.ropeScaling(), config.contextLength());
         this.dropoutRng = new Rng(seed ^ 0x5DEECE66DL);
+        this.base = null;
+        this.adapters = null;
+    }
+
+    /** The base's weights (shared) with adapters, which are this model's parameters. */
+    private Llama(Llama base, LlamaAdapters adapters) {
+        this.config = base.config;
+        this.params = adapters.all().parameters();
+        this.weights = base.weights;
+        this.rope = base.rope;
+        this.dropoutRng = new Rng(0);
+        this.dropoutRng.setState(base.dropoutRng.state());
+        this.training = base.training;
+        this.base = base;
+        this.adapters = adapters;
     }
 
     /** A model with HuggingFace's initialisation: linear and embedding weights N(0, 0.02), biases 0, norm gains 1. */
@@ -70,11 +93,42 @@ public final class Llama implements LanguageModel {
 
     @Override
     public Llama copy() {
-        Llama c = allocate(config, 0);
-        System.arraycopy(params.values(), 0, c.params.values(), 0, params.count());
+        Llama c;
+        if (base != null) {
+            c = new Llama(base, LlamaAdapters.of(adapters.all().copy(), weights));      // new adapters over the same frozen base
+        } else {
+            c = allocate(config, 0);
+            System.arraycopy(params.values(), 0, c.params.values(), 0, params.count());
+        }
         c.dropoutRng.setState(dropoutRng.state());
         c.training = training;
         return c;
+    }
+
+    @Override
+    public Llama withLora(LoraConfig lora, long seed) {
+        if (base != null) throw new IllegalStateException("LoRA: this model already has adapters; use withoutAdapters() or mergeAndUnload() first");
+        LlamaAdapters a = LlamaAdapters.create(weights, lora, config.modelType(), seed);
+        freeze(true);
+        return new Llama(this, a);
+    }
+
+    @Override
+    public Llama withoutAdapters() {
+        return base != null ? base : this;
+    }
+
+    @Override
+    public Optional<LoraConfig> lora() {
+        return adapters == null ? Optional.empty() : Optional.of(adapters.all().config());
+    }
+
+    @Override
+    public Llama mergeAndUnload() {
+        if (base == null) return this;
+        Llama merged = base.copy();
+        adapters.all().mergeInto(merged.params);
+        return merged;
     }
 
     @Override
@@ -127,7 +181,8 @@ public final class Llama implements LanguageModel {
         Tensor x = embed(ids, batch, time);                                              // (B, T, C)
         for (int l = 0; l < config.layers(); l++) {
             int layer = l;
-            x = gradientCheckpointing ? F.checkpoint(in -> block(layer, in, positions, causal), x, dropoutRng) : block(l, x, positions, causal);
+            x = gradientCheckpointing ? F.checkpoint(in -> block(layer, in, positions, causal, training), x, dropoutRng)
+                    : block(l, x, positions, causal, training);
         }
         return finalNorm(x);
     }
@@ -146,16 +201,20 @@ public final class Llama implements LanguageModel {
         return F.rmsNorm(x, weights.finalNorm(), config.rmsNormEps());
     }
 
-    /** One pre-norm block on x (B, T, C) whose T steps sit at {@code positions}. */
-    Tensor block(int l, Tensor x, int[] positions, SelfAttention attention) {
+    /**
+     * One pre-norm block on x (B, T, C) whose T steps sit at {@code positions}; adapters, when
+     * present, add to their projections (with their dropout only while {@code training}).
+     */
+    Tensor block(int l, Tensor x, int[] positions, SelfAttention attention, boolean training) {
         LlamaWeights.Layer w = weights.layers()[l];
+        LlamaAdapters.Layer a = adapters == null ? LlamaAdapters.Layer.NONE : adapters.layers()[l];
         float eps = config.rmsNormEps();
         int d = config.headSize();
         Tensor h = F.rmsNorm(x, w.attentionNorm(), eps);
         Tensor[] qkv = F.linears(h, new Tensor[] {w.wq(), w.wk(), w.wv()}, new Tensor[] {w.bq(), w.bk(), w.bv()});
-        Tensor q = qkv[0];                                                               // (B, T, H·D)
-        Tensor k = qkv[1];                                                               // (B, T, KV·D)
-        Tensor v = qkv[2];                                                               // (B, T, KV·D)
+        Tensor q = adapt(qkv[0], h, a.q(), training);                                    // (B, T, H·D)
+        Tensor k = adapt(qkv[1], h, a.k(), training);                                    // (B, T, KV·D)
+        Tensor v = adapt(qkv[2], h, a.v(), training);                                    // (B, T, KV·D)
         if (w.qNorm() != null) {
             q = headNorm(q, w.qNorm(), config.heads());
             k = headNorm(k, w.kNorm(), config.kvHeads());
@@ -163,12 +222,17 @@ public final class Llama implements LanguageModel {
         Rope.Table table = rope.table(maxPosition(positions) + 1);
         q = F.rotary(q, d, table.cos(), table.sin(), positions);
         k = F.rotary(k, d, table.cos(), table.sin(), positions);
-        Tensor a = attention.attend(l, q, k, v);                                         // (B, T, H·D)
-        x = F.add(x, F.linear(a, w.wo(), w.bo()));
+        Tensor heads = attention.attend(l, q, k, v);                                     // (B, T, H·D)
+        x = F.add(x, adapt(F.linear(heads, w.wo(), w.bo()), heads, a.o(), training));
         h = F.rmsNorm(x, w.mlpNorm(), eps);
         Tensor[] gateUp = F.linears(h, new Tensor[] {w.gate(), w.up()}, null);
-        Tensor m = F.swiglu(gateUp[0], gateUp[1]);                                       // (B, T, I)
-        return F.add(x, F.linear(m, w.down(), null));
+        Tensor m = F.swiglu(adapt(gateUp[0], h, a.gate(), training), adapt(gateUp[1], h, a.up(), training));   // (B, T, I)
+        return F.add(x, adapt(F.linear(m, w.down(), null), m, a.down(), training));
+    }
+
+    /** The base projection y of x, plus the adapter's term when the projection has one. */
+    private Tensor adapt(Tensor y, Tensor x, LoraLinear lora, boolean training) {
+        return lora == null ? y : lora.addTo(y, x, training, dropoutRng);
     }
 
     /** RMSNorm over each head's D values: (B, T, N·D) viewed as (B, T, N, D). */

@@ -38,7 +38,7 @@ final class LlamaDecoder implements Decoder {
                 return Tensor.wrap(out, 1, rows.count(), heads * d);
             };
             Tensor x = model.embed(rows.token(), 1, rows.count());                      // (1, R, C)
-            for (int l = 0; l < config.layers(); l++) x = model.block(l, x, rows.position(), cached);
+            for (int l = 0; l < config.layers(); l++) x = model.block(l, x, rows.position(), cached, false);
             rows.advance(caches, tokens);
             float[] last = rows.outputRows(x.toArray(), c, allPositions);
             return model.head(model.finalNorm(Tensor.wrap(last, 1, last.length / c, c))).toArray();   // (S or R, V)

@@ -4,6 +4,9 @@ import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.nn.Parameters;
 import io.cpo4j.engine.ops.F;
+import io.cpo4j.model.lora.LoraConfig;
+
+import java.util.Optional;
 
 /**
  * A decoder-only causal language model: what training, scoring, generation and the command line
@@ -39,12 +42,48 @@ public interface LanguageModel {
     /** The no-graph forward pass with a KV cache, for generation. Cheap; one per thread. */
     Decoder decoder();
 
-    /** An independent copy with the same weights (a frozen reference, for example); gradients are not copied. */
+    /**
+     * An independent copy with the same weights (a frozen reference, for example); gradients are
+     * not copied. A model with adapters copies its adapters and shares its frozen base.
+     */
     LanguageModel copy();
 
     /** Marks every parameter frozen (or trainable again): a frozen model records no graph. */
     default LanguageModel freeze(boolean frozen) {
         for (Tensor p : parameters().list()) p.requiresGrad(!frozen);
+        return this;
+    }
+
+    /**
+     * This model with LoRA adapters on the projections {@code config} names (PEFT's {@code
+     * get_peft_model}): a model that shares these weights — not copied, and frozen from now on —
+     * whose {@link #parameters()} are the adapters alone, so training it trains only them. A is
+     * drawn from {@code seed} and B is zero, so it starts equal to this model. Its {@link
+     * #decoder()} applies the adapters; {@link #withoutAdapters()} gives this model back.
+     */
+    default LanguageModel withLora(LoraConfig config, long seed) {
+        throw new UnsupportedOperationException("LoRA is not supported for " + config().modelType() + " models");
+    }
+
+    /**
+     * The base model with the adapters switched off, sharing the same weights (PEFT's {@code
+     * disable_adapter()}): the reference model of LoRA training at no memory cost. A model
+     * without adapters returns itself.
+     */
+    default LanguageModel withoutAdapters() {
+        return this;
+    }
+
+    /** The adapters' configuration; empty for a model without adapters. */
+    default Optional<LoraConfig> lora() {
+        return Optional.empty();
+    }
+
+    /**
+     * A new model without adapters whose weights are W + (alpha / r)·B A (PEFT's {@code
+     * merge_and_unload()}), to save as a plain model folder. A model without adapters returns itself.
+     */
+    default LanguageModel mergeAndUnload() {
         return this;
     }
 

@@ -44,6 +44,15 @@ public record MemoryEstimate(long parameterBytes, long optimizerBytes, long acti
         return new MemoryEstimate(8L * c.parameterCount(), 8L * c.parameterCount(), activations);
     }
 
+    /**
+     * This training estimate for a model whose trainable parameters are {@code adapterFloats} LoRA
+     * adapter values over a frozen base: the base's values and gradient buffer stay, the adapters
+     * add theirs, and AdamW's moments cover only the adapters.
+     */
+    public MemoryEstimate withAdapters(long adapterFloats) {
+        return new MemoryEstimate(parameterBytes + 8L * adapterFloats, 8L * adapterFloats, activationBytes);
+    }
+
     /** Refuses, with the estimate, what does not fit in {@code Runtime.maxMemory()}. */
     public void requireFits(String what) {
         long max = Runtime.getRuntime().maxMemory();

@@ -4,6 +4,8 @@ import io.cpo4j.engine.io.FormatException;
 import io.cpo4j.engine.io.Json;
 import io.cpo4j.engine.io.SafeTensors;
 import io.cpo4j.model.hf.HfCheckpoint;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.lora.PeftAdapters;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -22,8 +24,9 @@ import java.util.stream.Stream;
  * Training checkpoints in {@code <dir>/step-00000100/}: the model as a HuggingFace folder
  * ({@code config.json}, {@code model.safetensors}) plus {@code trainer.safetensors} with AdamW's
  * moments and, in its metadata, the step, the random streams' states, the data positions and the
- * training config. Each folder is written under a temporary name and renamed when complete, so
- * the newest {@code step-*} folder is always whole.
+ * training config. A model with LoRA adapters saves {@code config.json} and its PEFT adapter files
+ * instead of the weights: the frozen base never changes. Each folder is written under a temporary
+ * name and renamed when complete, so the newest {@code step-*} folder is always whole.
  *
  * <p>Each checkpoint records the loss of the step before it and whether that loss was finite.
  * Pruning keeps the newest {@code keep}, and also the newest finite one, so that a run that goes
@@ -149,7 +152,12 @@ public final class Checkpoints {
     }
 
     private void write(Trainer t, Path folder, Double loss, boolean diverged) throws IOException {
-        HfCheckpoint.save(t.model(), folder, eosTokenId);
+        if (t.model().lora().isPresent()) {             // the frozen base never changes: the adapters and the config suffice
+            PeftAdapters.save(t.model(), folder, null);
+            HfCheckpoint.saveConfig(t.model().config(), folder, eosTokenId, eosTokenId);
+        } else {
+            HfCheckpoint.save(t.model(), folder, eosTokenId);
+        }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "cpo4j-trainer-1");
         meta.put("step", Integer.toString(t.stepsDone()));
@@ -200,8 +208,7 @@ public final class Checkpoints {
             moments[i] = new float[n];
             st.readFloats(e, moments[i], 0);
         }
-        var weights = t.model().config().allocate(0);
-        HfCheckpoint.loadWeights(weights, folder);
+        LanguageModel weights = restoredWeights(t.model(), folder);
 
         Map<String, Long> before = t.objective().state();
         try {
@@ -215,6 +222,21 @@ public final class Checkpoints {
         System.arraycopy(moments[1], 0, t.optimizer().secondMoments(), 0, n);
         t.model().dropoutRng().setState(dropout);
         t.restoreCounters((int) step, (int) badSteps);
+    }
+
+    /** The checkpoint's parameters in a new model: the full weights, or the adapters over the run's own (shared) base. */
+    private static LanguageModel restoredWeights(LanguageModel model, Path folder) throws IOException {
+        if (model.lora().isEmpty()) {
+            LanguageModel weights = model.config().allocate(0);
+            HfCheckpoint.loadWeights(weights, folder);
+            return weights;
+        }
+        LanguageModel adapted = PeftAdapters.load(model.withoutAdapters(), folder);
+        if (!adapted.lora().equals(model.lora())) {
+            throw new FormatException(folder.resolve(PeftAdapters.CONFIG).toString(), "the checkpoint's LoRA config " + adapted.lora().get()
+                    + " differs from this run's " + model.lora().get());
+        }
+        return adapted;
     }
 
     private static long number(Map<String, String> meta, String key, String src) throws FormatException {

@@ -37,7 +37,9 @@ public final class Trainer {
         int rows = config.batchSize() * objective.rowsPerExample();
         int time = Math.min(config.blockSize(), model.config().contextLength());
         boolean recompute = config.gradientCheckpointing() || model.gradientCheckpointing();
-        MemoryEstimate.training(model.config(), rows, time, recompute).requireFits(String.format(java.util.Locale.ROOT,
+        MemoryEstimate estimate = MemoryEstimate.training(model.config(), rows, time, recompute);
+        if (model.lora().isPresent()) estimate = estimate.withAdapters(model.parameters().count());
+        estimate.requireFits(String.format(java.util.Locale.ROOT,
                 "training %s at %d rows × %d tokens", "this model", rows, time));
         if (config.gradientCheckpointing()) model.setGradientCheckpointing(true);   // as HF's Trainer: turns it on, never off
         this.model = model;

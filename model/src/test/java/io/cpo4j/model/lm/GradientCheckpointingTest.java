@@ -7,6 +7,7 @@ import io.cpo4j.engine.kernels.Parallel;
 import io.cpo4j.model.gpt.GptConfig;
 import io.cpo4j.model.llama.LlamaConfig;
 import io.cpo4j.model.llama.RopeScaling;
+import io.cpo4j.model.lora.LoraConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,8 +45,19 @@ class GradientCheckpointingTest {
     private record Step(float[] losses, float[] grads, long rngState) {}
 
     private static Step step(ModelConfig config, boolean checkpointing, int threads) {
+        return step(config, null, checkpointing, threads);
+    }
+
+    /** With {@code lora}: the adapted model, its adapters (A and B) filled with random values, so both get gradients. */
+    private static Step step(ModelConfig config, LoraConfig lora, boolean checkpointing, int threads) {
         Parallel.setThreads(threads);
         LanguageModel model = config.create(3);
+        if (lora != null) {
+            model = model.withLora(lora, 4);
+            Rng rng = new Rng(9);
+            float[] v = model.parameters().values();
+            for (int i = 0; i < v.length; i++) v[i] = (float) (rng.nextGaussian() * 0.1);
+        }
         model.setGradientCheckpointing(checkpointing);
         assertThat(model.gradientCheckpointing()).isEqualTo(checkpointing);
         model.setTraining(true);
@@ -61,7 +73,11 @@ class GradientCheckpointingTest {
     }
 
     private static void assertBitIdentical(ModelConfig config, int threads) {
-        Step stored = step(config, false, threads), recomputed = step(config, true, threads);
+        assertBitIdentical(config, null, threads);
+    }
+
+    private static void assertBitIdentical(ModelConfig config, LoraConfig lora, int threads) {
+        Step stored = step(config, lora, false, threads), recomputed = step(config, lora, true, threads);
         assertThat(recomputed.losses()).containsExactly(stored.losses());
         assertThat(Arrays.equals(recomputed.grads(), stored.grads())).as(config.modelType() + " gradients, bit for bit").isTrue();
         assertThat(recomputed.rngState()).isEqualTo(stored.rngState());
@@ -74,6 +90,15 @@ class GradientCheckpointingTest {
     @ValueSource(ints = {1, 2})
     void gpt2WithDropoutGetsBitIdenticalGradients(int threads) {
         assertBitIdentical(GPT, threads);
+    }
+
+    /** LoRA adapters with their own dropout, on a frozen base: the adapters' gradients, bit for bit. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void loraAdaptersGetBitIdenticalGradients(int threads) {
+        assertBitIdentical(GPT, new LoraConfig(4, 8f, 0.1f, java.util.List.of("c_attn", "c_proj", "c_fc")), threads);
+        assertBitIdentical(LLAMA, new LoraConfig(4, 8f, 0.1f,
+                java.util.List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")), threads);
     }
 
     @ParameterizedTest

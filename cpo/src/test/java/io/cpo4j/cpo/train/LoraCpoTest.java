@@ -1,0 +1,63 @@
+package io.cpo4j.cpo.train;
+
+import io.cpo4j.cpo.negatives.AutoregressiveNegatives;
+import io.cpo4j.cpo.negatives.BatchNegatives;
+import io.cpo4j.cpo.negatives.TruncationNegatives;
+import io.cpo4j.model.gpt.Gpt;
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.lora.LoraConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** CPO with a LoRA policy: the reference is the policy's own base with the adapters off, never a copy. */
+class LoraCpoTest {
+
+    static final LoraConfig LORA = LoraConfig.of(4, 8, "c_attn", "c_proj", "c_fc");
+
+    static CpoConfig recipe(int steps, io.cpo4j.cpo.negatives.NegativeGenerator... negatives) {
+        return ContrastiveTrainingTest.recipe(LossType.CPO, steps).toBuilder().negatives(negatives).build();
+    }
+
+    /** Fresh adapters (B = 0) make the policy the reference: every reward of the first step is exactly 0. */
+    @Test
+    void theReferenceIsTheBaseAndStepZerosRewardsAreExactlyZero() {
+        Gpt base = Gpt.create(ContrastiveTrainingTest.CONFIG, 3);
+        LanguageModel policy = base.withLora(LORA, 5);
+        CpoTrainer trainer = new CpoTrainer(policy, ContrastiveTrainingTest.examples(), recipe(3, new TruncationNegatives(), new BatchNegatives()));
+        assertThat(trainer.reference()).isSameAs(base);
+        Map<String, Double> m = trainer.step();
+        assertThat(m.get("rewards/chosen")).isEqualTo(0.0);
+        assertThat(m.get("rewards/rejected/truncation")).isEqualTo(0.0);
+        assertThat(m.get("rewards/rejected/batch")).isEqualTo(0.0);
+        assertThat(m.get("rewards/accuracies")).as("no truth is strictly above a negative of equal reward").isEqualTo(0.0);
+        assertThat(m.get("loss")).isCloseTo(Math.log(4), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(trainer.step().get("rewards/margins")).as("the adapters moved after one step").isNotEqualTo(0.0);
+    }
+
+    /**
+     * Autoregressive negatives are sampled from the base, which records their reference
+     * log-probabilities through the KV-cache decoder; the policy scores them with the full forward.
+     * The truth's rewards are exactly 0; the negatives' differ from 0 only by the two paths' float
+     * rounding of a summed log-probability (an ulp of ~26 is 2e-6, times β).
+     */
+    @Test
+    void stepZeroWithAutoregressiveNegativesFromTheBase() {
+        Gpt base = Gpt.create(ContrastiveTrainingTest.CONFIG, 3);
+        float[] baseValues = base.parameters().values().clone();
+        CpoTrainer trainer = new CpoTrainer(base.withLora(LORA, 5), ContrastiveTrainingTest.examples(), recipe(3, new AutoregressiveNegatives()));
+        Map<String, Double> m = trainer.step();
+        assertThat(m.get("rewards/chosen")).isEqualTo(0.0);
+        assertThat(Math.abs(m.get("rewards/rejected/autoregressive"))).isLessThanOrEqualTo(0.5 * 4e-6);
+        assertThat(m.get("loss")).isCloseTo(Math.log(4), org.assertj.core.data.Offset.offset(1e-5));
+        trainer.train();
+        assertThat(Arrays.equals(base.parameters().values(), baseValues)).as("the base, bit for bit, after training").isTrue();
+        assertThat(trainer.trainer().stepsDone()).isEqualTo(3);
+
+        LanguageModel merged = trainer.policy().mergeAndUnload(), soup = WeightEnsemble.interpolate(base, trainer.policy(), 1f);
+        assertThat(Arrays.equals(soup.parameters().values(), merged.parameters().values())).as("the ensemble's α = 1 end is the merged policy").isTrue();
+    }
+}
