@@ -77,8 +77,10 @@ final class ContrastiveObjective implements Objective {
             }
             NegativeMixer.Mixed mixed = negatives.build(prefixes, truths, candidates, loss.ranked(), new NegativeContext(policy, sampler, eos, rng));
             CandidateSet set = mixed.set();
-            // negatives sampled from the reference already carry its log-probabilities: only the rest are scored
-            float[][] known = sampler == reference ? mixed.referenceLogProbs() : null;
+            // negatives sampled from a reference copy already carry its log-probabilities: only the rest are scored.
+            // A LoRA policy's reference is its own base: scored by the same full forward as the policy, every
+            // reward starts at exactly 0 (the decoder's recorded log-probabilities differ in the last bits).
+            float[][] known = sampler == reference && policy.lora().isEmpty() ? mixed.referenceLogProbs() : null;
             SequenceScores ref = reference == null ? null : SequenceScorer.scoreNoGrad(reference, set, known);
             SequenceScores pol = SequenceScorer.score(policy, set);
             Tensor value = loss.apply(pol, ref);
