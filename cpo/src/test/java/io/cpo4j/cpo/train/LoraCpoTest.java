@@ -6,7 +6,11 @@ import io.cpo4j.cpo.negatives.TruncationNegatives;
 import io.cpo4j.model.gpt.Gpt;
 import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.lora.LoraConfig;
+import io.cpo4j.cpo.negatives.MeanFieldNegatives;
+import io.cpo4j.cpo.negatives.NegativeGenerator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -57,5 +61,35 @@ class LoraCpoTest {
 
         LanguageModel merged = trainer.policy().mergeAndUnload(), soup = WeightEnsemble.interpolate(base, trainer.policy(), 1f);
         assertThat(Arrays.equals(soup.parameters().values(), merged.parameters().values())).as("the ensemble's α = 1 end is the merged policy").isTrue();
+    }
+
+    /**
+     * Every objective with every negative generator trains the adapters alone: the base keeps its
+     * bits, the adapters move, and where the loss has a reference, every reward of step 0 is 0.
+     */
+    @ParameterizedTest
+    @EnumSource(LossType.class)
+    void everyObjectiveAndNegativeGeneratorTrainsOnlyTheAdapters(LossType type) {
+        NegativeGenerator[][] mixes = {{new AutoregressiveNegatives()}, {new TruncationNegatives(), new BatchNegatives()}, {new MeanFieldNegatives()}};
+        for (NegativeGenerator[] negatives : mixes) {
+            Gpt base = Gpt.create(ContrastiveTrainingTest.CONFIG, 3);
+            float[] baseValues = base.parameters().values().clone();
+            LanguageModel policy = base.withLora(LORA, 5);
+            float[] adapters = policy.parameters().values().clone();
+            CpoConfig recipe = ContrastiveTrainingTest.recipe(type, 2).toBuilder().negatives(negatives).build();
+            CpoTrainer trainer = new CpoTrainer(policy, ContrastiveTrainingTest.examples(), recipe);
+            String what = type + " with " + negatives[0].getClass().getSimpleName();
+            Map<String, Double> first = trainer.step();
+            if (recipe.isContrastive() && recipe.loss().usesReference()) {
+                assertThat(trainer.reference()).as(what).isSameAs(base);
+                assertThat(first.get("rewards/chosen")).as(what).isEqualTo(0.0);
+                first.forEach((k, v) -> {
+                    if (k.startsWith("rewards/rejected/")) assertThat(v).as(what + " " + k).isEqualTo(0.0);
+                });
+            }
+            trainer.step();
+            assertThat(Arrays.equals(base.parameters().values(), baseValues)).as(what + ": the base, bit for bit").isTrue();
+            assertThat(Arrays.equals(policy.parameters().values(), adapters)).as(what + ": the adapters moved").isFalse();
+        }
     }
 }
