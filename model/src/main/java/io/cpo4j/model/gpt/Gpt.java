@@ -195,9 +195,10 @@ public final class Gpt implements LanguageModel {
         boolean drop = training && config.dropout() > 0f;
         x = dropout(x, drop);
         SelfAttention causal = (layer, qkv) -> F.causalSelfAttention(qkv, config.heads());
+        boolean train = training;                      // the recomputation replays this forward, whatever the mode is by then
         for (int l = 0; l < config.layers(); l++) {
             int layer = l;
-            x = gradientCheckpointing ? F.checkpoint(in -> block(layer, in, causal, training), x, dropoutRng) : block(l, x, causal, training);
+            x = gradientCheckpointing ? F.checkpoint(in -> block(layer, in, causal, train), x, dropoutRng) : block(l, x, causal, train);
         }
         return finalNorm(x);
     }

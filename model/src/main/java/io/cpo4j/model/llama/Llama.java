@@ -179,10 +179,11 @@ public final class Llama implements LanguageModel {
         for (int t = 0; t < time; t++) positions[t] = t;
         SelfAttention causal = (layer, q, k, v) -> F.causalSelfAttention(q, k, v, config.heads(), config.kvHeads());
         Tensor x = embed(ids, batch, time);                                              // (B, T, C)
+        boolean train = training;                      // the recomputation replays this forward, whatever the mode is by then
         for (int l = 0; l < config.layers(); l++) {
             int layer = l;
-            x = gradientCheckpointing ? F.checkpoint(in -> block(layer, in, positions, causal, training), x, dropoutRng)
-                    : block(l, x, positions, causal, training);
+            x = gradientCheckpointing ? F.checkpoint(in -> block(layer, in, positions, causal, train), x, dropoutRng)
+                    : block(l, x, positions, causal, train);
         }
         return finalNorm(x);
     }
