@@ -179,6 +179,8 @@ class LoraCliTest {
             double mergedLoss = loss(Cli.of("eval", "--model", merged, "--data", shard, "--json").ok());
             double baseLoss = loss(Cli.of("eval", "--model", base, "--data", shard, "--json").ok());
             assertThat(fromRun).as("--model RUN is the base + the run's adapter").isEqualTo(withAdapter);
+            double fromPeftFolder = loss(Cli.of("eval", "--model", run.resolve("adapter"), "--data", shard, "--json").ok());
+            assertThat(fromPeftFolder).as("a PEFT folder as --model: the base from base_model_name_or_path").isEqualTo(withAdapter);
             assertThat(mergedLoss).isCloseTo(withAdapter, within(1e-5 * withAdapter));
             assertThat(Math.abs(baseLoss - withAdapter)).as("the adapters change the model").isGreaterThan(1e-4);
 
