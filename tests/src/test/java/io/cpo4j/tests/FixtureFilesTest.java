@@ -36,6 +36,14 @@ class FixtureFilesTest {
     static final List<String> SHARDED = List.of("model/model.safetensors.index.json",
             "model/model-00001-of-00002.safetensors", "model/model-00002-of-00002.safetensors");
 
+    /** Folder → PEFT {@code target_modules} of its LoRA case: an adapter in PEFT's format and what PyTorch computes with it. */
+    static final Map<String, List<String>> LORA = Map.of(
+            "gpt2-tiny", List.of("c_attn", "c_fc", "c_proj"),
+            "llama-gqa", List.of("down_proj", "gate_proj", "k_proj", "o_proj", "q_proj", "up_proj", "v_proj"));
+
+    static final List<String> LORA_FILES = List.of("lora/adapter/adapter_config.json", "lora/adapter/adapter_model.safetensors",
+            "lora/expected.safetensors");
+
     static List<String> weightFiles(String folder) {
         return folder.equals("mistral-tiny") ? SHARDED : List.of("model/model.safetensors");
     }
@@ -48,7 +56,8 @@ class FixtureFilesTest {
 
     @TestFactory
     Stream<DynamicTest> everyExpectedFileIsThere() {
-        return FOLDERS.keySet().stream().flatMap(folder -> Stream.concat(FILES.stream(), weightFiles(folder).stream())
+        return FOLDERS.keySet().stream().flatMap(folder -> Stream.of(FILES, weightFiles(folder), LORA.containsKey(folder) ? LORA_FILES : List.<String>of())
+                .flatMap(List::stream)
                 .map(file -> DynamicTest.dynamicTest(folder + "/" + file, () -> {
                     Path p = Fixtures.own().resolve(folder).resolve(file);
                     assertThat(p).as("fixture file (regenerate: /usr/bin/python3 tools/fixtures/generate.py)").isRegularFile();
@@ -100,6 +109,61 @@ class FixtureFilesTest {
         }
         assertHolds(contrastive, "grad_plain/", params);
         assertHolds(contrastive, "grad_ranked/", params);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyLoraCaseHoldsTheTensorsOfItsAdapter() {
+        return LORA.keySet().stream().sorted().map(folder -> DynamicTest.dynamicTest(folder, () -> checkLora(folder, LORA.get(folder))));
+    }
+
+    /**
+     * lora/adapter/: PEFT's config (LORA, CAUSAL_LM, r, target_modules) and one lora_A [r, in] and lora_B [out, r] under
+     * PEFT's key for every 2-D weight of a block whose module name is a target; lora/expected.safetensors: logits, loss,
+     * grad/ and grad_plain/ of every adapter tensor, merged/ of every adapted weight in the model's shape, the contrastive values.
+     */
+    private static void checkLora(String folder, List<String> targets) throws IOException {
+        Path dir = Fixtures.own().resolve(folder);
+        Path configFile = dir.resolve("lora/adapter/adapter_config.json");
+        Map<String, Object> config = Json.parseObject(Files.readString(configFile), configFile.toString());
+        assertThat(Json.requireString(config, "peft_type", configFile.toString())).isEqualTo("LORA");
+        assertThat(Json.requireString(config, "task_type", configFile.toString())).isEqualTo("CAUSAL_LM");
+        assertThat(config.get("target_modules")).as(configFile + " target_modules").isEqualTo(targets);
+        assertThat(config.get("fan_in_fan_out")).as(configFile + " fan_in_fan_out (GPT-2's Conv1D)").isEqualTo(folder.equals("gpt2-tiny"));
+        int r = (int) Json.requireLong(config, "r", configFile.toString());
+
+        Map<String, int[]> params = modelShapes(dir.resolve("model"), folder);
+        boolean conv1d = folder.equals("gpt2-tiny");
+        String prefix = conv1d ? "transformer." : "model.";
+        Map<String, int[]> adapter = new LinkedHashMap<>();
+        Map<String, int[]> adapted = new LinkedHashMap<>();
+        for (var p : params.entrySet()) {
+            String name = p.getKey();
+            int[] shape = p.getValue();
+            String module = name.substring(0, name.length() - ".weight".length());
+            if (shape.length != 2 || !name.endsWith(".weight") || !targets.contains(module.substring(module.lastIndexOf('.') + 1))) continue;
+            int in = conv1d ? shape[0] : shape[1];
+            int out = conv1d ? shape[1] : shape[0];
+            adapter.put("base_model.model." + prefix + module + ".lora_A.weight", new int[] {r, in});
+            adapter.put("base_model.model." + prefix + module + ".lora_B.weight", new int[] {out, r});
+            adapted.put(name, shape);
+        }
+        assertThat(adapted).as(folder + " adapted weights").hasSize(conv1d ? 8 : 14);
+
+        SafeTensors weights = SafeTensors.open(dir.resolve("lora/adapter/adapter_model.safetensors"));
+        assertThat(new TreeSet<>(weights.names())).as(weights.file() + " names").isEqualTo(new TreeSet<>(adapter.keySet()));
+        for (var a : adapter.entrySet()) assertThat(weights.entry(a.getKey()).shape()).as(a.getKey() + " shape").isEqualTo(a.getValue());
+
+        SafeTensors expected = SafeTensors.open(dir.resolve("lora/expected.safetensors"));
+        SafeTensors lm = SafeTensors.open(dir.resolve("lm.safetensors"));
+        assertThat(expected.entry("logits").shape()).isEqualTo(lm.entry("logits").shape());
+        assertThat(expected.entry("loss").shape()).isEqualTo(new int[] {1});
+        assertHolds(expected, "grad/", adapter);
+        assertHolds(expected, "grad_plain/", adapter);
+        assertHolds(expected, "merged/", adapted);
+        for (String key : List.of("input_ids", "targets", "sequences", "prompt_len", "seq_len", "policy_logps", "reference_logps", "rewards", "loss_plain")) {
+            assertThat(expected.contains(key)).as("lora/expected.safetensors has " + key).isTrue();
+        }
+        assertThat(Integer.parseInt(expected.metadata().get("r"))).as("lora/expected.safetensors metadata r").isEqualTo(r);
     }
 
     /** {@code st} holds prefix + name with the parameter's shape for every parameter. */
