@@ -235,6 +235,9 @@ class LoraCliTest {
         Map<String, float[]> a = tensors(straight.resolve("adapter/adapter_model.safetensors")), b = tensors(split.resolve("adapter/adapter_model.safetensors"));
         assertThat(b.keySet()).isEqualTo(a.keySet()).hasSize(8);
         for (String k : a.keySet()) assertThat(Arrays.mismatch(a.get(k), b.get(k))).as(k).isEqualTo(-1);
+        byte[] configBefore = Files.readAllBytes(split.resolve("config.json"));
+        Cli.of("finetune", "--out", split, "--resume", "--steps", 5, "--lora-r", 8).failsWith(1, "step-00000004/trainer.safetensors", "the model has");
+        assertThat(Files.readAllBytes(split.resolve("config.json"))).as("a refused resume leaves the run as it was").isEqualTo(configBefore);
         String first = a.keySet().stream().filter(k -> k.contains("lora_B")).findFirst().orElseThrow();
         assertThat(Arrays.mismatch(atTwo.get(first), a.get(first))).as("steps 3 and 4 moved the adapters").isNotEqualTo(-1);
     }
@@ -249,6 +252,9 @@ class LoraCliTest {
         Cli.of(finetune(gpt2, out, "--lora-r", 4, "--lora-alpha", -2)).failsWith(2, "--lora-alpha must be a positive number");
         Cli.of(finetune(gpt2, out, "--lora-r", 4, "--lora-target", "q_proj")).failsWith(2, "--lora-target: ", "'q_proj' is not a GPT-2 projection", "c_attn");
         Cli.of(finetune(llama, out, "--lora-r", 4, "--lora-target", "q_proj,c_fc")).failsWith(2, "--lora-target: ", "'c_fc'", "gate_proj");
+        Cli tooBig = Cli.of(finetune(gpt2, out, "--lora-r", 4, "--batch", 1_000_000));
+        tooBig.failsWith(1, "with LoRA adapters needs about");
+        assertThat(tooBig.err()).doesNotContain("frozen reference");
         assertThat(out).doesNotExist();
     }
 
