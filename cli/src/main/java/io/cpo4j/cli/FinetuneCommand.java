@@ -309,7 +309,8 @@ final class FinetuneCommand implements Command {
         MetricsReader.read(run.metrics()).values().forEach(kind -> kind.forEach((k, series) -> {
             if (!series.isEmpty()) last.put(k, series.lastEntry().getValue());
         }));
-        List<String> summary = List.of(Figures.model(model) + " from " + modelDir + ", fine-tuned for " + trainer.stepsDone() + " steps: " + Recipes.describe(spec) + ".",
+        List<String> summary = List.of(Figures.model(model) + " from " + modelDir + ", fine-tuned for " + trainer.stepsDone() + " steps: " + Recipes.describe(spec)
+                        + lora.map(l -> "; LoRA r " + l.r() + " on " + String.join(",", l.targetModules()) + ", adapters in " + RunFolder.ADAPTER + "/").orElse("") + ".",
                 data.description() + ".", lastLine(last));
         RunReport.write(run, "cpo4j finetune — " + run.dir(), summary, command, config, table);
         out.println("finetune: finished at step " + trainer.stepsDone() + ": " + lastLine(last));

@@ -99,7 +99,7 @@ class LoraCliTest {
         Cli r = Cli.of(finetune(gpt2, gptRun, "--steps", 3, "--lora-r", 4, "--loss-type", "cpo", "--negatives", "autoregressive,truncation", "--k", 3,
                 "--eval-every", 3, "--report-samples", 1)).ok();
         assertThat(r.out()).contains("val/rewards/accuracies");
-        assertThat(Files.readString(gptRun.resolve("report.html"))).contains("cpo (greedy)");
+        assertThat(Files.readString(gptRun.resolve("report.html"))).contains("cpo (greedy)", "LoRA r 4 on c_attn, adapters in adapter/");
         assertThat(r.out()).contains("LoRA r 4, lora_alpha 8, lora_dropout 0, target_modules c_attn", "finished at step 3", "adapter " + gptRun.resolve("adapter"));
         llamaRun = dir.resolve("llama-lora");
         Cli.of(finetune(llama, llamaRun, "--steps", 3, "--lora-r", 2, "--lora-alpha", 16, "--lora-dropout", 0.1,
