@@ -220,6 +220,9 @@ class LoraCliTest {
         String help = Cli.of("finetune", "--help").ok().out();
         assertThat(help).contains("--lora-r R", "lora_alpha (default 8, PEFT's)", "q_proj,v_proj for llama", "adapter/");
         assertThat(help.indexOf("--lora-r R")).isLessThan(help.indexOf("training (step metrics"));
+        assertThat(Cli.of("--help").ok().out()).contains("  merge      merge LoRA adapters into their base");
+        assertThat(Cli.of("generate", "--help").ok().out()).contains("--adapter DIR");
+        assertThat(Cli.of("eval", "--help").ok().out()).contains("--adapter DIR");
     }
 
     @Test
