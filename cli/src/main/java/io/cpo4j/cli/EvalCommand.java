@@ -34,7 +34,7 @@ final class EvalCommand implements Command {
     @Override
     public String help() {
         return """
-                usage: ./cpo4j eval --model DIR --data FILE.bin [--block T] [--batch B] [--json] [--threads N]
+                usage: ./cpo4j eval --model DIR [--adapter DIR] --data FILE.bin [--block T] [--batch B] [--json] [--threads N]
 
                 The mean next-token cross-entropy (nats per token) and perplexity of a model over all of a
                 token shard's non-overlapping windows of T+1 tokens: window i has inputs tokens[i·T, i·T+T)
@@ -44,7 +44,9 @@ final class EvalCommand implements Command {
 
                   --model DIR     a HuggingFace folder (config.json + model.safetensors or a sharded index;
                                   gpt2, llama, mistral, qwen2, qwen3), or a run folder of ./cpo4j train /
-                                  finetune (its model/)
+                                  finetune (its model/; a LoRA fine-tune's adapter/ over the base it records)
+                  --adapter DIR   PEFT LoRA adapters (adapter_config.json + adapter_model.safetensors, or a LoRA
+                                  run folder) applied to the --model base
                   --data FILE     an llm.c token shard (./cpo4j tokenizer tokenize makes one)
                   --block T       tokens per window (default: the model's context length)
                   --batch B       windows per forward pass (default 8); does not change the result
@@ -55,13 +57,13 @@ final class EvalCommand implements Command {
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        Options o = Options.parse(name(), args, List.of("model", "data", "block", "batch", "threads"), List.of("json"));
+        Options o = Options.parse(name(), args, List.of("model", "adapter", "data", "block", "batch", "threads"), List.of("json"));
         Path modelArg = Path.of(o.require("model"));
         Path dataFile = Path.of(o.require("data"));
         int batch = o.integer("batch", 8, 1);
         Engine.setThreads(o.threads());
-        Path modelDir = ModelFolder.resolve(modelArg);
-        var config = HfCheckpoint.readConfig(modelDir);
+        ModelSource source = ModelSource.resolve(modelArg, o.value("adapter"), o);
+        var config = HfCheckpoint.readConfig(source.base());
         int block = o.integer("block", config.contextLength(), 1);
         if (block > config.contextLength()) throw o.usage("--block " + block + " exceeds the model's context length " + config.contextLength());
         TokenShard shard = TokenShard.read(dataFile);
@@ -76,7 +78,7 @@ final class EvalCommand implements Command {
             throw o.usage("--batch " + batch + " × --block " + block + " × a vocabulary of " + config.vocabSize()
                     + " logits is more than one array holds; use a smaller --batch");
         }
-        LanguageModel gpt = HfCheckpoint.load(modelDir);
+        LanguageModel gpt = source.load();
         SequentialWindows windows = new SequentialWindows(shard, batch, block);
         long t0 = System.nanoTime();
         Evaluation.Result r = Evaluation.meanLoss(gpt, withProgress(windows, err), Integer.MAX_VALUE);

@@ -15,6 +15,8 @@ import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.lm.ModelConfig;
 import io.cpo4j.model.hf.HfCheckpoint;
 import io.cpo4j.model.lm.MemoryEstimate;
+import io.cpo4j.model.lora.LoraConfig;
+import io.cpo4j.model.lora.PeftAdapters;
 import io.cpo4j.model.tokenizer.Tokenizer;
 import io.cpo4j.model.train.TrainConfig;
 import io.cpo4j.model.train.TrainingRun;
@@ -59,6 +61,7 @@ final class FinetuneCommand implements Command {
                 "continuation-tokens", "val-fraction", "max-examples", "dropout", "threads", "report-samples"));
         v.addAll(SPEC_FLAGS);
         v.addAll(TrainFlags.names(false));
+        v.addAll(LoraFlags.NAMES);
         return List.copyOf(v);
     }
 
@@ -77,7 +80,8 @@ final class FinetuneCommand implements Command {
         CpoConfig d = CpoConfig.builder().build();
         return """
                 usage: ./cpo4j finetune --model DIR --data FILE --out RUN_DIR [--loss-type NAME] [--negatives G[,G…]]
-                                        [--k K] [--beta B] [data flags] [objective flags] [training flags] [--resume | --overwrite]
+                                        [--k K] [--beta B] [--lora-r R …] [data flags] [objective flags] [training flags]
+                                        [--resume | --overwrite]
 
                 Fine-tunes a GPT-2 or Llama-family model on (prefix, continuation) pairs. Sequence-level
                 CPO (Feng et al., NAACL 2025) contrasts the true continuation y₁ with K−1 synthetic negatives
@@ -148,15 +152,16 @@ final class FinetuneCommand implements Command {
                   objectives the rewards and rewards/accuracies on the first validation batch, negatives
                   drawn with a fixed seed
 
+                %s
                 training (step metrics use TRL's names: loss, nll_loss, rewards/chosen, rewards/rejected,
                 rewards/margins, rewards/accuracies, logps/chosen, logps/rejected, plus truth_rank,
                 per-generator rewards, grad_norm, lr, tokens_per_sec)
                 """.formatted(d.lossType(), Recipes.negativeNames(d).replace('+', ','), d.candidates(), d.beta(), MeanFieldNegatives.DEFAULT_FRACTION, d.pssMix(),
-                d.simpoGamma(), DEFAULT_VALIDATION_FRACTION)
+                d.simpoGamma(), DEFAULT_VALIDATION_FRACTION, LoraFlags.help())
                 + TrainFlags.help(DEFAULTS, false, "examples") + """
                   --report-samples N     greedy continuations of validation prefixes in report.html (default 3)
                   --out RUN_DIR          the run folder: config.json, metrics.jsonl, checkpoints/, model/ (with the
-                                         tokenizer files), report.html
+                                         tokenizer files; adapter/ with LoRA), report.html
                   --overwrite            start afresh in an existing folder (its run files are deleted first,
                                          other files stay); without it --out must be new, empty or a run to --resume
                   --resume               continue RUN_DIR from its newest checkpoint (saved options are the
@@ -180,6 +185,7 @@ final class FinetuneCommand implements Command {
             o.threads();
             recipe(o);
             promptChoice(o);
+            LoraFlags.requested(o);
             TrainFlags.parse(o, DEFAULTS, Math.max(2, o.integer("max-length", 2)));
         }
         try (RunFolder run = RunFolder.open(outDir, name(), o.flag("resume"), o.flag("overwrite"), o, err)) {
@@ -207,6 +213,7 @@ final class FinetuneCommand implements Command {
 
         ModelConfig model = HfCheckpoint.readConfig(modelDir);
         model = TrainCommand.withDropout(o, model);
+        Optional<LoraConfig> lora = LoraFlags.parse(o, model.modelType());
         int ctx = model.contextLength();
         Tokenizer tokenizer = TokenizerFiles.load(o.value("tokenizer"), modelDir);
         if (tokenizer.vocabSize() > model.vocabSize()) {
@@ -253,13 +260,16 @@ final class FinetuneCommand implements Command {
         int perExample = spec.rowsPerExample();
         int rows = (int) Math.min(Integer.MAX_VALUE, (long) tc.batchSize() * perExample);
         MemoryEstimate training = MemoryEstimate.training(model, rows, maxLength, tc.gradientCheckpointing());
-        long reference = spec.needsReference() ? MemoryEstimate.parameters(model).parameterBytes() : 0;
+        // With LoRA the reference is the base itself; the adapters are counted exactly by the Trainer's own gate.
+        if (lora.isPresent()) training = training.withAdapters(0);
+        long reference = spec.needsReference() && lora.isEmpty() ? MemoryEstimate.parameters(model).parameterBytes() : 0;
         MemoryEstimate memory = new MemoryEstimate(training.parameterBytes() + reference, training.optimizerBytes(), training.activationBytes());
         memory.requireFits("fine-tuning " + Figures.model(model) + " with " + spec.lossType() + " on " + tc.batchSize() + " × " + perExample
-                + " rows of up to " + maxLength + " tokens" + (reference > 0 ? " beside a frozen reference" : ""));
+                + " rows of up to " + maxLength + " tokens" + (reference > 0 ? " beside a frozen reference" : "") + (lora.isPresent() ? " with LoRA adapters" : ""));
 
-        LanguageModel policy = model.allocate(tc.seed());
-        HfCheckpoint.loadWeights(policy, modelDir);
+        LanguageModel base = model.allocate(tc.seed());
+        LanguageModel policy = lora.isPresent() ? LoraFlags.attach(o, base, lora.get(), tc.seed()) : base;   // targets checked before the weights are read
+        HfCheckpoint.loadWeights(base, modelDir);
         CpoTrainer cpo = new CpoTrainer(policy, trainExamples, spec);
         var trainer = cpo.trainer();
         FinetuneValidation validation = valExamples.isEmpty() ? null
@@ -272,10 +282,13 @@ final class FinetuneCommand implements Command {
         Path tokenizerDir = TokenizerFiles.source(o.value("tokenizer"), modelDir);
         Map<String, Object> config = config(o, command, modelDir, model, eos, spec, tc, dataFile, format, chat, data, trainExamples.size(), valExamples.size(),
                 maxLength, maxPrefix, tokenizerDir, trainer.stepsDone());
+        lora.ifPresent(l -> config.put("lora", LoraFlags.toJson(l)));
         inputs.record(config, Map.of("data", Optional.of(dataFile)));
         run.writeConfig(config);
 
         out.println("finetune: " + Figures.model(model) + " from " + modelDir);
+        lora.ifPresent(l -> out.println("finetune: LoRA r " + l.r() + ", lora_alpha " + Figures.number(l.alpha()) + ", lora_dropout " + Figures.number(l.dropout())
+                + ", target_modules " + String.join(",", l.targetModules()) + ": " + Figures.count(policy.parameters().count()) + " trainable parameters"));
         out.println("finetune: " + Recipes.describe(spec) + "; " + tc.maxSteps() + " steps of " + tc.batchSize() + " examples × " + tc.gradAccumSteps()
                 + " accumulation, lr " + Figures.number(tc.learningRate()) + "; " + threads + " threads");
         if (prompt != null) out.println("finetune: prompt: " + prompt.description());
@@ -290,8 +303,10 @@ final class FinetuneCommand implements Command {
             out.println("finetune: interrupted at step " + trainer.stepsDone() + "; checkpoint saved; continue with the same command and --resume");
             return 1;
         }
-        HfCheckpoint.save(policy, run.model(), eos);
-        TokenizerFiles.copy(tokenizerDir, run.model());
+        Path saved = lora.isPresent() ? run.adapter() : run.model();
+        if (lora.isPresent()) PeftAdapters.save(policy, saved, modelDir.toAbsolutePath().normalize().toString());
+        else HfCheckpoint.save(policy, saved, eos);
+        TokenizerFiles.copy(tokenizerDir, saved);
 
         int samples = o.integer("report-samples", 3, 0);
         RunReport.Samples table = samples == 0 || valExamples.isEmpty() ? null
@@ -300,11 +315,12 @@ final class FinetuneCommand implements Command {
         MetricsReader.read(run.metrics()).values().forEach(kind -> kind.forEach((k, series) -> {
             if (!series.isEmpty()) last.put(k, series.lastEntry().getValue());
         }));
-        List<String> summary = List.of(Figures.model(model) + " from " + modelDir + ", fine-tuned for " + trainer.stepsDone() + " steps: " + Recipes.describe(spec) + ".",
+        List<String> summary = List.of(Figures.model(model) + " from " + modelDir + ", fine-tuned for " + trainer.stepsDone() + " steps: " + Recipes.describe(spec)
+                        + lora.map(l -> "; LoRA r " + l.r() + " on " + String.join(",", l.targetModules()) + ", adapters in " + RunFolder.ADAPTER + "/").orElse("") + ".",
                 data.description() + ".", lastLine(last));
         RunReport.write(run, "cpo4j finetune — " + run.dir(), summary, command, config, table);
         out.println("finetune: finished at step " + trainer.stepsDone() + ": " + lastLine(last));
-        out.println("finetune: model " + run.model() + ", report " + run.report());
+        out.println("finetune: " + (lora.isPresent() ? "adapter " : "model ") + saved + ", report " + run.report());
         return 0;
     }
 

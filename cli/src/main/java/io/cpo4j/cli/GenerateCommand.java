@@ -23,7 +23,7 @@ import java.util.Set;
 /** {@code ./cpo4j generate}: text from a prompt, streamed to the terminal as it is generated. */
 final class GenerateCommand implements Command {
 
-    private static final List<String> VALUED = List.of("model", "prompt", "tokenizer", "max-new-tokens", "temperature", "top-k", "top-p",
+    private static final List<String> VALUED = List.of("model", "adapter", "prompt", "tokenizer", "max-new-tokens", "temperature", "top-k", "top-p",
             "min-p", "repetition-penalty", "no-repeat-ngram", "n", "seed", "stop", "threads");
     private static final List<String> FLAGS = List.of("greedy", "sliding-window", "allow-special", "continuation-only");
 
@@ -54,7 +54,7 @@ final class GenerateCommand implements Command {
     @Override
     public String help() {
         return """
-                usage: ./cpo4j generate --model DIR --prompt TEXT [options]
+                usage: ./cpo4j generate --model DIR [--adapter DIR] --prompt TEXT [options]
 
                 Continues TEXT with the model, printing the prompt and then the continuation as tokens
                 arrive. Generation stops at <|endoftext|> (when the vocabulary has it; it is not printed),
@@ -62,7 +62,10 @@ final class GenerateCommand implements Command {
                 A line on stderr tells how many tokens came, how fast, and why each sample stopped.
 
                   --model DIR              a HuggingFace folder (gpt2, llama, mistral, qwen2, qwen3), or a run
-                                           folder of train / finetune
+                                           folder of train / finetune (also a LoRA fine-tune's: its adapter/ over
+                                           the base it records)
+                  --adapter DIR            PEFT LoRA adapters (adapter_config.json + adapter_model.safetensors, or a
+                                           LoRA run folder) applied to the --model base
                   --prompt TEXT            the text to continue; an empty prompt starts from <|endoftext|>
                   --tokenizer DIR          the tokenizer (default: the files in the model folder)
                   --max-new-tokens N       at most N new tokens (default %d, or what the context has room for;
@@ -105,9 +108,9 @@ final class GenerateCommand implements Command {
         }
         long seed = o.longValue("seed", DEFAULT_SEED);
 
-        Path modelDir = ModelFolder.resolve(modelArg);
-        ModelConfig config = HfCheckpoint.readConfig(modelDir);
-        Tokenizer tokenizer = TokenizerFiles.load(o.value("tokenizer"), modelDir);
+        ModelSource source = ModelSource.resolve(modelArg, o.value("adapter"), o);
+        ModelConfig config = HfCheckpoint.readConfig(source.base());
+        Tokenizer tokenizer = TokenizerFiles.load(o.value("tokenizer"), source.tokenizerDir());
         if (tokenizer.vocabSize() > config.vocabSize()) {
             throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize() + " tokens, more than the model's vocabulary of "
                     + config.vocabSize() + "; is it the model's tokenizer?");
@@ -143,7 +146,7 @@ final class GenerateCommand implements Command {
         if (eot != null) gen = gen.withStopTokens(eot);
         if (!stops.isEmpty()) gen = gen.withStopStrings(tokenizer::decode, stops.toArray(String[]::new));
 
-        LanguageModel gpt = HfCheckpoint.load(modelDir);
+        LanguageModel gpt = source.load();
         gpt.setTraining(false);
         String echo = o.flag("continuation-only") ? "" : promptText;
         List<StringBuilder> buffers = new ArrayList<>();

@@ -16,7 +16,7 @@ public final class Main {
     }
 
     static {
-        for (Command c : List.<Command>of(new TrainCommand(), new EvalCommand(), new GenerateCommand(), new FinetuneCommand(), new EnsembleCommand())) {
+        for (Command c : List.<Command>of(new TrainCommand(), new EvalCommand(), new GenerateCommand(), new FinetuneCommand(), new MergeCommand(), new EnsembleCommand())) {
             COMMANDS.put(c.name(), c);
         }
     }

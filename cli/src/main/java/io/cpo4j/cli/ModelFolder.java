@@ -24,6 +24,10 @@ final class ModelFolder {
         if (HfCheckpoint.hasWeights(dir)) return dir;
         Path inRun = dir.resolve(RunFolder.MODEL);
         if (Files.isRegularFile(inRun.resolve(HfCheckpoint.CONFIG))) return inRun;
+        if (Files.isRegularFile(dir.resolve(RunFolder.ADAPTER).resolve(io.cpo4j.model.lora.PeftAdapters.CONFIG))) {
+            throw new FormatException(dir.toString(), "a LoRA run folder: its " + RunFolder.ADAPTER + "/ holds adapters, not a full model; "
+                    + "make one with ./cpo4j merge --model " + dir + " --out DIR");
+        }
         if (Files.isRegularFile(dir.resolve(HfCheckpoint.CONFIG))) return dir;      // loading then names the missing weights
         throw new FormatException(dir.toString(), "not a model folder: no " + HfCheckpoint.CONFIG + " (a model folder holds "
                 + HfCheckpoint.CONFIG + " + " + HfCheckpoint.WEIGHTS + "; a finished run folder holds them in " + RunFolder.MODEL + "/)");

@@ -26,9 +26,11 @@ import java.util.regex.Pattern;
 final class RunFolder implements AutoCloseable {
 
     static final String CONFIG = "config.json", METRICS = "metrics.jsonl", REPORT = "report.html", MODEL = "model", CHECKPOINTS = "checkpoints";
+    /** Where a LoRA run's final adapters go (PEFT's folder), in place of {@link #MODEL}. */
+    static final String ADAPTER = "adapter";
 
     /** What a run writes; --overwrite deletes these (and nothing else) before the new run starts. */
-    static final List<String> RUN_FILES = List.of(CONFIG, METRICS, CHECKPOINTS, MODEL, REPORT);
+    static final List<String> RUN_FILES = List.of(CONFIG, METRICS, CHECKPOINTS, MODEL, ADAPTER, REPORT);
 
     /** How long Ctrl-C waits for the run to finish its checkpoint, model and report before the process ends. */
     static final Duration WAIT_ON_EXIT = Duration.ofMinutes(5);
@@ -115,6 +117,10 @@ final class RunFolder implements AutoCloseable {
 
     Path model() {
         return dir.resolve(MODEL);
+    }
+
+    Path adapter() {
+        return dir.resolve(ADAPTER);
     }
 
     Path report() {

@@ -49,7 +49,7 @@ class RunFolderTest {
         Files.writeString(notRun.resolve("notes.txt"), "mine");
         assertThatThrownBy(() -> open(notRun, false, false, opts)).isInstanceOf(Options.UsageException.class)
                 .hasMessage("train: --out " + notRun + " is not empty and holds no run (notes.txt); choose a new folder, or add --overwrite "
-                        + "(without --resume) to write the run there, replacing any config.json, metrics.jsonl, checkpoints, model, report.html");
+                        + "(without --resume) to write the run there, replacing any config.json, metrics.jsonl, checkpoints, model, adapter, report.html");
         try (RunFolder over = open(notRun, false, true, opts)) {
             assertThat(over.savedOptions(List.of("model"))).isEmpty();
         }

@@ -159,7 +159,7 @@ class RunFolderOwnershipTest {
 
         String what = "(model/, notes.txt, report.html)";
         CliRun.of(train(out, 1, 2).toArray()).failsWith(2, "cpo4j train: --out " + out + " is not empty and holds no run " + what + "; choose a new folder, or add --overwrite");
-        CliRun.of(train(out, 1, 2).toArray()).failsWith(2, "replacing any config.json, metrics.jsonl, checkpoints, model, report.html");
+        CliRun.of(train(out, 1, 2).toArray()).failsWith(2, "replacing any config.json, metrics.jsonl, checkpoints, model, adapter, report.html");
         CliRun.of("ensemble", "--mle", model, "--cpo", model, "--alpha", 0.5, "--out", out)
                 .failsWith(2, "cpo4j ensemble: --out " + out + " is not empty " + what + "; choose a new folder, or add --overwrite to write the model there");
         CliRun.of("tokenizer", "train", "--type", "char", "--data", dir.resolve("corpus.txt"), "--out", out)
