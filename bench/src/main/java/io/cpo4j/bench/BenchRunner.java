@@ -87,6 +87,7 @@ public final class BenchRunner {
                             if (selected.contains("LlamaDecodeBenchmark")) p.llamaDecode(t);
                         }),
                 new Group("cpo step", List.of("CpoStepBenchmark"), none),
+                new Group("lora step", List.of("LoraStepBenchmark"), none),
                 new Group("tokenizer", List.of("TokenizerBenchmark"), none, true));
         String onlyFinal = only;
         Pattern filter = Pattern.compile(only);

@@ -51,6 +51,8 @@ final class Cases {
             Map.entry("TokenizerBenchmark.encodeLlama3", tokenizer("Llama 3 tokenizer.json encode (HfTokenizer), one call")),
             Map.entry("TokenizerBenchmark.encodeQwen3", tokenizer("Qwen3 tokenizer.json encode (HfTokenizer), one call")),
             Map.entry("TokenizerBenchmark.encodeSentencePiece", tokenizer("SentencePiece-style tokenizer.json encode (HfTokenizer), one call, the whole text one piece")),
+            Map.entry(LoraTable.BENCHMARK, new Case("CPO step with LoRA against full fine-tuning, GPT-2 124M, 8 examples of 64 + 64 tokens, K = 4, in turns",
+                    "ms per step", shape -> 1, null)),
             Map.entry("CpoStepBenchmark.step", new Case("Sequence-level CPO step against MLE steps, tiny model, 16 examples of 32 + 64 tokens, K = 4, measured paired", "ms per step", shape -> 1, null)));
 
     /** MB/s of UTF-8 text; the bytes per call depend on the data files, so the benchmark reports them through {@link Notes}. */
@@ -71,7 +73,7 @@ final class Cases {
             "LayerNormBenchmark.backward", "GeluBenchmark.forward", "GeluBenchmark.backward",
             "RmsNormBenchmark.forward", "RmsNormBenchmark.backward", "SwiGluBenchmark.forward", "SwiGluBenchmark.backward",
             "CrossEntropyBenchmark.forwardBackward", "AdamWBenchmark.step", "TrainStepBenchmark.step", "TrainStepInTurnsBenchmark.step", LlamaTables.STEP, LlamaTurnsTable.BENCHMARK, "MemoryBandwidthBenchmark.copy", "MemoryBandwidthBenchmark.read",
-            "DecodeBenchmark.step", LlamaTables.DECODE, LlamaTables.DECODE_IN_TURNS, "CpoStepBenchmark.step", "TokenizerBenchmark.encode", "TokenizerBenchmark.encodeShort",
+            "DecodeBenchmark.step", LlamaTables.DECODE, LlamaTables.DECODE_IN_TURNS, "CpoStepBenchmark.step", LoraTable.BENCHMARK, "TokenizerBenchmark.encode", "TokenizerBenchmark.encodeShort",
             "TokenizerBenchmark.preTokenize", "TokenizerBenchmark.decode", "TokenizerBenchmark.encodeLlama3", "TokenizerBenchmark.encodeQwen3",
             "TokenizerBenchmark.encodeSentencePiece");
 

@@ -83,6 +83,7 @@ final class Report {
                         byBenchmark.getOrDefault("MemoryBandwidthBenchmark.read", List.of()));
                 case LlamaTables.DECODE_IN_TURNS -> LlamaTables.decodeInTurns(md, e.getValue(), ctx.notes());
                 case "CpoStepBenchmark.step" -> ModelTables.cpoStep(md, e.getValue(), ctx.notes());
+                case LoraTable.BENCHMARK -> LoraTable.write(md, e.getValue(), ctx.notes());
                 case "TokenizerBenchmark.encode", "TokenizerBenchmark.encodeShort", "TokenizerBenchmark.preTokenize", "TokenizerBenchmark.decode",
                      "TokenizerBenchmark.encodeLlama3", "TokenizerBenchmark.encodeQwen3", "TokenizerBenchmark.encodeSentencePiece" ->
                         ModelTables.tokenizer(md, e.getValue(), ctx.notes());
