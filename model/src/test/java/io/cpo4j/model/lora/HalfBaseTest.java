@@ -178,4 +178,21 @@ class HalfBaseTest {
         assertThat(Arrays.equals(back.parameters().values(), loaded.toFloat32().parameters().values())).isTrue();
         assertThat(HfCheckpoint.load(dir.resolve("float"), DType.F32).parameters().values()).isEqualTo(base.parameters().values());
     }
+
+    /** GPT-2 XL with r = 16 on q|k|v over a bf16 base: 2 bytes per matrix element, 4 per norm and bias element, no base gradients. */
+    @org.junit.jupiter.api.Test
+    void theMemoryEstimateHoldsAHalfBaseInTwoBytesPerMatrixElement() {
+        io.cpo4j.model.gpt.GptConfig xl = io.cpo4j.model.gpt.GptConfig.gpt2Xl();
+        long c = 1600, matrices = 50257 * c + 1024 * c + 48 * 12 * c * c, vectors = 48 * 13 * c + 2 * c;
+        assertThat(matrices + vectors).isEqualTo(xl.parameterCount());
+        long adapters = 48L * 16 * (1600 + 3 * 1600);
+        MemoryEstimate step = MemoryEstimate.training(xl, 32, 128);
+        MemoryEstimate bf16 = step.withAdapters(xl, DType.BF16, adapters), f32 = step.withAdapters(xl, DType.F32, adapters);
+        assertThat(MemoryEstimate.frozenBase(xl, DType.BF16).parameterBytes()).isEqualTo(2 * matrices + 4 * vectors);
+        assertThat(bf16.parameterBytes()).isEqualTo(2 * matrices + 4 * vectors + 8 * adapters);
+        assertThat(bf16.optimizerBytes()).isEqualTo(8 * adapters);
+        assertThat(bf16.activationBytes()).isEqualTo(step.activationBytes());
+        assertThat(f32).as("a float32 base keeps its gradient buffer: the estimate as before").isEqualTo(step.withAdapters(adapters));
+        assertThat(bf16.parameterBytes()).isLessThan(f32.parameterBytes() / 3);
+    }
 }
