@@ -86,6 +86,10 @@ class LoraCpoTest {
         for (int i = 0; i < 2; i++) assertThat(untimed(onHalf.step())).isEqualTo(untimed(onFloat.step()));
         assertThat(Arrays.equals(onHalf.policy().parameters().values(), onFloat.policy().parameters().values())).as("the adapters, bit for bit").isTrue();
         assertThat(half.weights().get(0).toArray()).isEqualTo(halfBits);
+
+        LanguageModel merged = onHalf.policy().mergeAndUnload(), soup = WeightEnsemble.interpolate(half, onHalf.policy(), 1f);
+        assertThat(Arrays.equals(soup.parameters().values(), merged.parameters().values())).as("the ensemble's α = 1 end is the merged policy").isTrue();
+        assertThat(WeightEnsemble.interpolate(half, onHalf.policy(), 0f).parameters().values()).isEqualTo(widened.parameters().values());
     }
 
     /** A step's metrics without its wall-clock throughput. */

@@ -111,6 +111,7 @@ class HalfBaseTest {
         float lossHalf = onHalf.loss(ids, targets, B, T).item(), lossFloat = onFloat.loss(ids, targets, B, T).item();
         onHalf.parameters().zeroGrad();
         onFloat.parameters().zeroGrad();
+        long beforeBackward = onHalf.dropoutRng().state();
         onHalf.loss(ids, targets, B, T).backward();
         onFloat.loss(ids, targets, B, T).backward();
         assertThat(lossHalf).isEqualTo(lossFloat);
@@ -121,6 +122,12 @@ class HalfBaseTest {
         assertThat(norm).as("the adapters have gradients").isGreaterThan(1e-6);
         assertThat(onHalf.withoutAdapters()).isSameAs(half);
         assertThat(onHalf.baseDType()).isEqualTo(dtype);
+
+        onHalf.setGradientCheckpointing(true);              // recomputation replays the half kernels: the same bits again
+        onHalf.dropoutRng().setState(beforeBackward);
+        onHalf.parameters().zeroGrad();
+        onHalf.loss(ids, targets, B, T).backward();
+        assertThat(onHalf.parameters().grads()).isEqualTo(onFloat.parameters().grads());
     }
 
     @ParameterizedTest(name = "{0} {1}")
