@@ -264,6 +264,10 @@ class LoraCliTest {
         assertThat(b.keySet()).isEqualTo(a.keySet()).hasSize(2 * 2 * 3);
         for (String k : a.keySet()) assertThat(Arrays.mismatch(a.get(k), b.get(k))).as(k).isEqualTo(-1);
         assertThat(Files.readAllBytes(gpt2.resolve(HfCheckpoint.WEIGHTS))).isEqualTo(gpt2Weights);
+        assertThat(Cli.of("finetune", "--out", onBf16, "--resume", "--steps", 3).ok().out()).contains("resumed", "base bf16", "finished at step 3");
+        Cli.of("finetune", "--out", onWidened, "--resume", "--steps", 3).ok();
+        Map<String, float[]> resumed = tensors(onBf16.resolve("adapter/adapter_model.safetensors")), three = tensors(onWidened.resolve("adapter/adapter_model.safetensors"));
+        for (String k : three.keySet()) assertThat(Arrays.mismatch(resumed.get(k), three.get(k))).as("both resumed, the bf16 one on its bf16 base: %s", k).isEqualTo(-1);
 
         double bf16Loss = loss(Cli.of("eval", "--model", gpt2, "--adapter", onBf16, "--base-dtype", "bf16", "--data", shard, "--json").ok());
         assertThat(loss(Cli.of("eval", "--model", rounded, "--adapter", onBf16, "--data", shard, "--json").ok())).isEqualTo(bf16Loss);
