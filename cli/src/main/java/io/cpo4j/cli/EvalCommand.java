@@ -47,6 +47,8 @@ final class EvalCommand implements Command {
                                   finetune (its model/; a LoRA fine-tune's adapter/ over the base it records)
                   --adapter DIR   PEFT LoRA adapters (adapter_config.json + adapter_model.safetensors, or a LoRA
                                   run folder) applied to the --model base
+                  --base-dtype D  the base's matrices in bf16, f16 or f32 (default f32): bf16 and f16 take half
+                                  the memory, read as they are (norms and biases stay float32)
                   --data FILE     an llm.c token shard (./cpo4j tokenizer tokenize makes one)
                   --block T       tokens per window (default: the model's context length)
                   --batch B       windows per forward pass (default 8); does not change the result
@@ -57,7 +59,7 @@ final class EvalCommand implements Command {
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        Options o = Options.parse(name(), args, List.of("model", "adapter", "data", "block", "batch", "threads"), List.of("json"));
+        Options o = Options.parse(name(), args, List.of("model", "adapter", BaseDTypeFlag.NAME, "data", "block", "batch", "threads"), List.of("json"));
         Path modelArg = Path.of(o.require("model"));
         Path dataFile = Path.of(o.require("data"));
         int batch = o.integer("batch", 8, 1);
@@ -78,7 +80,7 @@ final class EvalCommand implements Command {
             throw o.usage("--batch " + batch + " × --block " + block + " × a vocabulary of " + config.vocabSize()
                     + " logits is more than one array holds; use a smaller --batch");
         }
-        LanguageModel gpt = source.load();
+        LanguageModel gpt = source.load(BaseDTypeFlag.parse(o));
         SequentialWindows windows = new SequentialWindows(shard, batch, block);
         long t0 = System.nanoTime();
         Evaluation.Result r = Evaluation.meanLoss(gpt, withProgress(windows, err), Integer.MAX_VALUE);

@@ -7,6 +7,7 @@ import io.cpo4j.cpo.negatives.NegativeGenerator;
 import io.cpo4j.cpo.train.CpoConfig;
 import io.cpo4j.cpo.train.CpoTrainer;
 import io.cpo4j.cpo.train.LossType;
+import io.cpo4j.engine.DType;
 import io.cpo4j.engine.Engine;
 import io.cpo4j.model.data.ChatFormat;
 import io.cpo4j.model.data.TokenizedExample;
@@ -62,6 +63,7 @@ final class FinetuneCommand implements Command {
         v.addAll(SPEC_FLAGS);
         v.addAll(TrainFlags.names(false));
         v.addAll(LoraFlags.NAMES);
+        v.add(BaseDTypeFlag.NAME);
         return List.copyOf(v);
     }
 
@@ -185,7 +187,7 @@ final class FinetuneCommand implements Command {
             o.threads();
             recipe(o);
             promptChoice(o);
-            LoraFlags.requested(o);
+            baseDType(o);
             TrainFlags.parse(o, DEFAULTS, Math.max(2, o.integer("max-length", 2)));
         }
         try (RunFolder run = RunFolder.open(outDir, name(), o.flag("resume"), o.flag("overwrite"), o, err)) {
@@ -214,6 +216,7 @@ final class FinetuneCommand implements Command {
         ModelConfig model = HfCheckpoint.readConfig(modelDir);
         model = TrainCommand.withDropout(o, model);
         Optional<LoraConfig> lora = LoraFlags.parse(o, model.modelType());
+        DType baseDType = baseDType(o);
         int ctx = model.contextLength();
         Tokenizer tokenizer = TokenizerFiles.load(o.value("tokenizer"), modelDir);
         if (tokenizer.vocabSize() > model.vocabSize()) {
@@ -261,13 +264,13 @@ final class FinetuneCommand implements Command {
         int rows = (int) Math.min(Integer.MAX_VALUE, (long) tc.batchSize() * perExample);
         MemoryEstimate training = MemoryEstimate.training(model, rows, maxLength, tc.gradientCheckpointing());
         // With LoRA the reference is the base itself; the adapters are counted exactly by the Trainer's own gate.
-        if (lora.isPresent()) training = training.withAdapters(0);
+        if (lora.isPresent()) training = training.withAdapters(model, baseDType, 0);
         long reference = spec.needsReference() && lora.isEmpty() ? MemoryEstimate.parameters(model).parameterBytes() : 0;
         MemoryEstimate memory = new MemoryEstimate(training.parameterBytes() + reference, training.optimizerBytes(), training.activationBytes());
         memory.requireFits("fine-tuning " + Figures.model(model) + " with " + spec.lossType() + " on " + tc.batchSize() + " × " + perExample
                 + " rows of up to " + maxLength + " tokens" + (reference > 0 ? " beside a frozen reference" : "") + (lora.isPresent() ? " with LoRA adapters" : ""));
 
-        LanguageModel base = model.allocate(tc.seed());
+        LanguageModel base = baseDType.isHalf() ? model.allocateFrozen(baseDType, tc.seed()) : model.allocate(tc.seed());
         LanguageModel policy = lora.isPresent() ? LoraFlags.attach(o, base, lora.get(), tc.seed()) : base;   // targets checked before the weights are read
         HfCheckpoint.loadWeights(base, modelDir);
         CpoTrainer cpo = new CpoTrainer(policy, trainExamples, spec);
@@ -283,12 +286,13 @@ final class FinetuneCommand implements Command {
         Map<String, Object> config = config(o, command, modelDir, model, eos, spec, tc, dataFile, format, chat, data, trainExamples.size(), valExamples.size(),
                 maxLength, maxPrefix, tokenizerDir, trainer.stepsDone());
         lora.ifPresent(l -> config.put("lora", LoraFlags.toJson(l)));
+        if (lora.isPresent()) config.put("base_dtype", BaseDTypeFlag.name(baseDType));
         inputs.record(config, Map.of("data", Optional.of(dataFile)));
         run.writeConfig(config);
 
         out.println("finetune: " + Figures.model(model) + " from " + modelDir);
         lora.ifPresent(l -> out.println("finetune: LoRA r " + l.r() + ", lora_alpha " + Figures.number(l.alpha()) + ", lora_dropout " + Figures.number(l.dropout())
-                + ", target_modules " + String.join(",", l.targetModules()) + ": " + Figures.count(policy.parameters().count()) + " trainable parameters"));
+                + ", target_modules " + String.join(",", l.targetModules()) + ", base " + BaseDTypeFlag.name(baseDType) + ": " + Figures.count(policy.parameters().count()) + " trainable parameters"));
         out.println("finetune: " + Recipes.describe(spec) + "; " + tc.maxSteps() + " steps of " + tc.batchSize() + " examples × " + tc.gradAccumSteps()
                 + " accumulation, lr " + Figures.number(tc.learningRate()) + "; " + threads + " threads");
         if (prompt != null) out.println("finetune: prompt: " + prompt.description());
@@ -402,5 +406,16 @@ final class FinetuneCommand implements Command {
         c.put("threads", (long) Engine.threads());
         c.put("java", Runtime.version().toString());
         return c;
+    }
+
+    /** --base-dtype; bf16 or f16 needs --lora-r (a half-precision base is frozen: only adapters can train on it). */
+    private static DType baseDType(Options o) {
+        boolean lora = LoraFlags.requested(o);
+        DType d = BaseDTypeFlag.parse(o);
+        if (d.isHalf() && !lora) {
+            throw o.usage("--" + BaseDTypeFlag.NAME + " " + BaseDTypeFlag.name(d) + " needs --" + LoraFlags.R
+                    + ": a " + BaseDTypeFlag.name(d) + " base is frozen, so only LoRA adapters can train on it");
+        }
+        return d;
     }
 }

@@ -23,7 +23,7 @@ import java.util.Set;
 /** {@code ./cpo4j generate}: text from a prompt, streamed to the terminal as it is generated. */
 final class GenerateCommand implements Command {
 
-    private static final List<String> VALUED = List.of("model", "adapter", "prompt", "tokenizer", "max-new-tokens", "temperature", "top-k", "top-p",
+    private static final List<String> VALUED = List.of("model", "adapter", BaseDTypeFlag.NAME, "prompt", "tokenizer", "max-new-tokens", "temperature", "top-k", "top-p",
             "min-p", "repetition-penalty", "no-repeat-ngram", "n", "seed", "stop", "threads");
     private static final List<String> FLAGS = List.of("greedy", "sliding-window", "allow-special", "continuation-only");
 
@@ -66,7 +66,8 @@ final class GenerateCommand implements Command {
                                            the base it records)
                   --adapter DIR            PEFT LoRA adapters (adapter_config.json + adapter_model.safetensors, or a
                                            LoRA run folder) applied to the --model base
-                  --prompt TEXT            the text to continue; an empty prompt starts from <|endoftext|>
+                  --base-dtype D           the base's matrices in bf16, f16 or f32 (default f32): bf16 and f16 take
+                                           half the memory, read as they are (norms and biases stay float32)                  --prompt TEXT            the text to continue; an empty prompt starts from <|endoftext|>
                   --tokenizer DIR          the tokenizer (default: the files in the model folder)
                   --max-new-tokens N       at most N new tokens (default %d, or what the context has room for;
                                            at most the context's room, or 1,000,000 with --sliding-window)
@@ -146,7 +147,7 @@ final class GenerateCommand implements Command {
         if (eot != null) gen = gen.withStopTokens(eot);
         if (!stops.isEmpty()) gen = gen.withStopStrings(tokenizer::decode, stops.toArray(String[]::new));
 
-        LanguageModel gpt = source.load();
+        LanguageModel gpt = source.load(BaseDTypeFlag.parse(o));
         gpt.setTraining(false);
         String echo = o.flag("continuation-only") ? "" : promptText;
         List<StringBuilder> buffers = new ArrayList<>();

@@ -86,6 +86,8 @@ final class LoraFlags {
                   --lora-r R             the rank r; turns LoRA on (every other --lora-* flag needs it)
                   --lora-alpha A         lora_alpha (default 8, PEFT's); the adapters are scaled by A/R
                   --lora-dropout P       lora_dropout on the adapters' input while training (default 0.0)
+                  --base-dtype D         the frozen base's matrices in bf16 or f16 (half the memory, read as they
+                                         are; norms and biases stay float32) or f32 (default); bf16/f16 need --lora-r
                   --lora-target M[,M…]   target_modules (default, as PEFT's per-family mapping: c_attn for gpt2,
                                          q_proj,v_proj for llama, mistral, qwen2, qwen3); gpt2 has c_attn, c_proj,
                                          c_fc; the Llama family q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj,

@@ -1,5 +1,6 @@
 package io.cpo4j.cli;
 
+import io.cpo4j.engine.DType;
 import io.cpo4j.engine.io.FormatException;
 import io.cpo4j.engine.io.Json;
 import io.cpo4j.engine.io.TextFiles;
@@ -65,7 +66,12 @@ record ModelSource(Path base, Optional<Path> adapter) {
 
     /** The model, with its adapters when there are any. */
     LanguageModel load() throws IOException {
-        LanguageModel model = HfCheckpoint.load(base);
+        return load(DType.F32);
+    }
+
+    /** The model with its base's matrices in {@code dtype} (bf16/f16: a frozen base), with its adapters when there are any. */
+    LanguageModel load(DType dtype) throws IOException {
+        LanguageModel model = HfCheckpoint.load(base, dtype);
         return adapter.isPresent() ? PeftAdapters.load(model, adapter.get()) : model;
     }
 

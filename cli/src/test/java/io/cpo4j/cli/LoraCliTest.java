@@ -245,6 +245,51 @@ class LoraCliTest {
         assertThat(Arrays.mismatch(atTwo.get(first), a.get(first))).as("steps 3 and 4 moved the adapters").isNotEqualTo(-1);
     }
 
+    /**
+     * --base-dtype bf16 reads the base's matrices into bf16 and trains adapters on it: bit for bit
+     * the run, eval loss and greedy tokens of the float32 folder holding those bf16 values widened.
+     */
+    @Test
+    void aBf16BaseTrainsEvaluatesAndGeneratesAsItsWidenedFolder() throws Exception {
+        Path rounded = dir.resolve("gpt2-bf16-widened");
+        HfCheckpoint.save(HfCheckpoint.load(gpt2, io.cpo4j.engine.DType.BF16), rounded, 0);
+        Files.copy(gpt2.resolve("chars.json"), rounded.resolve("chars.json"));
+        Object[] recipe = {"--steps", 2, "--lora-r", 4, "--lora-target", "c_attn,c_proj", "--loss-type", "cpo", "--negatives", "autoregressive,truncation", "--k", 3};
+        Path onBf16 = dir.resolve("bf16-run"), onWidened = dir.resolve("widened-run");
+        Cli r = Cli.of(finetune(gpt2, onBf16, args(recipe, "--base-dtype", "bf16"))).ok();
+        assertThat(r.out()).contains("target_modules c_attn,c_proj, base bf16:", "finished at step 2");
+        assertThat(json(onBf16.resolve("config.json")).get("base_dtype")).isEqualTo("bf16");
+        Cli.of(finetune(rounded, onWidened, recipe)).ok();
+        Map<String, float[]> a = tensors(onBf16.resolve("adapter/adapter_model.safetensors")), b = tensors(onWidened.resolve("adapter/adapter_model.safetensors"));
+        assertThat(b.keySet()).isEqualTo(a.keySet()).hasSize(2 * 2 * 3);
+        for (String k : a.keySet()) assertThat(Arrays.mismatch(a.get(k), b.get(k))).as(k).isEqualTo(-1);
+        assertThat(Files.readAllBytes(gpt2.resolve(HfCheckpoint.WEIGHTS))).isEqualTo(gpt2Weights);
+        assertThat(Cli.of("finetune", "--out", onBf16, "--resume", "--steps", 3).ok().out()).contains("resumed", "base bf16", "finished at step 3");
+        Cli.of("finetune", "--out", onWidened, "--resume", "--steps", 3).ok();
+        Map<String, float[]> resumed = tensors(onBf16.resolve("adapter/adapter_model.safetensors")), three = tensors(onWidened.resolve("adapter/adapter_model.safetensors"));
+        for (String k : three.keySet()) assertThat(Arrays.mismatch(resumed.get(k), three.get(k))).as("both resumed, the bf16 one on its bf16 base: %s", k).isEqualTo(-1);
+
+        double bf16Loss = loss(Cli.of("eval", "--model", gpt2, "--adapter", onBf16, "--base-dtype", "bf16", "--data", shard, "--json").ok());
+        assertThat(loss(Cli.of("eval", "--model", rounded, "--adapter", onBf16, "--data", shard, "--json").ok())).isEqualTo(bf16Loss);
+        double f32Loss = loss(Cli.of("eval", "--model", gpt2, "--adapter", onBf16, "--data", shard, "--json").ok());
+        assertThat(f32Loss).isCloseTo(bf16Loss, within(2e-2 * bf16Loss)).isNotEqualTo(bf16Loss);
+        assertThat(loss(Cli.of("eval", "--model", gpt2, "--base-dtype", "f16", "--data", shard, "--json").ok()))
+                .as("alone, without adapters").isCloseTo(loss(Cli.of("eval", "--model", gpt2, "--data", shard, "--json").ok()), within(1e-2));
+
+        Object[] greedy = {"--prompt", "the cat", "--greedy", "--max-new-tokens", 20, "--continuation-only"};
+        String tokens = Cli.of(args(greedy, "generate", "--model", onBf16, "--base-dtype", "bf16")).ok().out();
+        assertThat(Cli.of(args(greedy, "generate", "--model", rounded, "--adapter", onBf16)).ok().out()).isEqualTo(tokens);
+        assertThat(Cli.of("generate", "--help").ok().out()).contains("--base-dtype D");
+        assertThat(Cli.of("eval", "--help").ok().out()).contains("--base-dtype D");
+        assertThat(Cli.of("finetune", "--help").ok().out()).contains("--base-dtype D");
+
+        Path out = dir.resolve("refused-dtype");
+        Cli.of(finetune(gpt2, out, "--base-dtype", "bf16")).failsWith(2, "--base-dtype bf16 needs --lora-r");
+        Cli.of(finetune(gpt2, out, "--lora-r", 4, "--base-dtype", "fp8")).failsWith(2, "--base-dtype must be bf16, f16 or f32, got 'fp8'");
+        Cli.of("eval", "--model", gpt2, "--base-dtype", "half", "--data", shard).failsWith(2, "--base-dtype must be bf16, f16 or f32");
+        assertThat(out).doesNotExist();
+    }
+
     @Test
     void badLoraFlagsAreOneLineUsageErrorsNamingTheFlagAndWriteNothing() {
         Path out = dir.resolve("refused");

@@ -10,10 +10,15 @@ public final class WeightEnsemble {
 
     private WeightEnsemble() {}
 
-    /** The ensemble of a and b; a model with LoRA adapters takes part with its merged weights W + (α/r)·B A. */
+    /**
+     * The ensemble of a and b; a model with LoRA adapters takes part with its merged weights W +
+     * (α/r)·B A, a half-precision base with its values widened.
+     */
     public static LanguageModel interpolate(LanguageModel a, LanguageModel b, float alpha) {
         a = a.mergeAndUnload();
         b = b.mergeAndUnload();
+        if (a.baseDType().isHalf()) a = a.toFloat32();
+        if (b.baseDType().isHalf()) b = b.toFloat32();
         if (!a.config().equals(b.config())) {
             throw new IllegalArgumentException("ensemble: the two models differ in shape: " + a.config() + " vs " + b.config());
         }

@@ -1,6 +1,7 @@
 package io.cpo4j.cpo.train;
 
 import io.cpo4j.cpo.negatives.AutoregressiveNegatives;
+import io.cpo4j.engine.DType;
 import io.cpo4j.cpo.negatives.BatchNegatives;
 import io.cpo4j.cpo.negatives.TruncationNegatives;
 import io.cpo4j.model.gpt.Gpt;
@@ -61,6 +62,41 @@ class LoraCpoTest {
 
         LanguageModel merged = trainer.policy().mergeAndUnload(), soup = WeightEnsemble.interpolate(base, trainer.policy(), 1f);
         assertThat(Arrays.equals(soup.parameters().values(), merged.parameters().values())).as("the ensemble's α = 1 end is the merged policy").isTrue();
+    }
+
+    /**
+     * A bf16 base (toFrozenBase) is the reference as it is: step 0's rewards are exactly 0, and a
+     * run over it, autoregressive negatives included, is bit for bit the run over the float32
+     * model of its widened weights, while the base keeps its bits.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"BF16", "F16"})
+    void aHalfPrecisionBaseTrainsAsItsWidenedFloat32Twin(DType dtype) {
+        LanguageModel half = Gpt.create(ContrastiveTrainingTest.CONFIG, 3).toFrozenBase(dtype), widened = half.toFloat32();
+        float[] halfBits = half.weights().get(0).toArray();
+        CpoConfig recipe = recipe(3, new AutoregressiveNegatives(), new TruncationNegatives());
+        CpoTrainer onHalf = new CpoTrainer(half.withLora(LORA, 5), ContrastiveTrainingTest.examples(), recipe);
+        CpoTrainer onFloat = new CpoTrainer(widened.withLora(LORA, 5), ContrastiveTrainingTest.examples(), recipe);
+        assertThat(onHalf.reference()).isSameAs(half);
+        Map<String, Double> first = onHalf.step();
+        assertThat(first.get("rewards/chosen")).isEqualTo(0.0);
+        assertThat(first.get("rewards/rejected/autoregressive")).isEqualTo(0.0);
+        assertThat(first.get("loss")).isCloseTo(Math.log(4), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(untimed(onFloat.step())).isEqualTo(untimed(first));
+        for (int i = 0; i < 2; i++) assertThat(untimed(onHalf.step())).isEqualTo(untimed(onFloat.step()));
+        assertThat(Arrays.equals(onHalf.policy().parameters().values(), onFloat.policy().parameters().values())).as("the adapters, bit for bit").isTrue();
+        assertThat(half.weights().get(0).toArray()).isEqualTo(halfBits);
+
+        LanguageModel merged = onHalf.policy().mergeAndUnload(), soup = WeightEnsemble.interpolate(half, onHalf.policy(), 1f);
+        assertThat(Arrays.equals(soup.parameters().values(), merged.parameters().values())).as("the ensemble's α = 1 end is the merged policy").isTrue();
+        assertThat(WeightEnsemble.interpolate(half, onHalf.policy(), 0f).parameters().values()).isEqualTo(widened.parameters().values());
+    }
+
+    /** A step's metrics without its wall-clock throughput. */
+    private static Map<String, Double> untimed(Map<String, Double> metrics) {
+        Map<String, Double> m = new java.util.TreeMap<>(metrics);
+        m.remove("tokens_per_sec");
+        return m;
     }
 
     /**

@@ -1,15 +1,19 @@
 package io.cpo4j.model.gpt;
 
+import io.cpo4j.engine.DType;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.nn.FrozenWeights;
 import io.cpo4j.engine.nn.Parameters;
 import io.cpo4j.engine.ops.F;
 import io.cpo4j.model.lm.Decoder;
 import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.lm.MemoryEstimate;
+import io.cpo4j.model.lm.WeightValues;
 import io.cpo4j.model.lora.LoraConfig;
 import io.cpo4j.model.lora.LoraLinear;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -29,7 +33,8 @@ import java.util.Optional;
 public final class Gpt implements LanguageModel {
 
     private final GptConfig config;
-    private final Parameters params;
+    private final Parameters params;        // what trains: every weight, the adapters, or nothing for a half-precision base
+    private final FrozenWeights frozen;     // a half-precision base's weights; null when the parameters hold them
     private final GptWeights weights;
     private final Rng dropoutRng;
     private final Gpt base;                 // the plain model under the adapters; null without adapters
@@ -37,10 +42,11 @@ public final class Gpt implements LanguageModel {
     private boolean training = true;
     private boolean gradientCheckpointing;
 
-    private Gpt(GptConfig config, Parameters params, long seed) {
+    private Gpt(GptConfig config, Parameters params, FrozenWeights frozen, long seed) {
         this.config = config;
         this.params = params;
-        this.weights = GptWeights.of(params, config.layers());
+        this.frozen = frozen;
+        this.weights = GptWeights.of(frozen != null ? frozen::get : params::get, config.layers());
         this.dropoutRng = new Rng(seed ^ 0x5DEECE66DL);
         this.base = null;
         this.adapters = null;
@@ -50,6 +56,7 @@ public final class Gpt implements LanguageModel {
     private Gpt(Gpt base, GptAdapters adapters) {
         this.config = base.config;
         this.params = adapters.all().parameters();
+        this.frozen = base.frozen;
         this.weights = base.weights;
         this.dropoutRng = new Rng(0);
         this.dropoutRng.setState(base.dropoutRng.state());
@@ -68,11 +75,20 @@ public final class Gpt implements LanguageModel {
     /** A model with all parameters zero, for loading weights into. */
     public static Gpt allocate(GptConfig config, long seed) {
         MemoryEstimate.requireParametersFit(config);
-        return new Gpt(config, GptWeights.declare(config).build(), seed);
+        return new Gpt(config, GptWeights.declare(config).parameters(), null, seed);
+    }
+
+    /** A frozen model with all weights zero, matrices in {@code dtype} (BF16 or F16), for loading into; see {@link #toFrozenBase}. */
+    public static Gpt allocateFrozen(GptConfig config, DType dtype, long seed) {
+        MemoryEstimate.frozenBase(config, dtype).requireFits("the model's " + dtype + " weights");
+        return new Gpt(config, Parameters.builder().build(), GptWeights.declare(config).frozen(dtype), seed);
     }
 
     @Override
     public Gpt freeze(boolean frozen) {
+        if (!frozen && this.frozen != null && base == null) {
+            throw new IllegalStateException(config.modelType() + ": a " + this.frozen.dtype() + " base cannot train; add LoRA adapters (withLora) or widen it (toFloat32)");
+        }
         LanguageModel.super.freeze(frozen);
         return this;
     }
@@ -82,6 +98,9 @@ public final class Gpt implements LanguageModel {
         Gpt c;
         if (base != null) {
             c = new Gpt(base, GptAdapters.of(adapters.all().copy(), weights));      // new adapters over the same frozen base
+        } else if (frozen != null) {
+            c = allocateFrozen(config, frozen.dtype(), 0);
+            WeightValues.copy(frozen.list(), c.frozen.list());
         } else {
             c = allocate(config, 0);
             System.arraycopy(params.values(), 0, c.params.values(), 0, params.count());
@@ -112,7 +131,7 @@ public final class Gpt implements LanguageModel {
     @Override
     public Gpt mergeAndUnload() {
         if (base == null) return this;
-        Gpt merged = base.copy();
+        Gpt merged = base.toFloat32();              // a half-precision base is widened: the merged weights are float32
         adapters.all().mergeInto(merged.params);
         return merged;
     }
@@ -141,6 +160,27 @@ public final class Gpt implements LanguageModel {
     @Override
     public Parameters parameters() {
         return params;
+    }
+
+    @Override
+    public List<Tensor> weights() {
+        if (base != null) return base.weights();
+        return frozen != null ? frozen.list() : params.list();
+    }
+
+    @Override
+    public DType baseDType() {
+        return frozen != null ? frozen.dtype() : DType.F32;
+    }
+
+    @Override
+    public Gpt toFloat32() {
+        return (Gpt) LanguageModel.super.toFloat32();
+    }
+
+    @Override
+    public Gpt toFrozenBase(DType dtype) {
+        return (Gpt) LanguageModel.super.toFrozenBase(dtype);
     }
 
     @Override

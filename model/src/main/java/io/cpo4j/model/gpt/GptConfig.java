@@ -1,6 +1,8 @@
 package io.cpo4j.model.gpt;
 
+import io.cpo4j.engine.DType;
 import io.cpo4j.model.lm.ModelConfig;
+import io.cpo4j.model.lm.WeightShapes;
 
 import java.util.List;
 import java.util.Locale;
@@ -98,6 +100,16 @@ public record GptConfig(int vocabSize, int contextLength, int layers, int heads,
     @Override
     public Gpt allocate(long seed) {
         return Gpt.allocate(this, seed);
+    }
+
+    @Override
+    public Gpt allocateFrozen(DType dtype, long seed) {
+        return Gpt.allocateFrozen(this, dtype, seed);
+    }
+
+    @Override
+    public WeightShapes weightShapes() {
+        return GptWeights.declare(this);
     }
 
     /** Number of trainable floats (embeddings tied with the output layer). */

@@ -1,11 +1,14 @@
 package io.cpo4j.model.gpt;
 
 import io.cpo4j.engine.Tensor;
-import io.cpo4j.engine.nn.Parameters;
+import io.cpo4j.model.lm.WeightShapes;
+
+import java.util.function.Function;
 
 /**
- * A GPT-2's parameters, typed per layer and looked up once when the model is built, so the
- * forward passes read fields instead of names. Linear weights are (out, in).
+ * A GPT-2's weights, typed per layer and looked up once when the model is built, so the
+ * forward passes read fields instead of names; float32 parameters or a frozen half-precision base
+ * back them alike. Linear weights are (out, in).
  */
 record GptWeights(Tensor tokenEmbedding, Tensor positionEmbedding, Layer[] layers, Tensor finalNormWeight, Tensor finalNormBias) {
 
@@ -13,10 +16,10 @@ record GptWeights(Tensor tokenEmbedding, Tensor positionEmbedding, Layer[] layer
     record Layer(Tensor norm1Weight, Tensor norm1Bias, Tensor qkvWeight, Tensor qkvBias, Tensor attnOutWeight, Tensor attnOutBias,
                  Tensor norm2Weight, Tensor norm2Bias, Tensor fcWeight, Tensor fcBias, Tensor fcOutWeight, Tensor fcOutBias) {}
 
-    /** Declares the parameters of a configuration, in a fixed order. */
-    static Parameters.Builder declare(GptConfig c) {
+    /** Declares the weights of a configuration, in a fixed order. */
+    static WeightShapes declare(GptConfig c) {
         int v = c.vocabSize(), t = c.contextLength(), w = c.width();
-        Parameters.Builder b = Parameters.builder().add("wte.weight", v, w).add("wpe.weight", t, w);
+        WeightShapes b = new WeightShapes().add("wte.weight", v, w).add("wpe.weight", t, w);
         for (int l = 0; l < c.layers(); l++) {
             String p = "h." + l + ".";
             b.add(p + "ln_1.weight", w).add(p + "ln_1.bias", w)
@@ -29,15 +32,16 @@ record GptWeights(Tensor tokenEmbedding, Tensor positionEmbedding, Layer[] layer
         return b.add("ln_f.weight", w).add("ln_f.bias", w);
     }
 
-    static GptWeights of(Parameters p, int layerCount) {
+    /** The weights {@code p} finds by name. */
+    static GptWeights of(Function<String, Tensor> p, int layerCount) {
         Layer[] layers = new Layer[layerCount];
         for (int l = 0; l < layerCount; l++) {
             String b = "h." + l + ".";
-            layers[l] = new Layer(p.get(b + "ln_1.weight"), p.get(b + "ln_1.bias"),
-                    p.get(b + "attn.c_attn.weight"), p.get(b + "attn.c_attn.bias"), p.get(b + "attn.c_proj.weight"), p.get(b + "attn.c_proj.bias"),
-                    p.get(b + "ln_2.weight"), p.get(b + "ln_2.bias"),
-                    p.get(b + "mlp.c_fc.weight"), p.get(b + "mlp.c_fc.bias"), p.get(b + "mlp.c_proj.weight"), p.get(b + "mlp.c_proj.bias"));
+            layers[l] = new Layer(p.apply(b + "ln_1.weight"), p.apply(b + "ln_1.bias"),
+                    p.apply(b + "attn.c_attn.weight"), p.apply(b + "attn.c_attn.bias"), p.apply(b + "attn.c_proj.weight"), p.apply(b + "attn.c_proj.bias"),
+                    p.apply(b + "ln_2.weight"), p.apply(b + "ln_2.bias"),
+                    p.apply(b + "mlp.c_fc.weight"), p.apply(b + "mlp.c_fc.bias"), p.apply(b + "mlp.c_proj.weight"), p.apply(b + "mlp.c_proj.bias"));
         }
-        return new GptWeights(p.get("wte.weight"), p.get("wpe.weight"), layers, p.get("ln_f.weight"), p.get("ln_f.bias"));
+        return new GptWeights(p.apply("wte.weight"), p.apply("wpe.weight"), layers, p.apply("ln_f.weight"), p.apply("ln_f.bias"));
     }
 }

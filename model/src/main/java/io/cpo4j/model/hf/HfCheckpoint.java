@@ -1,5 +1,6 @@
 package io.cpo4j.model.hf;
 
+import io.cpo4j.engine.DType;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.io.AtomicFiles;
 import io.cpo4j.engine.io.FormatException;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,7 +31,9 @@ import java.util.Set;
  * family is read from {@code model_type}: gpt2, llama, mistral, qwen2 and qwen3 are recognised.
  *
  * <p>Loading accepts F32, F16 and BF16 tensors and names the file and tensor of anything missing,
- * unexpected or of the wrong shape. Saving writes float32 weights and the config keys
+ * unexpected or of the wrong shape; {@link #load(Path, DType)} reads the matrices straight into a
+ * frozen bfloat16 or float16 base, as {@code from_pretrained(torch_dtype=torch.bfloat16)}, never
+ * through a float32 copy of the model. Saving writes float32 weights and the config keys
  * HuggingFace's own classes write, so {@code AutoModelForCausalLM.from_pretrained} loads the
  * folder unchanged.
  */
@@ -77,10 +81,20 @@ public final class HfCheckpoint {
 
     /** Loads a model folder. */
     public static LanguageModel load(Path dir) throws IOException {
+        return load(dir, DType.F32);
+    }
+
+    /**
+     * Loads a model folder with its matrices in {@code dtype} (HuggingFace's {@code
+     * from_pretrained(torch_dtype=…)}): F32 gives a trainable model; BF16 or F16 a frozen base
+     * (see {@link LanguageModel#toFrozenBase}) read tensor by tensor into half precision (copied
+     * when the file holds that format, rounded to nearest even otherwise), norms and biases in float32.
+     */
+    public static LanguageModel load(Path dir, DType dtype) throws IOException {
         ModelConfig config = readConfig(dir);
         LanguageModel model;
         try {
-            model = config.allocate(0);
+            model = dtype.isHalf() ? config.allocateFrozen(dtype, 0) : config.allocate(0);
         } catch (MemoryEstimate.InsufficientMemoryException e) {
             // A config.json may declare any size: name the file and its sizes, not just the heap.
             Path file = Files.isDirectory(dir) ? dir.resolve(CONFIG) : dir;
@@ -109,20 +123,22 @@ public final class HfCheckpoint {
         return naming(config).transposed(parameter);
     }
 
-    /** Loads the weights of a folder (or of one safetensors file) into a model of the matching shape. */
+    /** Loads the weights of a folder (or of one safetensors file) into a model of the matching shape, float32 or a half-precision base. */
     public static void loadWeights(LanguageModel model, Path dir) throws IOException {
         requireNoAdapters(model, "load weights into");
         HfTensors tensors = HfTensors.open(dir);
         TensorNaming naming = naming(model.config());
         String family = model.config().modelType();
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        for (Tensor w : model.weights()) weights.put(w.name(), w);
         Set<String> loaded = new HashSet<>();
         for (String key : tensors.names()) {
             String src = tensors.source(key);
             String name = naming.parameter(key);
             if (name == null) continue;
-            if (!model.parameters().contains(name)) throw new FormatException(src, "unexpected tensor \"" + key + "\" for a " + family + " model of this config");
+            if (!weights.containsKey(name)) throw new FormatException(src, "unexpected tensor \"" + key + "\" for a " + family + " model of this config");
             if (!loaded.add(name)) throw new FormatException(src, "tensor \"" + key + "\" loads into " + name + ", which an earlier tensor already filled");
-            Tensor p = model.parameters().get(name);
+            Tensor p = weights.get(name);
             SafeTensors.Entry e = tensors.entry(key);
             boolean transposed = naming.transposed(name);
             int[] expected = transposed ? new int[] {p.size(1), p.size(0)} : p.shape();
@@ -130,7 +146,13 @@ public final class HfCheckpoint {
                 throw new FormatException(src, "tensor \"" + key + "\" has shape " + Arrays.toString(e.shape())
                         + ", expected " + Arrays.toString(expected) + " for this config");
             }
-            if (transposed) {
+            if (p.isHalf() && transposed) {
+                short[] inOut = new short[p.size()];
+                tensors.readHalf(key, p.dtype(), inOut, 0);
+                transposeInto(inOut, e.shape()[0], e.shape()[1], p.halfData(), p.offset());
+            } else if (p.isHalf()) {
+                tensors.readHalf(key, p.dtype(), p.halfData(), p.offset());
+            } else if (transposed) {
                 float[] inOut = new float[p.size()];
                 tensors.readFloats(key, inOut, 0);
                 transposeInto(inOut, e.shape()[0], e.shape()[1], p.data(), p.offset());
@@ -139,7 +161,7 @@ public final class HfCheckpoint {
             }
         }
         List<String> missing = new ArrayList<>();
-        for (Tensor p : model.parameters().list()) if (!loaded.contains(p.name())) missing.add(naming.key(p.name()));
+        for (Tensor p : weights.values()) if (!loaded.contains(p.name())) missing.add(naming.key(p.name()));
         if (!missing.isEmpty()) {
             Path where = Files.isRegularFile(dir) ? dir : Files.isRegularFile(dir.resolve(WEIGHTS)) ? dir.resolve(WEIGHTS) : dir.resolve(INDEX);
             throw new FormatException(where.toString(), "missing tensors " + (missing.size() > 8 ? missing.subList(0, 8) + " and " + (missing.size() - 8) + " more" : missing));
@@ -161,19 +183,27 @@ public final class HfCheckpoint {
         }
     }
 
+    /** src (rows, cols) row-major → dst (cols, rows) row-major at dstOff: half-precision bits, moved as they are. */
+    static void transposeInto(short[] src, int rows, int cols, short[] dst, int dstOff) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) dst[dstOff + c * rows + r] = src[r * cols + c];
+        }
+    }
+
     /** Writes config.json and model.safetensors into {@code dir} (each file atomically); bos = eos for GPT-2. */
     public static void save(LanguageModel model, Path dir, int eosTokenId) throws IOException {
         save(model, dir, eosTokenId, eosTokenId);
     }
 
-    /** Writes config.json and model.safetensors into {@code dir} (each file atomically). */
+    /** Writes config.json and model.safetensors into {@code dir} (each file atomically); a half-precision base is written widened, exactly, to float32. */
     public static void save(LanguageModel model, Path dir, int bosTokenId, int eosTokenId) throws IOException {
         requireNoAdapters(model, "save");
         Files.createDirectories(dir);
         TensorNaming naming = naming(model.config());
         List<SafeTensors.Item> items = new ArrayList<>();
-        for (Tensor p : model.parameters().list()) {
+        for (Tensor p : model.weights()) {
             String key = naming.key(p.name());
+            if (p.isHalf()) p = p.widen().named(p.name());
             if (naming.transposed(p.name())) {
                 float[] inOut = new float[p.size()];
                 transposeInto(Arrays.copyOfRange(p.data(), p.offset(), p.offset() + p.size()), p.size(0), p.size(1), inOut, 0);

@@ -1,5 +1,6 @@
 package io.cpo4j.model.hf;
 
+import io.cpo4j.engine.DType;
 import io.cpo4j.engine.io.FormatException;
 import io.cpo4j.engine.io.Json;
 import io.cpo4j.engine.io.SafeTensors;
@@ -16,7 +17,7 @@ import java.util.Set;
  * The tensors of a HuggingFace model folder: one {@code model.safetensors}, or shards listed by
  * {@code model.safetensors.index.json} ({@code weight_map}: tensor name → shard file). A shard must
  * be a file directly in the folder; a name that leaves it is refused. F32, F16 and BF16 tensors
- * are read as float32.
+ * are read as float32, or into bf16/f16 bits for a half-precision base.
  */
 final class HfTensors {
 
@@ -84,6 +85,11 @@ final class HfTensors {
     /** The file a tensor is read from, for messages. */
     String source(String name) {
         return byName.get(name).file().toString();
+    }
+
+    void readHalf(String name, DType dtype, short[] out, int off) throws IOException {
+        SafeTensors st = byName.get(name);
+        st.readHalf(st.entry(name), dtype, out, off);
     }
 
     void readFloats(String name, float[] out, int off) throws IOException {

@@ -1,16 +1,20 @@
 package io.cpo4j.model.llama;
 
+import io.cpo4j.engine.DType;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.Tensor;
+import io.cpo4j.engine.nn.FrozenWeights;
 import io.cpo4j.engine.nn.Parameters;
 import io.cpo4j.engine.ops.F;
 import io.cpo4j.model.lm.Decoder;
 import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.lm.MemoryEstimate;
+import io.cpo4j.model.lm.WeightValues;
 import io.cpo4j.model.lora.LoraConfig;
 import io.cpo4j.model.lora.LoraLinear;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,7 +38,8 @@ public final class Llama implements LanguageModel {
     }
 
     private final LlamaConfig config;
-    private final Parameters params;
+    private final Parameters params;        // what trains: every weight, the adapters, or nothing for a half-precision base
+    private final FrozenWeights frozen;     // a half-precision base's weights; null when the parameters hold them
     private final LlamaWeights weights;
     private final Rope rope;
     private final Rng dropoutRng;
@@ -43,10 +48,11 @@ public final class Llama implements LanguageModel {
     private boolean training = true;
     private boolean gradientCheckpointing;
 
-    private Llama(LlamaConfig config, Parameters params, long seed) {
+    private Llama(LlamaConfig config, Parameters params, FrozenWeights frozen, long seed) {
         this.config = config;
         this.params = params;
-        this.weights = LlamaWeights.of(params, config);
+        this.frozen = frozen;
+        this.weights = LlamaWeights.of(frozen != null ? frozen::get : params::get, config);
         this.rope = new Rope(config.ropeTheta(), config.headSize(), config.ropeScaling(), config.contextLength());
         this.dropoutRng = new Rng(seed ^ 0x5DEECE66DL);
         this.base = null;
@@ -57,6 +63,7 @@ public final class Llama implements LanguageModel {
     private Llama(Llama base, LlamaAdapters adapters) {
         this.config = base.config;
         this.params = adapters.all().parameters();
+        this.frozen = base.frozen;
         this.weights = base.weights;
         this.rope = base.rope;
         this.dropoutRng = new Rng(0);
@@ -82,11 +89,20 @@ public final class Llama implements LanguageModel {
     /** A model with all parameters zero, for loading weights into. */
     public static Llama allocate(LlamaConfig config, long seed) {
         MemoryEstimate.requireParametersFit(config);
-        return new Llama(config, LlamaWeights.declare(config).build(), seed);
+        return new Llama(config, LlamaWeights.declare(config).parameters(), null, seed);
+    }
+
+    /** A frozen model with all weights zero, matrices in {@code dtype} (BF16 or F16), for loading into; see {@link #toFrozenBase}. */
+    public static Llama allocateFrozen(LlamaConfig config, DType dtype, long seed) {
+        MemoryEstimate.frozenBase(config, dtype).requireFits("the model's " + dtype + " weights");
+        return new Llama(config, Parameters.builder().build(), LlamaWeights.declare(config).frozen(dtype), seed);
     }
 
     @Override
     public Llama freeze(boolean frozen) {
+        if (!frozen && this.frozen != null && base == null) {
+            throw new IllegalStateException(config.modelType() + ": a " + this.frozen.dtype() + " base cannot train; add LoRA adapters (withLora) or widen it (toFloat32)");
+        }
         LanguageModel.super.freeze(frozen);
         return this;
     }
@@ -96,6 +112,9 @@ public final class Llama implements LanguageModel {
         Llama c;
         if (base != null) {
             c = new Llama(base, LlamaAdapters.of(adapters.all().copy(), weights));      // new adapters over the same frozen base
+        } else if (frozen != null) {
+            c = allocateFrozen(config, frozen.dtype(), 0);
+            WeightValues.copy(frozen.list(), c.frozen.list());
         } else {
             c = allocate(config, 0);
             System.arraycopy(params.values(), 0, c.params.values(), 0, params.count());
@@ -126,7 +145,7 @@ public final class Llama implements LanguageModel {
     @Override
     public Llama mergeAndUnload() {
         if (base == null) return this;
-        Llama merged = base.copy();
+        Llama merged = base.toFloat32();              // a half-precision base is widened: the merged weights are float32
         adapters.all().mergeInto(merged.params);
         return merged;
     }
@@ -139,6 +158,27 @@ public final class Llama implements LanguageModel {
     @Override
     public Parameters parameters() {
         return params;
+    }
+
+    @Override
+    public List<Tensor> weights() {
+        if (base != null) return base.weights();
+        return frozen != null ? frozen.list() : params.list();
+    }
+
+    @Override
+    public DType baseDType() {
+        return frozen != null ? frozen.dtype() : DType.F32;
+    }
+
+    @Override
+    public Llama toFloat32() {
+        return (Llama) LanguageModel.super.toFloat32();
+    }
+
+    @Override
+    public Llama toFrozenBase(DType dtype) {
+        return (Llama) LanguageModel.super.toFrozenBase(dtype);
     }
 
     @Override

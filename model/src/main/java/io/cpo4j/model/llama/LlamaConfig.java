@@ -1,6 +1,8 @@
 package io.cpo4j.model.llama;
 
+import io.cpo4j.engine.DType;
 import io.cpo4j.model.lm.ModelConfig;
+import io.cpo4j.model.lm.WeightShapes;
 
 import java.util.List;
 import java.util.Locale;
@@ -156,5 +158,15 @@ public record LlamaConfig(String modelType, int vocabSize, int contextLength, in
     @Override
     public Llama allocate(long seed) {
         return Llama.allocate(this, seed);
+    }
+
+    @Override
+    public Llama allocateFrozen(DType dtype, long seed) {
+        return Llama.allocateFrozen(this, dtype, seed);
+    }
+
+    @Override
+    public WeightShapes weightShapes() {
+        return LlamaWeights.declare(this);
     }
 }

@@ -1,10 +1,13 @@
 package io.cpo4j.model.llama;
 
 import io.cpo4j.engine.Tensor;
-import io.cpo4j.engine.nn.Parameters;
+import io.cpo4j.model.lm.WeightShapes;
+
+import java.util.function.Function;
 
 /**
- * A Llama-family model's parameters, typed per layer and looked up once. Linear weights are
+ * A Llama-family model's weights, typed per layer and looked up once; float32 parameters or a
+ * frozen half-precision base back them alike. Linear weights are
  * (out, in). Parameter names follow Meta's original Llama code ({@code tok_embeddings},
  * {@code layers.0.attention.wq}, {@code feed_forward.w1} = gate, {@code w3} = up, {@code w2} =
  * down, {@code output}); HuggingFace's names appear only in the checkpoint code. Absent pieces
@@ -19,9 +22,9 @@ record LlamaWeights(Tensor tokenEmbedding, Layer[] layers, Tensor finalNorm, Ten
     record Layer(Tensor attentionNorm, Tensor wq, Tensor bq, Tensor wk, Tensor bk, Tensor wv, Tensor bv, Tensor qNorm, Tensor kNorm,
                  Tensor wo, Tensor bo, Tensor mlpNorm, Tensor gate, Tensor up, Tensor down) {}
 
-    static Parameters.Builder declare(LlamaConfig c) {
+    static WeightShapes declare(LlamaConfig c) {
         int w = c.width(), q = c.heads() * c.headSize(), kv = c.kvHeads() * c.headSize(), d = c.headSize(), inner = c.hiddenSize();
-        Parameters.Builder b = Parameters.builder().add("tok_embeddings.weight", c.vocabSize(), w);
+        WeightShapes b = new WeightShapes().add("tok_embeddings.weight", c.vocabSize(), w);
         for (int l = 0; l < c.layers(); l++) {
             String p = "layers." + l + ".";
             b.add(p + "attention_norm.weight", w);
@@ -42,24 +45,21 @@ record LlamaWeights(Tensor tokenEmbedding, Layer[] layers, Tensor finalNorm, Ten
         return b;
     }
 
-    static LlamaWeights of(Parameters p, LlamaConfig c) {
+    /** The weights {@code p} finds by name; the pieces the config leaves out are null. */
+    static LlamaWeights of(Function<String, Tensor> p, LlamaConfig c) {
         Layer[] layers = new Layer[c.layers()];
         for (int l = 0; l < layers.length; l++) {
             String b = "layers." + l + ".";
-            layers[l] = new Layer(p.get(b + "attention_norm.weight"),
-                    p.get(b + "attention.wq.weight"), optional(p, b + "attention.wq.bias"),
-                    p.get(b + "attention.wk.weight"), optional(p, b + "attention.wk.bias"),
-                    p.get(b + "attention.wv.weight"), optional(p, b + "attention.wv.bias"),
-                    optional(p, b + "attention.q_norm.weight"), optional(p, b + "attention.k_norm.weight"),
-                    p.get(b + "attention.wo.weight"), optional(p, b + "attention.wo.bias"),
-                    p.get(b + "ffn_norm.weight"),
-                    p.get(b + "feed_forward.w1.weight"), p.get(b + "feed_forward.w3.weight"), p.get(b + "feed_forward.w2.weight"));
+            layers[l] = new Layer(p.apply(b + "attention_norm.weight"),
+                    p.apply(b + "attention.wq.weight"), c.qkvBias() ? p.apply(b + "attention.wq.bias") : null,
+                    p.apply(b + "attention.wk.weight"), c.qkvBias() ? p.apply(b + "attention.wk.bias") : null,
+                    p.apply(b + "attention.wv.weight"), c.qkvBias() ? p.apply(b + "attention.wv.bias") : null,
+                    c.qkNorm() ? p.apply(b + "attention.q_norm.weight") : null, c.qkNorm() ? p.apply(b + "attention.k_norm.weight") : null,
+                    p.apply(b + "attention.wo.weight"), c.outputBias() ? p.apply(b + "attention.wo.bias") : null,
+                    p.apply(b + "ffn_norm.weight"),
+                    p.apply(b + "feed_forward.w1.weight"), p.apply(b + "feed_forward.w3.weight"), p.apply(b + "feed_forward.w2.weight"));
         }
-        Tensor embedding = p.get("tok_embeddings.weight");
-        return new LlamaWeights(embedding, layers, p.get("norm.weight"), c.tiedEmbeddings() ? embedding : p.get("output.weight"));
-    }
-
-    private static Tensor optional(Parameters p, String name) {
-        return p.contains(name) ? p.get(name) : null;
+        Tensor embedding = p.apply("tok_embeddings.weight");
+        return new LlamaWeights(embedding, layers, p.apply("norm.weight"), c.tiedEmbeddings() ? embedding : p.apply("output.weight"));
     }
 }

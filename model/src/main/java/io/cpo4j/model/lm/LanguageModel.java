@@ -1,11 +1,13 @@
 package io.cpo4j.model.lm;
 
+import io.cpo4j.engine.DType;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.nn.Parameters;
 import io.cpo4j.engine.ops.F;
 import io.cpo4j.model.lora.LoraConfig;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,12 +15,59 @@ import java.util.Optional;
  * use, whether the model is a GPT-2 or a Llama. Parameters live in one flat buffer; the forward
  * pass records a graph for the backward pass unless the model is frozen or evaluated under
  * {@code Autograd.noGrad()}.
+ *
+ * <p>A frozen base ({@link #toFrozenBase}, or {@code HfCheckpoint.load(dir, DType.BF16)}) holds
+ * its matrices in bfloat16 or float16 and has no parameters: it generates, scores and carries
+ * LoRA adapters ({@link #withLora}), which are then the only thing that trains.
  */
 public interface LanguageModel {
 
     ModelConfig config();
 
+    /** What trains: every weight of a float32 model, the adapters of an adapted one, nothing for a half-precision base. */
     Parameters parameters();
+
+    /**
+     * The base model's weights by name, in declaration order (PyTorch's {@code state_dict()}
+     * without adapters): the parameters of a float32 model, the frozen tensors of a half-precision
+     * one, the base's for a model with adapters.
+     */
+    List<Tensor> weights();
+
+    /** How the base's matrices are held: F32, or BF16 / F16 for a {@link #toFrozenBase} model (norms and biases stay F32). */
+    default DType baseDType() {
+        return DType.F32;
+    }
+
+    /**
+     * A frozen copy of this model for use as a LoRA base (PEFT's base loaded with {@code
+     * torch_dtype=torch.bfloat16}): with BF16 or F16 its matrices (linear weights, embeddings) are
+     * rounded to nearest even into half the bytes and read by the kernels as they are, never
+     * widened into a float32 copy; norms and biases stay float32. It has no parameters and no
+     * gradient buffers. With F32, a frozen float32 copy.
+     */
+    default LanguageModel toFrozenBase(DType dtype) {
+        requireNoAdapters("toFrozenBase");
+        LanguageModel frozen = dtype.isHalf() ? config().allocateFrozen(dtype, 0) : config().allocate(0).freeze(true);
+        WeightValues.copy(weights(), frozen.weights());
+        frozen.dropoutRng().setState(dropoutRng().state());
+        frozen.setTraining(isTraining());
+        return frozen;
+    }
+
+    /** A trainable float32 copy of this model (PyTorch's {@code model.float()}): a half-precision base's values widened exactly. */
+    default LanguageModel toFloat32() {
+        requireNoAdapters("toFloat32");
+        LanguageModel widened = config().allocate(0);
+        WeightValues.copy(weights(), widened.weights());
+        widened.dropoutRng().setState(dropoutRng().state());
+        widened.setTraining(isTraining());
+        return widened;
+    }
+
+    private void requireNoAdapters(String what) {
+        if (lora().isPresent()) throw new IllegalStateException(what + ": this model has LoRA adapters; use withoutAdapters() for the base or mergeAndUnload()");
+    }
 
     /** Logits (B, T, V) for token ids (B·T, row-major). */
     default Tensor logits(int[] ids, int batch, int time) {

@@ -1,5 +1,7 @@
 package io.cpo4j.model.lm;
 
+import io.cpo4j.engine.DType;
+
 import java.util.Locale;
 
 /**
@@ -12,6 +14,8 @@ import java.util.Locale;
  * ModelConfig#activationFloatsPerTokenLayer}), and V logits at the top. With gradient
  * checkpointing the graph keeps each layer's input (C per token and layer) and, while the backward
  * pass recomputes one block, that block's activations: one layer's worth instead of every layer's.
+ * A frozen half-precision base ({@link LanguageModel#toFrozenBase}) holds 2 bytes per matrix
+ * element, 4 per norm and bias element, and no gradient buffer.
  */
 public record MemoryEstimate(long parameterBytes, long optimizerBytes, long activationBytes) {
 
@@ -25,6 +29,15 @@ public record MemoryEstimate(long parameterBytes, long optimizerBytes, long acti
     /** Parameters and gradients only (a model loaded for inference or about to be trained). */
     public static MemoryEstimate parameters(ModelConfig c) {
         return new MemoryEstimate(8L * c.parameterCount(), 0, 0);
+    }
+
+    /**
+     * A frozen base held in {@code dtype}: 2 bytes per matrix element and 4 per norm or bias
+     * element for BF16 and F16, no gradients; for F32 its values and the gradient buffer float32
+     * parameters always carry (8 bytes each).
+     */
+    public static MemoryEstimate frozenBase(ModelConfig c, DType dtype) {
+        return new MemoryEstimate(dtype.isHalf() ? c.weightShapes().frozenBytes(dtype) : 8L * c.parameterCount(), 0, 0);
     }
 
     /** One training step on (batch, time) windows with AdamW, every activation stored. */
@@ -51,6 +64,15 @@ public record MemoryEstimate(long parameterBytes, long optimizerBytes, long acti
      */
     public MemoryEstimate withAdapters(long adapterFloats) {
         return new MemoryEstimate(parameterBytes + 8L * adapterFloats, 8L * adapterFloats, activationBytes);
+    }
+
+    /**
+     * This training estimate for {@code adapterFloats} LoRA adapter values over a frozen base of
+     * {@code c} held in {@code baseDType} ({@link #frozenBase}): the adapters' values and gradients,
+     * AdamW's moments for the adapters alone.
+     */
+    public MemoryEstimate withAdapters(ModelConfig c, DType baseDType, long adapterFloats) {
+        return new MemoryEstimate(frozenBase(c, baseDType).parameterBytes + 8L * adapterFloats, 8L * adapterFloats, activationBytes);
     }
 
     /** Refuses, with the estimate, what does not fit in {@code Runtime.maxMemory()}. */

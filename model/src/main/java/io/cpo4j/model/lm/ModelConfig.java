@@ -1,5 +1,7 @@
 package io.cpo4j.model.lm;
 
+import io.cpo4j.engine.DType;
+
 /**
  * The shape of a decoder-only language model, whatever its family. Each family's config (a
  * record) implements it and knows how to build its model, so code that only needs the shape —
@@ -49,4 +51,13 @@ public interface ModelConfig {
 
     /** A model of this shape with all parameters zero, for loading weights into. */
     LanguageModel allocate(long seed);
+
+    /** The weights' names and shapes in declaration order, nothing allocated. */
+    WeightShapes weightShapes();
+
+    /**
+     * A frozen model of this shape, all weights zero, for loading into: matrices held in {@code
+     * dtype} (BF16 or F16), norms and biases in float32, no parameters and no gradient buffers.
+     */
+    LanguageModel allocateFrozen(DType dtype, long seed);
 }

@@ -37,8 +37,12 @@ public final class Trainer {
         int rows = config.batchSize() * objective.rowsPerExample();
         int time = Math.min(config.blockSize(), model.config().contextLength());
         boolean recompute = config.gradientCheckpointing() || model.gradientCheckpointing();
+        if (model.parameters().count() == 0) {
+            throw new IllegalArgumentException("training: the model has no trainable parameters (a frozen " + model.baseDType()
+                    + " base: add LoRA adapters with withLora, or widen it with toFloat32)");
+        }
         MemoryEstimate estimate = MemoryEstimate.training(model.config(), rows, time, recompute);
-        if (model.lora().isPresent()) estimate = estimate.withAdapters(model.parameters().count());
+        if (model.lora().isPresent()) estimate = estimate.withAdapters(model.config(), model.baseDType(), model.parameters().count());
         estimate.requireFits(String.format(java.util.Locale.ROOT,
                 "training %s at %d rows × %d tokens", "this model", rows, time));
         if (config.gradientCheckpointing()) model.setGradientCheckpointing(true);   // as HF's Trainer: turns it on, never off
