@@ -22,6 +22,14 @@ public interface Objective {
         return 1;
     }
 
+    /**
+     * Seconds the last {@link #accumulate} spent in each of its phases (e.g. sampling, scoring,
+     * backward), or empty when the objective does not time them.
+     */
+    default Map<String, Double> lastPhaseSeconds() {
+        return Map.of();
+    }
+
     /** Tokens processed by the last {@link #accumulate} (forward passes, for tokens/s). */
     long lastTokens();
 

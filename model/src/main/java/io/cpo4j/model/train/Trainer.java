@@ -26,6 +26,8 @@ public final class Trainer {
     private final GradientReducer reducer;
     private final AdamW optimizer;
     private final LrSchedule schedule;
+    private final PhaseClock clock = new PhaseClock();
+    private Map<String, Double> lastPhases = Map.of();
     private int step;
     private int badSteps;
 
@@ -87,9 +89,12 @@ public final class Trainer {
     /** Runs one optimizer step; returns its metrics: the objective's, then grad_norm, lr, tokens_per_sec, skipped. */
     public Map<String, Double> step() {
         long t0 = System.nanoTime();
+        clock.reset();
+        clock.start("gradients");
         model.setTraining(true);
         model.parameters().zeroGrad();
         Map<String, Double> metrics = new LinkedHashMap<>(objective.accumulate(config.batchSize(), config.gradAccumSteps()));
+        clock.start("optimizer");
         reducer.reduce(model.parameters().grads());
         double loss = metrics.getOrDefault("loss", 0.0);
         double norm = GradClip.norm(model.parameters());
@@ -103,7 +108,9 @@ public final class Trainer {
             model.parameters().zeroGrad();
             badSteps++;
         }
+        clock.stop();
         double seconds = (System.nanoTime() - t0) / 1e9;
+        lastPhases = phases(clock.seconds(), objective.lastPhaseSeconds());
         metrics.put("grad_norm", norm);
         metrics.put("lr", (double) lr);
         metrics.put("tokens_per_sec", objective.lastTokens() / Math.max(seconds, 1e-9));
@@ -113,6 +120,21 @@ public final class Trainer {
                     + loss + ", grad norm " + norm + ") at step " + step + "; lower the learning rate or check the data", metrics);
         }
         return metrics;
+    }
+
+    /**
+     * Seconds the last {@link #step} spent per phase: the objective's own phases when it times them
+     * (e.g. {@code sampling}, {@code scoring}, {@code backward}), else {@code gradients} for all of
+     * its forward and backward work; then {@code optimizer} (combining, clipping and AdamW).
+     */
+    public Map<String, Double> lastPhaseSeconds() {
+        return lastPhases;
+    }
+
+    private static Map<String, Double> phases(Map<String, Double> step, Map<String, Double> objective) {
+        Map<String, Double> out = new LinkedHashMap<>(objective.isEmpty() ? Map.of("gradients", step.getOrDefault("gradients", 0.0)) : objective);
+        out.put("optimizer", step.getOrDefault("optimizer", 0.0));
+        return out;
     }
 
     /** Restores counters from a checkpoint (weights and moments are restored into their buffers by {@link Checkpoints}). */

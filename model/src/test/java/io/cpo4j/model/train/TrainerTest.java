@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,6 +55,21 @@ class TrainerTest {
         assertThat(after).as("validation loss after 60 steps").isLessThan(before - 1.0);
         assertThat(first).isGreaterThan(after);
         assertThat(t.stepsDone()).isEqualTo(60);
+    }
+
+    /** An objective that times nothing gets one "gradients" phase; the optimizer's follows; both inside the step's wall time. */
+    @Test
+    void aStepReportsWhereItsTimeWent() {
+        Trainer t = trainer(2);
+        assertThat(t.lastPhaseSeconds()).isEmpty();
+        long t0 = System.nanoTime();
+        t.step();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        Map<String, Double> phases = t.lastPhaseSeconds();
+        assertThat(List.copyOf(phases.keySet())).containsExactly("gradients", "optimizer");
+        assertThat(phases.get("gradients")).isPositive();
+        assertThat(phases.get("optimizer")).isPositive();
+        assertThat(phases.get("gradients") + phases.get("optimizer")).isLessThanOrEqualTo(wall);
     }
 
     @Test
