@@ -13,6 +13,7 @@ import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.train.Objective;
+import io.cpo4j.model.train.PhaseClock;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +44,9 @@ final class ContrastiveObjective implements Objective {
     private final ExampleSource data;
     private final int candidates;
     private final int eos;
+    private final boolean rescore;
     private final Rng rng;
+    private final PhaseClock clock = new PhaseClock();
     private long lastTokens;
 
     /**
@@ -60,6 +63,7 @@ final class ContrastiveObjective implements Objective {
         this.data = data;
         this.candidates = config.candidates();
         this.eos = config.eosToken();
+        this.rescore = config.rescoreNegatives();
         this.rng = new Rng(seed);
     }
 
@@ -68,7 +72,9 @@ final class ContrastiveObjective implements Objective {
         Averages sums = new Averages();
         long tokens = 0;
         float[] weight = {1f / microBatches};
+        clock.reset();
         for (int m = 0; m < microBatches; m++) {
+            clock.start("sampling");
             List<TokenizedExample> examples = data.next(batch);
             int[][] prefixes = new int[batch][], truths = new int[batch][];
             for (int b = 0; b < batch; b++) {
@@ -77,16 +83,18 @@ final class ContrastiveObjective implements Objective {
             }
             NegativeMixer.Mixed mixed = negatives.build(prefixes, truths, candidates, loss.ranked(), new NegativeContext(policy, sampler, eos, rng));
             CandidateSet set = mixed.set();
-            // negatives sampled from a reference copy already carry its log-probabilities: only the rest are scored.
-            // A LoRA policy's reference is its own base: scored by the same full forward as the policy, every
-            // reward starts at exactly 0 (the decoder's recorded log-probabilities differ in the last bits).
-            float[][] known = sampler == reference && policy.lora().isEmpty() ? mixed.referenceLogProbs() : null;
+            clock.start("scoring");
+            // negatives sampled from the reference already carry its log-probabilities: only the rest are scored,
+            // unless asked to score them again (then a policy equal to its reference starts at rewards of exactly 0)
+            float[][] known = sampler == reference && !rescore ? mixed.referenceLogProbs() : null;
             SequenceScores ref = reference == null ? null : SequenceScorer.scoreNoGrad(reference, set, known);
             SequenceScores pol = SequenceScorer.score(policy, set);
             Tensor value = loss.apply(pol, ref);
             sums.add("loss", value.item());
             metrics(sums, batch, pol, ref, mixed.sources());
+            clock.start("backward");
             Autograd.backwardAndRecycle(value, weight);             // nothing of the graph is read after this
+            clock.stop();
             for (int b = 0; b < batch; b++) for (int k = 0; k < candidates; k++) tokens += set.prefix(b).length + set.continuation(b, k).length - 1;
         }
         lastTokens = tokens;
@@ -154,6 +162,12 @@ final class ContrastiveObjective implements Objective {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) d[i] = f[i];
         return d;
+    }
+
+    /** {@code sampling} (making the negatives), {@code scoring} (reference and policy forward, loss) and {@code backward}. */
+    @Override
+    public Map<String, Double> lastPhaseSeconds() {
+        return clock.seconds();
     }
 
     @Override

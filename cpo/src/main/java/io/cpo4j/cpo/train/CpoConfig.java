@@ -46,6 +46,7 @@ public final class CpoConfig {
     /** K as given (pairwise losses use 2 whatever it is). */
     private final int candidatesGiven;
     private final List<NegativeGenerator> negatives;
+    private final boolean rescoreNegatives;
     private final TrainConfig training;
 
     private CpoConfig(Builder b) {
@@ -59,6 +60,7 @@ public final class CpoConfig {
         candidates = lossType.isPairwise() ? 2 : b.candidates;
         eosToken = b.eosToken;
         negatives = List.copyOf(b.negatives);
+        rescoreNegatives = b.rescoreNegatives;
         training = b.training.build();
         check(beta > 0 && Double.isFinite(beta), "beta must be positive and finite, got " + beta);
         check(cpoAlpha >= 0 && Double.isFinite(cpoAlpha), "cpo_alpha must be >= 0 and finite, got " + cpoAlpha);
@@ -81,7 +83,7 @@ public final class CpoConfig {
     /** A builder starting from this config's values. */
     public Builder toBuilder() {
         Builder b = new Builder().lossType(lossType).beta(beta).simpoGamma(simpoGamma).pssMix(pssMix)
-                .candidates(candidatesGiven).negatives(negatives).eosToken(eosToken);
+                .candidates(candidatesGiven).negatives(negatives).eosToken(eosToken).rescoreNegatives(rescoreNegatives);
         b.cpoAlpha = cpoAlphaGiven;
         b.training = training.toBuilder();
         return b;
@@ -123,6 +125,17 @@ public final class CpoConfig {
     /** K: the truth plus K − 1 negatives per example (2 for the pairwise losses). */
     public int candidates() {
         return candidates;
+    }
+
+    /**
+     * Whether the reference scores again the negatives it sampled itself. Off (the default), it takes
+     * the log-probabilities the sampler recorded while decoding, which saves a forward pass over
+     * every sampled negative but differs from the scoring forward in the last bits; on, every
+     * candidate goes through the same forward for reference and policy, so a policy that equals its
+     * reference (fresh LoRA adapters, or a full copy at step 0) gets rewards of exactly 0.
+     */
+    public boolean rescoreNegatives() {
+        return rescoreNegatives;
     }
 
     /** The end-of-text token that ends continuations and negatives (−1 when unset). */
@@ -205,6 +218,7 @@ public final class CpoConfig {
         for (NegativeGenerator g : negatives) names.add(g.name());
         m.put("negatives", names);
         for (NegativeGenerator g : negatives) m.putAll(g.options());
+        m.put("rescore_negatives", rescoreNegatives);
         return m;
     }
 
@@ -221,6 +235,7 @@ public final class CpoConfig {
         private double simpoGamma = 1.0, pssMix = 0.25;
         private int candidates = 4, eosToken = -1;
         private List<NegativeGenerator> negatives = List.of(new AutoregressiveNegatives());
+        private boolean rescoreNegatives;
         private TrainConfig.Builder training = defaultTraining();
 
         private Builder() {}
@@ -267,6 +282,12 @@ public final class CpoConfig {
 
         public Builder negatives(List<NegativeGenerator> generators) {
             this.negatives = List.copyOf(generators);
+            return this;
+        }
+
+        /** See {@link CpoConfig#rescoreNegatives()}. */
+        public Builder rescoreNegatives(boolean rescore) {
+            this.rescoreNegatives = rescore;
             return this;
         }
 

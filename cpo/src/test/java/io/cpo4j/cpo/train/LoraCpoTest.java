@@ -14,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,14 +45,15 @@ class LoraCpoTest {
     }
 
     /**
-     * Autoregressive negatives are sampled from the base; the reference (the base) scores them with
-     * the same full forward as the policy, so at step 0 their rewards are exactly 0 too.
+     * Autoregressive negatives are sampled from the base; asked to, the reference (the base) scores
+     * them again with the same full forward as the policy, so at step 0 their rewards are exactly 0 too.
      */
     @Test
     void stepZeroWithAutoregressiveNegativesFromTheBase() {
         Gpt base = Gpt.create(ContrastiveTrainingTest.CONFIG, 3);
         float[] baseValues = base.parameters().values().clone();
-        CpoTrainer trainer = new CpoTrainer(base.withLora(LORA, 5), ContrastiveTrainingTest.examples(), recipe(3, new AutoregressiveNegatives()));
+        CpoConfig recipe = recipe(3, new AutoregressiveNegatives()).toBuilder().rescoreNegatives(true).build();
+        CpoTrainer trainer = new CpoTrainer(base.withLora(LORA, 5), ContrastiveTrainingTest.examples(), recipe);
         Map<String, Double> m = trainer.step();
         assertThat(m.get("rewards/chosen")).isEqualTo(0.0);
         assertThat(m.get("rewards/rejected/autoregressive")).isEqualTo(0.0);
@@ -65,6 +67,27 @@ class LoraCpoTest {
     }
 
     /**
+     * By default the reference takes the sampler's recorded log-probabilities of the negatives it
+     * sampled (one forward pass fewer): at step 0 the truth's reward is still exactly 0 (scored by
+     * the same forward on both sides), the negatives' rewards are 0 within the decoder's rounding.
+     */
+    @Test
+    void byDefaultTheSamplersLogProbabilitiesAreTheReferences() {
+        Gpt base = Gpt.create(ContrastiveTrainingTest.CONFIG, 3);
+        CpoConfig reuse = recipe(3, new AutoregressiveNegatives());
+        assertThat(reuse.rescoreNegatives()).isFalse();
+        CpoTrainer reusing = new CpoTrainer(base.withLora(LORA, 5), ContrastiveTrainingTest.examples(), reuse);
+        Map<String, Double> reused = reusing.step();
+        assertThat(List.copyOf(reusing.trainer().lastPhaseSeconds().keySet())).containsExactly("sampling", "scoring", "backward", "optimizer");
+        Map<String, Double> rescored = new CpoTrainer(base.withLora(LORA, 5), ContrastiveTrainingTest.examples(),
+                reuse.toBuilder().rescoreNegatives(true).build()).step();
+        assertThat(reused.get("rewards/chosen")).isEqualTo(0.0);
+        assertThat(rescored.get("rewards/rejected/autoregressive")).isEqualTo(0.0);
+        assertThat(reused.get("rewards/rejected/autoregressive")).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-4));
+        assertThat(reused.get("logps/rejected")).as("the same negatives, scored by the policy alike").isEqualTo(rescored.get("logps/rejected"));
+    }
+
+    /**
      * A bf16 base (toFrozenBase) is the reference as it is: step 0's rewards are exactly 0, and a
      * run over it, autoregressive negatives included, is bit for bit the run over the float32
      * model of its widened weights, while the base keeps its bits.
@@ -74,7 +97,7 @@ class LoraCpoTest {
     void aHalfPrecisionBaseTrainsAsItsWidenedFloat32Twin(DType dtype) {
         LanguageModel half = Gpt.create(ContrastiveTrainingTest.CONFIG, 3).toFrozenBase(dtype), widened = half.toFloat32();
         float[] halfBits = half.weights().get(0).toArray();
-        CpoConfig recipe = recipe(3, new AutoregressiveNegatives(), new TruncationNegatives());
+        CpoConfig recipe = recipe(3, new AutoregressiveNegatives(), new TruncationNegatives()).toBuilder().rescoreNegatives(true).build();
         CpoTrainer onHalf = new CpoTrainer(half.withLora(LORA, 5), ContrastiveTrainingTest.examples(), recipe);
         CpoTrainer onFloat = new CpoTrainer(widened.withLora(LORA, 5), ContrastiveTrainingTest.examples(), recipe);
         assertThat(onHalf.reference()).isSameAs(half);
@@ -101,7 +124,8 @@ class LoraCpoTest {
 
     /**
      * Every objective with every negative generator trains the adapters alone: the base keeps its
-     * bits, the adapters move, and where the loss has a reference, every reward of step 0 is 0.
+     * bits, the adapters move, and where the loss has a reference, every reward of step 0 is 0
+     * (exactly: sampled negatives are scored again by the reference's own forward).
      */
     @ParameterizedTest
     @EnumSource(LossType.class)
@@ -112,7 +136,7 @@ class LoraCpoTest {
             float[] baseValues = base.parameters().values().clone();
             LanguageModel policy = base.withLora(LORA, 5);
             float[] adapters = policy.parameters().values().clone();
-            CpoConfig recipe = ContrastiveTrainingTest.recipe(type, 2).toBuilder().negatives(negatives).build();
+            CpoConfig recipe = ContrastiveTrainingTest.recipe(type, 2).toBuilder().negatives(negatives).rescoreNegatives(true).build();
             CpoTrainer trainer = new CpoTrainer(policy, ContrastiveTrainingTest.examples(), recipe);
             String what = type + " with " + negatives[0].getClass().getSimpleName();
             Map<String, Double> first = trainer.step();
