@@ -4,6 +4,7 @@ import io.cpo4j.cpo.negatives.AutoregressiveNegatives;
 import io.cpo4j.cpo.train.CpoConfig;
 import io.cpo4j.cpo.train.CpoTrainer;
 import io.cpo4j.cpo.train.LossType;
+import io.cpo4j.engine.DType;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.kernels.Parallel;
 import io.cpo4j.model.data.TokenizedExample;
@@ -36,24 +37,27 @@ import java.util.concurrent.TimeUnit;
  * shape, in turns: every call runs one step of each, in an order that rotates from call to call.
  * The step is issue 21's: K = 4, negatives sampled from the reference, 8 examples of 64 + 64 tokens
  * (2 per micro-batch, 4 micro-batches). Full fine-tuning keeps a frozen copy as the reference; LoRA
- * (r = 16, α = 32 on {@code c_attn}, {@code c_proj}, {@code c_fc}) uses its float32 base. Milliseconds
- * per step go to the notes ({@code lora.ms.<who>.<threads>}, in call order); the report takes the
- * ratio LoRA / full within each call (target ≤ 0.6).
+ * (r = 16, α = 32 on {@code c_attn}, {@code c_proj}, {@code c_fc}) uses its base, held in float32
+ * ({@code lora}) or bfloat16 ({@code lora-bf16}). Milliseconds per step go to the notes
+ * ({@code lora.ms.<threads>.<side>}, in call order), and so do the seconds of each phase of the
+ * measured steps ({@code lora.phase.<threads>.<side>.<phase>}, summed); the report takes the ratio
+ * LoRA / full within each call (target ≤ 0.6).
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1, time = 1)
-@Measurement(iterations = 4, time = 1)
+@Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xms12g", "-Xmx12g"})
 public class LoraStepBenchmark extends BenchmarkDefaults {
 
     static final int EXAMPLES = 8, PER_MICRO_BATCH = 2, PREFIX = 64, CONTINUATION = 64, K = 4, RANK = 16;
-    static final List<String> SIDES = List.of("full", "lora");
+    static final List<String> SIDES = List.of("full", "lora", "lora-bf16");
 
     @Param({"1", "2"})
     public int threads;
 
     private final Map<String, Trainer> trainers = new LinkedHashMap<>();
     private final Map<String, List<Double>> millis = new LinkedHashMap<>();
+    private final Map<String, Map<String, Double>> phases = new LinkedHashMap<>();
     private boolean measuring;
     private int calls;
 
@@ -63,11 +67,13 @@ public class LoraStepBenchmark extends BenchmarkDefaults {
         GptConfig c = GptConfig.gpt2().withContextLength(256);
         List<TokenizedExample> examples = examples(c.vocabSize());
         for (String side : SIDES) {
-            Gpt base = Gpt.create(c, 1);
-            LanguageModel policy = side.equals("lora")
+            LanguageModel base = Gpt.create(c, 1);
+            if (side.equals("lora-bf16")) base = base.toFrozenBase(DType.BF16);
+            LanguageModel policy = side.startsWith("lora")
                     ? base.withLora(new LoraConfig(RANK, 2f * RANK, 0f, List.of("c_attn", "c_proj", "c_fc")), 2) : base;
             trainers.put(side, new CpoTrainer(policy, examples, recipe()).trainer());
             millis.put(side, new ArrayList<>());
+            phases.put(side, new LinkedHashMap<>());
         }
     }
 
@@ -104,13 +110,17 @@ public class LoraStepBenchmark extends BenchmarkDefaults {
         for (int i = 0; i < n; i++) {
             String side = SIDES.get((first + i) % n);
             long t0 = System.nanoTime();
-            trainers.get(side).step();
-            if (measuring) millis.get(side).add((System.nanoTime() - t0) / 1e6);
+            Trainer trainer = trainers.get(side);
+            trainer.step();
+            if (!measuring) continue;
+            millis.get(side).add((System.nanoTime() - t0) / 1e6);
+            trainer.lastPhaseSeconds().forEach((phase, sec) -> phases.get(side).merge(phase, sec, Double::sum));
         }
     }
 
     @TearDown
     public void record() {
         Notes.writeTurns("lora.ms." + threads + ".", "lora.ms.note." + threads + ".", "%.1f", millis, List.of());
+        phases.forEach((side, p) -> p.forEach((phase, sec) -> Notes.write("lora.phase." + threads + "." + side + "." + phase, String.format(java.util.Locale.ROOT, "%.2f", sec))));
     }
 }

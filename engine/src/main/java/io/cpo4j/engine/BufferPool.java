@@ -20,11 +20,17 @@ import java.util.Map;
  * pool, so it never holds more than one graph's arrays; small arrays are left to the allocator.
  * The pool holds its arrays softly: the collector takes them back before it would run out of
  * memory (say, once training is over and the thread goes on to other work).
+ *
+ * <p>{@code -Dcpo4j.recycle=false} turns the pool off, so that the heap after a collection holds
+ * live data only: for measuring what a step needs (softly held arrays look like live ones there).
  */
 final class BufferPool {
 
     /** Arrays below this many floats (64 KB) are not kept: allocating them costs little. */
     static final int MIN_SIZE = 1 << 14;
+
+    /** Whether released arrays are kept at all ({@code cpo4j.recycle}, default true). */
+    static final boolean ENABLED = !"false".equals(System.getProperty("cpo4j.recycle"));
 
     private static final ThreadLocal<Map<Integer, ArrayDeque<SoftReference<float[]>>>> FREE = ThreadLocal.withInitial(HashMap::new);
 
@@ -56,6 +62,7 @@ final class BufferPool {
 
     /** Makes {@code released} (arrays no tensor refers to any more) this thread's pool, dropping the previous one. */
     static void recycle(List<float[]> released) {
+        if (!ENABLED) return;
         Map<Integer, ArrayDeque<SoftReference<float[]>>> free = new HashMap<>();
         for (float[] a : released) {
             if (a.length >= MIN_SIZE) free.computeIfAbsent(a.length, n -> new ArrayDeque<>()).add(new SoftReference<>(a));
