@@ -17,7 +17,7 @@ import io.cpo4j.model.lm.ModelConfig;
 import io.cpo4j.model.hf.HfCheckpoint;
 import io.cpo4j.model.lm.MemoryEstimate;
 import io.cpo4j.model.lora.LoraConfig;
-import io.cpo4j.model.lora.PeftAdapters;
+import io.cpo4j.model.hf.PeftAdapters;
 import io.cpo4j.model.tokenizer.Tokenizer;
 import io.cpo4j.model.train.TrainConfig;
 import io.cpo4j.model.train.TrainingRun;

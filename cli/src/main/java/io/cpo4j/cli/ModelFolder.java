@@ -24,7 +24,7 @@ final class ModelFolder {
         if (HfCheckpoint.hasWeights(dir)) return dir;
         Path inRun = dir.resolve(RunFolder.MODEL);
         if (Files.isRegularFile(inRun.resolve(HfCheckpoint.CONFIG))) return inRun;
-        if (Files.isRegularFile(dir.resolve(RunFolder.ADAPTER).resolve(io.cpo4j.model.lora.PeftAdapters.CONFIG))) {
+        if (Files.isRegularFile(dir.resolve(RunFolder.ADAPTER).resolve(io.cpo4j.model.hf.PeftAdapters.CONFIG))) {
             throw new FormatException(dir.toString(), "a LoRA run folder: its " + RunFolder.ADAPTER + "/ holds adapters, not a full model; "
                     + "make one with ./cpo4j merge --model " + dir + " --out DIR");
         }

@@ -6,7 +6,7 @@ import io.cpo4j.engine.io.Json;
 import io.cpo4j.engine.io.TextFiles;
 import io.cpo4j.model.hf.HfCheckpoint;
 import io.cpo4j.model.lm.LanguageModel;
-import io.cpo4j.model.lora.PeftAdapters;
+import io.cpo4j.model.hf.PeftAdapters;
 
 import java.io.IOException;
 import java.nio.file.Files;

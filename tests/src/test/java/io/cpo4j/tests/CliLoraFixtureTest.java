@@ -37,7 +37,7 @@ class CliLoraFixtureTest {
                 logits = merged.logits(st.ints("input_ids"), shape[0], shape[1]).toArray();
             }
             ModelParityTest.assertValuesClose("logits of " + out, logits, st.floats("logits"));
-            float[] library = io.cpo4j.model.lora.PeftAdapters.load(HfCheckpoint.load(base), adapter).mergeAndUnload().parameters().values();
+            float[] library = io.cpo4j.model.hf.PeftAdapters.load(HfCheckpoint.load(base), adapter).mergeAndUnload().parameters().values();
             assertThat(java.util.Arrays.mismatch(merged.parameters().values(), library)).as("first weight that differs from the library's merge").isEqualTo(-1);
         }));
     }

@@ -13,7 +13,7 @@ import io.cpo4j.model.hf.HfCheckpoint;
 import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.lora.LoraAdapters;
 import io.cpo4j.model.lora.LoraConfig;
-import io.cpo4j.model.lora.PeftAdapters;
+import io.cpo4j.model.hf.PeftAdapters;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;

@@ -1,5 +1,6 @@
 package io.cpo4j.model.lora;
 
+import io.cpo4j.model.hf.PeftAdapters;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.io.FormatException;
 import io.cpo4j.model.data.RandomWindows;

@@ -1,4 +1,4 @@
-package io.cpo4j.model.lora;
+package io.cpo4j.model.hf;
 
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.io.AtomicFiles;
@@ -6,7 +6,8 @@ import io.cpo4j.engine.io.FormatException;
 import io.cpo4j.engine.io.Json;
 import io.cpo4j.engine.io.SafeTensors;
 import io.cpo4j.engine.io.TextFiles;
-import io.cpo4j.model.hf.HfCheckpoint;
+import io.cpo4j.model.lora.LoraAdapters;
+import io.cpo4j.model.lora.LoraConfig;
 import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.lm.ModelConfig;
 
