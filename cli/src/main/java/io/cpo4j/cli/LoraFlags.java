@@ -91,7 +91,7 @@ final class LoraFlags {
                   --lora-target M[,M…]   target_modules (default, as PEFT's per-family mapping: c_attn for gpt2,
                                          q_proj,v_proj for llama, mistral, qwen2, qwen3); gpt2 has c_attn, c_proj,
                                          c_fc; the Llama family q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj,
-                                         down_proj
+                                         down_proj; all-linear (PEFT's) is every one of them
                   with LoRA the run folder holds adapter/ (PEFT's adapter_config.json + adapter_model.safetensors,
                   base_model_name_or_path = the --model folder, with the tokenizer files) instead of model/;
                   use it with generate / eval --adapter, or ./cpo4j merge for a full model folder

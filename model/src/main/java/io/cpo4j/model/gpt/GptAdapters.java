@@ -22,7 +22,7 @@ record GptAdapters(LoraAdapters all, Layer[] layers) {
     }
 
     static GptAdapters create(GptWeights w, LoraConfig config, long seed) {
-        config.requireTargets("GPT-2", MODULES);
+        LoraConfig resolved = config.resolveTargets("GPT-2", MODULES);
         List<LoraAdapters.Target> targets = new ArrayList<>();
         for (GptWeights.Layer l : w.layers()) {
             targets.add(new LoraAdapters.Target("c_attn", l.qkvWeight()));
@@ -30,7 +30,7 @@ record GptAdapters(LoraAdapters all, Layer[] layers) {
             targets.add(new LoraAdapters.Target("c_fc", l.fcWeight()));
             targets.add(new LoraAdapters.Target("c_proj", l.fcOutWeight()));
         }
-        return of(LoraAdapters.create(config, targets, seed), w);
+        return of(LoraAdapters.create(resolved, targets, seed), w);
     }
 
     static GptAdapters of(LoraAdapters all, GptWeights w) {

@@ -19,7 +19,7 @@ record LlamaAdapters(LoraAdapters all, Layer[] layers) {
     }
 
     static LlamaAdapters create(LlamaWeights w, LoraConfig config, String family, long seed) {
-        config.requireTargets(family, MODULES);
+        LoraConfig resolved = config.resolveTargets(family, MODULES);
         List<LoraAdapters.Target> targets = new ArrayList<>();
         for (LlamaWeights.Layer l : w.layers()) {
             targets.add(new LoraAdapters.Target("q_proj", l.wq()));
@@ -30,7 +30,7 @@ record LlamaAdapters(LoraAdapters all, Layer[] layers) {
             targets.add(new LoraAdapters.Target("up_proj", l.up()));
             targets.add(new LoraAdapters.Target("down_proj", l.down()));
         }
-        return of(LoraAdapters.create(config, targets, seed), w);
+        return of(LoraAdapters.create(resolved, targets, seed), w);
     }
 
     static LlamaAdapters of(LoraAdapters all, LlamaWeights w) {

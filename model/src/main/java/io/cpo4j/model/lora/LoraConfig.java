@@ -11,10 +11,14 @@ import java.util.Locale;
  * projection computes {@code W x + (alpha / r) · B A dropout(x)}.
  *
  * <p>The names a model family accepts are checked when the adapters are attached ({@link
- * #requireTargets}); GPT-2's {@code c_proj} means both {@code attn.c_proj} and {@code mlp.c_proj},
- * as PEFT's suffix match does.
+ * #resolveTargets}); GPT-2's {@code c_proj} means both {@code attn.c_proj} and {@code mlp.c_proj},
+ * as PEFT's suffix match does. {@value #ALL_LINEAR}, alone, is PEFT's shorthand for every
+ * projection of the blocks (not the output head), expanded to the family's names when attached.
  */
 public record LoraConfig(int r, float alpha, float dropout, List<String> targetModules) {
+
+    /** PEFT's {@code target_modules="all-linear"}: every linear projection of the blocks, the output head excepted. */
+    public static final String ALL_LINEAR = "all-linear";
 
     public LoraConfig {
         require(r >= 1, "r must be at least 1, got " + r);
@@ -23,6 +27,7 @@ public record LoraConfig(int r, float alpha, float dropout, List<String> targetM
         require(targetModules != null && !targetModules.isEmpty(), "target_modules must name at least one module");
         for (String m : targetModules) require(m != null && !m.isBlank(), "target_modules holds an empty name");
         targetModules = List.copyOf(new LinkedHashSet<>(targetModules));
+        require(!targetModules.contains(ALL_LINEAR) || targetModules.size() == 1, ALL_LINEAR + " stands alone in target_modules, got " + targetModules);
     }
 
     /** Rank, alpha and targets, without dropout. */
@@ -35,12 +40,23 @@ public record LoraConfig(int r, float alpha, float dropout, List<String> targetM
         return alpha / r;
     }
 
+    /**
+     * This config for a family whose projections are {@code allowed}: {@value #ALL_LINEAR} becomes
+     * all of them (as PEFT expands it, so the saved {@code target_modules} list the names); other
+     * names must be among them.
+     */
+    public LoraConfig resolveTargets(String family, List<String> allowed) {
+        if (targetModules.equals(List.of(ALL_LINEAR))) return new LoraConfig(r, alpha, dropout, allowed);
+        requireTargets(family, allowed);
+        return this;
+    }
+
     /** Refuses target names that the family does not have, naming the name and the allowed ones. */
     public void requireTargets(String family, List<String> allowed) {
         for (String m : targetModules) {
             if (!allowed.contains(m)) {
-                throw new IllegalArgumentException(String.format(Locale.ROOT, "LoRA: target module '%s' is not a %s projection; allowed: %s",
-                        m, family, String.join(", ", allowed)));
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "LoRA: target module '%s' is not a %s projection; allowed: %s (or %s)",
+                        m, family, String.join(", ", allowed), ALL_LINEAR));
             }
         }
     }

@@ -207,13 +207,26 @@ class LoraModelTest {
 
         Gpt gpt = Gpt.create(new GptConfig(V, 16, 1, 2, 16, 0f, 1e-5f), 1);
         assertThatThrownBy(() -> gpt.withLora(LoraConfig.of(4, 8, "c_attn", "q_proj"), 1))
-                .hasMessage("LoRA: target module 'q_proj' is not a GPT-2 projection; allowed: c_attn, c_proj, c_fc");
+                .hasMessage("LoRA: target module 'q_proj' is not a GPT-2 projection; allowed: c_attn, c_proj, c_fc (or all-linear)");
         LanguageModel llama = LoraModels.families().skip(1).findFirst().orElseThrow().base(1);
         assertThatThrownBy(() -> llama.withLora(LoraConfig.of(4, 8, "c_attn"), 1))
-                .hasMessage("LoRA: target module 'c_attn' is not a llama projection; allowed: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj");
+                .hasMessage("LoRA: target module 'c_attn' is not a llama projection; allowed: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj (or all-linear)");
         LanguageModel adapted = gpt.withLora(LoraConfig.of(4, 8, "c_proj"), 1);
         assertThat(adapted.parameters().list()).extracting(Tensor::name).containsExactly(
                 "h.0.attn.c_proj.lora_A.weight", "h.0.attn.c_proj.lora_B.weight", "h.0.mlp.c_proj.lora_A.weight", "h.0.mlp.c_proj.lora_B.weight");
         assertThatThrownBy(() -> adapted.withLora(LoraConfig.of(4, 8, "c_fc"), 1)).hasMessageContaining("already has adapters");
+    }
+
+    /** PEFT's "all-linear" adapts every projection of the blocks (never the tied head) and is saved as the names it stands for. */
+    @Test
+    void allLinearIsEveryProjectionOfTheFamily() {
+        Gpt gpt = Gpt.create(new GptConfig(V, 16, 1, 2, 16, 0f, 1e-5f), 1);
+        LanguageModel all = gpt.withLora(LoraConfig.of(4, 8, LoraConfig.ALL_LINEAR), 1);
+        assertThat(all.lora().orElseThrow().targetModules()).containsExactly("c_attn", "c_proj", "c_fc");
+        assertThat(all.parameters().count()).isEqualTo(gpt.withoutAdapters().withLora(LoraConfig.of(4, 8, "c_attn", "c_proj", "c_fc"), 1).parameters().count());
+        LanguageModel llama = LoraModels.families().skip(1).findFirst().orElseThrow().base(1);
+        assertThat(llama.withLora(LoraConfig.of(4, 8, LoraConfig.ALL_LINEAR), 1).lora().orElseThrow().targetModules())
+                .containsExactly("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+        assertThatThrownBy(() -> LoraConfig.of(4, 8, "all-linear", "c_fc")).hasMessage("LoRA config: all-linear stands alone in target_modules, got [all-linear, c_fc]");
     }
 }
