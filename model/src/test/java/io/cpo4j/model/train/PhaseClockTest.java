@@ -3,7 +3,6 @@ package io.cpo4j.model.train;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,11 +13,11 @@ class PhaseClockTest {
         PhaseClock clock = new PhaseClock();
         long t0 = System.nanoTime();
         clock.start("sampling");
-        LockSupport.parkNanos(2_000_000);
+        spin(2_000_000);
         clock.start("backward");
-        LockSupport.parkNanos(1_000_000);
+        spin(1_000_000);
         clock.start("sampling");                       // a second visit adds to the first
-        LockSupport.parkNanos(2_000_000);
+        spin(2_000_000);
         clock.stop();
         double wall = (System.nanoTime() - t0) / 1e9;
         clock.stop();                                  // nothing under way: no effect
@@ -28,5 +27,11 @@ class PhaseClockTest {
         assertThat(clock.seconds().get("sampling") + clock.seconds().get("backward")).isLessThanOrEqualTo(wall);
         clock.reset();
         assertThat(clock.seconds()).isEmpty();
+    }
+
+    /** Waits at least {@code nanos} (parkNanos may return early). */
+    private static void spin(long nanos) {
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() < end) Thread.onSpinWait();
     }
 }
