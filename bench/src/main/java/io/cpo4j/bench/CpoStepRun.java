@@ -1,6 +1,5 @@
 package io.cpo4j.bench;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
 import io.cpo4j.engine.DType;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.Tensor;
@@ -15,13 +14,7 @@ import io.cpo4j.model.llama.LlamaConfig;
 import io.cpo4j.model.lora.LoraConfig;
 import io.cpo4j.model.train.Trainer;
 
-import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,8 +36,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CpoStepRun {
 
-    private static final AtomicLong PEAK = new AtomicLong();
-
     public static void main(String[] args) {
         if (args.length < 5) {
             System.err.println("usage: CpoStepRun SHAPE full|lora f32|bf16|f16 STEPS THREADS [recompute]");
@@ -55,7 +46,7 @@ public final class CpoStepRun {
         int steps = Integer.parseInt(args[3]), threads = Integer.parseInt(args[4]);
         boolean recompute = args.length > 5 && args[5].equals("recompute");
         Parallel.setThreads(threads);
-        watchHeap();
+        AtomicLong peak = HeapPeak.watch();
         ModelConfig config = config(shape);
         LanguageModel policy;
         if (side.equals("full")) {
@@ -88,7 +79,7 @@ public final class CpoStepRun {
             String prefix = "step." + s + ".";
             trainer.lastPhaseSeconds().forEach((k, v) -> print(prefix + k, String.format(Locale.ROOT, "%.2f", v)));
         }
-        print("heap.peak", PEAK.get());
+        print("heap.peak", peak.get());
         System.gc();
         print("heap.rest", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         Parallel.setThreads(1);
@@ -120,22 +111,5 @@ public final class CpoStepRun {
     private static void print(String key, Object value) {
         System.out.println(key + "=" + value);
         System.out.flush();
-    }
-
-    /** After every collection: what the heap pools hold; its maximum is the step's peak heap. */
-    private static void watchHeap() {
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            if (!(gc instanceof NotificationEmitter emitter)) continue;
-            emitter.addNotificationListener((notification, handback) -> {
-                if (!notification.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) return;
-                var info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData()).getGcInfo();
-                long used = 0;
-                for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                    MemoryUsage after = info.getMemoryUsageAfterGc().get(pool.getName());
-                    if (pool.getType() == MemoryType.HEAP && after != null) used += after.getUsed();
-                }
-                PEAK.accumulateAndGet(used, Math::max);
-            }, null, null);
-        }
     }
 }

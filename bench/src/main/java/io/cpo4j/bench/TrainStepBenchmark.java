@@ -19,16 +19,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
-import com.sun.management.GcInfo;
 
-import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +43,7 @@ public class TrainStepBenchmark extends BenchmarkDefaults {
     public int threads;
 
     private Trainer trainer;
-    private final AtomicLong peakAfterGc = new AtomicLong();
+    private AtomicLong peakAfterGc;
 
     /** (config, B, T) as in torch_gpt_step.py. */
     static int[] batchAndBlock(String config) {
@@ -93,19 +85,7 @@ public class TrainStepBenchmark extends BenchmarkDefaults {
      */
     @Setup
     public void watchHeap() {
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            if (!(gc instanceof NotificationEmitter emitter)) continue;
-            emitter.addNotificationListener((notification, handback) -> {
-                if (!notification.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) return;
-                GcInfo info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData()).getGcInfo();
-                long used = 0;
-                for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                    MemoryUsage after = info.getMemoryUsageAfterGc().get(pool.getName());
-                    if (pool.getType() == MemoryType.HEAP && after != null) used += after.getUsed();
-                }
-                peakAfterGc.accumulateAndGet(used, Math::max);
-            }, null, null);
-        }
+        peakAfterGc = HeapPeak.watch();
     }
 
     /** The peak live heap over the benchmark (max after any collection) and what a full GC leaves at the end. */
