@@ -17,7 +17,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +31,11 @@ import java.util.concurrent.TimeUnit;
  * on SIGKILL); the content is what the refusal names. A lock file whose OS lock is free was left by a
  * dead process and is taken over with a note — unless it names a live pid on this host or another
  * host, where a free OS lock may only mean a file system without locks, so it is refused.
+ *
+ * <p>On POSIX systems the OS lock is the process's {@code fcntl} lock, which the kernel drops when the
+ * process closes <em>any</em> descriptor of the file. So while it holds the lock, this class opens the
+ * file only through channels it keeps open until {@link #close()}; nothing else in the process may
+ * open it.
  */
 final class RunLock implements AutoCloseable {
 
@@ -44,14 +51,17 @@ final class RunLock implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
+    /** Descriptors opened to look at the path while locked: closing one would drop the lock, so they close last. */
+    private final List<FileChannel> probes;
     private final CountDownLatch released = new CountDownLatch(1);
     private final Thread hook;
     private volatile boolean closed;
 
-    private RunLock(Path file, FileChannel channel, FileLock lock, Duration waitOnExit, String onExitTimeout, PrintStream err) {
+    private RunLock(Path file, FileChannel channel, FileLock lock, List<FileChannel> probes, Duration waitOnExit, String onExitTimeout, PrintStream err) {
         this.file = file;
         this.channel = channel;
         this.lock = lock;
+        this.probes = probes;
         // Ctrl-C: the main thread keeps running while shutdown hooks run. Give it time to finish what
         // it writes (a checkpoint, the model, the report) and release the folder; then release it here.
         this.hook = new Thread(() -> {
@@ -94,12 +104,12 @@ final class RunLock implements AutoCloseable {
                 ch.close();
                 throw new HeldException(dir + " is in use by " + describe(holder) + "; wait for it to end or choose another --out");
             }
+            List<FileChannel> probes = new ArrayList<>();
             String previous = read(ch);
             // A holder that just ended deletes the file, then unlocks it: if that is what we locked,
             // the path names another file now (or none) and the line we read is an ended run's.
-            if (!previous.isBlank() && !previous.equals(readPath(file))) {
-                lock.release();
-                ch.close();
+            if (!previous.isBlank() && !previous.equals(readPath(file, probes))) {
+                letGo(ch, probes);
                 if (attempt < 10) continue;
                 throw new IOException("could not take " + file + ": it keeps being replaced");
             }
@@ -107,8 +117,7 @@ final class RunLock implements AutoCloseable {
             if (!previous.isBlank()) {
                 String refusal = refuseTakeover(previous, me, file);
                 if (refusal != null) {
-                    lock.release();
-                    ch.close();
+                    letGo(ch, probes);
                     throw new HeldException(dir + " is in use by " + describe(previous) + refusal);
                 }
             }
@@ -118,17 +127,22 @@ final class RunLock implements AutoCloseable {
             ch.force(true);
             // The holder before us may have deleted the file between our open and our lock: then we
             // locked an orphan. Only the file the path names now counts.
-            if (!line.equals(readPath(file))) {
-                lock.release();
-                ch.close();
+            if (!line.equals(readPath(file, probes))) {
+                letGo(ch, probes);
                 if (attempt < 10) continue;
                 throw new IOException("could not take " + file + ": it keeps being replaced");
             }
             if (!previous.isBlank()) {
                 err.println(command + ": note: took over " + file + " left by " + describe(previous) + ", which is no longer running");
             }
-            return new RunLock(file, ch, lock, waitOnExit, onExitTimeout, err);
+            return new RunLock(file, ch, lock, probes, waitOnExit, onExitTimeout, err);
         }
+    }
+
+    /** Closes the probes, then the locked channel (which frees the OS lock in any case). */
+    private static void letGo(FileChannel locked, List<FileChannel> probes) throws IOException {
+        for (FileChannel probe : probes) probe.close();
+        locked.close();
     }
 
     /** Why a free OS lock is still not taken over, or null to take it over. */
@@ -190,12 +204,19 @@ final class RunLock implements AutoCloseable {
         return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
     }
 
-    private static String readPath(Path file) throws IOException {
+    /**
+     * What the path names now, read through a new descriptor that joins {@code probes} (it must stay
+     * open while the lock is held: closing it would drop the lock); "" if the path names nothing.
+     */
+    private static String readPath(Path file, List<FileChannel> probes) throws IOException {
+        FileChannel probe;
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            probe = FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException gone) {
             return "";
         }
+        probes.add(probe);
+        return read(probe);
     }
 
     /** Lets the folder go: the lock file is deleted while still locked, so no one takes a file about to vanish. */
@@ -209,7 +230,7 @@ final class RunLock implements AutoCloseable {
         }
         try {
             lock.release();
-            channel.close();
+            letGo(channel, probes);
         } catch (IOException ignored) {
             // closing frees the OS lock in any case
         }
