@@ -20,6 +20,7 @@ import io.cpo4j.model.lora.LoraConfig;
 import io.cpo4j.model.hf.PeftAdapters;
 import io.cpo4j.model.tokenizer.Tokenizer;
 import io.cpo4j.model.train.TrainConfig;
+import io.cpo4j.model.train.Replica;
 import io.cpo4j.model.train.TrainingRun;
 
 import java.io.PrintStream;
@@ -65,6 +66,17 @@ final class FinetuneCommand implements Command {
         v.addAll(LoraFlags.NAMES);
         v.add(BaseDTypeFlag.NAME);
         return List.copyOf(v);
+    }
+
+    private final DataParallel parallel;
+
+    FinetuneCommand() {
+        this(DataParallel.NONE);
+    }
+
+    /** The command as one replica of a data-parallel run. */
+    FinetuneCommand(DataParallel parallel) {
+        this.parallel = parallel;
     }
 
     @Override
@@ -246,6 +258,7 @@ final class FinetuneCommand implements Command {
         double valFraction = o.number("val-fraction", DEFAULT_VALIDATION_FRACTION, 0, 1);
         TrainConfig tc = TrainFlags.parse(o, DEFAULTS, maxLength);
         CpoConfig spec = recipe.toBuilder().eosToken(eos).training(tc).build();
+        int replicaBatch = Replicas.share(o, parallel, tc.batchSize());     // this process's share of each global batch
 
         List<String> notes = new ArrayList<>();
         int maxExamples = o.integer("max-examples", Integer.MAX_VALUE, 1);
@@ -261,25 +274,28 @@ final class FinetuneCommand implements Command {
         if (valExamples.isEmpty()) notes.add("no validation examples (raise --val-fraction); validation is off");
 
         int perExample = spec.rowsPerExample();
-        int rows = (int) Math.min(Integer.MAX_VALUE, (long) tc.batchSize() * perExample);
+        int rows = (int) Math.min(Integer.MAX_VALUE, (long) replicaBatch * perExample);
         MemoryEstimate training = MemoryEstimate.training(model, rows, maxLength, tc.gradientCheckpointing());
         // With LoRA the reference is the base itself; the adapters are counted exactly by the Trainer's own gate.
         if (lora.isPresent()) training = training.withAdapters(model, baseDType, 0);
         long reference = spec.needsReference() && lora.isEmpty() ? MemoryEstimate.parameters(model).parameterBytes() : 0;
         MemoryEstimate memory = new MemoryEstimate(training.parameterBytes() + reference, training.optimizerBytes(), training.activationBytes());
-        memory.requireFits("fine-tuning " + Figures.model(model) + " with " + spec.lossType() + " on " + tc.batchSize() + " × " + perExample
+        memory.requireFits("fine-tuning " + Figures.model(model) + " with " + spec.lossType() + " on " + replicaBatch + " × " + perExample
                 + " rows of up to " + maxLength + " tokens" + (reference > 0 ? " beside a frozen reference" : "") + (lora.isPresent() ? " with LoRA adapters" : ""));
 
         LanguageModel base = baseDType.isHalf() ? model.allocateFrozen(baseDType, tc.seed()) : model.allocate(tc.seed());
         LanguageModel policy = lora.isPresent() ? LoraFlags.attach(o, base, lora.get(), tc.seed()) : base;   // targets checked before the weights are read
         HfCheckpoint.loadWeights(base, modelDir);
-        CpoTrainer cpo = new CpoTrainer(policy, trainExamples, spec);
+        Replica replica = parallel.replica();
+        CpoConfig replicaSpec = spec.toBuilder().training(tc.toBuilder().batchSize(replicaBatch).build()).build();
+        CpoTrainer cpo = new CpoTrainer(policy, null, trainExamples, replicaSpec, replica);
         var trainer = cpo.trainer();
         FinetuneValidation validation = valExamples.isEmpty() ? null
                 : new FinetuneValidation(policy, cpo.reference(), spec, valExamples, VALIDATION_SEED);
         Progress progress = spec.isContrastive() ? Progress.forConsole(out, name(), "rewards/accuracies") : Progress.forConsole(out, name());
-        TrainingRun training2 = new TrainingRun(trainer, run.dir(), eos, validation, progress);
+        TrainingRun training2 = new TrainingRun(trainer, run.dir(), eos, validation, Replicas.listener(progress, parallel, trainer));
         boolean resumed = o.flag("resume") && training2.resumeIfPossible();
+        if (resumed) parallel.resumed(training2.resumedFrom(), trainer);
 
         String command = RunFolder.commandLine(name(), args);
         Path tokenizerDir = TokenizerFiles.source(o.value("tokenizer"), modelDir);

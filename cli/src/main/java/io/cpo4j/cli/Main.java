@@ -46,6 +46,24 @@ public final class Main {
         return run(command, rest, err, out);
     }
 
+    /**
+     * Runs {@code train …} or {@code finetune …} (the same options as on the command line) as one
+     * replica of a data-parallel run; returns the exit code as {@link #run(String[], PrintStream, PrintStream)}.
+     */
+    public static int runReplica(List<String> args, PrintStream out, PrintStream err, DataParallel parallel) {
+        String name = args.isEmpty() ? "" : args.get(0);
+        Command command = switch (name) {
+            case "train" -> new TrainCommand(parallel);
+            case "finetune" -> new FinetuneCommand(parallel);
+            default -> null;
+        };
+        if (command == null) {
+            err.println("cpo4j: data-parallel runs take train or finetune, not '" + name + "'");
+            return 2;
+        }
+        return run(command, args.subList(1, args.size()), err, out);
+    }
+
     /** Runs one command, turning whatever it throws into one line on err and an exit code. */
     static int run(Command command, List<String> rest, PrintStream err, PrintStream out) {
         try {

@@ -3,6 +3,8 @@ package io.cpo4j.cli;
 import io.cpo4j.engine.Engine;
 import io.cpo4j.engine.io.FormatException;
 import io.cpo4j.model.data.Batch;
+import io.cpo4j.model.data.BatchShare;
+import io.cpo4j.model.data.BatchSource;
 import io.cpo4j.model.data.RandomWindows;
 import io.cpo4j.model.data.SequentialWindows;
 import io.cpo4j.model.data.TokenShard;
@@ -17,8 +19,8 @@ import io.cpo4j.model.lm.MemoryEstimate;
 import io.cpo4j.model.tokenizer.Tokenizer;
 import io.cpo4j.model.tokenizer.Tokenizers;
 import io.cpo4j.model.train.Evaluation;
-import io.cpo4j.model.train.GradientReducer;
 import io.cpo4j.model.train.NextTokenObjective;
+import io.cpo4j.model.train.Replica;
 import io.cpo4j.model.train.TrainConfig;
 import io.cpo4j.model.train.Trainer;
 import io.cpo4j.model.train.TrainingRun;
@@ -43,6 +45,17 @@ final class TrainCommand implements Command {
     static final List<String> MODEL_FLAGS = List.of("model", "vocab-size", "context", "layers", "heads", "width");
 
     private static final List<String> VALUED = valued();
+
+    private final DataParallel parallel;
+
+    TrainCommand() {
+        this(DataParallel.NONE);
+    }
+
+    /** The command as one replica of a data-parallel run. */
+    TrainCommand(DataParallel parallel) {
+        this.parallel = parallel;
+    }
     private static final List<String> FLAGS = flags("resume", "overwrite");
 
     private static List<String> flags(String... own) {
@@ -184,10 +197,11 @@ final class TrainCommand implements Command {
         TokenShard train = shard(dataFile, model);
         TokenShard val = valFile.isPresent() ? shard(valFile.get(), model) : null;
         RandomWindows windows = new RandomWindows(train, block, tc.seed() + 1);
+        TrainConfig replicaConfig = tc.toBuilder().batchSize(Replicas.share(o, parallel, tc.batchSize())).build();
         SequentialWindows valWindows = val == null ? null : new SequentialWindows(val, tc.batchSize(), block);
 
-        MemoryEstimate memory = MemoryEstimate.training(model, tc.batchSize(), block, tc.gradientCheckpointing());
-        memory.requireFits("training " + Figures.model(model) + " at batch " + tc.batchSize() + " × block " + block);
+        MemoryEstimate memory = MemoryEstimate.training(model, replicaConfig.batchSize(), block, tc.gradientCheckpointing());
+        memory.requireFits("training " + Figures.model(model) + " at batch " + replicaConfig.batchSize() + " × block " + block);
 
         LanguageModel gpt;
         if (initDir != null) {
@@ -197,11 +211,14 @@ final class TrainCommand implements Command {
             gpt = model.create(tc.seed());
         }
         int eos = eosToken(tokenizer, initDir, model);
-        Trainer trainer = new Trainer(gpt, tc, new NextTokenObjective(gpt, windows), GradientReducer.LOCAL);
+        Replica replica = parallel.replica();
+        BatchSource batches = replica.replicas() == 1 ? windows : new BatchShare(windows, replica.rank(), replica.replicas());
+        Trainer trainer = new Trainer(gpt, replicaConfig, new NextTokenObjective(gpt, batches), replica.reducer());
         Supplier<Map<String, Double>> validation = valWindows == null ? null : () -> validate(gpt, valWindows, tc.evalBatches());
-        Progress progress = Progress.forConsole(out, name());
+        TrainingRun.Listener progress = Replicas.listener(Progress.forConsole(out, name()), parallel, trainer);
         TrainingRun training = new TrainingRun(trainer, run.dir(), eos, validation, progress);
         boolean resumed = o.flag("resume") && training.resumeIfPossible();
+        if (resumed) parallel.resumed(training.resumedFrom(), trainer);
 
         String command = RunFolder.commandLine(name(), args);
         Map<String, Object> config = config(o, command, model, tc, dataFile, valFile, initDir, tokenizerDir, eos, trainer.stepsDone());

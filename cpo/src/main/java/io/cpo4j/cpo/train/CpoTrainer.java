@@ -3,7 +3,7 @@ package io.cpo4j.cpo.train;
 import io.cpo4j.model.data.TokenizedExample;
 import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.lm.MemoryEstimate;
-import io.cpo4j.model.train.GradientReducer;
+import io.cpo4j.model.train.Replica;
 import io.cpo4j.model.train.TrainConfig;
 import io.cpo4j.model.train.Trainer;
 
@@ -46,6 +46,15 @@ public final class CpoTrainer {
      * configuration that cannot fit the heap, and examples longer than the model's context.
      */
     public CpoTrainer(LanguageModel policy, LanguageModel reference, List<TokenizedExample> examples, CpoConfig config) {
+        this(policy, reference, examples, config, Replica.ALONE);
+    }
+
+    /**
+     * As above, as one replica of a data-parallel run: {@code config}'s batch size is this replica's
+     * share of the global batch; it draws its share of every global batch, samples negatives from
+     * its own stream ({@link Replica#seed}) and combines gradients with {@code replica}'s reducer.
+     */
+    public CpoTrainer(LanguageModel policy, LanguageModel reference, List<TokenizedExample> examples, CpoConfig config, Replica replica) {
         int longest = 0;
         for (int i = 0; i < examples.size(); i++) {
             TokenizedExample e = examples.get(i);
@@ -72,8 +81,8 @@ public final class CpoTrainer {
         this.policy = policy;
         this.reference = needsReference ? reference : null;
         this.config = config;
-        ExampleSource data = new ExampleSource(examples, training.seed() + 1);
-        this.trainer = new Trainer(policy, training, config.objective(policy, this.reference, data, training.seed()), GradientReducer.LOCAL);
+        ExampleSource data = new ExampleSource(examples, training.seed() + 1, replica.rank(), replica.replicas());
+        this.trainer = new Trainer(policy, training, config.objective(policy, this.reference, data, replica.seed(training.seed())), replica.reducer());
     }
 
     /** One optimizer step; its metrics. */

@@ -15,8 +15,21 @@ public final class ExampleSource {
 
     private final List<TokenizedExample> examples;
     private final Rng rng;
+    private final int rank, replicas;
 
     public ExampleSource(List<TokenizedExample> examples, long seed) {
+        this(examples, seed, 0, 1);
+    }
+
+    /**
+     * Replica {@code rank}'s share of every global batch in data-parallel training: each replica
+     * draws the same global batch of {@code batch × replicas} examples and keeps its own
+     * {@code batch} of them (PyTorch's DistributedSampler), so N replicas see what one process would.
+     */
+    public ExampleSource(List<TokenizedExample> examples, long seed, int rank, int replicas) {
+        if (replicas < 1 || rank < 0 || rank >= replicas) throw new IllegalArgumentException("rank " + rank + " of " + replicas + " replicas");
+        this.rank = rank;
+        this.replicas = replicas;
         if (examples.isEmpty()) throw new IllegalArgumentException("no examples to train on");
         for (TokenizedExample e : examples) {
             if (e.prefix().length == 0 || e.continuation().length == 0) throw new IllegalArgumentException("an example needs a prefix and a continuation");
@@ -35,10 +48,11 @@ public final class ExampleSource {
         return new ExampleSource(all, seed);
     }
 
+    /** The next {@code batch} examples (this replica's share of the next global batch). */
     public List<TokenizedExample> next(int batch) {
-        TokenizedExample[] out = new TokenizedExample[batch];
-        for (int i = 0; i < batch; i++) out[i] = examples.get(rng.nextInt(examples.size()));
-        return List.of(out);
+        TokenizedExample[] all = new TokenizedExample[batch * replicas];
+        for (int i = 0; i < all.length; i++) all[i] = examples.get(rng.nextInt(examples.size()));
+        return List.of(all).subList(rank * batch, (rank + 1) * batch);
     }
 
     public int size() {

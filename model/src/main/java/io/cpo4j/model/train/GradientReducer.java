@@ -1,16 +1,26 @@
 package io.cpo4j.model.train;
 
+import java.util.Map;
+
 /**
  * The middle of a training step — compute gradients, <b>combine them</b>, update. On one machine
- * this does nothing; a runner across several workers (for example Apache Spark's barrier
- * execution mode) would average the flat gradient buffer across them here, leaving the training
- * code unchanged.
+ * this does nothing; a data-parallel runner (for example on Apache Spark's barrier execution mode)
+ * averages the flat gradient buffer and the step's metrics across its replicas here, leaving the
+ * training code unchanged.
  */
 @FunctionalInterface
 public interface GradientReducer {
 
     /** Combines this worker's gradients (the model's flat gradient buffer) with the others', in place. */
     void reduce(float[] gradients);
+
+    /**
+     * The step's metrics (loss, rewards, …) combined across workers, so that every replica logs the
+     * same figures and takes the same decision on a non-finite loss. One machine: as they are.
+     */
+    default Map<String, Double> reduceMetrics(Map<String, Double> metrics) {
+        return metrics;
+    }
 
     /** One machine: gradients stay as they are. */
     GradientReducer LOCAL = gradients -> { };

@@ -96,6 +96,7 @@ public final class Trainer {
         Map<String, Double> metrics = new LinkedHashMap<>(objective.accumulate(config.batchSize(), config.gradAccumSteps()));
         clock.start("optimizer");
         reducer.reduce(model.parameters().grads());
+        metrics = new LinkedHashMap<>(reducer.reduceMetrics(metrics));
         double loss = metrics.getOrDefault("loss", 0.0);
         double norm = GradClip.norm(model.parameters());
         float lr = schedule.at(step);
