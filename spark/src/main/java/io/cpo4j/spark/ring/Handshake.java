@@ -2,6 +2,7 @@ package io.cpo4j.spark.ring;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -108,6 +109,9 @@ final class Handshake {
                 if (ok) return ch;
                 refused.add(from + (magic == HELLO ? " claiming rank " + theirRank + " of " + theirSize : " (not a ring member)"));
                 ch.close();
+            } catch (InterruptedIOException e) {
+                ch.close();
+                throw e;
             } catch (IOException e) {
                 refused.add(RingException.reason(e));
                 ch.close();
@@ -131,6 +135,7 @@ final class Handshake {
                 if (!dst.hasRemaining()) break;
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return false;
+                if (Thread.currentThread().isInterrupted()) throw new InterruptedIOException("interrupted while reading the handshake of " + who);
                 selector.select(Math.max(1, left / 1_000_000));
                 selector.selectedKeys().clear();
             }
@@ -143,12 +148,12 @@ final class Handshake {
         while (src.hasRemaining()) ch.write(src);
     }
 
-    private static void sleep(long nanos) throws RingException {
+    private static void sleep(long nanos) throws InterruptedIOException {
         try {
             Thread.sleep(nanos / 1_000_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RingException("interrupted while connecting", e);
+            throw new InterruptedIOException("interrupted while connecting");
         }
     }
 }

@@ -94,6 +94,8 @@ final class Inbound implements AutoCloseable {
                 }
                 Sender s = sender;
                 if (s != null && s.failure() != null) throw s.failure();
+                if (Thread.currentThread().isInterrupted()) // select() would return at once: a busy loop until the timeout
+                    throw new RingException(self + ": interrupted while waiting for " + peer);
                 long idle = now - lastData;
                 if (idle >= timeoutNanos)
                     throw new RingException(self + ": no data from " + peer + " for " + RingException.seconds(idle) + "; the peer is hung or gone");

@@ -1,6 +1,7 @@
 package io.cpo4j.spark.ring;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -60,6 +61,7 @@ public final class RingListener implements AutoCloseable {
                 if (ch != null) return ch;
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return null;
+                if (Thread.currentThread().isInterrupted()) throw new InterruptedIOException("interrupted while waiting for a connection on " + RingException.hostPort(address));
                 selector.select(Math.max(1, left / 1_000_000));
                 selector.selectedKeys().clear();
             }

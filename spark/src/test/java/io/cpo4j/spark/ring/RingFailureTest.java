@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +58,31 @@ class RingFailureTest {
                     .hasMessageStartingWith("ring rank 0: the ring failed earlier (ring rank 0: rank 2");
             assertThatThrownBy(() -> rank1.allReduceSum(new float[1])).isInstanceOf(RingException.class)
                     .hasMessageMatching("ring rank 1: .*" + PEER + ".*");
+        }
+    }
+
+    @Test
+    void anInterruptedWaitEndsAtOnceAndClosesTheRing() throws Exception {
+        try (Rings rings = Rings.join(2, Duration.ofSeconds(10), Ring.SEGMENT_FLOATS)) {
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    rings.members.get(0).allReduceSum(new float[10]);
+                } catch (Throwable e) {
+                    thrown.set(e);
+                }
+            });
+            caller.start();
+            Thread.sleep(200); // rank 1 never calls; a Spark task being killed is interrupted like this
+            long start = System.nanoTime();
+            caller.interrupt();
+            caller.join(5000);
+            assertThat(caller.isAlive()).isFalse();
+            assertThat((System.nanoTime() - start) / 1e9).isLessThan(1.0);
+            assertThat(thrown.get()).isInstanceOf(RingException.class)
+                    .hasMessage("ring rank 0: interrupted while waiting for rank 1 (127.0.0.1:" + rings.addresses.get(1).getPort() + ")");
+            assertThatThrownBy(() -> rings.members.get(1).allReduceSum(new float[10])).isInstanceOf(RingException.class)
+                    .hasMessageMatching("ring rank 1: .*rank 0 \\(127\\.0\\.0\\.1:\\d+\\).*");
         }
     }
 
