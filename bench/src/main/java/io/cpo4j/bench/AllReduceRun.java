@@ -40,24 +40,26 @@ public final class AllReduceRun {
     public static void main(String[] args) throws Exception {
         int[] lengths = {1_000_000, 10_000_000};
         int runs = 9, warmup = 10, members = 2; // the sums' loops need about 10 calls to be compiled
+        boolean processes = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--floats" -> lengths = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--members" -> members = Integer.parseInt(args[++i]);
+                case "--processes" -> processes = true;
                 default -> {
-                    System.err.println("usage: bench/run.sh allreduce [--floats 1000000,10000000] [--runs 9] [--warmup 10] [--members 2]");
+                    System.err.println("usage: bench/run.sh allreduce [--floats 1000000,10000000] [--runs 9] [--warmup 10] [--members 2] [--processes]");
                     System.exit(2);
                 }
             }
         }
         Machine m = Machine.describe();
-        System.out.println("# Ring all-reduce on loopback, N = " + members + " members as threads of one JVM\n");
+        System.out.println("# Ring all-reduce on loopback\n");
         System.out.println("- JDK: " + m.jdk() + "\n- CPU: " + m.cpu() + ", " + m.cores() + " cores visible, load " + Machine.loadAverage()
                 + "\n- median of " + runs + " runs after " + warmup + " warm-up runs; busbw = 2(N − 1)/N · 4·length / time\n");
-        System.out.println("| floats | MB | all-reduce, ms | algbw, GB/s | busbw, GB/s | one-way copy, ms | copy, GB/s | busbw / copy | both-ways copy of busbw bytes, ms |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| members | floats | MB | all-reduce, ms | algbw, GB/s | busbw, GB/s | one-way copy, ms | copy, GB/s | busbw / copy | both-ways copy of busbw bytes, ms |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         ExecutorService pool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "allreduce-bench");
             t.setDaemon(true);
@@ -65,17 +67,26 @@ public final class AllReduceRun {
         });
         try {
             for (int length : lengths) {
-                double ring = median(allReduce(pool, members, length, warmup, runs));
                 double bytes = 4.0 * length, bus = 2.0 * (members - 1) / members * bytes;
                 double copy = median(socketCopy(pool, 4L * length, false, warmup, runs));
                 double twoWay = median(socketCopy(pool, (long) bus, true, warmup, runs));
-                System.out.println(String.format(Locale.ROOT, "| %,d | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |",
-                        length, bytes / 1e6, ring * 1e3, bytes / ring / 1e9, bus / ring / 1e9, copy * 1e3, bytes / copy / 1e9,
-                        (bus / ring) / (bytes / copy), twoWay * 1e3));
+                double threads = median(allReduce(pool, members, length, warmup, runs));
+                row(members + " threads", length, threads, members, copy, twoWay);
+                if (processes) {
+                    double twoWayOfTwo = members == 2 ? twoWay : median(socketCopy(pool, 4L * length, true, warmup, runs));
+                    row("2 processes", length, median(AllReduceProcesses.measure(length, warmup, runs)), 2, copy, twoWayOfTwo);
+                }
             }
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static void row(String members, int length, double ring, int n, double copy, double twoWay) {
+        double bytes = 4.0 * length, bus = 2.0 * (n - 1) / n * bytes;
+        System.out.println(String.format(Locale.ROOT, "| %s | %,d | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |",
+                members, length, bytes / 1e6, ring * 1e3, bytes / ring / 1e9, bus / ring / 1e9, copy * 1e3, bytes / copy / 1e9,
+                (bus / ring) / (bytes / copy), twoWay * 1e3));
     }
 
     /** Seconds per allReduceSum of {@code length} floats (the slowest member's), one entry per measured run. */
