@@ -40,8 +40,8 @@ public final class Ring implements AutoCloseable {
 
     static final int SEGMENT_FLOATS = 1 << 16;
     static final int SOCKET_BUFFER_BYTES = 4 << 20;
-    /** Largest allGather payload accepted from a peer; a bigger length means a broken stream. */
-    static final int MAX_GATHER_BYTES = 1 << 28;
+    /** Largest allGather payload (64 MiB); a bigger length from a peer means a broken stream, not an allocation to try. */
+    static final int MAX_GATHER_BYTES = 1 << 26;
 
     private static final int OP_MAGIC = 0x52494F50; // "RIOP"
     private static final int OP_SUM = 1, OP_MEAN = 2, OP_GATHER = 3;
@@ -85,6 +85,11 @@ public final class Ring implements AutoCloseable {
         if (rank < 0 || rank >= members.size()) throw new IllegalArgumentException("ring: rank " + rank + " is not in [0, " + members.size() + ")");
         if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("ring: timeout must be positive, got " + timeout);
         if (segmentFloats < 1) throw new IllegalArgumentException("ring: segmentFloats must be positive, got " + segmentFloats);
+        for (int i = 0; i < members.size(); i++)
+            if (members.get(i) == null) throw new IllegalArgumentException("ring: members.get(" + i + ") is null");
+        if (members.get(rank).getPort() != listener.address().getPort()) // the host may be spelled differently, the port not
+            throw new IllegalArgumentException("ring: members.get(" + rank + ") is " + RingException.hostPort(members.get(rank))
+                    + " but rank " + rank + "'s listener is on port " + listener.address().getPort() + "; are the members in rank order?");
         int size = members.size();
         if (size == 1) return new Ring(0, 1, segmentFloats, listener, null, null);
         int next = (rank + 1) % size, prev = (rank - 1 + size) % size;
@@ -127,9 +132,11 @@ public final class Ring implements AutoCloseable {
         allReduce(data, true);
     }
 
-    /** Every member's bytes, index = rank (small payloads: metrics, hashes, a barrier). */
+    /** Every member's bytes, index = rank (small payloads: metrics, hashes, a barrier; at most 64 MiB). */
     public byte[][] allGather(byte[] mine) throws IOException {
         Objects.requireNonNull(mine, "mine");
+        if (mine.length > MAX_GATHER_BYTES)
+            throw new IllegalArgumentException("ring: allGather takes at most " + MAX_GATHER_BYTES + " bytes, got " + mine.length);
         byte[][] all = new byte[size][];
         all[rank] = mine.clone();
         long start = System.nanoTime();

@@ -14,7 +14,8 @@ import java.time.Duration;
 /**
  * This member's listening socket, opened on an ephemeral port before the addresses are exchanged
  * (so that the previous member's connect finds it open however late this member calls
- * {@link Ring#join}). The ring accepts exactly one connection from it: the previous member's.
+ * {@link Ring#join}). The ring accepts exactly one connection from it, the previous member's, and
+ * closes it when the ring closes; closing it twice is harmless.
  */
 public final class RingListener implements AutoCloseable {
 

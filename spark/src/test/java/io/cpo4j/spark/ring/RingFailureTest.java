@@ -102,6 +102,17 @@ class RingFailureTest {
     }
 
     @Test
+    void membersOutOfRankOrderAreRefusedBeforeConnecting() throws Exception {
+        try (RingListener a = RingListener.open(InetAddress.getLoopbackAddress());
+             RingListener b = RingListener.open(InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> Ring.join(0, List.of(b.address(), a.address()), a, ONE_SECOND))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("ring: members.get(0) is 127.0.0.1:" + b.address().getPort() + " but rank 0's listener is on port "
+                            + a.address().getPort() + "; are the members in rank order?");
+        }
+    }
+
+    @Test
     void aPeerWithTheWrongRankIsRefused() throws Exception {
         try (RingListener a = RingListener.open(InetAddress.getLoopbackAddress());
              RingListener b = RingListener.open(InetAddress.getLoopbackAddress());
