@@ -52,6 +52,28 @@ public final class RingListener implements AutoCloseable {
         return address;
     }
 
+    /** "10.0.0.7:40123" ("[::1]:40123" for IPv6): how to publish an address as text, e.g. through Spark's allGather. */
+    public static String format(InetSocketAddress address) {
+        return RingException.hostPort(address);
+    }
+
+    /** The inverse of {@link #format}; a name is resolved here. One-line error for anything else. */
+    public static InetSocketAddress parse(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.length() - 1) throw new IllegalArgumentException("ring: address '" + hostPort + "' is not host:port");
+        String host = hostPort.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        else if (host.indexOf(':') >= 0) throw new IllegalArgumentException("ring: address '" + hostPort + "': write an IPv6 host in brackets, [::1]:port");
+        int port;
+        try {
+            port = Integer.parseInt(hostPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 1 || port > 65535) throw new IllegalArgumentException("ring: address '" + hostPort + "' has no port in [1, 65535]");
+        return new InetSocketAddress(host, port);
+    }
+
     /** The next incoming connection, or null when none arrived within {@code timeout}. */
     SocketChannel accept(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
