@@ -72,6 +72,10 @@ public final class Ring implements AutoCloseable {
      * {@code members.get(i)} is rank i's published address; connects to the next, accepts the
      * previous; every wait gives up after {@code timeout} with a {@link RingException} naming the
      * peer (rank and host:port). The ring closes {@code listener} when it closes.
+     *
+     * <p>The timeout also bounds the wait for the slowest member to reach each operation (the first
+     * read is the operation's header): choose it above the largest difference in step time between
+     * members, not just above a network round trip.
      */
     public static Ring join(int rank, List<InetSocketAddress> members, RingListener listener, Duration timeout) throws IOException {
         return join(rank, members, listener, timeout, SEGMENT_FLOATS);
