@@ -18,6 +18,7 @@ class SenderTest {
              SocketChannel out = SocketChannel.open(server.getLocalAddress());
              SocketChannel neverRead = server.accept()) {
             InetSocketAddress peer = (InetSocketAddress) server.getLocalAddress();
+            assertThat(neverRead.isConnected()).isTrue(); // connected, and never read from
             try (Sender sender = new Sender(out, 0, 1, peer, 1_000_000_000L, 1 << 16, () -> {})) {
                 float[] data = new float[10_000_000]; // 40 MB: far more than the socket buffers hold
                 for (int from = 0; from < data.length; from += 1 << 16) sender.send(data, from, Math.min(1 << 16, data.length - from));
