@@ -29,16 +29,21 @@ public final class RingListener implements AutoCloseable {
 
     /**
      * Listens on {@code bind} at an ephemeral port. A wildcard {@code bind} (0.0.0.0, ::) listens on
-     * every interface and publishes {@link InetAddress#getLocalHost()}.
+     * every interface and publishes {@link InetAddress#getLocalHost()}, which on some hosts is a
+     * loopback name: then use {@link #open(InetAddress, InetAddress)}.
      */
     public static RingListener open(InetAddress bind) throws IOException {
+        return open(bind, bind.isAnyLocalAddress() ? InetAddress.getLocalHost() : bind);
+    }
+
+    /** Listens on {@code bind} (e.g. every interface) and publishes {@code published} (e.g. the executor's host) with the port. */
+    public static RingListener open(InetAddress bind, InetAddress published) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open();
         try {
             // Set before accept so that accepted sockets start with it (the window is negotiated at SYN).
             server.setOption(StandardSocketOptions.SO_RCVBUF, Ring.SOCKET_BUFFER_BYTES);
             server.bind(new InetSocketAddress(bind, 0));
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            InetAddress published = bind.isAnyLocalAddress() ? InetAddress.getLocalHost() : bind;
             server.configureBlocking(false);
             return new RingListener(server, new InetSocketAddress(published, port));
         } catch (IOException | RuntimeException e) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +22,21 @@ class RingListenerTest {
         InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 4242);
         assertThat(RingListener.format(v6)).isEqualTo("[0:0:0:0:0:0:0:1]:4242");
         assertThat(RingListener.parse(RingListener.format(v6))).isEqualTo(v6);
+    }
+
+    @Test
+    void aListenerOnEveryInterfacePublishesTheGivenHostAndARingJoinsThroughIt() throws Exception {
+        InetAddress any = InetAddress.getByName("0.0.0.0"), loopback = InetAddress.getLoopbackAddress();
+        try (RingListener a = RingListener.open(any, loopback); RingListener b = RingListener.open(any, loopback); Rings threads = new Rings()) {
+            assertThat(a.address().getAddress()).isEqualTo(loopback);
+            List<InetSocketAddress> members = List.of(a.address(), b.address());
+            var joinB = threads.pool.submit(() -> Ring.join(1, members, b, Duration.ofSeconds(10)));
+            try (Ring ringA = Ring.join(0, members, a, Duration.ofSeconds(10)); Ring ringB = joinB.get()) {
+                var gathered = threads.pool.submit(() -> ringB.allGather(new byte[] {2}));
+                assertThat(ringA.allGather(new byte[] {1})).isDeepEqualTo(new byte[][] {{1}, {2}});
+                assertThat(gathered.get()).isDeepEqualTo(new byte[][] {{1}, {2}});
+            }
+        }
     }
 
     @Test
