@@ -1,0 +1,150 @@
+package io.cpo4j.spark;
+
+import io.cpo4j.cli.Main;
+import io.cpo4j.spark.ring.Ring;
+import io.cpo4j.spark.ring.RingListener;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.BarrierTaskInfo;
+import scala.collection.Iterator;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractFunction1;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.Serializable;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The body of one barrier task: replica {@code partitionId} of a data-parallel run. It opens a
+ * listening socket, exchanges addresses with the other tasks once through Spark's
+ * {@code allGather}, joins the ring, fetches the newest shared checkpoint (if any) into a local
+ * run folder of its own and runs the command there as one {@link RingReplica}; rank 0 publishes
+ * every checkpoint and, at the end, the model and the report. Returns one line:
+ * {@code rank <r> hash <h> comm_seconds <s>}.
+ */
+final class ReplicaTask extends AbstractFunction1<Iterator<Integer>, Iterator<String>> implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Options that name input files or folders: Hadoop URIs among them are fetched to the task first. */
+    static final List<String> INPUTS = List.of("--data", "--val", "--tokenizer", "--init", "--model", "--config");
+
+    private final List<String> command;     // train|finetune and its options, --out not among them
+    private final SharedRun shared;
+    private final long timeoutMillis;
+    private final Faults faults;
+    private final int attempt;
+
+    ReplicaTask(List<String> command, SharedRun shared, Duration timeout, Faults faults, int attempt) {
+        this.command = List.copyOf(command);
+        this.shared = shared;
+        this.timeoutMillis = timeout.toMillis();
+        this.faults = faults;
+        this.attempt = attempt;
+    }
+
+    @Override
+    public Iterator<String> apply(Iterator<Integer> ignored) {
+        BarrierTaskContext ctx = BarrierTaskContext.get();
+        BarrierTaskInfo[] tasks = ctx.getTaskInfos();
+        int rank = ctx.partitionId(), n = tasks.length;
+        try {
+            return CollectionConverters.asScala(List.of(run(ctx, rank, n, tasks[rank].address())).iterator());
+        } catch (IOException | RuntimeException e) {
+            String why = "replica " + rank + " of " + n + ": " + DataParallelJob.rootMessage(e);
+            try {
+                shared.noteFailure(attempt, rank, why);
+            } catch (IOException | RuntimeException unwritable) {
+                e.addSuppressed(unwritable);
+            }
+            throw new IllegalStateException(why, e);
+        }
+    }
+
+    private String run(BarrierTaskContext ctx, int rank, int n, String taskAddress) throws IOException {
+        Duration timeout = Duration.ofMillis(timeoutMillis);
+        RingListener listener = RingListener.open(InetAddress.getByName(host(taskAddress)));
+        String[] published = ctx.allGather(RingListener.format(listener.address()));     // by partition id: rank order
+        List<InetSocketAddress> members = new ArrayList<>();
+        for (String a : published) members.add(RingListener.parse(a));
+        Path local = Files.createTempDirectory("cpo4j-replica-" + rank + "-");
+        try (Ring ring = n == 1 ? singleClosing(listener) : Ring.join(rank, members, listener, timeout)) {
+            Path runDir = local.resolve("run");
+            boolean resume = shared.fetchInto(runDir).isPresent();
+            List<String> args = new ArrayList<>(command);
+            for (int i = 1; i + 1 < args.size(); i++) {
+                if (INPUTS.contains(args.get(i))) args.set(i + 1, shared.localInput(args.get(i + 1), local.resolve("inputs")));
+            }
+            args.add("--out");
+            args.add(runDir.toString());
+            if (resume) args.add("--resume");
+            RingReplica replica = new RingReplica(ring, faults.hook(attempt), rank == 0 ? cp -> shared.publishCheckpoint(runDir, cp) : cp -> { });
+            ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+            PrintStream out = rank == 0 ? System.out : new PrintStream(OutputStream.nullOutputStream());
+            PrintStream err = new PrintStream(new Tee(errBytes, System.err), true, StandardCharsets.UTF_8);
+            int code = Main.runReplica(args, out, err, replica);
+            out.flush();
+            if (code != 0) {
+                String said = errBytes.toString(StandardCharsets.UTF_8).strip();
+                throw new IllegalStateException("replica " + rank + " of " + n + " exited with " + code + ": " + said.substring(said.lastIndexOf('\n') + 1));
+            }
+            if (rank == 0) shared.publishFinal(runDir);
+            return String.format(java.util.Locale.ROOT, "rank %d hash %016x comm_seconds %.3f", rank, replica.lastHash(), replica.commSeconds());
+        } finally {
+            deleteTree(local);
+        }
+    }
+
+    private static Ring singleClosing(RingListener listener) throws IOException {
+        listener.close();
+        return Ring.single();
+    }
+
+    /** The host of a {@code host:port} task address (Spark's {@code BarrierTaskInfo.address()}). */
+    static String host(String address) {
+        int colon = address.lastIndexOf(':');
+        String h = colon < 0 ? address : address.substring(0, colon);
+        return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+    }
+
+    private static void deleteTree(Path p) {
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        } catch (IOException ignored) {
+            // a temporary folder left behind
+        }
+    }
+
+    /** Writes to two streams. */
+    private static final class Tee extends OutputStream {
+        private final OutputStream a, b;
+
+        Tee(OutputStream a, OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int x) throws IOException {
+            a.write(x);
+            b.write(x);
+        }
+
+        @Override
+        public void write(byte[] bytes, int off, int len) throws IOException {
+            a.write(bytes, off, len);
+            b.write(bytes, off, len);
+        }
+    }
+}
