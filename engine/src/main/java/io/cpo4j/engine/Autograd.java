@@ -40,6 +40,28 @@ public final class Autograd {
         void close();
     }
 
+    /** Hears, during a backward pass, that a leaf tensor (a parameter) has received its last gradient contribution of the pass. */
+    @FunctionalInterface
+    public interface GradientListener {
+        void finished(Tensor leaf);
+    }
+
+    private static final ThreadLocal<GradientListener> LISTENER = new ThreadLocal<>();
+
+    /**
+     * Until the scope closes, every backward pass on this thread tells {@code listener} when each
+     * leaf that requires grad has received its last contribution of that pass — right after the
+     * backward of the last op that reads it, while the ops before it still run backward; leaves in
+     * the order they finish, the same order on every run of the same graph. This is what
+     * overlapping gradient communication with the backward pass needs (PyTorch DDP's buckets).
+     * Recomputed blocks ({@link ActivationCheckpoint}) report their own leaves from their inner pass.
+     */
+    public static Scope listenForGradients(GradientListener listener) {
+        GradientListener saved = LISTENER.get();
+        LISTENER.set(listener);
+        return () -> LISTENER.set(saved);
+    }
+
     /** Inside this scope (on this thread) ops record nothing and results do not require grad. */
     public static Scope noGrad() {
         int[] depth = NO_GRAD_DEPTH.get();
@@ -152,9 +174,13 @@ public final class Autograd {
         List<Tensor> order = reverseTopological(root);
         float[] g = root.gradBuffer();
         for (int i = 0; i < gradient.length; i++) g[root.gradOffset() + i] += gradient[i];
+        GradientListener listener = LISTENER.get();
+        List<List<Tensor>> finishedAt = listener == null ? null : lastUses(order);
         try {
-            for (Tensor t : order) {
+            for (int i = 0; i < order.size(); i++) {
+                Tensor t = order.get(i);
                 if (t.hasGrad()) t.node.backward.run();
+                if (finishedAt != null && finishedAt.get(i) != null) for (Tensor leaf : finishedAt.get(i)) listener.finished(leaf);
             }
         } finally {
             List<float[]> released = new ArrayList<>();
@@ -168,6 +194,23 @@ public final class Autograd {
             }
             BufferPool.recycle(released);
         }
+    }
+
+    /** For each position of {@code order}, the leaves that require grad and that no later position reads (null for none). */
+    private static List<List<Tensor>> lastUses(List<Tensor> order) {
+        Map<Tensor, Integer> last = new IdentityHashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            for (Tensor in : order.get(i).node.inputs) if (in != null && in.node == null && in.requiresGrad()) last.put(in, i);
+        }
+        List<List<Tensor>> at = new ArrayList<>(Collections.nCopies(order.size(), (List<Tensor>) null));
+        for (int i = 0; i < order.size(); i++) {
+            for (Tensor in : order.get(i).node.inputs) {
+                if (in == null || !Integer.valueOf(i).equals(last.get(in))) continue;
+                if (at.get(i) == null) at.set(i, new ArrayList<>());
+                if (!at.get(i).contains(in)) at.get(i).add(in);            // an op may read one leaf twice
+            }
+        }
+        return at;
     }
 
     /** Every op-produced tensor reachable from root, latest recorded first. */

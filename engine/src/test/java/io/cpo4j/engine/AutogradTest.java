@@ -25,6 +25,34 @@ class AutogradTest {
     }
 
     @Test
+    void aGradientListenerHearsEachLeafOnceWhenItsGradientIsFinalAndInTheOrderTheyFinish() {
+        Tensor a = param(1f, 2f), b = param(3f, 4f), c = param(0.5f, -1f), frozen = Tensor.of(new float[] {2f, 2f}, 2);
+        // a is read first and last (a tied weight): it finishes last; c only by the last op recorded: it finishes first
+        java.util.function.Supplier<Tensor> loss = () -> {
+            Tensor h = F.mul(F.add(a, frozen), b);            // (a + 2)·b
+            Tensor y = F.mul(F.add(h, a), c);                 // ((a + 2)·b + a)·c
+            return F.sum(y);
+        };
+        java.util.List<String> heard = new java.util.ArrayList<>();
+        java.util.Map<String, float[]> whenHeard = new java.util.HashMap<>();
+        java.util.Map<Tensor, String> names = new java.util.IdentityHashMap<>(java.util.Map.of(a, "a", b, "b", c, "c"));
+        try (var listening = Autograd.listenForGradients(leaf -> {
+            String name = names.getOrDefault(leaf, "other");
+            heard.add(name);
+            whenHeard.put(name, leaf.grad().toArray());
+        })) {
+            loss.get().backward();
+        }
+        assertThat(heard).containsExactly("c", "b", "a");
+        for (Tensor t : java.util.List.of(a, b, c)) assertThat(whenHeard.get(names.get(t))).as(names.get(t)).containsExactly(t.grad().toArray());
+        assertThat(a.grad().toArray()).containsExactly(0.5f * (3f + 1f), -1f * (4f + 1f));
+
+        heard.clear();
+        loss.get().backward();                                  // the scope closed: nothing heard
+        assertThat(heard).isEmpty();
+    }
+
+    @Test
     void backwardRunsOpsInReverseRecordingOrderThroughADiamond() {
         Tensor x = param(0.5f);
         Tensor a = F.scale(x, 2f), b = F.mul(a, a), c = F.add(a, b);   // c = 2x + 4x², dc/dx = 2 + 8x = 6

@@ -75,6 +75,11 @@ public final class SftObjective implements Objective {
     }
 
     @Override
+    public boolean finishesGradientsInOnePass() {
+        return true;                                  // one backward per micro-batch, through MicroBatches
+    }
+
+    @Override
     public long lastTokens() {
         return lastTokens;
     }

@@ -1,5 +1,8 @@
 package io.cpo4j.model.train;
 
+import io.cpo4j.engine.Autograd;
+import io.cpo4j.engine.nn.Parameters;
+
 import java.util.Map;
 
 /**
@@ -20,6 +23,18 @@ public interface GradientReducer {
      */
     default Map<String, Double> reduceMetrics(Map<String, Double> metrics) {
         return metrics;
+    }
+
+    /**
+     * To overlap combining with the backward pass: called before a step's forward and backward
+     * passes (only for an objective that {@linkplain Objective#finishesGradientsInOnePass finishes
+     * its gradients in one pass}) with the trainable parameters; returns what hears each parameter's
+     * gradient become final during the pass ({@link Autograd#listenForGradients}), or null (the
+     * default) to combine everything in {@link #reduce}, which must in any case finish what the
+     * listener started.
+     */
+    default Autograd.GradientListener overlap(Parameters parameters) {
+        return null;
     }
 
     /** One machine: gradients stay as they are. */

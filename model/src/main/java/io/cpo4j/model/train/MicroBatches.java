@@ -19,9 +19,12 @@ public final class MicroBatches {
         double sum = 0;
         float[] weight = {1f / microBatches};
         for (int m = 0; m < microBatches; m++) {
-            Tensor value = loss.apply(m);
-            sum += value.item();
-            Autograd.backwardAndRecycle(value, weight);
+            // a listener for finished gradients (Autograd.listenForGradients) hears only the last micro-batch's pass
+            try (Autograd.Scope quiet = m + 1 < microBatches ? Autograd.listenForGradients(null) : null) {
+                Tensor value = loss.apply(m);
+                sum += value.item();
+                Autograd.backwardAndRecycle(value, weight);
+            }
         }
         return sum / microBatches;
     }

@@ -34,6 +34,11 @@ public final class NextTokenObjective implements Objective {
     }
 
     @Override
+    public boolean finishesGradientsInOnePass() {
+        return true;                                  // one backward per micro-batch, through MicroBatches
+    }
+
+    @Override
     public long lastTokens() {
         return lastTokens;
     }

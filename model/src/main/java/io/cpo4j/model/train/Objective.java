@@ -30,6 +30,16 @@ public interface Objective {
         return Map.of();
     }
 
+    /**
+     * Whether each parameter's gradient is final after one backward pass of the step's last
+     * micro-batch (as with {@link MicroBatches}), so that a {@link GradientReducer} may combine
+     * gradients while that pass still runs. False (the default) for an objective that backpropagates
+     * several times per micro-batch.
+     */
+    default boolean finishesGradientsInOnePass() {
+        return false;
+    }
+
     /** Tokens processed by the last {@link #accumulate} (forward passes, for tokens/s). */
     long lastTokens();
 

@@ -1,5 +1,6 @@
 package io.cpo4j.model.train;
 
+import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.optim.AdamW;
 import io.cpo4j.engine.optim.GradClip;
 import io.cpo4j.model.lm.LanguageModel;
@@ -93,7 +94,11 @@ public final class Trainer {
         clock.start("gradients");
         model.setTraining(true);
         model.parameters().zeroGrad();
-        Map<String, Double> metrics = new LinkedHashMap<>(objective.accumulate(config.batchSize(), config.gradAccumSteps()));
+        Autograd.GradientListener early = objective.finishesGradientsInOnePass() ? reducer.overlap(model.parameters()) : null;
+        Map<String, Double> metrics;
+        try (Autograd.Scope listening = early == null ? null : Autograd.listenForGradients(early)) {
+            metrics = new LinkedHashMap<>(objective.accumulate(config.batchSize(), config.gradAccumSteps()));
+        }
         clock.start("optimizer");
         reducer.reduce(model.parameters().grads());
         metrics = new LinkedHashMap<>(reducer.reduceMetrics(metrics));
