@@ -30,6 +30,7 @@ public final class DataParallelJob {
     private final int workers, restarts;
     private final Duration timeout;
     private final PrintStream log;
+    private long bucketBytes = io.cpo4j.spark.ring.RingReducer.DEFAULT_BUCKET_BYTES;
 
     public DataParallelJob(SparkContext spark, int workers, int restarts, Duration timeout, PrintStream log) {
         if (workers < 1) throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
@@ -39,6 +40,13 @@ public final class DataParallelJob {
         this.restarts = restarts;
         this.timeout = timeout;
         this.log = log;
+    }
+
+    /** Gradients travel in buckets of about this many bytes while the backward pass runs (25 MB by default, as DDP); 0: after it. */
+    public DataParallelJob bucketBytes(long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("--bucket-mb must be ≥ 0");
+        this.bucketBytes = bytes;
+        return this;
     }
 
     /** Runs {@code command} ({@code train …} or {@code finetune …} with {@code --out PATH}) to the end. */
@@ -60,7 +68,7 @@ public final class DataParallelJob {
         for (int attempt = 0; ; attempt++) {
             RDD<Integer> tasks = spark.parallelize(scala.jdk.javaapi.CollectionConverters.asScala(ranks).toSeq(), workers, ints);
             try {
-                Object rows = tasks.barrier().mapPartitions(new ReplicaTask(args, shared, timeout, faults, attempt), false, strings).collect();
+                Object rows = tasks.barrier().mapPartitions(new ReplicaTask(args, shared, timeout, bucketBytes, faults, attempt), false, strings).collect();
                 List<String> lines = new ArrayList<>(List.of((String[]) rows));
                 return new Result(lines, attempt);
             } catch (Exception thrown) {                                 // Scala declares nothing: a SparkException is a stage that failed

@@ -45,8 +45,10 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Integer>, Iterator<St
     private final long timeoutMillis;
     private final Faults faults;
     private final int attempt;
+    private final long bucketBytes;
 
-    ReplicaTask(List<String> command, SharedRun shared, Duration timeout, Faults faults, int attempt) {
+    ReplicaTask(List<String> command, SharedRun shared, Duration timeout, long bucketBytes, Faults faults, int attempt) {
+        this.bucketBytes = bucketBytes;
         this.command = List.copyOf(command);
         this.shared = shared;
         this.timeoutMillis = timeout.toMillis();
@@ -89,11 +91,16 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Integer>, Iterator<St
             args.add("--out");
             args.add(runDir.toString());
             if (resume) args.add("--resume");
-            RingReplica replica = new RingReplica(ring, faults.hook(attempt), rank == 0 ? cp -> shared.publishCheckpoint(runDir, cp) : cp -> { });
+            RingReplica replica = new RingReplica(ring, bucketBytes, faults.hook(attempt), rank == 0 ? cp -> shared.publishCheckpoint(runDir, cp) : cp -> { });
             ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
             PrintStream out = rank == 0 ? System.out : new PrintStream(OutputStream.nullOutputStream());
             PrintStream err = new PrintStream(new Tee(errBytes, System.err), true, StandardCharsets.UTF_8);
-            int code = Main.runReplica(args, out, err, replica);
+            int code;
+            try {
+                code = Main.runReplica(args, out, err, replica);
+            } finally {
+                replica.close();
+            }
             out.flush();
             if (code != 0) {
                 String said = errBytes.toString(StandardCharsets.UTF_8).strip();

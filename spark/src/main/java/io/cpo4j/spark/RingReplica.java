@@ -1,11 +1,14 @@
 package io.cpo4j.spark;
 
 import io.cpo4j.cli.DataParallel;
+import io.cpo4j.engine.Autograd;
 import io.cpo4j.engine.io.Json;
+import io.cpo4j.engine.nn.Parameters;
 import io.cpo4j.model.train.GradientReducer;
 import io.cpo4j.model.train.Replica;
 import io.cpo4j.model.train.Trainer;
 import io.cpo4j.spark.ring.Ring;
+import io.cpo4j.spark.ring.RingReducer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,8 +23,8 @@ import java.util.Map;
 
 /**
  * A replica of a data-parallel run whose gradients meet the others' on a {@link Ring}: the mean of
- * every replica's gradient (ring all-reduce, fixed summation order, so every replica gets the same
- * bits), the mean of every replica's metrics, and at every checkpoint a check that the replicas'
+ * every replica's gradient and metrics ({@link RingReducer}: every replica gets the same bits,
+ * buckets sent while the backward pass runs), and at every checkpoint a check that the replicas'
  * weights are still identical plus each replica's own random-stream positions, written by rank 0
  * into the checkpoint ({@value #STREAMS}) so that a resumed run continues every replica's stream.
  */
@@ -31,6 +34,7 @@ final class RingReplica implements DataParallel {
     static final String STREAMS = "replicas.json";
 
     private final Ring ring;
+    private final RingReducer reducer;
     private final Replica replica;
     private final StepHook hook;
     private final Publisher publisher;
@@ -48,11 +52,13 @@ final class RingReplica implements DataParallel {
         StepHook NONE = (rank, step) -> { };
     }
 
-    RingReplica(Ring ring, StepHook hook, Publisher publisher) {
+    /** {@code bucketBytes}: see {@link RingReducer} (0: no overlap with the backward pass). */
+    RingReplica(Ring ring, long bucketBytes, StepHook hook, Publisher publisher) {
         this.ring = ring;
+        this.reducer = new RingReducer(ring, bucketBytes);
         this.hook = hook;
         this.publisher = publisher;
-        this.replica = new Replica(ring.rank(), ring.size(), new RingReducer());
+        this.replica = new Replica(ring.rank(), ring.size(), new Hooked());
     }
 
     @Override
@@ -65,45 +71,38 @@ final class RingReplica implements DataParallel {
         return lastHash;
     }
 
+    /** Stops the reducer's communication thread. */
+    void close() {
+        reducer.close();
+    }
+
     /** Seconds spent communicating so far. */
     double commSeconds() {
         return ring.commSeconds();
     }
 
-    private final class RingReducer implements GradientReducer {
+    /** The ring's reducer, with the fault hook before each step's combining. */
+    private final class Hooked implements GradientReducer {
         private int step;
 
         @Override
         public void reduce(float[] gradients) {
             try {
                 hook.beforeReduce(ring.rank(), ++step);
-                ring.allReduceMean(gradients);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            reducer.reduce(gradients);
         }
 
         @Override
         public Map<String, Double> reduceMetrics(Map<String, Double> metrics) {
-            List<String> keys = new ArrayList<>(metrics.keySet());
-            ByteBuffer mine = ByteBuffer.allocate(8 * keys.size());
-            for (String k : keys) mine.putDouble(metrics.get(k));
-            byte[][] all;
-            try {
-                all = ring.allGather(mine.array());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Map<String, Double> mean = new LinkedHashMap<>();
-            for (int i = 0; i < keys.size(); i++) {
-                double sum = 0;
-                for (byte[] other : all) {
-                    if (other.length != mine.capacity()) throw new IllegalStateException("replica metrics differ in number: " + other.length / 8 + " against " + keys.size() + " " + keys);
-                    sum += ByteBuffer.wrap(other).getDouble(8 * i);       // rank order: the same sum on every replica
-                }
-                mean.put(keys.get(i), sum / all.length);
-            }
-            return mean;
+            return reducer.reduceMetrics(metrics);
+        }
+
+        @Override
+        public Autograd.GradientListener overlap(Parameters parameters) {
+            return reducer.overlap(parameters);
         }
     }
 
