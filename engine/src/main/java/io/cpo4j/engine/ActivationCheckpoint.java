@@ -66,7 +66,11 @@ public final class ActivationCheckpoint {
         }
         Autograd.requireGraphFrom(local, first, "checkpoint");
         // The recomputed graph is the function's own: nothing outside reads its tensors, so they are recycled.
-        Autograd.backwardAndRecycle(local, gradient(out));
+        // A gradient listener hears nothing from it: the same block may run again elsewhere in the outer
+        // graph (another length bucket, another micro-batch's rows), so its weights are not final here.
+        try (Autograd.Scope quiet = Autograd.listenForGradients(null)) {
+            Autograd.backwardAndRecycle(local, gradient(out));
+        }
         if (x.requiresGrad()) Elementwise.axpy(1f, input.gradBuffer(), input.gradOffset(), x.gradBuffer(), x.gradOffset(), x.size());
     }
 

@@ -54,7 +54,8 @@ public final class Autograd {
      * backward of the last op that reads it, while the ops before it still run backward; leaves in
      * the order they finish, the same order on every run of the same graph. This is what
      * overlapping gradient communication with the backward pass needs (PyTorch DDP's buckets).
-     * Recomputed blocks ({@link ActivationCheckpoint}) report their own leaves from their inner pass.
+     * Leaves read only inside recomputed blocks ({@link ActivationCheckpoint}) are not reported: a
+     * block may run more than once in one graph, and its inner pass cannot tell which run is last.
      */
     public static Scope listenForGradients(GradientListener listener) {
         GradientListener saved = LISTENER.get();

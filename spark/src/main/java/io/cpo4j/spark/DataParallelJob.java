@@ -94,10 +94,16 @@ public final class DataParallelJob {
         return v;
     }
 
-    /** The innermost cause's message: what actually went wrong in the task. */
+    /** The --out of a command line, or "?" . */
+    static String outOf(List<String> args) {
+        int i = args.indexOf("--out");
+        return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : "?";
+    }
+
+    /** The innermost cause's message (what actually went wrong in the task), stopping at a ring error, which names the peer. */
     static String rootMessage(Throwable e) {
         Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        while (!(t instanceof io.cpo4j.spark.ring.RingException) && t.getCause() != null && t.getCause() != t) t = t.getCause();
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         return m.lines().findFirst().orElse(m);
     }

@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * Faults injected on purpose, to test recovery: Spark conf {@code spark.cpo4j.faults} is a comma
  * list of {@code KIND:RANK:STEP[:ATTEMPT]} — {@code throw} fails replica RANK just before it combines
- * step STEP's gradients, {@code hang} makes it stop answering there — on job attempt ATTEMPT
- * (default 0, the first), so a restarted job runs clean. Empty: none.
+ * the gradients of the STEP-th step it runs (counted from 1 in that job attempt: on a resumed job,
+ * the STEP-th step after the checkpoint), {@code hang} makes it stop answering there — on job
+ * attempt ATTEMPT (default 0, the first), so a restarted job runs clean. Empty: none.
  */
 record Faults(List<Fault> faults) implements Serializable {
 

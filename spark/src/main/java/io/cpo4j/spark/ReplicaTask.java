@@ -76,12 +76,21 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Integer>, Iterator<St
 
     private String run(BarrierTaskContext ctx, int rank, int n, String taskAddress) throws IOException {
         Duration timeout = Duration.ofMillis(timeoutMillis);
-        RingListener listener = RingListener.open(InetAddress.getByName(host(taskAddress)));
-        String[] published = ctx.allGather(RingListener.format(listener.address()));     // by partition id: rank order
-        List<InetSocketAddress> members = new ArrayList<>();
-        for (String a : published) members.add(RingListener.parse(a));
-        Path local = Files.createTempDirectory("cpo4j-replica-" + rank + "-");
-        try (Ring ring = n == 1 ? singleClosing(listener) : Ring.join(rank, members, listener, timeout)) {
+        // every interface, published under the executor's address as Spark knows it (a host name may resolve to loopback)
+        RingListener listener = RingListener.open(new InetSocketAddress(0).getAddress(), InetAddress.getByName(host(taskAddress)));
+        Ring joined;
+        try {
+            String[] published = ctx.allGather(RingListener.format(listener.address()));     // by partition id: rank order
+            List<InetSocketAddress> members = new ArrayList<>();
+            for (String a : published) members.add(RingListener.parse(a));
+            joined = n == 1 ? singleClosing(listener) : Ring.join(rank, members, listener, timeout);
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+        Path local = null;
+        try (Ring ring = joined) {
+            local = Files.createTempDirectory("cpo4j-replica-" + rank + "-");
             Path runDir = local.resolve("run");
             boolean resume = shared.fetchInto(runDir).isPresent();
             List<String> args = new ArrayList<>(command);
@@ -109,7 +118,7 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Integer>, Iterator<St
             if (rank == 0) shared.publishFinal(runDir);
             return String.format(java.util.Locale.ROOT, "rank %d hash %016x comm_seconds %.3f", rank, replica.lastHash(), replica.commSeconds());
         } finally {
-            deleteTree(local);
+            if (local != null) deleteTree(local);
         }
     }
 

@@ -46,36 +46,53 @@ public final class SparkMain {
         Duration timeout;
         long bucketBytes;
         try {
-            String w = DataParallelJob.take(args, "--workers");
-            if (w == null) throw new IllegalArgumentException("--workers N is required");
-            workers = Integer.parseInt(w);
-            String r = DataParallelJob.take(args, "--restarts");
-            restarts = r == null ? 2 : Integer.parseInt(r);
-            String t = DataParallelJob.take(args, "--timeout");
-            timeout = Duration.ofMillis((long) (1000 * (t == null ? 120 : Double.parseDouble(t))));
-            String b = DataParallelJob.take(args, "--bucket-mb");
-            bucketBytes = (long) ((b == null ? 25 : Double.parseDouble(b)) * (1 << 20));
+            workers = (int) number(args, "--workers", Double.NaN, 1, 100_000);
+            restarts = (int) number(args, "--restarts", 2, 0, 1000);
+            timeout = Duration.ofMillis((long) (1000 * number(args, "--timeout", 120, 0.001, 86_400)));
+            bucketBytes = (long) (number(args, "--bucket-mb", 25, 0, 1 << 20) * (1 << 20));
+            if (args.isEmpty() || !List.of("train", "finetune").contains(args.get(0))) {
+                throw new IllegalArgumentException("the first argument must be train or finetune, got " + (args.isEmpty() ? "nothing" : "'" + args.get(0) + "'"));
+            }
         } catch (IllegalArgumentException e) {
             err.println("cpo4j spark: " + e.getMessage());
             err.print(USAGE);
             return 2;
         }
-        SparkConf conf = new SparkConf().setAppName("cpo4j " + args.get(0));
-        if (!conf.contains("spark.master")) conf.setMaster("local[" + workers + "]");    // run without a cluster, as on a laptop
-        SparkContext spark = new SparkContext(conf);
+        SparkContext spark = null;
         try {
+            SparkConf conf = new SparkConf().setAppName("cpo4j " + args.get(0));
+            if (!conf.contains("spark.master")) conf.setMaster("local[" + workers + "]");    // run without a cluster, as on a laptop
+            spark = new SparkContext(conf);
             DataParallelJob.Result r = new DataParallelJob(spark, workers, restarts, timeout, err).bucketBytes(bucketBytes).run(args);
             for (String line : r.replicas()) out.println("cpo4j spark: " + line);
-            out.println("cpo4j spark: finished on " + workers + " workers" + (r.restarts() > 0 ? " after " + r.restarts() + " restart(s)" : ""));
+            out.println("cpo4j spark: finished on " + workers + " workers" + (r.restarts() > 0 ? " after " + r.restarts() + " restart(s)" : "")
+                    + "; the run is in " + DataParallelJob.outOf(given));
             return 0;
         } catch (IllegalArgumentException e) {
             err.println("cpo4j spark: " + e.getMessage());
             return 2;
         } catch (Exception e) {
-            err.println("cpo4j spark: " + DataParallelJob.rootMessage(e));
+            err.println("cpo4j spark: " + (e instanceof java.io.IOException && e.getMessage() != null ? e.getMessage() : DataParallelJob.rootMessage(e)));
             return 1;
         } finally {
-            spark.stop();
+            if (spark != null) spark.stop();
         }
+    }
+
+    /** Removes {@code flag VALUE} from args and returns the value as a number in [min, max] ({@code fallback} when absent; NaN: required). */
+    static double number(List<String> args, String flag, double fallback, double min, double max) {
+        String v = DataParallelJob.take(args, flag);
+        if (v == null) {
+            if (Double.isNaN(fallback)) throw new IllegalArgumentException(flag + " is required");
+            return fallback;
+        }
+        double x;
+        try {
+            x = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " must be a number, got '" + v + "'");
+        }
+        if (!(x >= min && x <= max)) throw new IllegalArgumentException(flag + " must be in [" + min + ", " + max + "], got " + v);
+        return x;
     }
 }

@@ -102,7 +102,8 @@ class DataParallelJobTest {
         args.addAll(List.of("--out", out.toUri().toString()));
         spark.setLocalProperty(Faults.CONF, faults);
         try {
-            return new DataParallelJob(spark, workers, restarts, timeout, new PrintStream(new ByteArrayOutputStream())).run(args);
+            // 4 KB buckets: the toy model's ~70 KB of gradients travel in many buckets during the backward pass
+            return new DataParallelJob(spark, workers, restarts, timeout, new PrintStream(new ByteArrayOutputStream())).bucketBytes(4096).run(args);
         } finally {
             spark.setLocalProperty(Faults.CONF, null);
         }

@@ -135,7 +135,8 @@ public final class RingReducer implements GradientReducer, AutoCloseable {
         /** On the training thread: a parameter's gradient is final. */
         void finished(Tensor leaf) {
             Integer i = index.get(leaf);
-            if (i == null || sent[i]) return;
+            if (i == null) return;                     // not a trainable parameter (a recomputed block's input, a frozen weight)
+            if (sent[i]) throw new IllegalStateException("ring: parameter " + i + " was reported final twice in one step; its gradient may still change");
             sent[i] = true;
             bucket.add(i);
             bucketFloats += leaf.size();

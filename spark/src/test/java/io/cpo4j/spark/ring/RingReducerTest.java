@@ -79,4 +79,41 @@ class RingReducerTest {
         Map<?, ?> first = (Map<?, ?>) during.get(0)[1], second = (Map<?, ?>) during.get(1)[1];
         for (String key : List.of("loss", "grad_norm")) assertThat(first.get(key)).as("every replica logs the same " + key).isEqualTo(second.get(key));
     }
+
+    /** SFT (one backward over several length buckets) with recomputed blocks: a block runs once per bucket, so only the outer pass may call a weight final. */
+    static float[] sft(Ring ring, GradientReducer reducer) {
+        java.util.List<io.cpo4j.model.data.TokenizedExample> examples = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            int[] cont = new int[2 + (i * 5) % 9];                      // 2 … 10 tokens: several length buckets per batch
+            for (int j = 0; j < cont.length; j++) cont[j] = 1 + (i + j) % 30;
+            examples.add(new io.cpo4j.model.data.TokenizedExample(new int[] {35, 1 + i}, cont));
+        }
+        Gpt gpt = Gpt.create(MODEL, 1);
+        gpt.setGradientCheckpointing(true);
+        TrainConfig tc = TrainConfig.builder().batchSize(8 / ring.size()).blockSize(16).maxSteps(3).learningRate(3e-3f).warmupSteps(0)
+                .evalEvery(0).checkpointEvery(0).seed(1).build();
+        var recipe = io.cpo4j.cpo.train.CpoConfig.builder().lossType(io.cpo4j.cpo.train.LossType.MLE).eosToken(0).training(tc).build();
+        Trainer t = new io.cpo4j.cpo.train.CpoTrainer(gpt, null, examples, recipe, new io.cpo4j.model.train.Replica(ring.rank(), ring.size(), reducer)).trainer();
+        while (!t.finished()) t.step();
+        return gpt.parameters().values().clone();
+    }
+
+    @Test
+    void recomputedBlocksThatRunOncePerLengthBucketAreAveragedOnlyWhenTheirGradientIsWhole() throws Exception {
+        List<List<float[]>> runs = new java.util.ArrayList<>();
+        for (long bucket : new long[] {0, 1024}) {
+            try (Rings rings = Rings.join(2, Duration.ofSeconds(30), 64)) {
+                runs.add(rings.onEach(ring -> {
+                    try (RingReducer reducer = new RingReducer(ring, bucket)) {
+                        return sft(ring, reducer);
+                    }
+                }));
+            }
+        }
+        float[] after = runs.get(0).get(0), during = runs.get(1).get(0);
+        assertThat(runs.get(1).get(1)).as("replicas identical").isEqualTo(during);
+        double maxDiff = 0;
+        for (int i = 0; i < after.length; i++) maxDiff = Math.max(maxDiff, Math.abs(after[i] - during[i]));
+        assertThat(maxDiff).as("buckets during the pass = averaging after it, up to the sums' chunking").isLessThan(1e-5);
+    }
 }
