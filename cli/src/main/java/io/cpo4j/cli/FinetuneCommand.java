@@ -293,7 +293,8 @@ final class FinetuneCommand implements Command {
         FinetuneValidation validation = valExamples.isEmpty() ? null
                 : new FinetuneValidation(policy, cpo.reference(), spec, valExamples, VALIDATION_SEED);
         Progress progress = spec.isContrastive() ? Progress.forConsole(out, name(), "rewards/accuracies") : Progress.forConsole(out, name());
-        TrainingRun training2 = new TrainingRun(trainer, run.dir(), eos, validation, Replicas.listener(progress, parallel, trainer));
+        TrainingRun training2 = new TrainingRun(trainer, run.dir(), eos, validation, Replicas.listener(progress, parallel, trainer))
+                .saveOnExit(parallel == DataParallel.NONE);
         boolean resumed = o.flag("resume") && training2.resumeIfPossible();
         if (resumed) parallel.resumed(training2.resumedFrom(), trainer);
 

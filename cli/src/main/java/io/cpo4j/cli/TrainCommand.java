@@ -216,7 +216,7 @@ final class TrainCommand implements Command {
         Trainer trainer = new Trainer(gpt, replicaConfig, new NextTokenObjective(gpt, batches), replica.reducer());
         Supplier<Map<String, Double>> validation = valWindows == null ? null : () -> validate(gpt, valWindows, tc.evalBatches());
         TrainingRun.Listener progress = Replicas.listener(Progress.forConsole(out, name()), parallel, trainer);
-        TrainingRun training = new TrainingRun(trainer, run.dir(), eos, validation, progress);
+        TrainingRun training = new TrainingRun(trainer, run.dir(), eos, validation, progress).saveOnExit(parallel == DataParallel.NONE);
         boolean resumed = o.flag("resume") && training.resumeIfPossible();
         if (resumed) parallel.resumed(training.resumedFrom(), trainer);
 

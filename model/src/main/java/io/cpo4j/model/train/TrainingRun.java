@@ -36,6 +36,7 @@ public final class TrainingRun {
     private final Supplier<Map<String, Double>> validation;
     private final Listener listener;
     private volatile boolean stopRequested;
+    private boolean saveOnExit = true;
     private Double lastLoss;
     private Path resumedFrom;
 
@@ -69,6 +70,16 @@ public final class TrainingRun {
         return resumedFrom;
     }
 
+    /**
+     * Whether a JVM shutdown (Ctrl-C) saves a checkpoint after the current step before the process
+     * ends (the default). A replica of a data-parallel run turns it off: its peers would not stop
+     * at the same step, and its last periodic checkpoint is the one a restarted job resumes from.
+     */
+    public TrainingRun saveOnExit(boolean save) {
+        this.saveOnExit = save;
+        return this;
+    }
+
     /** Asks the loop to save and stop after the current step (what Ctrl-C does). */
     public void requestStop() {
         stopRequested = true;
@@ -85,8 +96,8 @@ public final class TrainingRun {
                 Thread.currentThread().interrupt();
             }
         }, "cpo4j-save-on-exit");
-        boolean hooked = addHook(hook);
-        if (!hooked) requestStop();                       // Ctrl-C came before the loop: save after one step and stop
+        boolean hooked = saveOnExit && addHook(hook);
+        if (saveOnExit && !hooked) requestStop();         // Ctrl-C came before the loop: save after one step and stop
         try (MetricsLog log = new MetricsLog(runDir.resolve("metrics.jsonl"))) {
             while (!trainer.finished()) {
                 Map<String, Double> metrics;
