@@ -287,6 +287,7 @@ final class FinetuneCommand implements Command {
         LanguageModel policy = lora.isPresent() ? LoraFlags.attach(o, base, lora.get(), tc.seed()) : base;   // targets checked before the weights are read
         HfCheckpoint.loadWeights(base, modelDir);
         Replica replica = parallel.replica();
+        Replicas.ownDropout(policy, parallel);
         CpoConfig replicaSpec = spec.toBuilder().training(tc.toBuilder().batchSize(replicaBatch).build()).build();
         CpoTrainer cpo = new CpoTrainer(policy, null, trainExamples, replicaSpec, replica);
         var trainer = cpo.trainer();

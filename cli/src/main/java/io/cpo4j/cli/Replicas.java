@@ -1,5 +1,7 @@
 package io.cpo4j.cli;
 
+import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.train.Replica;
 import io.cpo4j.model.train.Trainer;
 import io.cpo4j.model.train.TrainingRun;
 
@@ -20,6 +22,12 @@ final class Replicas {
             throw o.usage("--batch " + global + " must be a multiple of the " + replicas + " workers (each computes an equal share of the global batch)");
         }
         return global / replicas;
+    }
+
+    /** Gives a replica other than rank 0 a dropout stream of its own (rank 0 keeps one process's). */
+    static void ownDropout(LanguageModel model, DataParallel parallel) {
+        Replica replica = parallel.replica();
+        if (replica.rank() > 0) model.dropoutRng().setState(replica.seed(model.dropoutRng().state()));
     }
 
     /** {@code progress}, and every checkpoint handed to the run. */

@@ -212,6 +212,7 @@ final class TrainCommand implements Command {
         }
         int eos = eosToken(tokenizer, initDir, model);
         Replica replica = parallel.replica();
+        Replicas.ownDropout(gpt, parallel);
         BatchSource batches = replica.replicas() == 1 ? windows : new BatchShare(windows, replica.rank(), replica.replicas());
         Trainer trainer = new Trainer(gpt, replicaConfig, new NextTokenObjective(gpt, batches), replica.reducer());
         Supplier<Map<String, Double>> validation = valWindows == null ? null : () -> validate(gpt, valWindows, tc.evalBatches());

@@ -30,7 +30,7 @@ import java.util.Map;
  */
 final class RingReplica implements DataParallel {
 
-    /** Per-replica objective states, beside rank 0's checkpoint: {@code [{"data": …, "negatives": …}, …]} by rank. */
+    /** Per-replica stream positions, beside rank 0's checkpoint: {@code [{"objective": {"data": …, "negatives": …}, "dropout_rng": …}, …]} by rank. */
     static final String STREAMS = "replicas.json";
 
     private final Ring ring;
@@ -118,7 +118,10 @@ final class RingReplica implements DataParallel {
                         trainer.stepsDone(), ring.rank(), own, r, other));
             }
         }
-        byte[][] streams = ring.allGather(Json.write(trainer.objective().state()).getBytes(StandardCharsets.UTF_8));
+        Map<String, Object> mine = new LinkedHashMap<>();
+        mine.put("objective", trainer.objective().state());
+        mine.put("dropout_rng", trainer.model().dropoutRng().state());
+        byte[][] streams = ring.allGather(Json.write(mine).getBytes(StandardCharsets.UTF_8));
         if (ring.rank() == 0) {
             List<Object> byRank = new ArrayList<>();
             for (byte[] s : streams) byRank.add(Json.parse(new String(s, StandardCharsets.UTF_8), "replica state"));
@@ -136,9 +139,11 @@ final class RingReplica implements DataParallel {
             throw new IOException(file + ": holds the streams of " + (parsed instanceof List<?> l ? l.size() : 0) + " replicas, this run has " + ring.size()
                     + "; resume with the same --workers");
         }
+        Map<?, ?> own = (Map<?, ?>) byRank.get(ring.rank());
         Map<String, Long> state = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : ((Map<?, ?>) byRank.get(ring.rank())).entrySet()) state.put((String) e.getKey(), ((Number) e.getValue()).longValue());
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) own.get("objective")).entrySet()) state.put((String) e.getKey(), ((Number) e.getValue()).longValue());
         trainer.objective().restore(state);
+        trainer.model().dropoutRng().setState(((Number) own.get("dropout_rng")).longValue());
     }
 
     /** FNV-1a over the weights' bits: equal weights, equal hash. */

@@ -179,11 +179,15 @@ class DataParallelJobTest {
     @Test
     void aReplicaThatFailsIsRestartedFromTheNewestCheckpointAndEndsAsACleanRun() throws Exception {
         Path clean = dir.resolve("clean"), faulty = dir.resolve("faulty");
-        onSpark(train(6), clean, 2, 0, null);
-        DataParallelJob.Result r = onSpark(train(6), faulty, 2, 1, "throw:1:5");
+        List<String> withDropout = train(6);                             // each replica's own dropout stream must resume too
+        withDropout.addAll(List.of("--dropout", "0.1"));
+        onSpark(withDropout, clean, 2, 0, null);
+        DataParallelJob.Result r = onSpark(withDropout, faulty, 2, 1, "throw:1:5");
         assertThat(r.restarts()).isEqualTo(1);
         assertThat(Files.readAllBytes(faulty.resolve("model/model.safetensors"))).isEqualTo(Files.readAllBytes(clean.resolve("model/model.safetensors")));
         assertThat(losses(faulty)).as("every step once, with the clean run's loss").isEqualTo(losses(clean));
+        List<?> streams = (List<?>) io.cpo4j.engine.io.Json.parse(Files.readString(clean.resolve("checkpoints/step-00000003/" + RingReplica.STREAMS)), "replicas.json");
+        assertThat(((Map<?, ?>) streams.get(0)).get("dropout_rng")).as("each replica drops its own positions").isNotEqualTo(((Map<?, ?>) streams.get(1)).get("dropout_rng"));
     }
 
     @Test
@@ -199,7 +203,7 @@ class DataParallelJobTest {
         assertThat(hashOf(r.replicas().get(0))).as("replicas identical").isEqualTo(hashOf(r.replicas().get(1)));
         assertThat(losses(run)).hasSize(4).allSatisfy(loss -> assertThat(loss).isFinite().isPositive());
         List<?> streams = (List<?>) io.cpo4j.engine.io.Json.parse(Files.readString(run.resolve("checkpoints/step-00000002/" + RingReplica.STREAMS)), "replicas.json");
-        Map<?, ?> first = (Map<?, ?>) streams.get(0), second = (Map<?, ?>) streams.get(1);
+        Map<?, ?> first = (Map<?, ?>) ((Map<?, ?>) streams.get(0)).get("objective"), second = (Map<?, ?>) ((Map<?, ?>) streams.get(1)).get("objective");
         assertThat(first.get("data")).as("one data stream").isEqualTo(second.get("data"));
         assertThat(first.get("negatives")).as("each replica samples its own negatives").isNotEqualTo(second.get("negatives"));
         assertThat(Files.readString(run.resolve("metrics.jsonl"))).contains("\"rewards/accuracies\"");

@@ -122,6 +122,14 @@ class DataParallelTrainingTest {
         assertThat(a.get("data")).as("one data stream").isEqualTo(b.get("data"));
         assertThat(a.get("negatives")).as("each replica's own negatives stream").isNotEqualTo(b.get("negatives"));
         assertThat(new Replica(0, 2, GradientReducer.LOCAL).seed(7)).as("rank 0 draws what one process draws").isEqualTo(7);
+        java.util.Set<Long> zero = new java.util.HashSet<>(), one = new java.util.HashSet<>();
+        io.cpo4j.engine.Rng r0 = new io.cpo4j.engine.Rng(new Replica(0, 2, GradientReducer.LOCAL).seed(7)), r1 = new io.cpo4j.engine.Rng(new Replica(1, 2, GradientReducer.LOCAL).seed(7));
+        for (int i = 0; i < 1000; i++) {
+            zero.add(r0.nextLong());
+            one.add(r1.nextLong());
+        }
+        zero.retainAll(one);
+        assertThat(zero).as("rank 1's stream is not rank 0's a few draws on").isEmpty();
         float[] again = train(LossType.CPO, 2, 4).get(0).model().parameters().values();
         assertThat(again).as("a run repeats bit for bit").isEqualTo(pair.get(0).model().parameters().values());
         assertThat(pair.get(0).lastPhaseSeconds()).isNotEmpty();

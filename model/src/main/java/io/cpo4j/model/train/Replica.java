@@ -1,5 +1,7 @@
 package io.cpo4j.model.train;
 
+import io.cpo4j.engine.Rng;
+
 /**
  * One worker's place in synchronous data-parallel training: replica {@code rank} of
  * {@code replicas}, whose gradients and metrics {@code reducer} averages with the others'. Every
@@ -21,9 +23,11 @@ public record Replica(int rank, int replicas, GradientReducer reducer) {
 
     /**
      * The seed of this replica's own random stream (sampled negatives, dropout) from the run's
-     * seed: the run's seed itself on rank 0, so one replica draws what one process draws.
+     * seed: the run's seed itself on rank 0, so one replica draws what one process draws, and on
+     * the others an independent stream ({@link Rng#split}: not the same stream a few draws on,
+     * which {@code seed + rank} would give a counter-based generator).
      */
     public long seed(long seed) {
-        return seed + rank * 0x9E3779B97F4A7C15L;
+        return rank == 0 ? seed : new Rng(seed).split(rank).state();
     }
 }
