@@ -22,7 +22,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -92,17 +94,24 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Integer>, Iterator<St
         try (Ring ring = joined) {
             local = Files.createTempDirectory("cpo4j-replica-" + rank + "-");
             Path runDir = local.resolve("run");
-            boolean resume = shared.fetchInto(runDir).isPresent();
             List<String> args = new ArrayList<>(command);
+            Map<String, String> renames = new LinkedHashMap<>();          // local path → what the user gave, for the published files
+            renames.put(runDir.toString(), shared.uri());
             for (int i = 1; i + 1 < args.size(); i++) {
-                if (INPUTS.contains(args.get(i))) args.set(i + 1, shared.localInput(args.get(i + 1), local.resolve("inputs")));
+                if (!INPUTS.contains(args.get(i))) continue;
+                String given = args.get(i + 1), fetched = shared.localInput(given, local.resolve("inputs"));
+                if (!fetched.equals(given)) renames.put(fetched, given);
+                args.set(i + 1, fetched);
             }
+            boolean resume = shared.fetchInto(runDir).isPresent();
+            if (resume) localize(runDir.resolve("config.json"), renames);
             args.add("--out");
             args.add(runDir.toString());
             if (resume) args.add("--resume");
-            RingReplica replica = new RingReplica(ring, bucketBytes, faults.hook(attempt), rank == 0 ? cp -> shared.publishCheckpoint(runDir, cp) : cp -> { });
+            RingReplica replica = new RingReplica(ring, bucketBytes, faults.hook(attempt), rank == 0 ? cp -> shared.publishCheckpoint(runDir, cp, renames) : cp -> { });
             ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-            PrintStream out = rank == 0 ? System.out : new PrintStream(OutputStream.nullOutputStream());
+            PrintStream out = rank == 0 ? new PrintStream(new Renaming(System.out, renames), true, StandardCharsets.UTF_8)
+                    : new PrintStream(OutputStream.nullOutputStream());
             PrintStream err = new PrintStream(new Tee(errBytes, System.err), true, StandardCharsets.UTF_8);
             int code;
             try {
@@ -115,11 +124,24 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Integer>, Iterator<St
                 String said = errBytes.toString(StandardCharsets.UTF_8).strip();
                 throw new IllegalStateException("replica " + rank + " of " + n + " exited with " + code + ": " + said.substring(said.lastIndexOf('\n') + 1));
             }
-            if (rank == 0) shared.publishFinal(runDir);
+            if (rank == 0) shared.publishFinal(runDir, renames);
             return String.format(java.util.Locale.ROOT, "rank %d hash %016x comm_seconds %.3f", rank, replica.lastHash(), replica.commSeconds());
         } finally {
             if (local != null) deleteTree(local);
         }
+    }
+
+    /**
+     * The fetched config.json with the inputs' URIs back to this task's copies, so that resuming
+     * finds the recorded data files where it reads them now (their bytes and hashes are checked).
+     */
+    private static void localize(Path config, Map<String, String> renames) throws IOException {
+        if (!Files.isRegularFile(config)) return;
+        String text = Files.readString(config);
+        for (Map.Entry<String, String> r : renames.entrySet()) {
+            if (r.getValue().contains("://")) text = text.replace(r.getValue(), r.getKey());
+        }
+        Files.writeString(config, text);
     }
 
     private static Ring singleClosing(RingListener listener) throws IOException {
@@ -139,6 +161,34 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Integer>, Iterator<St
             for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
         } catch (IOException ignored) {
             // a temporary folder left behind
+        }
+    }
+
+    /** Passes lines on with the task's local paths renamed to what the user gave. */
+    private static final class Renaming extends OutputStream {
+        private final PrintStream to;
+        private final Map<String, String> renames;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        Renaming(PrintStream to, Map<String, String> renames) {
+            this.to = to;
+            this.renames = renames;
+        }
+
+        @Override
+        public void write(int b) {
+            line.write(b);
+            if (b == '\n') flush();
+        }
+
+        @Override
+        public void flush() {
+            if (line.size() == 0) return;
+            String text = line.toString(StandardCharsets.UTF_8);
+            for (Map.Entry<String, String> r : renames.entrySet()) text = text.replace(r.getKey(), r.getValue());
+            to.print(text);
+            to.flush();
+            line.reset();
         }
     }
 

@@ -102,16 +102,36 @@ final class SharedRun implements Serializable {
     }
 
     /** Publishes a checkpoint of the local run (and the config and metrics so far), each piece whole or not at all. */
-    void publishCheckpoint(java.nio.file.Path local, java.nio.file.Path checkpoint) throws IOException {
-        put(local.resolve("config.json"), "config.json");
+    void publishCheckpoint(java.nio.file.Path local, java.nio.file.Path checkpoint, Map<String, String> renames) throws IOException {
+        putRenamed(local, "config.json", renames);
         put(local.resolve("metrics.jsonl"), "metrics.jsonl");
         put(checkpoint, "checkpoints/" + checkpoint.getFileName());
     }
 
     /** Publishes the finished run: metrics, the model folder and the report. */
-    void publishFinal(java.nio.file.Path local) throws IOException {
+    void publishFinal(java.nio.file.Path local, Map<String, String> renames) throws IOException {
         put(local.resolve("metrics.jsonl"), "metrics.jsonl");
-        for (String f : List.of("model", "adapter", "report.html")) if (Files.exists(local.resolve(f))) put(local.resolve(f), f);
+        for (String f : List.of("model", "adapter")) if (Files.exists(local.resolve(f))) put(local.resolve(f), f);
+        putRenamed(local, "config.json", renames);
+        putRenamed(local, "report.html", renames);
+    }
+
+    /**
+     * A text file of the local run with the task's local paths renamed to what the user gave:
+     * {@code renames} maps the local run folder to this folder and fetched inputs to their URIs.
+     */
+    private void putRenamed(java.nio.file.Path local, String name, Map<String, String> renames) throws IOException {
+        java.nio.file.Path source = local.resolve(name);
+        if (!Files.exists(source)) return;
+        java.nio.file.Path named = Files.createTempFile(local.getParent(), "." + name, ".tmp");
+        try {
+            String text = Files.readString(source);
+            for (Map.Entry<String, String> r : renames.entrySet()) text = text.replace(r.getKey(), r.getValue());
+            Files.writeString(named, text);
+            put(named, name);
+        } finally {
+            Files.deleteIfExists(named);
+        }
     }
 
     /** Where failed replicas leave their reason, for the driver (a failed barrier stage reports only "a task failed"). */

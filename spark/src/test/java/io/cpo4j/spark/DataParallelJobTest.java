@@ -170,6 +170,8 @@ class DataParallelJobTest {
         assertThat(a.resolve("checkpoints/step-00000003/" + RingReplica.STREAMS)).isRegularFile();
         assertThat(a.resolve("checkpoints/step-00000006")).isDirectory();
         assertThat(a.resolve("report.html")).isRegularFile();
+        assertThat(Files.readString(a.resolve("config.json"))).as("the published config names the shared folder").contains("file://" + a)
+                .doesNotContain("cpo4j-replica-");
         List<Double> losses = losses(a), alonesLosses = losses(alone);
         assertThat(losses).hasSize(6);
         for (int i = 0; i < losses.size(); i++) assertThat(losses.get(i)).as("step %d's loss, the mean over both shares", i + 1).isCloseTo(alonesLosses.get(i), within(1e-4));
@@ -181,6 +183,8 @@ class DataParallelJobTest {
         Path clean = dir.resolve("clean"), faulty = dir.resolve("faulty");
         List<String> withDropout = train(6);                             // each replica's own dropout stream must resume too
         withDropout.addAll(List.of("--dropout", "0.1"));
+        withDropout.set(withDropout.indexOf(trainBin.toString()), trainBin.toUri().toString());   // fetched again by the restarted tasks
+        withDropout.set(withDropout.indexOf(chars.toString()), chars.toUri().toString());
         onSpark(withDropout, clean, 2, 0, null);
         DataParallelJob.Result r = onSpark(withDropout, faulty, 2, 1, "throw:1:5");
         assertThat(r.restarts()).isEqualTo(1);
