@@ -39,7 +39,7 @@ public final class AllReduceProcesses {
             InetSocketAddress childAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(line.substring(5)));
             toChild.println("port=" + listener.address().getPort());
             try (Ring ring = Ring.join(0, List.of(listener.address(), childAddress), listener, TIMEOUT)) {
-                return run(ring, length, warmup, runs);
+                return time(ring, length, warmup, runs);
             }
         } finally {
             if (!child.waitFor(30, TimeUnit.SECONDS)) child.destroyForcibly();
@@ -56,12 +56,13 @@ public final class AllReduceProcesses {
             if (line == null || !line.startsWith("port=")) throw new IOException("allreduce child: expected port=N, got " + line);
             InetSocketAddress parent = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(line.substring(5)));
             try (Ring ring = Ring.join(1, List.of(parent, listener.address()), listener, TIMEOUT)) {
-                run(ring, length, warmup, runs);
+                time(ring, length, warmup, runs);
             }
         }
     }
 
-    private static double[] run(Ring ring, int length, int warmup, int runs) throws IOException {
+    /** Seconds of each timed all-reduce of {@code length} floats on this member (every member starts each one together). */
+    static double[] time(Ring ring, int length, int warmup, int runs) throws IOException {
         float[] source = new float[length], data = new float[length];
         Random random = new Random(ring.rank());
         for (int i = 0; i < length; i++) source[i] = (float) random.nextGaussian();

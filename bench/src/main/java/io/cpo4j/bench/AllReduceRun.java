@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -105,24 +104,8 @@ public final class AllReduceRun {
         List<Ring> rings = new ArrayList<>();
         for (Future<Ring> f : joins) rings.add(f.get());
         try {
-            CyclicBarrier start = new CyclicBarrier(n);
             List<Future<double[]>> times = new ArrayList<>();
-            for (Ring ring : rings) {
-                times.add(pool.submit(() -> {
-                    float[] source = new float[length], data = new float[length];
-                    Random random = new Random(ring.rank());
-                    for (int i = 0; i < length; i++) source[i] = (float) random.nextGaussian();
-                    double[] seconds = new double[runs];
-                    for (int run = -warmup; run < runs; run++) {
-                        System.arraycopy(source, 0, data, 0, length);
-                        start.await();
-                        long t0 = System.nanoTime();
-                        ring.allReduceSum(data);
-                        if (run >= 0) seconds[run] = (System.nanoTime() - t0) / 1e9;
-                    }
-                    return seconds;
-                }));
-            }
+            for (Ring ring : rings) times.add(pool.submit(() -> AllReduceProcesses.time(ring, length, warmup, runs)));
             double[] slowest = new double[runs];
             for (Future<double[]> f : times) {
                 double[] t = f.get();
