@@ -32,10 +32,19 @@ class NegativesTest {
             for (int[] n : negs.get(b)) {
                 assertThat(n).isNotEqualTo(TRUTHS[b]);
                 assertThat(n[n.length - 1]).isEqualTo(EOS);
-                assertThat(n.length).isLessThan(TRUTHS[b].length);
+                assertThat(n.length).isLessThan(TRUTHS[b].length).as("keeps at least one of the truth's tokens").isGreaterThanOrEqualTo(2);
                 assertThat(Arrays.copyOf(n, n.length - 1)).containsExactly(Arrays.copyOf(TRUTHS[b], n.length - 1));
             }
         }
+    }
+
+    @Test
+    void truncationKeepsOneToAllButOneOfTheTruthsTokens() {
+        java.util.Set<Integer> kept = new java.util.TreeSet<>();
+        for (int[] n : new TruncationNegatives().generate(new int[][] {PREFIXES[1]}, new int[][] {TRUTHS[1]}, 40, context(3)).get(0)) kept.add(n.length - 1);
+        assertThat(kept).as("cuts of {21, 22, 23}").containsExactly(1, 2);
+        List<int[]> single = new TruncationNegatives().generate(new int[][] {PREFIXES[0]}, new int[][] {{31, EOS}}, 2, context(3)).get(0);
+        assertThat(single).as("a one-token truth can only end at once").allSatisfy(n -> assertThat(n).containsExactly(EOS));
     }
 
     @Test
