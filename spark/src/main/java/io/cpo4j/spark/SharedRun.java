@@ -47,10 +47,15 @@ final class SharedRun implements Serializable {
         return new org.apache.hadoop.fs.Path(uri);
     }
 
-    private FileSystem fs() throws IOException {
+    /** The driver's Hadoop configuration, rebuilt here. */
+    private Configuration conf() {
         Configuration conf = new Configuration(false);
         hadoop.forEach(conf::set);
-        FileSystem fs = root().getFileSystem(conf);
+        return conf;
+    }
+
+    private FileSystem fs() throws IOException {
+        FileSystem fs = root().getFileSystem(conf());
         return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;   // no .crc files beside a local run
     }
 
@@ -62,9 +67,7 @@ final class SharedRun implements Serializable {
     String localInput(String value, java.nio.file.Path localDir) throws IOException {
         if (!value.contains("://")) return value;
         org.apache.hadoop.fs.Path src = new org.apache.hadoop.fs.Path(value);
-        Configuration conf = new Configuration(false);
-        hadoop.forEach(conf::set);
-        FileSystem fs = src.getFileSystem(conf);
+        FileSystem fs = src.getFileSystem(conf());
         if (!fs.exists(src)) throw new IOException(value + ": not found");
         java.nio.file.Path dst = localDir.resolve(Integer.toHexString(value.hashCode())).resolve(src.getName());
         Files.createDirectories(dst.getParent());
