@@ -1,0 +1,60 @@
+package io.cpo4j.cli.eval;
+
+import io.cpo4j.cli.oracle.OracleDocument;
+import io.cpo4j.cli.oracle.OracleLanguage;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PromptOutcomeTest {
+
+    private final OracleLanguage oracle = OracleLanguage.english();
+
+    private List<PromptOutcome> outcomes(Function<OracleDocument, List<String>> candidate, boolean ended) {
+        List<ContinuationSample> samples = new ArrayList<>();
+        for (long i = 0; samples.size() < 100; i++) {
+            OracleDocument d = oracle.document(20, i);
+            if (d.size() >= 8) samples.add(new ContinuationSample(d.prefix(6), d.suffix(6), candidate.apply(d), ended));
+        }
+        return PromptOutcome.of(oracle, samples);
+    }
+
+    @Test
+    void theTruthIsCompleteAndTiesWithItself() {
+        List<PromptOutcome> truth = outcomes(d -> d.suffix(6), true);
+        assertThat(truth).hasSize(100).allSatisfy(o -> {
+            assertThat(o.complete()).isTrue();
+            assertThat(o.againstTruth()).isEqualTo(0.5);
+            assertThat(o.candidateWords()).isEqualTo(o.truthWords());
+        });
+    }
+
+    @Test
+    void aValidContinuationCutAtTheLimitIsNotComplete() {
+        // all but the last word: valid as far as it goes, but the model did not end it
+        List<PromptOutcome> cut = outcomes(d -> d.words().subList(6, d.size() - 1), false);
+        assertThat(cut).allSatisfy(o -> {
+            assertThat(o.candidate().valid()).isTrue();
+            assertThat(o.complete()).isFalse();
+        });
+        // the same words ended there stop mid-sentence: ended, but not a document of the language
+        List<PromptOutcome> ended = outcomes(d -> d.words().subList(6, d.size() - 1), true);
+        assertThat(ended).allSatisfy(o -> assertThat(o.complete()).isFalse());
+    }
+
+    @Test
+    void wordSaladIsNeverCompleteAndLosesHeadToHeadAgainstTheTruth() {
+        List<PromptOutcome> salad = outcomes(d -> List.of("zebra", "zebra", "the", "."), true);
+        List<PromptOutcome> truth = outcomes(d -> d.suffix(6), true);
+        for (int i = 0; i < salad.size(); i++) {
+            assertThat(salad.get(i).complete()).isFalse();
+            assertThat(salad.get(i).againstTruth()).isZero();
+            assertThat(salad.get(i).against(truth.get(i))).isZero();
+            assertThat(truth.get(i).against(salad.get(i))).isEqualTo(1.0);
+        }
+    }
+}
