@@ -7,6 +7,7 @@ import io.cpo4j.cli.eval.EvalRow;
 import io.cpo4j.cli.eval.EvalTable;
 import io.cpo4j.cli.eval.Interval;
 import io.cpo4j.cli.eval.OracleMetrics;
+import io.cpo4j.cli.eval.PromptOutcome;
 import io.cpo4j.cli.oracle.OracleDocument;
 import io.cpo4j.cpo.score.PaddedRows;
 import io.cpo4j.engine.Autograd;
@@ -91,6 +92,15 @@ public final class OracleEvaluation {
      * token (words + end), 95% interval. Documents longer than the context are left out.
      */
     public Interval coverage(LanguageModel model, double temperature) {
+        DocumentNll d = coverageNll(model, temperature);
+        return Coverage.perOracleToken(d.nll(), d.tokens(), seed);
+    }
+
+    /** Each coverage document's NLL under the model (nats) and its oracle tokens (words + end), in document order. */
+    public record DocumentNll(double[] nll, int[] tokens) {}
+
+    /** The per-document figures behind {@link #coverage}: the same documents for every model, so that models can be compared document by document. */
+    public DocumentNll coverageNll(LanguageModel model, double temperature) {
         List<int[]> docs = new ArrayList<>();
         List<Integer> wordCounts = new ArrayList<>();
         for (OracleDocument d : coverageDocs) {
@@ -127,6 +137,11 @@ public final class OracleEvaluation {
         } finally {
             model.setTraining(was);
         }
-        return Coverage.perOracleToken(nll, words, seed);
+        return new DocumentNll(nll, words);
+    }
+
+    /** The model's continuation of every prompt at one decoding, scored by the oracle prompt by prompt. */
+    public List<PromptOutcome> outcomes(LanguageModel model, Decoding d) {
+        return PromptOutcome.of(corpus.oracle(), continuations(model, d));
     }
 }

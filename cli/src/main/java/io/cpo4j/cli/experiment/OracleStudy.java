@@ -7,6 +7,8 @@ import io.cpo4j.cli.oracle.OracleDocument;
 import io.cpo4j.cpo.score.ContinuationLikelihood;
 import io.cpo4j.cpo.train.ExampleSource;
 import io.cpo4j.cpo.train.CpoConfig;
+import io.cpo4j.engine.io.AtomicFiles;
+import io.cpo4j.engine.io.Json;
 import io.cpo4j.model.data.RandomWindows;
 import io.cpo4j.model.data.SequentialWindows;
 import io.cpo4j.model.data.TokenShard;
@@ -31,6 +33,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,27 +54,36 @@ public final class OracleStudy {
     private final Function<String, TrainingRun.Listener> progress;
     private final OracleCorpus corpus;
     private final ModelConfig modelConfig;
+    private final OracleSplits splits;
     private final List<OracleDocument> promptDocs, coverageDocs, valDocs;
     private final List<TokenizedExample> examples, valExamples;
+    private List<TokenizedExample> testExamples;
 
     public OracleStudy(DemoConfig cfg, Path runDir, PrintStream log, Function<String, TrainingRun.Listener> progress) throws IOException {
+        this(cfg, runDir, log, progress, 4 * Math.max(cfg.prompts(), cfg.coverageDocs()), OracleSplits::thirds);
+    }
+
+    /**
+     * A study whose {@code heldOutDocs} held-out documents are cut by {@code split} into test and
+     * validation prompts, coverage documents and validation-loss documents.
+     */
+    public OracleStudy(DemoConfig cfg, Path runDir, PrintStream log, Function<String, TrainingRun.Listener> progress, int heldOutDocs,
+                       Function<List<OracleDocument>, OracleSplits> split) throws IOException {
         this.cfg = cfg;
         this.runDir = runDir;
         this.log = log;
         this.progress = progress;
         Files.createDirectories(runDir);
         log.printf(Locale.ROOT, "oracle corpus: %d training documents, BPE vocabulary of 512 …%n", cfg.trainDocs());
-        this.corpus = OracleCorpus.build(cfg.seed(), cfg.trainDocs(), 4 * Math.max(cfg.prompts(), cfg.coverageDocs()), 512);
+        this.corpus = OracleCorpus.build(cfg.seed(), cfg.trainDocs(), heldOutDocs, 512);
         BpeFiles.save((BpeTokenizer) corpus.tokenizer(), runDir.resolve("tokenizer"));
         this.modelConfig = GptConfig.tiny().withVocabSize(corpus.tokenizer().vocabSize());
         MemoryEstimate.training(modelConfig, Math.max(cfg.batch(), cfg.finetuneBatch() * cfg.cpo().candidates()), modelConfig.contextLength())
                 .requireFits("the study's training");
-        // held-out documents: prompts, coverage, and validation, disjoint
-        List<OracleDocument> held = corpus.heldOut();
-        int third = held.size() / 3;
-        this.promptDocs = held.subList(0, third);
-        this.coverageDocs = held.subList(third, 2 * third);
-        this.valDocs = held.subList(2 * third, held.size());
+        this.splits = split.apply(corpus.heldOut());
+        this.promptDocs = splits.test();
+        this.coverageDocs = splits.coverage();
+        this.valDocs = splits.lossDocs();
         this.examples = corpus.examples(corpus.train(), cfg.promptWords(), modelConfig.contextLength());
         this.valExamples = corpus.examples(valDocs, cfg.promptWords(), modelConfig.contextLength());
     }
@@ -84,11 +96,62 @@ public final class OracleStudy {
         return cfg;
     }
 
+    public OracleSplits splits() {
+        return splits;
+    }
+
+    public Path runDir() {
+        return runDir;
+    }
+
+    /** The truth's continuation NLL per token on the test prompts' documents (the figure MLE optimises). */
+    public double testNll(LanguageModel model) {
+        if (testExamples == null) testExamples = corpus.examples(splits.test(), cfg.promptWords(), modelConfig.contextLength());
+        return continuationNll(model, testExamples);
+    }
+
+    /** An evaluation on {@code prompts} (with the study's coverage documents), sampling from stream {@code seed}. */
+    public OracleEvaluation evaluation(List<OracleDocument> prompts, long seed) {
+        return new OracleEvaluation(corpus, prompts, coverageDocs.subList(0, Math.min(coverageDocs.size(), cfg.coverageDocs())), cfg.promptWords(),
+                cfg.maxNewTokens(), seed);
+    }
+
+    /**
+     * The model pretrained by {@link #pretrain()} if {@code dir} holds one made with the same
+     * settings (as {@code pretrain-settings.json} there records), else pretrains and saves it there:
+     * every arm of every run with these settings starts from the same base.
+     */
+    public LanguageModel pretrainedBase() throws IOException {
+        Path dir = runDir.resolve("pretrain");
+        Path model = dir.resolve("model"), settings = dir.resolve("pretrain-settings.json");
+        String wanted = Json.write(pretrainSettings());
+        if (HfCheckpoint.hasWeights(model) && Files.isRegularFile(settings) && Files.readString(settings).equals(wanted)) {
+            log.printf(Locale.ROOT, "pretrain: reusing %s%n", model);
+            return HfCheckpoint.load(model);
+        }
+        if (Files.exists(dir)) throw new IOException(dir + " holds another pretraining (or an unfinished one); use a new --out or remove it");
+        LanguageModel base = pretrain();
+        AtomicFiles.writeString(settings, wanted);
+        return base;
+    }
+
+    private Map<String, Object> pretrainSettings() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seed", cfg.seed());
+        m.put("train_docs", (long) cfg.trainDocs());
+        m.put("steps", (long) cfg.pretrainSteps());
+        m.put("batch", (long) cfg.batch());
+        m.put("block", (long) cfg.block());
+        m.put("lr", (double) cfg.pretrainLr());
+        m.put("model", modelConfig.toString());
+        return m;
+    }
+
     /** Next-token pretraining from scratch on the training stream. */
     public LanguageModel pretrain() throws IOException {
         LanguageModel base = modelConfig.create(cfg.seed());
         int[] valStream = streamOf(valDocs);
-        TrainConfig pre = trainConfig(cfg.batch(), cfg.block(), cfg.pretrainSteps(), cfg.pretrainLr(), Math.max(1, cfg.pretrainSteps() / 20));
+        TrainConfig pre = trainConfig(cfg.batch(), cfg.block(), cfg.pretrainSteps(), cfg.pretrainLr(), Math.max(1, cfg.pretrainSteps() / 20), cfg.seed());
         SequentialWindows val = new SequentialWindows(TokenShard.of(valStream), cfg.batch(), cfg.block());
         phase("pretrain", base, new NextTokenObjective(base, new RandomWindows(TokenShard.of(corpus.trainingStream()), cfg.block(), cfg.seed())),
                 pre, () -> Map.of("val/loss", Evaluation.meanLoss(base, val, 50).loss()));
@@ -97,11 +160,19 @@ public final class OracleStudy {
 
     /** A copy of {@code base} continued for {@code finetuneSteps} with the recipe, in sub-folder {@code name}. */
     public LanguageModel finetune(String name, CpoConfig recipe, LanguageModel base) throws IOException {
-        TrainConfig ft = trainConfig(cfg.finetuneBatch(), cfg.block(), cfg.finetuneSteps(), cfg.finetuneLr(), Math.max(1, cfg.finetuneSteps() / 10));
+        return finetune(name, recipe, base, cfg.finetuneLr(), cfg.seed());
+    }
+
+    /**
+     * A copy of {@code base} continued with the recipe at peak learning rate {@code lr}; {@code seed}
+     * decides the order of the examples, the negatives and dropout (the study's seed: as the demo).
+     */
+    public LanguageModel finetune(String name, CpoConfig recipe, LanguageModel base, float lr, long seed) throws IOException {
+        TrainConfig ft = trainConfig(cfg.finetuneBatch(), cfg.block(), cfg.finetuneSteps(), lr, Math.max(1, cfg.finetuneSteps() / 10), seed);
         CpoConfig spec = recipe.toBuilder().eosToken(corpus.eos()).training(ft).build();
         LanguageModel policy = base.copy();
         LanguageModel reference = spec.needsReference() ? base.copy().freeze(true) : null;
-        Objective objective = spec.objective(policy, reference, new ExampleSource(examples, cfg.seed() + 11), cfg.seed() + 13);
+        Objective objective = spec.objective(policy, reference, new ExampleSource(examples, seed + 11), seed + 13);
         phase(name, policy, objective, ft, () -> Map.of("val/nll_loss", continuationNll(policy, valExamples)));
         return policy;
     }
@@ -124,10 +195,10 @@ public final class OracleStudy {
         BpeFiles.save((BpeTokenizer) corpus.tokenizer(), dir);
     }
 
-    private TrainConfig trainConfig(int batch, int block, int steps, float lr, int warmup) {
+    private TrainConfig trainConfig(int batch, int block, int steps, float lr, int warmup, long seed) {
         int evalEvery = Math.max(1, steps / 5);
         return TrainConfig.builder().batchSize(batch).blockSize(block).maxSteps(steps).learningRate(lr).warmupSteps(warmup)
-                .evalEvery(evalEvery).evalBatches(50).checkpointEvery(0).keepCheckpoints(1).seed(cfg.seed()).build();
+                .evalEvery(evalEvery).evalBatches(50).checkpointEvery(0).keepCheckpoints(1).seed(seed).build();
     }
 
     private void phase(String name, LanguageModel model, Objective objective, TrainConfig tc, Supplier<Map<String, Double>> validation) throws IOException {
