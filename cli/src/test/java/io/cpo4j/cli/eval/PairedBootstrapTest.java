@@ -106,6 +106,37 @@ class PairedBootstrapTest {
     }
 
     @Test
+    void onlyTheClusteredIntervalCoversWhenTheGainVariesBySeed() {
+        // 10 training seeds × 25 prompts; each seed's gain is 0.2 + N(0, 0.2²), so the population
+        // difference is 0.2 but one experiment's seeds are a sample of it. Resampling prompts
+        // alone ignores that spread and covers the truth far less often than 95%.
+        Rng rng = new Rng(77);
+        double truth = 0.2;
+        int clustered = 0, promptsOnly = 0, datasets = 200;
+        for (int k = 0; k < datasets; k++) {
+            List<double[]> arm = new ArrayList<>(), baseline = new ArrayList<>();
+            for (int s = 0; s < 10; s++) {
+                double gain = truth + 0.2 * rng.nextGaussian();
+                double[] a = new double[25], b = new double[25];
+                for (int i = 0; i < 25; i++) {
+                    double difficulty = rng.nextGaussian();
+                    b[i] = 3 + difficulty + 0.5 * rng.nextGaussian();
+                    a[i] = 3 + gain + difficulty + 0.5 * rng.nextGaussian();
+                }
+                arm.add(a);
+                baseline.add(b);
+            }
+            PairedItems items = PairedItems.plain(arm, baseline);
+            PairedDifference c = PairedBootstrap.difference(items, 1000, 0.95, k, Clustering.SEEDS_THEN_PROMPTS);
+            PairedDifference p = PairedBootstrap.difference(items, 1000, 0.95, k, Clustering.PROMPTS_WITHIN_SEEDS);
+            if (c.low() <= truth && truth <= c.high()) clustered++;
+            if (p.low() <= truth && truth <= p.high()) promptsOnly++;
+        }
+        assertThat(clustered / (double) datasets).isBetween(0.90, 0.99);
+        assertThat(promptsOnly / (double) datasets).isLessThan(0.85);
+    }
+
+    @Test
     void clusteringBySeedWidensTheIntervalWhenSeedsDiffer() {
         // the arm's gain depends on the training seed: +0.0, +0.3, +0.6 on seeds 0, 1, 2
         Rng rng = new Rng(4);
