@@ -18,11 +18,12 @@ import java.util.function.ToDoubleFunction;
  * use the same seed, so every metric sees the same resampled items.
  *
  * <pre>{@code
- * var cmp = new PairedComparison<>("MLE", mleSamples, List.of(
- *         PairedComparison.Metric.ratio("oracle NLL", Better.LOWER, 3, s -> s.nats(), s -> s.tokens()),
- *         PairedComparison.Metric.plain("valid", Better.HIGHER, 3, s -> s.valid() ? 1 : 0)), seed)
- *     .headToHead("win rate vs MLE", (arm, mle) -> OracleJudge.compare(arm.score(), mle.score()))
- *     .arm("CPO", cpoSamples);
+ * // per method: one List<ScoredContinuation> per training seed, ScoredContinuation.all(oracle, samples)
+ * var cmp = new PairedComparison<>("MLE", mle, List.of(ScoredContinuation.oracleNll(3),
+ *                 ScoredContinuation.validity(3), ScoredContinuation.lengthRatio(2)), seed)
+ *         .headToHead("win rate vs MLE", ScoredContinuation::judge)
+ *         .arm("CPO", cpo)
+ *         .arm("DPO", dpo);
  * String md = cmp.table().markdown();
  * }</pre>
  */
