@@ -61,6 +61,7 @@ public record HeadToHead(int wins, int ties, int losses, Interval rate) {
     }
 
     public static HeadToHead byValue(PairedItems items, Better better, int resamples, double level, long seed, Clustering clustering) {
+        if (better == Better.NEITHER) throw new IllegalArgumentException("head to head: a metric without a better direction has no winner");
         ItemValues arm = items.arm(), baseline = items.baseline();
         List<double[]> scores = new ArrayList<>(arm.seeds());
         for (int s = 0; s < arm.seeds(); s++) {

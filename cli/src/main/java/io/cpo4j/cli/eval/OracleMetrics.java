@@ -1,8 +1,6 @@
 package io.cpo4j.cli.eval;
 
-import io.cpo4j.cli.judge.OracleJudge;
 import io.cpo4j.cli.judge.Preference;
-import io.cpo4j.cli.oracle.Forward;
 import io.cpo4j.cli.oracle.OracleLanguage;
 import io.cpo4j.cli.oracle.OracleScore;
 
@@ -46,14 +44,12 @@ public record OracleMetrics(int samples, Interval oracleNll, Interval validity, 
         List<List<String>> candidates = new ArrayList<>(n), truths = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             ContinuationSample s = samples.get(i);
-            Forward prompt = oracle.forward();
-            for (String w : s.prompt()) prompt.next(w);
-            OracleScore c = oracle.scoreFrom(prompt, s.candidate(), s.candidateEnded());
-            OracleScore t = oracle.scoreFrom(prompt, s.truth(), true);
+            ScoredContinuation scored = ScoredContinuation.of(oracle, s);
+            OracleScore c = scored.candidate();
             nll[i] = -c.logProb();
             tokens[i] = c.tokens();
             if (c.valid()) valid++;
-            preferences.add(OracleJudge.compare(c, t));
+            preferences.add(scored.againstTruth());
             candidates.add(s.candidate());
             truths.add(s.truth());
         }

@@ -6,7 +6,8 @@ import java.util.Locale;
 
 /**
  * The paper's comparison table in Markdown: rows are methods (the baseline first, by convention),
- * columns are metrics, each header carrying its better direction ({@code oracle NLL ↓}). Cells:
+ * columns are metrics, each header carrying its better direction ({@code oracle NLL ↓}; none for
+ * {@link Better#NEITHER}). Cells:
  * <ul>
  *   <li>{@link Cell#value}: the estimate alone, e.g. {@code 2.612} — the baseline's row;</li>
  *   <li>{@link Cell#paired}: the arm's estimate, then its difference to the baseline with the
@@ -96,7 +97,11 @@ public final class PairedTable {
 
     public String markdown() {
         StringBuilder sb = new StringBuilder("| ").append(firstHeader).append(" |");
-        for (Column c : columns) sb.append(' ').append(c.name()).append(' ').append(c.better().arrow()).append(" |");
+        for (Column c : columns) {
+            sb.append(' ').append(c.name());
+            if (!c.better().arrow().isEmpty()) sb.append(' ').append(c.better().arrow());
+            sb.append(" |");
+        }
         sb.append("\n|---|");
         for (int k = 0; k < columns.size(); k++) sb.append("---|");
         sb.append('\n');

@@ -65,6 +65,8 @@ class HeadToHeadTest {
         HeadToHead higher = HeadToHead.byValue(nll, Better.HIGHER, 1);
         assertThat(List.of(higher.wins(), higher.ties(), higher.losses())).containsExactly(1, 1, 2);
         assertThat(higher.rate().estimate()).isCloseTo(0.375, within(1e-15));
+        assertThatThrownBy(() -> HeadToHead.byValue(nll, Better.NEITHER, 1))
+                .hasMessage("head to head: a metric without a better direction has no winner");
     }
 
     @Test

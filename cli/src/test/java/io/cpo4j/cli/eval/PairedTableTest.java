@@ -40,11 +40,11 @@ class PairedTableTest {
     void cellsFromTheBootstrapAndMissingValues() {
         PairedItems items = PairedItems.plain(List.of(new double[] {1, 2, 3}), List.of(new double[] {1, 2, 3}));
         PairedDifference none = PairedBootstrap.difference(items, 1);
-        String md = new PairedTable("arm", List.of(new PairedTable.Column("score", Better.HIGHER, 1)))
+        String md = new PairedTable("arm", List.of(new PairedTable.Column("length ratio", Better.NEITHER, 1)))
                 .row("same", PairedTable.Cell.paired(none))
                 .row("unknown", PairedTable.Cell.value(Double.NaN))
                 .markdown();
-        assertThat(md).isEqualTo("| arm | score ↑ |\n|---|---|\n| same | 2.0 (+0.0 [+0.0, +0.0]) |\n| unknown | — |\n");
+        assertThat(md).isEqualTo("| arm | length ratio |\n|---|---|\n| same | 2.0 (+0.0 [+0.0, +0.0]) |\n| unknown | — |\n");
         assertThatThrownBy(() -> new PairedTable("method", COLUMNS).row("CPO", PairedTable.Cell.value(1)))
                 .hasMessage("paired table: row 'CPO' has 1 cells but the table 3 columns");
     }
