@@ -1,6 +1,11 @@
 package io.cpo4j.cli;
 
+import io.cpo4j.cli.eval.Decoding;
+import io.cpo4j.cli.experiment.ArmChoice;
 import io.cpo4j.cli.experiment.DemoConfig;
+import io.cpo4j.cli.experiment.OracleProtocol;
+import io.cpo4j.cli.experiment.OracleReport;
+import io.cpo4j.cli.experiment.OracleStudy;
 import io.cpo4j.cli.experiment.Recipes;
 import io.cpo4j.cli.experiment.OracleExperiment;
 import io.cpo4j.cli.experiment.ResultsReport;
@@ -12,10 +17,8 @@ import io.cpo4j.engine.io.AtomicFiles;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /** {@code ./cpo4j experiment}: many fine-tuning recipes from one pretrained model, compared by the oracle. */
 final class ExperimentCommand implements Command {
@@ -34,64 +37,87 @@ final class ExperimentCommand implements Command {
     public String help() {
         return """
                 usage: ./cpo4j experiment [--corpus oracle|shakespeare|dolly|all] [--results FILE.md] [--out DIR]
-                                          [--arms LIST] [--ensemble LIST] [--seed N] [--pretrain-steps N]
-                                          [--finetune-steps N] [--finetune-lr LR] [--prompts N] [--threads N] [--quick]
+                                          [--arms LIST] [--seeds LIST] [--test-prompts N] [--val-prompts N]
+                                          [--lr-grid LIST] [--alpha-grid LIST] [--decodings LIST] [--seed N]
+                                          [--pretrain-steps N] [--finetune-steps N] [--threads N] [--quick]
                                           [--shakespeare FILE] [--dolly FILE]
 
-                Pretrains one tiny GPT on the oracle language (as ./cpo4j demo does), continues it with every
-                arm for the same number of steps on the same examples, evaluates the base model, every arm and
-                the weight-space ensembles ½·MLE + ½·arm by the oracle at T = 0.7, 0.85, 1.0, 1.15 and greedy,
-                and writes DIR/eval.md, DIR/eval.json and DIR/summary.md.
+                On the oracle language (the primary evidence; docs/ORACLE.md): pretrains one tiny GPT (saved in
+                DIR/oracle/pretrain and reused while its settings are unchanged), chooses one learning rate for
+                every arm on MLE's validation loss, chooses each arm's recipe among its alternatives and the
+                ensemble (1−α)·MLE + α·(best CPO arm) on the validation prompts, then fine-tunes every chosen
+                configuration with every training seed and evaluates it once on the test prompts. Every arm is
+                compared with MLE prompt by prompt (same prompts, same sampling seeds): paired differences with
+                95% cluster-bootstrap intervals over seeds and prompts, and the oracle judge head to head.
+                Writes DIR/summary.md (and FILE.md with --results).
 
-                  --arms LIST      space-separated name=objective[:negatives[:k[:beta[:nll]]]], negatives joined by '+'
-                                   (default: mle=mle cpo-ar=cpo:autoregressive:4:0.1 cpo-ar-nll=cpo:autoregressive:4:0.1:1
-                                   cpo-ar-b1=cpo:autoregressive:4:1 cpo-batch=cpo:batch:4:0.1
-                                   cpo-meanfield=cpo:meanfield:4:0.1 cpo-trunc=cpo:truncation:4:0.1
-                                   cpo-ranked-ar=cpo-ranked:autoregressive:4:0.1 dpo-ar=dpo:autoregressive:2:0.1 pss=pss)
-                  --ensemble LIST  comma-separated arms to average with mle (default: cpo-ar,cpo-ar-nll)
-                  --out DIR        run folder (default runs/experiment)
-                  --corpus C       oracle (default), shakespeare, dolly, or all three
-                  --results FILE   also write the comparison as Markdown (docs/RESULTS.md is made this way)
+                  --arms LIST        space-separated name=loss_type[:negatives[:k[:beta[:cpo_alpha]]]]; any field may list
+                                     alternatives joined by '|' for the validation prompts to choose from (default: the
+                                     paper's arms — mle, cpo with AN, BN, MN, TN negatives and their ranked variants,
+                                     dpo, pss, mle+cpo (cpo_alpha 1) — each contrastive one with β 0.1|1)
+                  --seeds LIST       training seeds, comma-separated (default 1,2,3)
+                  --test-prompts N   test prompts (default 2000); --val-prompts N validation prompts (default 300)
+                  --lr-grid LIST     peak learning rates MLE chooses from (default 1e-4,2e-4,5e-4)
+                  --alpha-grid LIST  ensemble weights of the CPO arm (default 0.25,0.5,0.75)
+                  --decodings LIST   greedy and/or temperatures (default greedy,1.0)
+                  --out DIR          run folder (default runs/experiment)
+                  --corpus C         oracle (default), shakespeare, dolly, or all three
+                  --results FILE     also write the comparison as Markdown (docs/RESULTS.md is made this way)
                   --shakespeare, --dolly   data files (default ../shared/data/...; a missing file skips its corpus)
-                  other options as ./cpo4j demo
+                  --seed, --pretrain-steps, --finetune-steps, --threads, --quick   as ./cpo4j demo
 
-                On tiny Shakespeare and Dolly no oracle knows the true probability: models are compared by
-                held-out continuation perplexity (bootstrap 95% interval) and by the repetition, diversity
-                and length of their continuations of held-out prefixes at T = 1.0 and greedy.
+                On tiny Shakespeare and Dolly no oracle knows the true probability: the recipes the oracle's
+                validation prompts chose are compared by held-out continuation perplexity (bootstrap 95% interval)
+                and by the repetition, diversity and length of their continuations of held-out prefixes.
                 """;
     }
 
+    /** The paper's arms (Tables 1–3): MLE, CPO with each negative and its ranked variant, DPO, PSS, and MLE + CPO. */
+    static final String DEFAULT_ARMS = "mle=mle cpo-an=cpo:autoregressive:4:0.1|1 cpo-bn=cpo:batch:4:0.1|1 cpo-mn=cpo:meanfield:4:0.1|1 "
+            + "cpo-tn=cpo:truncation:4:0.1|1 cpo-anr=cpo-ranked:autoregressive:4:0.1|1 cpo-bnr=cpo-ranked:batch:4:0.1|1 "
+            + "cpo-mnr=cpo-ranked:meanfield:4:0.1|1 cpo-tnr=cpo-ranked:truncation:4:0.1|1 dpo=dpo:autoregressive:2:0.1|1 pss=pss "
+            + "mle+cpo=cpo:autoregressive:4:0.1|1:1";
+
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        Options o = Options.parse(name(), args, List.of("out", "arms", "ensemble", "seed", "pretrain-steps", "finetune-steps", "finetune-lr",
-                "prompts", "threads", "corpus", "results", "shakespeare", "dolly"), List.of("quick"));
+        Options o = Options.parse(name(), args, List.of("out", "arms", "seed", "pretrain-steps", "finetune-steps", "seeds", "test-prompts",
+                "val-prompts", "lr-grid", "alpha-grid", "decodings", "threads", "corpus", "results", "shakespeare", "dolly"), List.of("quick"));
         if (o.value("threads").isPresent()) Engine.setThreads(o.threads());
         DemoConfig cfg = StudyOptions.config(o);
-        List<OracleExperiment.Arm> arms = new ArrayList<>();
+        boolean quick = o.flag("quick");
+        List<ArmChoice> arms = new ArrayList<>();
+        OracleProtocol.Settings settings;
         try {
-            if (o.value("arms").isPresent()) for (String a : o.require("arms").trim().split("\\s+")) arms.add(OracleExperiment.Arm.parse(a));
-            else arms.addAll(OracleExperiment.defaultArms());
+            for (String a : o.string("arms", DEFAULT_ARMS).trim().split("\\s+")) arms.add(ArmChoice.parse(a));
+            settings = new OracleProtocol.Settings(longs(o, "seeds", quick ? "1,2" : "1,2,3"),
+                    o.integer("test-prompts", quick ? 24 : 2000, 1, StudyOptions.MAX_PROMPTS), o.integer("val-prompts", quick ? 12 : 300, 1, StudyOptions.MAX_PROMPTS),
+                    floats(o, "lr-grid", quick ? cfg.finetuneLr() + "," + 2 * cfg.finetuneLr() : "1e-4,2e-4,5e-4"),
+                    floats(o, "alpha-grid", quick ? "0.5" : "0.25,0.5,0.75"), decodings(o.string("decodings", "greedy,1.0")));
         } catch (IllegalArgumentException e) {
             throw new Options.UsageException(name() + ": " + e.getMessage());
         }
+        if (arms.stream().noneMatch(a -> a.name().equals("mle"))) throw new Options.UsageException(name() + ": --arms must include one named mle");
         String corpus = o.string("corpus", "oracle");
         if (!List.of("oracle", "shakespeare", "dolly", "all").contains(corpus)) {
             throw new Options.UsageException(name() + ": --corpus must be oracle, shakespeare, dolly or all, got '" + corpus + "'");
         }
-        List<String> ensemble = Arrays.asList(o.string("ensemble", "cpo-ar,cpo-ar-nll").split(","));
         Path dir = Path.of(o.string("out", "runs/experiment"));
         out.println("cpo4j experiment → " + dir.toAbsolutePath());
         long t0 = System.nanoTime();
+        String verdict = "";
         StringBuilder md = new StringBuilder();
-        md.append(header(cfg, arms, ensemble, o, corpus));
+        List<OracleExperiment.Arm> textArms = new ArrayList<>();
+        for (ArmChoice a : arms) textArms.add(new OracleExperiment.Arm(a.name(), a.alternatives().get(0)));
+        List<String> ensemble = List.of();
         if (corpus.equals("oracle") || corpus.equals("all")) {
-            OracleExperiment.Outcome r = OracleExperiment.run(cfg, arms, ensemble, dir.resolve("oracle"), out, label -> Progress.forConsole(out, label));
-            md.append("\n## The oracle language\n\n");
-            md.append("Held-out continuation NLL per token (the truth's, given the prompt):\n\n| model | NLL |\n|---|---|\n");
-            for (Map.Entry<String, Double> e : r.heldOutNll().entrySet()) md.append(String.format(Locale.ROOT, "| %s | %.4f |%n", e.getKey(), e.getValue()));
-            md.append("\nEvaluation by the oracle (95% intervals; ").append(cfg.prompts()).append(" held-out prompts per decoding):\n\n").append(r.table().markdown());
-            md.append("\nEach arm against MLE at the same decoding (better / worse: the intervals do not overlap; ≈: they do):\n\n")
-                    .append(ResultsReport.oracleVerdicts(r.table()));
+            OracleStudy study = OracleProtocol.study(cfg, settings, dir.resolve("oracle"), out, label -> Progress.forConsole(out, label));
+            OracleProtocol.Result r = OracleProtocol.run(study, settings, arms, out);
+            OracleReport report = new OracleReport(r, settings, cfg.seed());
+            verdict = report.verdict();
+            md.append("\n## The oracle language\n").append(report.body());
+            textArms.clear();
+            for (ArmChoice a : arms) textArms.add(new OracleExperiment.Arm(a.name(), r.chosen().get(a.name())));
+            if (r.bestCpo() != null) ensemble = List.of(r.bestCpo());
         }
         for (String name : List.of("shakespeare", "dolly")) {
             if (!corpus.equals(name) && !corpus.equals("all")) continue;
@@ -102,35 +128,78 @@ final class ExperimentCommand implements Command {
                 continue;
             }
             TextCorpus c = name.equals("shakespeare") ? TextCorpus.shakespeare(file, 512, cfg.seed()) : TextCorpus.dolly(file, 2048, 128, cfg.seed());
-            List<TextExperiment.Row> rows = TextExperiment.run(c, cfg, arms, ensemble, dir.resolve(name), out, label -> Progress.forConsole(out, label));
+            List<TextExperiment.Row> rows = TextExperiment.run(c, cfg, textArms, ensemble, dir.resolve(name), out, label -> Progress.forConsole(out, label));
             md.append("\n## ").append(c.name()).append("\n\n").append(TextExperiment.markdown(c.name(), rows)).append('\n')
                     .append(ResultsReport.textVerdicts(rows));
         }
         md.append(String.format(Locale.ROOT, "%nTotal time %.0f min on %d threads.%n", (System.nanoTime() - t0) / 6e10, Engine.threads()));
-        AtomicFiles.writeString(dir.resolve("summary.md"), md.toString());
-        if (o.value("results").isPresent()) AtomicFiles.writeString(Path.of(o.require("results")), md.toString());
+        String document = header(cfg, settings, arms, o, verdict) + md;
+        AtomicFiles.writeString(dir.resolve("summary.md"), document);
+        if (o.value("results").isPresent()) AtomicFiles.writeString(Path.of(o.require("results")), document);
         out.println();
-        out.print(md);
+        out.print(document);
         return 0;
     }
 
-    private static String header(DemoConfig cfg, List<OracleExperiment.Arm> arms, List<String> ensemble, Options o, String corpus) {
-        StringBuilder sb = new StringBuilder("# Results: sequence-level CPO against MLE, DPO and scheduled sampling\n\n");
-        sb.append("Regenerate with `./cpo4j experiment ").append(String.join(" ", o.commandLine())).append("`.\n\n");
-        sb.append(String.format(Locale.ROOT, "Machine: %s, %s, %d threads. Seed %d. Model: tiny GPT (4 layers, 4 heads, width 128, context 128). "
-                        + "Pretraining: %d next-token steps of %d × %d tokens at lr %s. Every arm then continues the same pretrained model for %d steps "
-                        + "of %d examples at peak lr %s (warmup, cosine to a tenth), AdamW as everywhere.%n%n",
-                System.getProperty("os.arch"), Runtime.version(), Engine.threads(), cfg.seed(), cfg.pretrainSteps(), cfg.batch(), cfg.block(),
-                cfg.pretrainLr(), cfg.finetuneSteps(), cfg.finetuneBatch(), cfg.finetuneLr()));
-        sb.append("Arms (loss_type:negatives:K:β:cpo_alpha):\n\n");
-        for (OracleExperiment.Arm a : arms) {
-            var s = a.spec();
-            sb.append("- `").append(a.name()).append("`: ").append(s.lossType());
-            if (s.isContrastive()) sb.append(String.format(Locale.ROOT, ", negatives %s, K = %d, β = %s, cpo_alpha %s", Recipes.negativeNames(s),
-                    s.candidates(), s.beta(), s.cpoAlpha()));
-            sb.append('\n');
+    private static List<Long> longs(Options o, String name, String fallback) {
+        List<Long> out = new ArrayList<>();
+        for (String v : o.string(name, fallback).split(",")) {
+            try {
+                out.add(Long.parseLong(v.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + name + " must be comma-separated integers, got '" + v + "'");
+            }
         }
-        if (!ensemble.isEmpty()) sb.append("- `soup(mle,X)`: the weight-space ensemble ½·θ_mle + ½·θ_X\n");
+        return out;
+    }
+
+    private static List<Float> floats(Options o, String name, String fallback) {
+        List<Float> out = new ArrayList<>();
+        for (String v : o.string(name, fallback).split(",")) {
+            float f;
+            try {
+                f = Float.parseFloat(v.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + name + " must be comma-separated numbers, got '" + v + "'");
+            }
+            if (!(f > 0) || Float.isInfinite(f)) throw new IllegalArgumentException("--" + name + " values must be positive, got " + v);
+            out.add(f);
+        }
+        return out;
+    }
+
+    private static List<Decoding> decodings(String text) {
+        List<Decoding> out = new ArrayList<>();
+        for (String v : text.split(",")) {
+            if (v.trim().equals("greedy")) {
+                out.add(Decoding.GREEDY);
+                continue;
+            }
+            try {
+                out.add(Decoding.temperature(Double.parseDouble(v.trim())));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--decodings must be greedy or temperatures, got '" + v + "'");
+            }
+        }
+        return out;
+    }
+
+    private static String header(DemoConfig cfg, OracleProtocol.Settings settings, List<ArmChoice> arms, Options o, String verdict) {
+        StringBuilder sb = new StringBuilder("# Results: sequence-level CPO against MLE, DPO and scheduled sampling\n\n");
+        sb.append(verdict);
+        sb.append("\nRegenerate with `./cpo4j experiment ").append(String.join(" ", o.commandLine())).append("`.\n\n");
+        sb.append(String.format(Locale.ROOT, "Machine: %s, %s, %d threads. Seed %d (corpus, base model, bootstrap). Model: tiny GPT (4 layers, 4 heads, "
+                        + "width 128, context 128). Pretraining: %d next-token steps of %d × %d tokens at lr %s. Every arm then continues the same "
+                        + "pretrained model for %d steps of %d examples (warmup, cosine to a tenth), AdamW as everywhere, once per training seed %s.%n%n",
+                System.getProperty("os.arch"), Runtime.version(), Engine.threads(), cfg.seed(), cfg.pretrainSteps(), cfg.batch(), cfg.block(),
+                cfg.pretrainLr(), cfg.finetuneSteps(), cfg.finetuneBatch(), settings.seeds()));
+        sb.append("Arms (loss_type:negatives:K:β:cpo_alpha; alternatives for the validation prompts to choose from):\n\n");
+        for (ArmChoice a : arms) {
+            sb.append("- `").append(a.name()).append("`: ");
+            List<String> alts = new ArrayList<>();
+            for (var s : a.alternatives()) alts.add(Recipes.describe(s));
+            sb.append(String.join(" | ", alts)).append('\n');
+        }
         return sb.toString();
     }
 }

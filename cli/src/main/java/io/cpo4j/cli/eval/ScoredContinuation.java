@@ -29,6 +29,20 @@ public record ScoredContinuation(ContinuationSample sample, OracleScore candidat
         return out;
     }
 
+    /**
+     * The primary metric of the experiments (ORACLE.md, "Primary metric"): the model ended the
+     * continuation itself and prompt + continuation is a document the language can produce, every
+     * word and the end included.
+     */
+    public boolean complete() {
+        return sample.candidateEnded() && candidate.valid();
+    }
+
+    /** Share of complete continuations ({@link #complete()}). */
+    public static PairedComparison.Metric<ScoredContinuation> complete(int decimals) {
+        return PairedComparison.Metric.plain("complete", Better.HIGHER, decimals, s -> s.complete() ? 1 : 0);
+    }
+
     /** The oracle judge's verdict, candidate (A) against the truth (B). */
     public Preference againstTruth() {
         return OracleJudge.compare(candidate, truth);

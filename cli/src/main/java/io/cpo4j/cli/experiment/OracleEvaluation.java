@@ -7,7 +7,7 @@ import io.cpo4j.cli.eval.EvalRow;
 import io.cpo4j.cli.eval.EvalTable;
 import io.cpo4j.cli.eval.Interval;
 import io.cpo4j.cli.eval.OracleMetrics;
-import io.cpo4j.cli.eval.PromptOutcome;
+import io.cpo4j.cli.eval.ScoredContinuation;
 import io.cpo4j.cli.oracle.OracleDocument;
 import io.cpo4j.cpo.score.PaddedRows;
 import io.cpo4j.engine.Autograd;
@@ -141,7 +141,7 @@ public final class OracleEvaluation {
     }
 
     /** The model's continuation of every prompt at one decoding, scored by the oracle prompt by prompt. */
-    public List<PromptOutcome> outcomes(LanguageModel model, Decoding d) {
-        return PromptOutcome.of(corpus.oracle(), continuations(model, d));
+    public List<ScoredContinuation> outcomes(LanguageModel model, Decoding d) {
+        return ScoredContinuation.all(corpus.oracle(), continuations(model, d));
     }
 }

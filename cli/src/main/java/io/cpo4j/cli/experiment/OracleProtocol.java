@@ -1,7 +1,7 @@
 package io.cpo4j.cli.experiment;
 
 import io.cpo4j.cli.eval.Decoding;
-import io.cpo4j.cli.eval.PromptOutcome;
+import io.cpo4j.cli.eval.ScoredContinuation;
 import io.cpo4j.cpo.train.CpoConfig;
 import io.cpo4j.cpo.train.LossType;
 import io.cpo4j.cpo.train.WeightEnsemble;
@@ -29,7 +29,7 @@ import java.util.function.Function;
  *   <li>every chosen configuration fine-tuned with every training seed and evaluated once on the test prompts,
  *       each seed's models sampled with the same sampling seed, so that they can be compared prompt by prompt.</li>
  * </ol>
- * The primary metric is the share of complete continuations ({@link PromptOutcome#complete()}), averaged
+ * The primary metric is the share of complete continuations ({@link ScoredContinuation#complete()}), averaged
  * over the decodings for choosing.
  */
 public final class OracleProtocol {
@@ -53,12 +53,13 @@ public final class OracleProtocol {
     public record Choice(String what, List<String> tried, List<Double> figures, int chosen, String criterion) {}
 
     /**
-     * Everything the report needs: the choices, and per method (arms, the ensemble, the base) and
+     * Everything the report needs: the choices (with the best plain or ranked CPO arm on validation,
+     * null if none ran, and the name of its ensemble with MLE), and per method (arms, the ensemble, the base) and
      * training seed, the test outcomes per decoding (prompts in one order for all) and the coverage
      * NLL per sampled decoding (documents in one order for all).
      */
-    public record Result(List<Choice> choices, Map<String, CpoConfig> chosen, float lr, String ensemble,
-                         Map<String, Map<Long, Map<Decoding, List<PromptOutcome>>>> test,
+    public record Result(List<Choice> choices, Map<String, CpoConfig> chosen, float lr, String bestCpo, String ensemble,
+                         Map<String, Map<Long, Map<Decoding, List<ScoredContinuation>>>> test,
                          Map<String, Map<Long, Map<Decoding, OracleEvaluation.DocumentNll>>> coverage,
                          Map<String, Map<Long, Double>> heldOutNll, Map<String, Map<Long, TrainingDiagnostics>> diagnostics,
                          double minutes) {}
@@ -172,7 +173,7 @@ public final class OracleProtocol {
         }
 
         // 4. every chosen configuration, every seed, once on the test prompts
-        Map<String, Map<Long, Map<Decoding, List<PromptOutcome>>>> test = new LinkedHashMap<>();
+        Map<String, Map<Long, Map<Decoding, List<ScoredContinuation>>>> test = new LinkedHashMap<>();
         Map<String, Map<Long, Map<Decoding, OracleEvaluation.DocumentNll>>> coverage = new LinkedHashMap<>();
         Map<String, Map<Long, Double>> heldOut = new LinkedHashMap<>();
         Map<String, Map<Long, TrainingDiagnostics>> diagnostics = new LinkedHashMap<>();
@@ -190,7 +191,7 @@ public final class OracleProtocol {
             if (ensemble != null) models.put(ensemble, WeightEnsemble.interpolate(models.get("mle"), models.get(partner), alpha));
             for (Map.Entry<String, LanguageModel> e : models.entrySet()) {
                 log.printf(Locale.ROOT, "protocol: testing %s (seed %d) …%n", e.getKey(), seed);
-                Map<Decoding, List<PromptOutcome>> byDecoding = new LinkedHashMap<>();
+                Map<Decoding, List<ScoredContinuation>> byDecoding = new LinkedHashMap<>();
                 Map<Decoding, OracleEvaluation.DocumentNll> cov = new LinkedHashMap<>();
                 for (Decoding d : settings.decodings()) {
                     byDecoding.put(d, eval.outcomes(e.getValue(), d));
@@ -201,7 +202,7 @@ public final class OracleProtocol {
                 heldOut.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>()).put(seed, study.testNll(e.getValue()));
             }
         }
-        return new Result(choices, chosen, lr, ensemble, test, coverage, heldOut, diagnostics, (System.nanoTime() - t0) / 6e10);
+        return new Result(choices, chosen, lr, partner, ensemble, test, coverage, heldOut, diagnostics, (System.nanoTime() - t0) / 6e10);
     }
 
     /**
@@ -227,8 +228,8 @@ public final class OracleProtocol {
     private double primary(OracleEvaluation validation, LanguageModel model) {
         double sum = 0;
         for (Decoding d : settings.decodings()) {
-            List<PromptOutcome> outcomes = validation.outcomes(model, d);
-            long complete = outcomes.stream().filter(PromptOutcome::complete).count();
+            List<ScoredContinuation> outcomes = validation.outcomes(model, d);
+            long complete = outcomes.stream().filter(ScoredContinuation::complete).count();
             sum += (double) complete / outcomes.size();
         }
         return sum / settings.decodings().size();

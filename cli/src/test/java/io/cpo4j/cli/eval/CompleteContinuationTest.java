@@ -1,5 +1,6 @@
 package io.cpo4j.cli.eval;
 
+import io.cpo4j.cli.judge.Preference;
 import io.cpo4j.cli.oracle.OracleDocument;
 import io.cpo4j.cli.oracle.OracleLanguage;
 import org.junit.jupiter.api.Test;
@@ -10,51 +11,52 @@ import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class PromptOutcomeTest {
+/** The primary metric, {@link ScoredContinuation#complete()}, and the judge between two models' continuations. */
+class CompleteContinuationTest {
 
     private final OracleLanguage oracle = OracleLanguage.english();
 
-    private List<PromptOutcome> outcomes(Function<OracleDocument, List<String>> candidate, boolean ended) {
+    private List<ScoredContinuation> outcomes(Function<OracleDocument, List<String>> candidate, boolean ended) {
         List<ContinuationSample> samples = new ArrayList<>();
         for (long i = 0; samples.size() < 100; i++) {
             OracleDocument d = oracle.document(20, i);
             if (d.size() >= 8) samples.add(new ContinuationSample(d.prefix(6), d.suffix(6), candidate.apply(d), ended));
         }
-        return PromptOutcome.of(oracle, samples);
+        return ScoredContinuation.all(oracle, samples);
     }
 
     @Test
     void theTruthIsCompleteAndTiesWithItself() {
-        List<PromptOutcome> truth = outcomes(d -> d.suffix(6), true);
+        List<ScoredContinuation> truth = outcomes(d -> d.suffix(6), true);
         assertThat(truth).hasSize(100).allSatisfy(o -> {
             assertThat(o.complete()).isTrue();
-            assertThat(o.againstTruth()).isEqualTo(0.5);
-            assertThat(o.candidateWords()).isEqualTo(o.truthWords());
+            assertThat(o.againstTruth().scoreForA()).isEqualTo(0.5);
+            assertThat(o.sample().candidate()).isEqualTo(o.sample().truth());
         });
     }
 
     @Test
     void aValidContinuationCutAtTheLimitIsNotComplete() {
         // all but the last word: valid as far as it goes, but the model did not end it
-        List<PromptOutcome> cut = outcomes(d -> d.words().subList(6, d.size() - 1), false);
+        List<ScoredContinuation> cut = outcomes(d -> d.words().subList(6, d.size() - 1), false);
         assertThat(cut).allSatisfy(o -> {
             assertThat(o.candidate().valid()).isTrue();
             assertThat(o.complete()).isFalse();
         });
         // the same words ended there stop mid-sentence: ended, but not a document of the language
-        List<PromptOutcome> ended = outcomes(d -> d.words().subList(6, d.size() - 1), true);
+        List<ScoredContinuation> ended = outcomes(d -> d.words().subList(6, d.size() - 1), true);
         assertThat(ended).allSatisfy(o -> assertThat(o.complete()).isFalse());
     }
 
     @Test
     void wordSaladIsNeverCompleteAndLosesHeadToHeadAgainstTheTruth() {
-        List<PromptOutcome> salad = outcomes(d -> List.of("zebra", "zebra", "the", "."), true);
-        List<PromptOutcome> truth = outcomes(d -> d.suffix(6), true);
+        List<ScoredContinuation> salad = outcomes(d -> List.of("zebra", "zebra", "the", "."), true);
+        List<ScoredContinuation> truth = outcomes(d -> d.suffix(6), true);
         for (int i = 0; i < salad.size(); i++) {
             assertThat(salad.get(i).complete()).isFalse();
-            assertThat(salad.get(i).againstTruth()).isZero();
-            assertThat(salad.get(i).against(truth.get(i))).isZero();
-            assertThat(truth.get(i).against(salad.get(i))).isEqualTo(1.0);
+            assertThat(salad.get(i).againstTruth()).isEqualTo(Preference.B);
+            assertThat(ScoredContinuation.judge(salad.get(i), truth.get(i))).isEqualTo(Preference.B);
+            assertThat(ScoredContinuation.judge(truth.get(i), salad.get(i))).isEqualTo(Preference.A);
         }
     }
 }
