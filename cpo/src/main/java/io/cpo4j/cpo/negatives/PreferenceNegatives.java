@@ -61,8 +61,12 @@ public final class PreferenceNegatives implements NegativeGenerator {
         return rejected.size();
     }
 
-    /** The rejected continuations of (prefix, truth), none when the example has no preference row. */
+    /** Copies of the rejected continuations of (prefix, truth), none when the example has no preference row. */
     public List<int[]> rejectedFor(int[] prefix, int[] truth) {
+        return lookUp(prefix, truth).stream().map(int[]::clone).toList();
+    }
+
+    private List<int[]> lookUp(int[] prefix, int[] truth) {
         return rejected.getOrDefault(new TokenizedExample(prefix, truth), List.of());
     }
 
@@ -73,7 +77,7 @@ public final class PreferenceNegatives implements NegativeGenerator {
         for (int b = 0; b < truths.length; b++) {
             int room = context - prefixes[b].length;
             List<int[]> fitting = new ArrayList<>();
-            for (int[] r : rejectedFor(prefixes[b], truths[b])) {
+            for (int[] r : lookUp(prefixes[b], truths[b])) {
                 int[] fitted = r.length > room ? Arrays.copyOf(r, Math.max(0, room)) : r;
                 if (fitted.length > 0 && !Arrays.equals(fitted, truths[b])) fitting.add(fitted);
             }
