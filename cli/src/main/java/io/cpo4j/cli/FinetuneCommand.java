@@ -4,6 +4,7 @@ import io.cpo4j.cli.experiment.Recipes;
 import io.cpo4j.cli.report.MetricsReader;
 import io.cpo4j.cpo.negatives.MeanFieldNegatives;
 import io.cpo4j.cpo.negatives.NegativeGenerator;
+import io.cpo4j.cpo.negatives.PreferenceNegatives;
 import io.cpo4j.cpo.train.CpoConfig;
 import io.cpo4j.cpo.train.CpoTrainer;
 import io.cpo4j.cpo.train.LossType;
@@ -117,6 +118,10 @@ final class FinetuneCommand implements Command {
                   batch            other examples' continuations
                   meanfield        a fraction of the truth's tokens replaced by the policy's own argmax
                   truncation       the truth cut at a random point and ended with <|endoftext|>
+                  preference       the data's own rejected continuations (--data-format preference), each ended
+                                   with <|endoftext|>; with more than the slots a seeded draw picks which, and
+                                   slots left over go to truncation. Mix with the others, e.g.
+                                   --negatives preference,autoregressive
 
                   --k K                  candidates per prefix, the truth included (default %d; 2 for dpo, cpo-xu, simpo)
                   --beta B               reward scale β (default %s)
@@ -137,6 +142,11 @@ final class FinetuneCommand implements Command {
                   --data-format F        dolly (default for .jsonl): instruction/context/response records, prompt
                                          in Stanford Alpaca's template, continuation = response + <|endoftext|>
                                          (or the model's chat format: --prompt-format);
+                                         preference (default for .jsonl whose first record has "chosen"): TRL's
+                                         preference records, "prompt", "chosen" and "rejected" strings ("rejected"
+                                         may be a list of several); prefix = the prompt as written, continuation =
+                                         chosen + <|endoftext|>, the rejected feed --negatives preference
+                                         (conversational message lists are not supported);
                                          text (default otherwise): a UTF-8 text cut at blank lines into documents,
                                          each cut into spans of --prefix-tokens + --continuation-tokens;
                                          wikitext: a WikiText raw file, articles cut into such spans
@@ -148,14 +158,14 @@ final class FinetuneCommand implements Command {
                                          <|eot_id|>, </s>); without a chat_template, Alpaca's prompt; a template of
                                          another convention is an error. chat insists on a template; plain is
                                          always Alpaca's prompt
-                  --skip-bad-lines       dolly: skip (and count) malformed lines instead of failing
+                  --skip-bad-lines       dolly, preference: skip (and count) malformed lines instead of failing
                   --prefix-tokens P --continuation-tokens C   span sizes for text data (default 64 each, or
                                          half the context each when that is smaller)
                   --max-length N         prefix + continuation tokens at most (default: the context length); longer
                                          examples are cut as TRL does: the prefix keeps its last --max-prefix
                                          tokens, then the continuation is cut at the end
                   --max-prefix N         default: half of --max-length
-                  --val-fraction F       share held out for validation (default %s): dolly and wikitext by a hash
+                  --val-fraction F       share held out for validation (default %s): dolly, preference and wikitext by a hash
                                          of each record's text (stable, duplicates on one side), text by the tail
                                          of the file (nanoGPT's split); independent of --seed
                   --max-examples N       train on the first N examples only (default: all)
@@ -224,6 +234,10 @@ final class FinetuneCommand implements Command {
         String format = o.string("data-format", FinetuneData.guessFormat(dataFile));
         if (!FinetuneData.FORMATS.contains(format)) throw o.usage("--data-format must be one of " + FinetuneData.FORMATS + ", got '" + format + "'");
         CpoConfig recipe = recipe(o);
+        if (usesPreference(recipe) && !format.equals("preference")) {
+            throw o.usage("--negatives " + Recipes.PREFERENCE + " needs preference data with rejected continuations (JSONL of prompt, chosen and rejected:"
+                    + " --data-format preference); " + dataFile + " is read as " + format);
+        }
 
         ModelConfig model = HfCheckpoint.readConfig(modelDir);
         model = TrainCommand.withDropout(o, model);
@@ -251,23 +265,25 @@ final class FinetuneCommand implements Command {
         if (maxPrefix >= maxLength) throw o.usage("--max-prefix " + maxPrefix + " must be below --max-length " + maxLength + " (room is needed for the continuation)");
         int span = Math.max(1, Math.min(64, ctx / 2));
         int prefixTokens = o.integer("prefix-tokens", span, 1), continuationTokens = o.integer("continuation-tokens", span, 1);
-        if (!format.equals("dolly") && (prefixTokens > maxPrefix || prefixTokens + continuationTokens > maxLength)) {
+        boolean spans = format.equals("text") || format.equals("wikitext");
+        if (spans && (prefixTokens > maxPrefix || prefixTokens + continuationTokens > maxLength)) {
             throw o.usage("spans of --prefix-tokens " + prefixTokens + " + --continuation-tokens " + continuationTokens
                     + " do not fit --max-prefix " + maxPrefix + " and --max-length " + maxLength + "; shorten the spans or raise the limits");
         }
         double valFraction = o.number("val-fraction", DEFAULT_VALIDATION_FRACTION, 0, 1);
         TrainConfig tc = TrainFlags.parse(o, DEFAULTS, maxLength);
-        CpoConfig spec = recipe.toBuilder().eosToken(eos).training(tc).build();
+        CpoConfig trainingSpec = recipe.toBuilder().eosToken(eos).training(tc).build();
         int replicaBatch = Replicas.share(o, parallel, tc.batchSize());     // this process's share of each global batch
 
         List<String> notes = new ArrayList<>();
         int maxExamples = o.integer("max-examples", Integer.MAX_VALUE, 1);
         FinetuneData.Sides data = FinetuneData.load(dataFile, format, chat, tokenizer, valFraction, maxExamples, o.flag("skip-bad-lines"),
                 prefixTokens, continuationTokens, notes);
+        CpoConfig spec = withPreferences(trainingSpec, FinetuneData.preferenceNegatives(data, maxLength, maxPrefix), notes);
         List<TokenizedExample> trainExamples = FinetuneData.examples(data.train(), maxLength, maxPrefix, maxExamples);
         if (trainExamples.isEmpty()) {
             throw new IllegalArgumentException(dataFile + ": no training examples (" + data.description() + ")"
-                    + (format.equals("dolly") ? "" : "; the documents may be shorter than --prefix-tokens + --continuation-tokens"));
+                    + (spans ? "; the documents may be shorter than --prefix-tokens + --continuation-tokens" : ""));
         }
         int validationSize = (int) Math.min(Integer.MAX_VALUE, (long) tc.evalBatches() * tc.batchSize());
         List<TokenizedExample> valExamples = FinetuneData.examples(data.validation(), maxLength, maxPrefix, validationSize);
@@ -352,7 +368,26 @@ final class FinetuneCommand implements Command {
         return choice;
     }
 
-    /** The recipe from the flags (training settings and the end-of-text token come later); impossible combinations are usage errors. */
+    private static boolean usesPreference(CpoConfig c) {
+        return c.isContrastive() && c.negatives().stream().anyMatch(g -> g instanceof PreferenceNegatives);
+    }
+
+    /** The recipe with its preference negatives holding the data's rejected continuations (a note when the data has some but the recipe takes none). */
+    private static CpoConfig withPreferences(CpoConfig spec, Optional<PreferenceNegatives> preferences, List<String> notes) {
+        if (preferences.isEmpty()) return spec;
+        if (!usesPreference(spec)) {
+            if (spec.isContrastive()) notes.add("the data's rejected continuations are unused; add " + Recipes.PREFERENCE + " to --negatives to contrast with them");
+            return spec;
+        }
+        List<NegativeGenerator> negatives = new ArrayList<>();
+        for (NegativeGenerator g : spec.negatives()) negatives.add(g instanceof PreferenceNegatives ? preferences.get() : g);
+        return spec.toBuilder().negatives(negatives).build();
+    }
+
+    /**
+     * The recipe from the flags (training settings and the end-of-text token come later); impossible combinations are usage errors.
+     * A {@code preference} generator is a placeholder without rejected continuations until the data is read.
+     */
     static CpoConfig recipe(Options o) {
         CpoConfig d = CpoConfig.builder().build();
         LossType lossType;
@@ -364,7 +399,9 @@ final class FinetuneCommand implements Command {
         List<String> names = o.value("negatives").map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
                 .orElse(List.of(Recipes.negativeNames(d).split("\\+")));
         for (String n : names) {
-            if (!Recipes.NEGATIVES.contains(n)) throw o.usage("--negatives: unknown generator '" + n + "'; choose from " + String.join(", ", Recipes.NEGATIVES));
+            if (!Recipes.NEGATIVES.contains(n) && !n.equals(Recipes.PREFERENCE)) {
+                throw o.usage("--negatives: unknown generator '" + n + "'; choose from " + String.join(", ", Recipes.NEGATIVES) + ", " + Recipes.PREFERENCE);
+            }
         }
         String from = o.string("negatives-from", "reference");
         if (!from.equals("reference") && !from.equals("policy")) throw o.usage("--negatives-from must be reference or policy, got '" + from + "'");
@@ -377,7 +414,9 @@ final class FinetuneCommand implements Command {
         double beta = o.number("beta", d.beta());
         if (!(beta > 0)) throw o.usage("--beta must be > 0, got " + beta);
         try {
-            for (String n : names) negatives.add(Recipes.negative(n, sampling, from.equals("policy"), fraction));
+            for (String n : names) {
+                negatives.add(n.equals(Recipes.PREFERENCE) ? new PreferenceNegatives(Map.of()) : Recipes.negative(n, sampling, from.equals("policy"), fraction));
+            }
             CpoConfig.Builder b = CpoConfig.builder().lossType(lossType).negatives(negatives).candidates(o.integer("k", d.candidates(), 2)).beta(beta)
                     .pssMix(o.number("pss-mix", d.pssMix(), 0, 1)).simpoGamma(o.number("simpo-gamma", d.simpoGamma()));
             if (o.value("cpo-alpha").isPresent()) b.cpoAlpha(o.number("cpo-alpha", 0, 0, Double.MAX_VALUE));

@@ -1,10 +1,14 @@
 package io.cpo4j.cli;
 
+import io.cpo4j.cpo.negatives.PreferenceNegatives;
+import io.cpo4j.engine.io.Json;
 import io.cpo4j.model.data.ChatFormat;
 import io.cpo4j.model.data.DollyRecord;
 import io.cpo4j.model.data.InstructionDataset;
 import io.cpo4j.model.data.JsonLines;
 import io.cpo4j.model.data.PlainText;
+import io.cpo4j.model.data.PreferenceDataset;
+import io.cpo4j.model.data.PreferenceRecord;
 import io.cpo4j.model.data.PrefixContinuationDataset;
 import io.cpo4j.model.data.PromptTemplate;
 import io.cpo4j.model.data.Split;
@@ -13,23 +17,30 @@ import io.cpo4j.model.data.TokenizedExample;
 import io.cpo4j.model.data.WikiText;
 import io.cpo4j.model.tokenizer.Tokenizer;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The (prefix, continuation) data of {@code finetune}, split deterministically into training and
- * validation: Dolly-style instruction JSONL (Alpaca prompt → response + end-of-text), plain text
- * cut into spans of P prefix + C continuation tokens, or WikiText articles cut the same way.
+ * validation: Dolly-style instruction JSONL (Alpaca prompt → response + end-of-text), TRL's preference
+ * JSONL (prompt → chosen + end-of-text, the rejected kept for {@code preference} negatives), plain
+ * text cut into spans of P prefix + C continuation tokens, or WikiText articles cut the same way.
  * The split and the span offsets use a fixed seed, so {@code --seed} changes the training
  * randomness but never which examples validate.
  */
 final class FinetuneData {
 
-    static final List<String> FORMATS = List.of("dolly", "text", "wikitext");
+    static final List<String> FORMATS = List.of("dolly", "preference", "text", "wikitext");
     static final long SPLIT_SEED = 0;
 
     /** The two sides and a line saying what they are. */
@@ -37,10 +48,24 @@ final class FinetuneData {
 
     private FinetuneData() {}
 
-    /** dolly for .jsonl/.json files, text otherwise. */
+    /**
+     * For .jsonl/.json files: preference when the first record has a {@code chosen} field, dolly
+     * otherwise (also when the first line cannot be read: the dolly reader then says why); text for
+     * other files.
+     */
     static String guessFormat(Path file) {
         String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".jsonl") || n.endsWith(".json") ? "dolly" : "text";
+        if (!n.endsWith(".jsonl") && !n.endsWith(".json")) return "text";
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                line = line.replace("\uFEFF", "").strip();
+                if (line.isEmpty()) continue;
+                return Json.parseObject(line, file.toString()).containsKey("chosen") ? "preference" : "dolly";
+            }
+        } catch (IOException e) {
+            return "dolly";
+        }
+        return "dolly";
     }
 
     /**
@@ -70,6 +95,18 @@ final class FinetuneData {
                         String.format(Locale.ROOT, "%s: %,d instruction records for training, %,d for validation (Alpaca prompt → response + <|endoftext|>)",
                                 file, train.size(), parts.validation().size()));
             }
+            case "preference" -> {
+                JsonLines.Result<PreferenceRecord> read = PreferenceRecord.read(file, skipBadLines);
+                if (read.skipped() > 0) {
+                    notes.add("skipped " + read.skipped() + " bad line" + (read.skipped() == 1 ? "" : "s") + " of " + file + " (first: " + read.problems().get(0) + ")");
+                }
+                Split.Parts<PreferenceRecord> parts = Split.byHash(read.records(), PreferenceRecord::splitKey, validationFraction, SPLIT_SEED);
+                List<PreferenceRecord> train = parts.train().subList(0, Math.min(maxRecords, parts.train().size()));
+                long rejected = read.records().stream().mapToLong(r -> r.rejected().size()).sum();
+                return new Sides(new PreferenceDataset(train, tokenizer), new PreferenceDataset(parts.validation(), tokenizer),
+                        String.format(Locale.ROOT, "%s: %,d preference records for training, %,d for validation, %,d rejected in all (prompt → chosen + <|endoftext|>)",
+                                file, train.size(), parts.validation().size(), rejected));
+            }
             case "text" -> {
                 Split.TextParts parts = Split.tail(PlainText.read(file), validationFraction);
                 return spans(file, PlainText.paragraphs(parts.train()), PlainText.paragraphs(parts.validation()), tokenizer, prefixTokens, continuationTokens,
@@ -91,6 +128,25 @@ final class FinetuneData {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + "; pass --prompt-format plain for Alpaca's prompt", e);
         }
+    }
+
+    /**
+     * The rejected continuations of preference data as {@code preference} negatives, keyed by each
+     * record's (prompt, chosen) example as {@link #examples} fits it, each rejected cut to the room
+     * the fitted prompt leaves (TRL cuts rejected as it cuts chosen); empty for other data.
+     */
+    static Optional<PreferenceNegatives> preferenceNegatives(Sides sides, int maxLength, int maxPrefix) {
+        if (!(sides.train() instanceof PreferenceDataset train) || !(sides.validation() instanceof PreferenceDataset validation)) return Optional.empty();
+        Map<TokenizedExample, List<int[]>> table = new LinkedHashMap<>();
+        for (PreferenceDataset data : List.of(train, validation)) {
+            for (int i = 0; i < data.size(); i++) {
+                TokenizedExample fitted = data.get(i).truncated(maxLength, maxPrefix);
+                int room = maxLength - fitted.prefix().length;
+                List<int[]> rejected = table.computeIfAbsent(fitted, k -> new ArrayList<>());
+                for (int[] r : data.rejected(i)) rejected.add(r.length > room ? Arrays.copyOf(r, room) : r);
+            }
+        }
+        return Optional.of(new PreferenceNegatives(table));
     }
 
     private static Sides spans(Path file, List<String> train, List<String> validation, Tokenizer tokenizer, int p, int c, String how) {

@@ -52,7 +52,7 @@ class CliErrorsTest {
         CliRun.of("finetune", "--model", model, "--data", text, "--out", out, "--k", 1).failsWith(2, "--k must be at least 2");
         CliRun.of("finetune", "--model", model, "--data", text, "--out", out, "--prefix-tokens", 10, "--continuation-tokens", 10)
                 .failsWith(2, "spans of --prefix-tokens 10 + --continuation-tokens 10 do not fit --max-prefix 8 and --max-length 16");
-        CliRun.of("finetune", "--model", model, "--data", text, "--out", out, "--data-format", "csv").failsWith(2, "--data-format must be one of [dolly, text, wikitext]");
+        CliRun.of("finetune", "--model", model, "--data", text, "--out", out, "--data-format", "csv").failsWith(2, "--data-format must be one of [dolly, preference, text, wikitext]");
         CliRun.of("ensemble", "--mle", model, "--cpo", model, "--out", out).failsWith(2, "cpo4j ensemble: missing --alpha");
         CliRun.of("ensemble", "--mle", model, "--cpo", model, "--out", out, "--alpha", 1.5).failsWith(2, "--alpha must be in [0.0, 1.0], got 1.5");
         assertThat(out).doesNotExist();

@@ -16,8 +16,10 @@ import java.util.Locale;
 /** Fine-tuning recipes as the command line and the experiments spell them: names to objects, and back to words. */
 public final class Recipes {
 
-    /** The negative generators' names. */
+    /** The synthetic negative generators' names. */
     public static final List<String> NEGATIVES = List.of("autoregressive", "batch", "meanfield", "truncation");
+    /** The name of the user's own rejected continuations, which only preference data has (finetune --data-format preference). */
+    public static final String PREFERENCE = "preference";
 
     private Recipes() {}
 
@@ -28,6 +30,8 @@ public final class Recipes {
             case "batch" -> new BatchNegatives();
             case "meanfield" -> new MeanFieldNegatives(meanFieldFraction);
             case "truncation" -> new TruncationNegatives();
+            case PREFERENCE -> throw new IllegalArgumentException("preference negatives are the rejected continuations of preference data"
+                    + " (prompt, chosen, rejected JSONL); only ./cpo4j finetune --data-format preference has them");
             default -> throw new IllegalArgumentException("unknown negatives '" + name + "'; choose from " + String.join(", ", NEGATIVES));
         };
     }

@@ -5,13 +5,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Makes synthetic negatives for a batch of (prefix, ground-truth continuation) pairs. A negative is
- * never an exact copy of its truth. Generators are seeded through the {@link NegativeContext}, so a
+ * Makes negatives for a batch of (prefix, ground-truth continuation) pairs: synthetic ones, or the
+ * user's own rejected continuations ({@link PreferenceNegatives}). A negative is never an exact copy
+ * of its truth. Generators are seeded through the {@link NegativeContext}, so a
  * run's negatives are reproducible.
  */
 public interface NegativeGenerator {
 
-    /** The generator's name, in metrics and configs (autoregressive, batch, meanfield, truncation). */
+    /** The generator's name, in metrics and configs (autoregressive, batch, meanfield, truncation, preference). */
     String name();
 
     /** The generator's settings as JSON-ready values, for a run's config (none by default). */
