@@ -7,18 +7,20 @@ import io.cpo4j.cli.experiment.OracleProtocol;
 import io.cpo4j.cli.experiment.OracleReport;
 import io.cpo4j.cli.experiment.OracleStudy;
 import io.cpo4j.cli.experiment.Recipes;
-import io.cpo4j.cli.experiment.OracleExperiment;
-import io.cpo4j.cli.experiment.ResultsReport;
 import io.cpo4j.cli.experiment.TextCorpus;
 import io.cpo4j.cli.experiment.TextExperiment;
+import io.cpo4j.cpo.train.CpoConfig;
 import io.cpo4j.engine.Engine;
 import io.cpo4j.engine.io.AtomicFiles;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** {@code ./cpo4j experiment}: many fine-tuning recipes from one pretrained model, compared by the oracle. */
 final class ExperimentCommand implements Command {
@@ -36,11 +38,11 @@ final class ExperimentCommand implements Command {
     @Override
     public String help() {
         return """
-                usage: ./cpo4j experiment [--corpus oracle|shakespeare|dolly|all] [--results FILE.md] [--out DIR]
+                usage: ./cpo4j experiment [--corpus oracle|dolly|wikitext|shakespeare|all] [--results FILE.md] [--out DIR]
                                           [--arms LIST] [--seeds LIST] [--test-prompts N] [--val-prompts N]
                                           [--lr-grid LIST] [--alpha-grid LIST] [--decodings LIST] [--seed N]
                                           [--pretrain-steps N] [--finetune-steps N] [--threads N] [--quick]
-                                          [--shakespeare FILE] [--dolly FILE]
+                                          [--text-seeds N] [--dolly FILE] [--wikitext DIR] [--shakespeare FILE]
 
                 On the oracle language (the primary evidence; docs/ORACLE.md): pretrains one tiny GPT (saved in
                 DIR/oracle/pretrain and reused while its settings are unchanged), chooses one learning rate for
@@ -61,14 +63,17 @@ final class ExperimentCommand implements Command {
                   --alpha-grid LIST  ensemble weights of the CPO arm (default 0.25,0.5,0.75)
                   --decodings LIST   greedy and/or temperatures (default greedy,1.0)
                   --out DIR          run folder (default runs/experiment)
-                  --corpus C         oracle (default), shakespeare, dolly, or all three
+                  --corpus C         oracle (default), dolly, wikitext, shakespeare, or all (oracle, dolly, wikitext)
+                  --text-seeds N     training seeds of the real corpora, the first N of --seeds (default 1)
                   --results FILE     also write the comparison as Markdown (docs/RESULTS.md is made this way)
-                  --shakespeare, --dolly   data files (default ../shared/data/...; a missing file skips its corpus)
+                  --dolly FILE, --wikitext DIR (wiki.valid.raw, wiki.test.raw), --shakespeare FILE   data (default
+                                     ../shared/data/...; a missing file skips its corpus)
                   --seed, --pretrain-steps, --finetune-steps, --threads, --quick   as ./cpo4j demo
 
-                On tiny Shakespeare and Dolly no oracle knows the true probability: the recipes the oracle's
-                validation prompts chose are compared by held-out continuation perplexity (bootstrap 95% interval)
-                and by the repetition, diversity and length of their continuations of held-out prefixes.
+                On Dolly-15k, WikiText-2 (trained on its valid split, tested on its test split) and tiny Shakespeare
+                no oracle knows the true probability: the recipes, lr and ensemble the oracle's validation prompts
+                chose are compared with MLE by the truth's held-out NLL (paired over examples) and by the ending,
+                repetition and length of their continuations of held-out prefixes (paired over prompts).
                 """;
     }
 
@@ -81,7 +86,8 @@ final class ExperimentCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         Options o = Options.parse(name(), args, List.of("out", "arms", "seed", "pretrain-steps", "finetune-steps", "seeds", "test-prompts",
-                "val-prompts", "lr-grid", "alpha-grid", "decodings", "threads", "corpus", "results", "shakespeare", "dolly"), List.of("quick"));
+                "val-prompts", "lr-grid", "alpha-grid", "decodings", "text-seeds", "threads", "corpus", "results", "shakespeare", "dolly", "wikitext"),
+                List.of("quick"));
         if (o.value("threads").isPresent()) Engine.setThreads(o.threads());
         DemoConfig cfg = StudyOptions.config(o);
         boolean quick = o.flag("quick");
@@ -98,39 +104,47 @@ final class ExperimentCommand implements Command {
         }
         if (arms.stream().noneMatch(a -> a.name().equals("mle"))) throw new Options.UsageException(name() + ": --arms must include one named mle");
         String corpus = o.string("corpus", "oracle");
-        if (!List.of("oracle", "shakespeare", "dolly", "all").contains(corpus)) {
-            throw new Options.UsageException(name() + ": --corpus must be oracle, shakespeare, dolly or all, got '" + corpus + "'");
+        if (!List.of("oracle", "dolly", "wikitext", "shakespeare", "all").contains(corpus)) {
+            throw new Options.UsageException(name() + ": --corpus must be oracle, dolly, wikitext, shakespeare or all, got '" + corpus + "'");
         }
         Path dir = Path.of(o.string("out", "runs/experiment"));
         out.println("cpo4j experiment → " + dir.toAbsolutePath());
         long t0 = System.nanoTime();
         String verdict = "";
         StringBuilder md = new StringBuilder();
-        List<OracleExperiment.Arm> textArms = new ArrayList<>();
-        for (ArmChoice a : arms) textArms.add(new OracleExperiment.Arm(a.name(), a.alternatives().get(0)));
-        List<String> ensemble = List.of();
+        Map<String, CpoConfig> recipes = new LinkedHashMap<>();
+        for (ArmChoice a : arms) recipes.put(a.name(), a.alternatives().get(0));
+        List<Long> textSeeds = settings.seeds().subList(0, Math.min(settings.seeds().size(), o.integer("text-seeds", 1, 1)));
+        TextExperiment.Plan plan = new TextExperiment.Plan(recipes, cfg.finetuneLr(), textSeeds, null, Float.NaN);
         if (corpus.equals("oracle") || corpus.equals("all")) {
             OracleStudy study = OracleProtocol.study(cfg, settings, dir.resolve("oracle"), out, label -> Progress.forConsole(out, label));
             OracleProtocol.Result r = OracleProtocol.run(study, settings, arms, out);
             OracleReport report = new OracleReport(r, settings, cfg.seed());
             verdict = report.verdict();
             md.append("\n## The oracle language\n").append(report.body());
-            textArms.clear();
-            for (ArmChoice a : arms) textArms.add(new OracleExperiment.Arm(a.name(), r.chosen().get(a.name())));
-            if (r.bestCpo() != null) ensemble = List.of(r.bestCpo());
+            plan = new TextExperiment.Plan(r.chosen(), r.lr(), textSeeds, r.bestCpo(), r.alpha());
         }
-        for (String name : List.of("shakespeare", "dolly")) {
-            if (!corpus.equals(name) && !corpus.equals("all")) continue;
-            Path file = Path.of(o.string(name, name.equals("shakespeare") ? "../shared/data/tinyshakespeare/input.txt" : "../shared/data/dolly-15k/databricks-dolly-15k.jsonl"));
-            if (!java.nio.file.Files.isRegularFile(file)) {
+        for (String name : List.of("dolly", "wikitext", "shakespeare")) {
+            if (!corpus.equals(name) && !(corpus.equals("all") && !name.equals("shakespeare"))) continue;
+            Path file = Path.of(o.string(name, switch (name) {
+                case "dolly" -> "../shared/data/dolly-15k/databricks-dolly-15k.jsonl";
+                case "wikitext" -> "../shared/data/wikitext-2-raw";
+                default -> "../shared/data/tinyshakespeare/input.txt";
+            }));
+            Path wikiValid = file.resolve("wiki.valid.raw"), wikiTest = file.resolve("wiki.test.raw");
+            boolean present = name.equals("wikitext") ? Files.isRegularFile(wikiValid) && Files.isRegularFile(wikiTest) : Files.isRegularFile(file);
+            if (!present) {
                 out.println("experiment: " + file + " not found; skipping " + name);
                 md.append("\n## ").append(name).append("\n\nSkipped: ").append(file).append(" not found.\n");
                 continue;
             }
-            TextCorpus c = name.equals("shakespeare") ? TextCorpus.shakespeare(file, 512, cfg.seed()) : TextCorpus.dolly(file, 2048, 128, cfg.seed());
-            List<TextExperiment.Row> rows = TextExperiment.run(c, cfg, textArms, ensemble, dir.resolve(name), out, label -> Progress.forConsole(out, label));
-            md.append("\n## ").append(c.name()).append("\n\n").append(TextExperiment.markdown(c.name(), rows)).append('\n')
-                    .append(ResultsReport.textVerdicts(rows));
+            TextCorpus c = switch (name) {
+                case "dolly" -> TextCorpus.dolly(file, 2048, 128, cfg.seed());
+                case "wikitext" -> TextCorpus.wikitext(wikiValid, wikiTest, 2048, cfg.seed());
+                default -> TextCorpus.shakespeare(file, 512, cfg.seed());
+            };
+            md.append("\n## ").append(c.name()).append("\n\n")
+                    .append(TextExperiment.run(c, cfg, plan, dir.resolve(name), out, label -> Progress.forConsole(out, label)));
         }
         md.append(String.format(Locale.ROOT, "%nTotal time %.0f min on %d threads.%n", (System.nanoTime() - t0) / 6e10, Engine.threads()));
         String document = header(cfg, settings, arms, o, verdict) + md;

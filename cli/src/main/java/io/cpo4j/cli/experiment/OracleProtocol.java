@@ -58,7 +58,7 @@ public final class OracleProtocol {
      * training seed, the test outcomes per decoding (prompts in one order for all) and the coverage
      * NLL per sampled decoding (documents in one order for all).
      */
-    public record Result(List<Choice> choices, Map<String, CpoConfig> chosen, float lr, String bestCpo, String ensemble,
+    public record Result(List<Choice> choices, Map<String, CpoConfig> chosen, float lr, String bestCpo, float alpha, String ensemble,
                          Map<String, Map<Long, Map<Decoding, List<ScoredContinuation>>>> test,
                          Map<String, Map<Long, Map<Decoding, OracleEvaluation.DocumentNll>>> coverage,
                          Map<String, Map<Long, Double>> heldOutNll, Map<String, Map<Long, TrainingDiagnostics>> diagnostics,
@@ -202,7 +202,7 @@ public final class OracleProtocol {
                 heldOut.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>()).put(seed, study.testNll(e.getValue()));
             }
         }
-        return new Result(choices, chosen, lr, partner, ensemble, test, coverage, heldOut, diagnostics, (System.nanoTime() - t0) / 6e10);
+        return new Result(choices, chosen, lr, partner, alpha, ensemble, test, coverage, heldOut, diagnostics, (System.nanoTime() - t0) / 6e10);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.cpo4j.model.data.PromptTemplate;
 import io.cpo4j.model.data.Split;
 import io.cpo4j.model.data.TextSpanDataset;
 import io.cpo4j.model.data.TokenizedExample;
+import io.cpo4j.model.data.WikiText;
 import io.cpo4j.model.tokenizer.BpeTrainer;
 import io.cpo4j.model.tokenizer.Tokenizer;
 
@@ -51,6 +52,20 @@ public record TextCorpus(String name, Tokenizer tokenizer, int[] trainStream, in
         List<TokenizedExample> train = fitting(all(new InstructionDataset(parts.train(), PromptTemplate.ALPACA, tok)), maxTokens);
         List<TokenizedExample> val = fitting(all(new InstructionDataset(parts.validation(), PromptTemplate.ALPACA, tok)), maxTokens);
         return new TextCorpus("Dolly-15k", tok, stream(train), stream(val), train, val);
+    }
+
+    /**
+     * WikiText-2 without its train split (not in the shared data): the model is pretrained and
+     * fine-tuned on the validation split's articles and evaluated on the test split's; examples are
+     * 32 + 32 token spans of articles.
+     */
+    public static TextCorpus wikitext(Path validFile, Path testFile, int vocab, long seed) throws IOException {
+        List<String> train = WikiText.read(validFile, false).stream().map(WikiText.Article::text).toList();
+        List<String> test = WikiText.read(testFile, false).stream().map(WikiText.Article::text).toList();
+        String trainText = String.join("\n", train);
+        Tokenizer tok = BpeTrainer.train(trainText, vocab);
+        return new TextCorpus("WikiText-2", tok, tok.encode(trainText), tok.encode(String.join("\n", test)),
+                all(new TextSpanDataset(train, tok, 32, 32, seed)), all(new TextSpanDataset(test, tok, 32, 32, seed + 1)));
     }
 
     private static List<TokenizedExample> all(io.cpo4j.model.data.PrefixContinuationDataset d) {

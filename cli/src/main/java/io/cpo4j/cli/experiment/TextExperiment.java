@@ -1,10 +1,15 @@
 package io.cpo4j.cli.experiment;
 
-import io.cpo4j.cli.eval.Bootstrap;
-import io.cpo4j.cli.eval.Interval;
-import io.cpo4j.cli.eval.LengthStats;
+import io.cpo4j.cli.eval.Better;
 import io.cpo4j.cli.eval.Ngrams;
+import io.cpo4j.cli.eval.PairedBootstrap;
+import io.cpo4j.cli.eval.PairedComparison;
+import io.cpo4j.cli.eval.PairedItems;
+import io.cpo4j.cli.eval.PairedTable;
+import io.cpo4j.cli.eval.PairedTable.Cell;
+import io.cpo4j.cli.eval.PairedTable.Column;
 import io.cpo4j.cpo.score.ContinuationLikelihood;
+import io.cpo4j.cpo.train.CpoConfig;
 import io.cpo4j.cpo.train.ExampleSource;
 import io.cpo4j.cpo.train.WeightEnsemble;
 import io.cpo4j.engine.io.AtomicFiles;
@@ -16,15 +21,14 @@ import io.cpo4j.model.gen.Generation;
 import io.cpo4j.model.gen.GenerationConfig;
 import io.cpo4j.model.gen.Generator;
 import io.cpo4j.model.gen.Sampling;
-import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.gpt.GptConfig;
+import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.lm.ModelConfig;
 import io.cpo4j.model.train.Evaluation;
 import io.cpo4j.model.train.GradientReducer;
 import io.cpo4j.model.train.NextTokenObjective;
 import io.cpo4j.model.train.Objective;
 import io.cpo4j.model.train.TrainConfig;
-import io.cpo4j.cpo.train.CpoConfig;
 import io.cpo4j.model.train.Trainer;
 import io.cpo4j.model.train.TrainingRun;
 
@@ -33,85 +37,148 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The experiment on a real corpus, where no oracle knows the true probability: a {@code tiny}
- * GPT pretrained on the corpus, continued with each arm on its (prefix, continuation) examples,
- * then measured by held-out continuation perplexity (with a bootstrap interval) and by the
- * repetition, diversity and length of its continuations of held-out prefixes at T = 1.0 and greedy.
+ * The experiment on a real corpus, where no oracle knows the true probability: a {@code tiny} GPT
+ * pretrained on the corpus, continued with each arm's recipe (as the oracle's validation prompts
+ * chose it) for every training seed, and compared with MLE prompt by prompt on the held-out
+ * examples: the truth's continuation NLL (paired over examples), and the ending, repetition and
+ * length of the continuations of held-out prefixes at T = 1.0 and greedy (paired over prompts).
  */
 public final class TextExperiment {
 
-    /** One model's figures. */
-    public record Row(String model, Interval nll, Map<String, double[]> samples) {}
+    /** One continuation of a held-out prefix, in whitespace words. */
+    public record Continuation(List<String> candidate, List<String> truth, boolean ended) {
+
+        /** rep-2 of this continuation: 1 − distinct 2-grams / 2-grams; 0 when it has fewer than two words. */
+        double repetition2() {
+            int total = candidate.size() - 1;
+            if (total <= 0) return 0;
+            Set<List<String>> unique = new HashSet<>();
+            for (int i = 0; i < total; i++) unique.add(candidate.subList(i, i + 2));
+            return 1 - (double) unique.size() / total;
+        }
+    }
+
+    /** One held-out example's truth NLL under a model. */
+    record ExampleNll(double nll, double tokens) {}
+
+    private static final List<PairedComparison.Metric<Continuation>> METRICS = List.of(
+            PairedComparison.Metric.plain("ended", Better.HIGHER, 3, c -> c.ended() ? 1 : 0),
+            PairedComparison.Metric.plain("rep-2", Better.LOWER, 3, Continuation::repetition2),
+            PairedComparison.Metric.ratio("length ratio", Better.NEITHER, 3, c -> c.candidate().size(), c -> Math.max(1, c.truth().size())));
+
+    /** The arms' chosen recipes, the lr, the seeds and the ensemble (partner and α; partner null for none). */
+    public record Plan(Map<String, CpoConfig> recipes, float lr, List<Long> seeds, String ensemblePartner, float alpha) {}
 
     private TextExperiment() {}
 
-    public static List<Row> run(TextCorpus corpus, DemoConfig cfg, List<OracleExperiment.Arm> arms, List<String> ensembleWith, Path runDir,
-                                PrintStream log, Function<String, TrainingRun.Listener> progress) throws IOException {
+    /** Runs the plan on the corpus and returns its Markdown section (tables and the reading of them). */
+    public static String run(TextCorpus corpus, DemoConfig cfg, Plan plan, Path runDir, PrintStream log, Function<String, TrainingRun.Listener> progress)
+            throws IOException {
         ModelConfig model = GptConfig.tiny().withVocabSize(corpus.tokenizer().vocabSize());
-        log.printf(Locale.ROOT, "%s: %d training tokens, %d training examples, %d validation examples, vocabulary %d%n", corpus.name(),
+        log.printf(Locale.ROOT, "%s: %d training tokens, %d training examples, %d held-out examples, vocabulary %d%n", corpus.name(),
                 corpus.trainStream().length, corpus.trainExamples().size(), corpus.valExamples().size(), corpus.tokenizer().vocabSize());
         LanguageModel base = model.create(cfg.seed());
-        int evalEvery = Math.max(1, cfg.pretrainSteps() / 5);
         TrainConfig pre = TrainConfig.builder().batchSize(cfg.batch()).blockSize(cfg.block()).maxSteps(cfg.pretrainSteps()).learningRate(cfg.pretrainLr())
-                .warmupSteps(Math.max(1, cfg.pretrainSteps() / 20)).evalEvery(evalEvery).evalBatches(20).checkpointEvery(0).keepCheckpoints(1)
-                .seed(cfg.seed()).build();
+                .warmupSteps(Math.max(1, cfg.pretrainSteps() / 20)).evalEvery(Math.max(1, cfg.pretrainSteps() / 5)).evalBatches(20).checkpointEvery(0)
+                .keepCheckpoints(1).seed(cfg.seed()).build();
         SequentialWindows val = new SequentialWindows(TokenShard.of(corpus.valStream()), cfg.batch(), cfg.block());
-        run(runDir.resolve("pretrain"), base, new NextTokenObjective(base, new RandomWindows(TokenShard.of(corpus.trainStream()), cfg.block(), cfg.seed())),
+        train(runDir.resolve("pretrain"), base, new NextTokenObjective(base, new RandomWindows(TokenShard.of(corpus.trainStream()), cfg.block(), cfg.seed())),
                 pre, () -> Map.of("val/loss", Evaluation.meanLoss(base, val, 20).loss()), corpus, log, progress.apply("pretrain"));
 
-        Map<String, LanguageModel> models = new LinkedHashMap<>();
-        models.put("base", base);
-        List<TokenizedExample> valSubset = corpus.valExamples().subList(0, Math.min(corpus.valExamples().size(), 400));
-        for (OracleExperiment.Arm arm : arms) {
-            TrainConfig ft = pre.toBuilder().batchSize(cfg.finetuneBatch()).maxSteps(cfg.finetuneSteps()).learningRate(cfg.finetuneLr())
-                    .warmupSteps(Math.max(1, cfg.finetuneSteps() / 10)).evalEvery(Math.max(1, cfg.finetuneSteps() / 5)).build();
-            CpoConfig spec = arm.spec().toBuilder().eosToken(corpus.eos()).training(ft).build();
-            LanguageModel policy = base.copy();
-            LanguageModel reference = spec.needsReference() ? base.copy().freeze(true) : null;
-            Objective objective = spec.objective(policy, reference, new ExampleSource(corpus.trainExamples(), cfg.seed() + 11), cfg.seed() + 13);
-            run(runDir.resolve(arm.name()), policy, objective, ft, () -> Map.of("val/nll_loss", nll(policy, valSubset, cfg.seed()).estimate()), corpus, log,
-                    progress.apply(arm.name()));
-            models.put(arm.name(), policy);
-        }
-        for (String other : ensembleWith) {
-            if (models.containsKey("mle") && models.containsKey(other)) {
-                models.put("soup(mle," + other + ")", WeightEnsemble.interpolate(models.get("mle"), models.get(other), 0.5f));
+        List<TokenizedExample> heldOut = corpus.valExamples();
+        List<TokenizedExample> lossSubset = heldOut.subList(0, Math.min(heldOut.size(), 400));
+        List<TokenizedExample> prompts = heldOut.subList(0, Math.min(heldOut.size(), cfg.prompts()));
+        Map<String, List<List<ExampleNll>>> nll = new LinkedHashMap<>();
+        Map<String, Map<String, List<List<Continuation>>>> samples = new LinkedHashMap<>();   // method → decoding → per seed
+        for (long seed : plan.seeds()) {
+            Map<String, LanguageModel> models = new LinkedHashMap<>();
+            models.put("base", base);
+            for (Map.Entry<String, CpoConfig> arm : plan.recipes().entrySet()) {
+                TrainConfig ft = pre.toBuilder().batchSize(cfg.finetuneBatch()).maxSteps(cfg.finetuneSteps()).learningRate(plan.lr())
+                        .warmupSteps(Math.max(1, cfg.finetuneSteps() / 10)).evalEvery(Math.max(1, cfg.finetuneSteps() / 5)).seed(seed).build();
+                CpoConfig spec = arm.getValue().toBuilder().eosToken(corpus.eos()).training(ft).build();
+                LanguageModel policy = base.copy();
+                LanguageModel reference = spec.needsReference() ? base.copy().freeze(true) : null;
+                Objective objective = spec.objective(policy, reference, new ExampleSource(corpus.trainExamples(), seed + 11), seed + 13);
+                train(runDir.resolve(arm.getKey() + "-seed" + seed), policy, objective, ft,
+                        () -> Map.of("val/nll_loss", ContinuationLikelihood.of(policy, lossSubset).perToken()), corpus, log, progress.apply(arm.getKey()));
+                models.put(arm.getKey(), policy);
+            }
+            if (plan.ensemblePartner() != null && models.containsKey("mle") && models.containsKey(plan.ensemblePartner())) {
+                models.put(String.format(Locale.ROOT, "soup(mle,%s,α=%.2f)", plan.ensemblePartner(), plan.alpha()),
+                        WeightEnsemble.interpolate(models.get("mle"), models.get(plan.ensemblePartner()), plan.alpha()));
+            }
+            for (Map.Entry<String, LanguageModel> e : models.entrySet()) {
+                log.printf(Locale.ROOT, "evaluating %s (seed %d) on %s …%n", e.getKey(), seed, corpus.name());
+                nll.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(exampleNll(e.getValue(), heldOut));
+                Map<String, List<List<Continuation>>> byDecoding = samples.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>());
+                byDecoding.computeIfAbsent("T=1.0", k -> new ArrayList<>()).add(continuations(e.getValue(), corpus, prompts, Sampling.temperature(1f), seed));
+                byDecoding.computeIfAbsent("greedy", k -> new ArrayList<>()).add(continuations(e.getValue(), corpus, prompts, Sampling.greedyDecoding(), seed));
             }
         }
-        List<Row> rows = new ArrayList<>();
-        List<TokenizedExample> prompts = corpus.valExamples().subList(0, Math.min(corpus.valExamples().size(), cfg.prompts()));
-        for (Map.Entry<String, LanguageModel> e : models.entrySet()) {
-            log.printf(Locale.ROOT, "evaluating %s on %s …%n", e.getKey(), corpus.name());
-            Map<String, double[]> s = new LinkedHashMap<>();
-            s.put("T=1.0", sampleStats(e.getValue(), corpus, prompts, Sampling.temperature(1f), cfg.seed()));
-            s.put("greedy", sampleStats(e.getValue(), corpus, prompts, Sampling.greedyDecoding(), cfg.seed()));
-            rows.add(new Row(e.getKey(), nll(e.getValue(), corpus.valExamples(), cfg.seed()), s));
-        }
-        AtomicFiles.writeString(runDir.resolve("summary.md"), markdown(corpus.name(), rows));
-        return rows;
+        String md = markdown(corpus.name(), nll, samples, heldOut.size(), prompts.size(), plan.seeds(), cfg.seed());
+        AtomicFiles.writeString(runDir.resolve("summary.md"), md);
+        return md;
     }
 
-    private static void run(Path dir, LanguageModel model, Objective objective, TrainConfig tc, java.util.function.Supplier<Map<String, Double>> validation,
-                            TextCorpus corpus, PrintStream log, TrainingRun.Listener listener) throws IOException {
+    /** The section: held-out NLL paired over examples, then per decoding the continuation figures paired over prompts. */
+    static String markdown(String corpus, Map<String, List<List<ExampleNll>>> nll, Map<String, Map<String, List<List<Continuation>>>> samples,
+                           int examples, int prompts, List<Long> seeds, long bootstrapSeed) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Held-out continuation NLL per token of the truth (%d held-out examples × %d training seeds; "
+                + "each method's estimate, then its difference to MLE [paired 95%% interval], bold where it excludes 0):%n%n", examples, seeds.size()));
+        PairedTable t = new PairedTable("method (" + corpus + ")", List.of(new Column("held-out NLL", Better.LOWER, 3)));
+        double sum = 0, tokens = 0;
+        for (List<ExampleNll> seed : nll.get("mle")) for (ExampleNll e : seed) {
+            sum += e.nll();
+            tokens += e.tokens();
+        }
+        t.row("mle", Cell.value(sum / tokens));
+        for (String m : nll.keySet()) {
+            if (m.equals("mle")) continue;
+            t.row(m, Cell.paired(PairedBootstrap.difference(PairedItems.of(nll.get(m), nll.get("mle"), ExampleNll::nll, ExampleNll::tokens), bootstrapSeed)));
+        }
+        sb.append(t.markdown());
+        for (String decoding : List.of("T=1.0", "greedy")) {
+            sb.append(String.format(Locale.ROOT, "%nContinuations of %d held-out prefixes at %s (paired over prompts; distinct-2 pooled over all "
+                    + "continuations, mean over seeds):%n%n", prompts, decoding));
+            PairedComparison<Continuation> c = new PairedComparison<>("mle", samples.get("mle").get(decoding), METRICS, bootstrapSeed);
+            for (String m : samples.keySet()) if (!m.equals("mle")) c.arm(m, samples.get(m).get(decoding));
+            sb.append(c.table().markdown());
+            sb.append("\n| method | distinct-2 |\n|---|---|\n");
+            for (String m : samples.keySet()) {
+                double distinct = 0;
+                for (List<Continuation> seed : samples.get(m).get(decoding)) distinct += Ngrams.distinct(seed.stream().map(Continuation::candidate).toList(), 2);
+                sb.append(String.format(Locale.ROOT, "| %s | %.3f |%n", m, distinct / samples.get(m).get(decoding).size()));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void train(Path dir, LanguageModel model, Objective objective, TrainConfig tc, java.util.function.Supplier<Map<String, Double>> validation,
+                              TextCorpus corpus, PrintStream log, TrainingRun.Listener listener) throws IOException {
         log.printf(Locale.ROOT, "%s: %d steps%n", dir.getFileName(), tc.maxSteps());
         new TrainingRun(new Trainer(model, tc, objective, GradientReducer.LOCAL), dir, corpus.eos(), validation, listener).run();
     }
 
-    /** Held-out NLL per continuation token, with a bootstrap interval over examples. */
-    static Interval nll(LanguageModel model, List<TokenizedExample> examples, long seed) {
+    private static List<ExampleNll> exampleNll(LanguageModel model, List<TokenizedExample> examples) {
         ContinuationLikelihood.Scores s = ContinuationLikelihood.of(model, examples);
-        return Bootstrap.ratio95(s.nll(), s.tokens(), seed);
+        List<ExampleNll> out = new ArrayList<>(examples.size());
+        for (int i = 0; i < examples.size(); i++) out.add(new ExampleNll(s.nll()[i], s.tokens()[i]));
+        return out;
     }
 
-    /** {rep-2, rep-4, distinct-2, length ratio, ended share} of the continuations of the prompts, in whitespace words. */
-    static double[] sampleStats(LanguageModel model, TextCorpus corpus, List<TokenizedExample> prompts, Sampling sampling, long seed) {
+    /** The model's continuation of every prompt (up to the longest truth), in whitespace words. */
+    static List<Continuation> continuations(LanguageModel model, TextCorpus corpus, List<TokenizedExample> prompts, Sampling sampling, long seed) {
         List<int[]> ps = new ArrayList<>();
         int max = 0;
         for (TokenizedExample e : prompts) {
@@ -128,15 +195,12 @@ public final class TextExperiment {
         } finally {
             model.setTraining(was);
         }
-        List<List<String>> cands = new ArrayList<>(), truths = new ArrayList<>();
-        int ended = 0;
+        List<Continuation> out = new ArrayList<>(prompts.size());
         for (int i = 0; i < prompts.size(); i++) {
-            cands.add(words(corpus, gens.get(i).tokens()));
-            truths.add(words(corpus, prompts.get(i).continuation()));
-            if (gens.get(i).finish() == Generation.Finish.STOP_TOKEN) ended++;
+            out.add(new Continuation(words(corpus, gens.get(i).tokens()), words(corpus, prompts.get(i).continuation()),
+                    gens.get(i).finish() == Generation.Finish.STOP_TOKEN));
         }
-        return new double[] {Ngrams.repetition(cands, 2), Ngrams.repetition(cands, 4), Ngrams.distinct(cands, 2),
-                LengthStats.of(cands, truths).ratio(), ended / (double) prompts.size()};
+        return out;
     }
 
     private static List<String> words(TextCorpus corpus, int[] tokens) {
@@ -144,17 +208,5 @@ public final class TextExperiment {
         if (n > 0 && tokens[n - 1] == corpus.eos()) n--;
         String text = corpus.tokenizer().decode(Arrays.copyOf(tokens, n)).strip();
         return text.isEmpty() ? List.of() : Arrays.asList(text.split("\\s+"));
-    }
-
-    public static String markdown(String corpus, List<Row> rows) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("| model (").append(corpus).append(") | held-out NLL / token ↓ | perplexity ↓ | T=1.0 rep-2 | rep-4 | distinct-2 | length ratio | greedy rep-2 | rep-4 | distinct-2 | length ratio |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
-        for (Row r : rows) {
-            double[] t = r.samples().get("T=1.0"), g = r.samples().get("greedy");
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f [%.2f, %.2f] | %.3f | %.3f | %.3f | %.2f | %.3f | %.3f | %.3f | %.2f |%n", r.model(), r.nll().format(3),
-                    Math.exp(r.nll().estimate()), Math.exp(r.nll().low()), Math.exp(r.nll().high()), t[0], t[1], t[2], t[3], g[0], g[1], g[2], g[3]));
-        }
-        return sb.toString();
     }
 }

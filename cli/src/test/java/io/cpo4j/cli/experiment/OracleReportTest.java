@@ -49,7 +49,7 @@ class OracleReportTest {
             coverage.put(m, Map.of(1L, Map.of(), 2L, Map.of()));
         }
         List<OracleProtocol.Choice> choices = List.of(new OracleProtocol.Choice("cpo-an", List.of("β 0.1", "β 1"), List.of(0.2, 0.3), 1, "validation"));
-        return new OracleProtocol.Result(choices, Map.of(), 2e-4f, "cpo-an", null, test, coverage, nll, Map.of(), 1.5);
+        return new OracleProtocol.Result(choices, Map.of(), 2e-4f, "cpo-an", 0.5f, null, test, coverage, nll, Map.of(), 1.5);
     }
 
     private static OracleProtocol.Settings settings() {
