@@ -27,10 +27,9 @@ class PrefixAttentionTwinTest {
             Qkv prefix = new Qkv(null, 0, randn(4, pkOff + n * p * kv * d), pkOff, randn(5, pvOff + n * p * kv * d), pvOff);
             float[] dout = randn(6, r * t * h * d);
             float[] ov = new float[outOff + r * t * h * d], os = ov.clone(), lv = new float[r * h * t], ls = lv.clone();
-            float[] scores = new float[p + t];
             for (int rh = 0; rh < r * h; rh++) {
-                PrefixAttentionKernel.forwardHead(true, in, prefix, pre, ov, outOff, lv, 0, rh, a, scores);
-                PrefixAttentionKernel.forwardHead(false, in, prefix, pre, os, outOff, ls, 0, rh, a, scores);
+                PrefixAttentionKernel.Vec.forwardHead(in, prefix, pre, ov, outOff, lv, 0, rh, a);
+                PrefixAttentionKernel.forwardHeadScalar(in, prefix, pre, os, outOff, ls, 0, rh, a);
             }
             String what = Arrays.toString(c);
             assertTwins("prefix attention forward " + what, ov, os);
@@ -38,8 +37,8 @@ class PrefixAttentionTwinTest {
             Qkv gv = grads(in), gs = grads(in), pgv = grads(prefix), pgs = grads(prefix);
             int[][] rowsOf = pre.rowsOf();
             for (int bg = 0; bg < n * kv; bg++) {
-                PrefixAttentionKernel.backwardGroup(true, dout, 0, in, prefix, pre, rowsOf, os, outOff, ls, 0, gv, pgv, bg, a);
-                PrefixAttentionKernel.backwardGroup(false, dout, 0, in, prefix, pre, rowsOf, os, outOff, ls, 0, gs, pgs, bg, a);
+                PrefixAttentionKernel.Vec.backwardGroup(dout, 0, in, prefix, pre, rowsOf, os, outOff, ls, 0, gv, pgv, bg, a);
+                PrefixAttentionKernel.backwardGroupScalar(dout, 0, in, prefix, pre, rowsOf, os, outOff, ls, 0, gs, pgs, bg, a);
             }
             assertTwins("dq " + what, gv.q(), gs.q());
             assertTwins("dk " + what, gv.k(), gs.k());
