@@ -2,6 +2,7 @@ package io.cpo4j.cpo.score;
 
 import io.cpo4j.cpo.loss.PlainCpoLoss;
 import io.cpo4j.engine.Autograd;
+import io.cpo4j.engine.DType;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.engine.Engine;
@@ -68,10 +69,16 @@ class SharedPrefixScoringTest {
     }
 
     static LanguageModel model(ModelConfig config, boolean lora) {
+        return model(config, lora, false);
+    }
+
+    /** With {@code bf16}: LoRA over a frozen bfloat16 copy of the base (PEFT's base loaded in bf16). */
+    static LanguageModel model(ModelConfig config, boolean lora, boolean bf16) {
         LanguageModel m = config.create(3);
         Rng rng = new Rng(4);
         float[] w = m.parameters().values();
         for (int i = 0; i < w.length; i++) w[i] += (float) (rng.nextGaussian() * 0.1);
+        if (bf16) m = m.toFrozenBase(DType.BF16);
         if (lora) {
             m = m.withLora(new LoraConfig(4, 8f, 0.1f, List.of(LoraConfig.ALL_LINEAR)), 5);
             float[] a = m.parameters().values();
@@ -110,8 +117,12 @@ class SharedPrefixScoringTest {
     }
 
     private static void assertSharedEqualsUnshared(ModelConfig config, boolean lora, int k) {
-        String what = config.modelType() + (lora ? " + LoRA" : "") + ", K = " + k;
-        LanguageModel policy = model(config, lora);
+        assertSharedEqualsUnshared(config, lora, false, k);
+    }
+
+    private static void assertSharedEqualsUnshared(ModelConfig config, boolean lora, boolean bf16, int k) {
+        String what = config.modelType() + (lora ? " + LoRA" : "") + (bf16 ? " over a bf16 base" : "") + ", K = " + k;
+        LanguageModel policy = model(config, lora, bf16);
         CandidateSet set = set(k, 10 + k);
         SequenceScores reference = SequenceScorer.scoreNoGrad(policy.withoutAdapters(), set);
         float[] unsharedNoGrad = SequenceScorer.scoreNoGrad(policy, set).values(), sharedNoGrad = SequenceScorer.scoreNoGrad(policy, set, null, true).values();
@@ -141,6 +152,12 @@ class SharedPrefixScoringTest {
             assertSharedEqualsUnshared(LLAMA, false, k);
             assertSharedEqualsUnshared(LLAMA, true, k);
         }
+    }
+
+    @Test
+    void loraOverAHalfPrecisionBaseToo() {
+        assertSharedEqualsUnshared(GPT, true, true, 4);
+        assertSharedEqualsUnshared(LLAMA, true, true, 4);
     }
 
     @Test

@@ -9,22 +9,23 @@ import io.cpo4j.engine.Engine;
 import io.cpo4j.engine.Rng;
 import io.cpo4j.engine.Tensor;
 import io.cpo4j.model.data.TokenizedExample;
-import io.cpo4j.model.gpt.Gpt;
 import io.cpo4j.model.gpt.GptConfig;
+import io.cpo4j.model.llama.LlamaConfig;
 import io.cpo4j.model.lm.LanguageModel;
+import io.cpo4j.model.lm.ModelConfig;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Not a test: times a CPO step's scoring with and without shared prompts on tiny GPT (B = 8,
+ * Not a test: times a CPO step's scoring with and without shared prompts on tiny GPT or Llama (B = 8,
  * K = 4, prompts of 48 tokens, candidates of 32, all distinct), alternating the two, best and
  * median of several rounds: (1) reference no-graph scoring + policy scoring + plain CPO loss +
  * backward on a fixed candidate set; (2) a whole {@link CpoTrainer} step (batch negatives, so the
  * sampling is cheap and all K rows are distinct). Run from the repository root after a build:
  * {@code java --add-modules jdk.incubator.vector -cp engine/target/classes:model/target/classes:cpo/target/classes:cpo/target/test-classes
- * io.cpo4j.cpo.score.SharedPrefixTiming [threads] [rounds]}
+ * io.cpo4j.cpo.score.SharedPrefixTiming [threads] [rounds] [gpt|llama]}
  */
 public final class SharedPrefixTiming {
 
@@ -33,10 +34,10 @@ public final class SharedPrefixTiming {
     public static void main(String[] args) {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1, rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
         Engine.setThreads(threads);
-        GptConfig config = GptConfig.tiny();
-        System.out.printf(Locale.ROOT, "tiny GPT (%d layers, width %d, context %d), B = %d, K = %d, prompt %d, candidates %d, %d threads%n",
-                config.layers(), config.width(), config.contextLength(), B, K, PROMPT, CONT, threads);
-        LanguageModel policy = Gpt.create(config, 1), reference = policy.copy().freeze(true);
+        ModelConfig config = args.length > 2 && args[2].equals("llama") ? LlamaConfig.tiny() : GptConfig.tiny();
+        System.out.printf(Locale.ROOT, "tiny %s (%d layers, width %d, context %d), B = %d, K = %d, prompt %d, candidates %d, %d threads%n",
+                config.modelType(), config.layers(), config.width(), config.contextLength(), B, K, PROMPT, CONT, threads);
+        LanguageModel policy = config.create(1), reference = policy.copy().freeze(true);
         CandidateSet set = candidates(config.vocabSize());
         double[][] scoring = new double[2][rounds];
         for (int round = -2; round < rounds; round++) {                       // two warm-up rounds
@@ -49,8 +50,8 @@ public final class SharedPrefixTiming {
         List<TokenizedExample> examples = examples(config.vocabSize());
         CpoConfig.Builder recipe = CpoConfig.builder().candidates(K).negatives(new BatchNegatives()).eosToken(0)
                 .training(t -> t.batchSize(B).blockSize(PROMPT + CONT).maxSteps(1000).learningRate(1e-5f));
-        CpoTrainer unshared = new CpoTrainer(Gpt.create(config, 2), examples, recipe.sharePrefixes(false).build());
-        CpoTrainer shared = new CpoTrainer(Gpt.create(config, 2), examples, recipe.sharePrefixes(true).build());
+        CpoTrainer unshared = new CpoTrainer(config.create(2), examples, recipe.sharePrefixes(false).build());
+        CpoTrainer shared = new CpoTrainer(config.create(2), examples, recipe.sharePrefixes(true).build());
         double[][] steps = new double[2][rounds];
         for (int round = -2; round < rounds; round++) {
             for (int share = 0; share < 2; share++) {
