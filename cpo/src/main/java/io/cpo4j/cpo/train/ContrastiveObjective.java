@@ -45,6 +45,7 @@ final class ContrastiveObjective implements Objective {
     private final int candidates;
     private final int eos;
     private final boolean rescore;
+    private final boolean sharePrefixes;
     private final Rng rng;
     private final PhaseClock clock = new PhaseClock();
     private long lastTokens;
@@ -64,6 +65,7 @@ final class ContrastiveObjective implements Objective {
         this.candidates = config.candidates();
         this.eos = config.eosToken();
         this.rescore = config.rescoreNegatives();
+        this.sharePrefixes = config.sharePrefixes();
         this.rng = new Rng(seed);
     }
 
@@ -87,8 +89,8 @@ final class ContrastiveObjective implements Objective {
             // negatives sampled from the reference already carry its log-probabilities: only the rest are scored,
             // unless asked to score them again (then a policy equal to its reference starts at rewards of exactly 0)
             float[][] known = sampler == reference && !rescore ? mixed.referenceLogProbs() : null;
-            SequenceScores ref = reference == null ? null : SequenceScorer.scoreNoGrad(reference, set, known);
-            SequenceScores pol = SequenceScorer.score(policy, set);
+            SequenceScores ref = reference == null ? null : SequenceScorer.scoreNoGrad(reference, set, known, sharePrefixes);
+            SequenceScores pol = SequenceScorer.score(policy, set, null, sharePrefixes);
             Tensor value = loss.apply(pol, ref);
             sums.add("loss", value.item());
             metrics(sums, batch, pol, ref, mixed.sources());

@@ -47,6 +47,7 @@ public final class CpoConfig {
     private final int candidatesGiven;
     private final List<NegativeGenerator> negatives;
     private final boolean rescoreNegatives;
+    private final boolean sharePrefixes;
     private final TrainConfig training;
 
     private CpoConfig(Builder b) {
@@ -61,6 +62,7 @@ public final class CpoConfig {
         eosToken = b.eosToken;
         negatives = List.copyOf(b.negatives);
         rescoreNegatives = b.rescoreNegatives;
+        sharePrefixes = b.sharePrefixes;
         training = b.training.build();
         check(beta > 0 && Double.isFinite(beta), "beta must be positive and finite, got " + beta);
         check(cpoAlpha >= 0 && Double.isFinite(cpoAlpha), "cpo_alpha must be >= 0 and finite, got " + cpoAlpha);
@@ -83,7 +85,8 @@ public final class CpoConfig {
     /** A builder starting from this config's values. */
     public Builder toBuilder() {
         Builder b = new Builder().lossType(lossType).beta(beta).simpoGamma(simpoGamma).pssMix(pssMix)
-                .candidates(candidatesGiven).negatives(negatives).eosToken(eosToken).rescoreNegatives(rescoreNegatives);
+                .candidates(candidatesGiven).negatives(negatives).eosToken(eosToken).rescoreNegatives(rescoreNegatives)
+                .sharePrefixes(sharePrefixes);
         b.cpoAlpha = cpoAlphaGiven;
         b.training = training.toBuilder();
         return b;
@@ -136,6 +139,16 @@ public final class CpoConfig {
      */
     public boolean rescoreNegatives() {
         return rescoreNegatives;
+    }
+
+    /**
+     * Whether scoring runs each example's prompt once for its K candidates (forward and backward;
+     * {@link io.cpo4j.cpo.score.SequenceScorer#score(LanguageModel, io.cpo4j.cpo.score.CandidateSet, float[][], boolean)}),
+     * for the policy and the reference alike. The same losses and gradients up to float rounding;
+     * off by default.
+     */
+    public boolean sharePrefixes() {
+        return sharePrefixes;
     }
 
     /** The end-of-text token that ends continuations and negatives (−1 when unset). */
@@ -219,6 +232,7 @@ public final class CpoConfig {
         m.put("negatives", names);
         for (NegativeGenerator g : negatives) m.putAll(g.options());
         m.put("rescore_negatives", rescoreNegatives);
+        m.put("share_prefixes", sharePrefixes);
         return m;
     }
 
@@ -236,6 +250,7 @@ public final class CpoConfig {
         private int candidates = 4, eosToken = -1;
         private List<NegativeGenerator> negatives = List.of(new AutoregressiveNegatives());
         private boolean rescoreNegatives;
+        private boolean sharePrefixes;
         private TrainConfig.Builder training = defaultTraining();
 
         private Builder() {}
@@ -288,6 +303,12 @@ public final class CpoConfig {
         /** See {@link CpoConfig#rescoreNegatives()}. */
         public Builder rescoreNegatives(boolean rescore) {
             this.rescoreNegatives = rescore;
+            return this;
+        }
+
+        /** See {@link CpoConfig#sharePrefixes()}. */
+        public Builder sharePrefixes(boolean share) {
+            this.sharePrefixes = share;
             return this;
         }
 

@@ -13,6 +13,7 @@ final class ThreadScratch {
     static final int RMSNORM_PARTIAL = 17;
     static final int HALF_ROWS = 18;
     static final int HALF_PANEL = 19;
+    static final int PREFIX_ATTENTION_FIRST = 20;  // .. PREFIX_ATTENTION_FIRST + 1
     private static final int SLOTS = 24;
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> {

@@ -176,6 +176,28 @@ public final class F {
         return Attention.causalSelfAttention(q, k, v, heads, kvHeads);
     }
 
+    /**
+     * Causal self-attention of rows that continue shared prefixes (GPT-2's layout): row r of qkv
+     * (R, T, 3C) continues prefix prefixOf[r] of prefixQkv (N, P, 3C), right-padded, of which the
+     * first lengths[prefixOf[r]] positions are real; its query t attends to those and to its own
+     * positions 0..t → (R, T, C). The prefix's q part is not read; its k and v receive the summed
+     * gradient of every row that continues it.
+     */
+    public static Tensor causalSelfAttentionAfterPrefix(Tensor qkv, Tensor prefixQkv, int[] lengths, int[] prefixOf, int heads) {
+        Operands.requireFloat32("causalSelfAttentionAfterPrefix", qkv, prefixQkv);
+        return PrefixAttention.forward(qkv, prefixQkv, lengths, prefixOf, heads);
+    }
+
+    /**
+     * {@link #causalSelfAttentionAfterPrefix(Tensor, Tensor, int[], int[], int)} with grouped
+     * queries (Llama): q (R, T, H·D), k and v (R, T, KV·D) after prefixK and prefixV (N, P, KV·D) → (R, T, H·D).
+     */
+    public static Tensor causalSelfAttentionAfterPrefix(Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
+                                                        int[] lengths, int[] prefixOf, int heads, int kvHeads) {
+        Operands.requireFloat32("causalSelfAttentionAfterPrefix", q, k, v, prefixK, prefixV);
+        return PrefixAttention.forward(q, k, v, prefixK, prefixV, lengths, prefixOf, heads, kvHeads);
+    }
+
     /** Inverted dropout with probability p, mask drawn from rng; p = 0 returns x itself. */
     public static Tensor dropout(Tensor x, float p, Rng rng) {
         Operands.requireFloat32("dropout", x);

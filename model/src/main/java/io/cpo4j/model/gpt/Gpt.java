@@ -9,6 +9,7 @@ import io.cpo4j.engine.ops.F;
 import io.cpo4j.model.lm.Decoder;
 import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.lm.MemoryEstimate;
+import io.cpo4j.model.lm.SharedPrefixes;
 import io.cpo4j.model.lm.WeightValues;
 import io.cpo4j.model.lora.LoraConfig;
 import io.cpo4j.model.lora.LoraLinear;
@@ -263,15 +264,64 @@ public final class Gpt implements LanguageModel {
         GptAdapters.Layer a = adapters == null ? GptAdapters.Layer.NONE : adapters.layers()[l];
         boolean drop = training && config.dropout() > 0f;
         float eps = config.layerNormEps();
-        Tensor h = F.layerNorm(x, w.norm1Weight(), w.norm1Bias(), eps);
-        Tensor qkv = linear(h, w.qkvWeight(), w.qkvBias(), a.cAttn(), training);               // (B, T, 3C)
-        Tensor heads = attention.attend(l, qkv);                                                // (B, T, C)
+        Tensor heads = attention.attend(l, qkv(l, x, training));                              // (B, T, C)
         Tensor attn = linear(heads, w.attnOutWeight(), w.attnOutBias(), a.attnProj(), training);
         x = F.add(x, dropout(attn, drop));
-        h = F.layerNorm(x, w.norm2Weight(), w.norm2Bias(), eps);
+        Tensor h = F.layerNorm(x, w.norm2Weight(), w.norm2Bias(), eps);
         Tensor m = F.gelu(linear(h, w.fcWeight(), w.fcBias(), a.fc(), training));              // (B, T, 4C)
         m = linear(m, w.fcOutWeight(), w.fcOutBias(), a.mlpProj(), training);
         return F.add(x, dropout(m, drop));
+    }
+
+    /** Block l's fused q|k|v (B, T, 3C) of its input x (B, T, C): layernorm, then the attention's input projection. */
+    private Tensor qkv(int l, Tensor x, boolean training) {
+        GptWeights.Layer w = weights.layers()[l];
+        GptAdapters.Layer a = adapters == null ? GptAdapters.Layer.NONE : adapters.layers()[l];
+        Tensor h = F.layerNorm(x, w.norm1Weight(), w.norm1Bias(), config.layerNormEps());
+        return linear(h, w.qkvWeight(), w.qkvBias(), a.cAttn(), training);
+    }
+
+    /**
+     * Every layer's q|k|v (N, P, 3C) of the prefixes; the last layer's attention and MLP are not
+     * run, since rows continuing a prefix read only its keys and values.
+     */
+    @Override
+    public SharedPrefixes sharedPrefixes(int[] ids, int[] lengths, int time) {
+        SharedPrefixes.checkInput(config, ids, lengths, time);
+        int n = lengths.length, layers = config.layers();
+        Tensor[][] kv = new Tensor[layers][];
+        if (time > 0) {
+            int[] positions = new int[time];
+            for (int t = 0; t < time; t++) positions[t] = t;
+            Tensor x = F.add(F.embedding(ids, new int[] {n, time}, weights.tokenEmbedding()),          // (N, P, C)
+                    F.embedding(positions, new int[] {1, time}, weights.positionEmbedding()));
+            boolean train = training;
+            x = dropout(x, train && config.dropout() > 0f);
+            SelfAttention keep = (layer, qkv) -> {
+                kv[layer] = new Tensor[] {qkv};
+                return F.causalSelfAttention(qkv, config.heads());
+            };
+            for (int l = 0; l < layers - 1; l++) x = block(l, x, keep, train);
+            kv[layers - 1] = new Tensor[] {qkv(layers - 1, x, train)};
+        }
+        return new SharedPrefixes(this, lengths, time, kv);
+    }
+
+    /** Rows (R, T) after shared prefixes: position embeddings at lengths[prefixOf[r]] + t, attention over [prefix ; own]. */
+    @Override
+    public Tensor hiddenAfterPrefix(SharedPrefixes prefixes, int[] ids, int rows, int time, int[] prefixOf) {
+        prefixes.requireFrom(this);
+        LanguageModel.checkInput(config, ids, rows, time);
+        int[] positions = prefixes.positions(prefixOf, rows, time, config.contextLength());
+        int[] shape = {rows, time};
+        Tensor x = F.add(F.embedding(ids, shape, weights.tokenEmbedding()), F.embedding(positions, shape, weights.positionEmbedding()));   // (R, T, C)
+        boolean train = training;
+        x = dropout(x, train && config.dropout() > 0f);
+        int[] lengths = prefixes.lengths();
+        SelfAttention after = prefixes.time() == 0 ? (layer, qkv) -> F.causalSelfAttention(qkv, config.heads())
+                : (layer, qkv) -> F.causalSelfAttentionAfterPrefix(qkv, prefixes.layer(layer)[0], lengths, prefixOf, config.heads());
+        for (int l = 0; l < config.layers(); l++) x = block(l, x, after, train);
+        return finalNorm(x);
     }
 
     /** x · Wᵀ + b, plus the adapter's term when the projection has one. */

@@ -9,6 +9,7 @@ import io.cpo4j.engine.ops.F;
 import io.cpo4j.model.lm.Decoder;
 import io.cpo4j.model.lm.LanguageModel;
 import io.cpo4j.model.lm.MemoryEstimate;
+import io.cpo4j.model.lm.SharedPrefixes;
 import io.cpo4j.model.lm.WeightValues;
 import io.cpo4j.model.lora.LoraConfig;
 import io.cpo4j.model.lora.LoraLinear;
@@ -250,8 +251,21 @@ public final class Llama implements LanguageModel {
         LlamaWeights.Layer w = weights.layers()[l];
         LlamaAdapters.Layer a = adapters == null ? LlamaAdapters.Layer.NONE : adapters.layers()[l];
         float eps = config.rmsNormEps();
+        Tensor[] qkv = queryKeyValue(l, x, positions, training);
+        Tensor heads = attention.attend(l, qkv[0], qkv[1], qkv[2]);                      // (B, T, H·D)
+        x = F.add(x, adapt(F.linear(heads, w.wo(), w.bo()), heads, a.o(), training));
+        Tensor h = F.rmsNorm(x, w.mlpNorm(), eps);
+        Tensor[] gateUp = F.linears(h, new Tensor[] {w.gate(), w.up()}, null);
+        Tensor m = F.swiglu(adapt(gateUp[0], h, a.gate(), training), adapt(gateUp[1], h, a.up(), training));   // (B, T, I)
+        return F.add(x, adapt(F.linear(m, w.down(), null), m, a.down(), training));
+    }
+
+    /** Block l's attention inputs from its input x (B, T, C): rotated q (B, T, H·D), rotated k and v (B, T, KV·D). */
+    private Tensor[] queryKeyValue(int l, Tensor x, int[] positions, boolean training) {
+        LlamaWeights.Layer w = weights.layers()[l];
+        LlamaAdapters.Layer a = adapters == null ? LlamaAdapters.Layer.NONE : adapters.layers()[l];
         int d = config.headSize();
-        Tensor h = F.rmsNorm(x, w.attentionNorm(), eps);
+        Tensor h = F.rmsNorm(x, w.attentionNorm(), config.rmsNormEps());
         Tensor[] qkv = F.linears(h, new Tensor[] {w.wq(), w.wk(), w.wv()}, new Tensor[] {w.bq(), w.bk(), w.bv()});
         Tensor q = adapt(qkv[0], h, a.q(), training);                                    // (B, T, H·D)
         Tensor k = adapt(qkv[1], h, a.k(), training);                                    // (B, T, KV·D)
@@ -263,12 +277,56 @@ public final class Llama implements LanguageModel {
         Rope.Table table = rope.table(maxPosition(positions) + 1);
         q = F.rotary(q, d, table.cos(), table.sin(), positions);
         k = F.rotary(k, d, table.cos(), table.sin(), positions);
-        Tensor heads = attention.attend(l, q, k, v);                                     // (B, T, H·D)
-        x = F.add(x, adapt(F.linear(heads, w.wo(), w.bo()), heads, a.o(), training));
-        h = F.rmsNorm(x, w.mlpNorm(), eps);
-        Tensor[] gateUp = F.linears(h, new Tensor[] {w.gate(), w.up()}, null);
-        Tensor m = F.swiglu(adapt(gateUp[0], h, a.gate(), training), adapt(gateUp[1], h, a.up(), training));   // (B, T, I)
-        return F.add(x, adapt(F.linear(m, w.down(), null), m, a.down(), training));
+        return new Tensor[] {q, k, v};
+    }
+
+    /**
+     * Every layer's rotated k and v (N, P, KV·D) of the prefixes; the last layer's attention and
+     * MLP are not run, since rows continuing a prefix read only its keys and values.
+     */
+    @Override
+    public SharedPrefixes sharedPrefixes(int[] ids, int[] lengths, int time) {
+        SharedPrefixes.checkInput(config, ids, lengths, time);
+        int layers = config.layers();
+        Tensor[][] kv = new Tensor[layers][];
+        if (time > 0) {
+            int[] positions = new int[time];
+            for (int t = 0; t < time; t++) positions[t] = t;
+            Tensor x = embed(ids, lengths.length, time);                                 // (N, P, C)
+            boolean train = training;
+            SelfAttention keep = (layer, q, k, v) -> {
+                kv[layer] = new Tensor[] {k, v};
+                return F.causalSelfAttention(q, k, v, config.heads(), config.kvHeads());
+            };
+            for (int l = 0; l < layers - 1; l++) x = block(l, x, positions, keep, train);
+            Tensor[] last = queryKeyValue(layers - 1, x, positions, train);
+            kv[layers - 1] = new Tensor[] {last[1], last[2]};
+        }
+        return new SharedPrefixes(this, lengths, time, kv);
+    }
+
+    /**
+     * Rows (R, T) after shared prefixes, run as one (1, R·T, C) sequence so that each step gets
+     * its own rotary position lengths[prefixOf[r]] + t; attention views them as (R, T, ·) rows
+     * over [prefix ; own].
+     */
+    @Override
+    public Tensor hiddenAfterPrefix(SharedPrefixes prefixes, int[] ids, int rows, int time, int[] prefixOf) {
+        prefixes.requireFrom(this);
+        LanguageModel.checkInput(config, ids, rows, time);
+        int[] positions = prefixes.positions(prefixOf, rows, time, config.contextLength());
+        int[] lengths = prefixes.lengths();
+        int heads = config.heads(), kvHeads = config.kvHeads(), d = config.headSize();
+        SelfAttention after = (layer, q, k, v) -> {
+            Tensor qr = q.view(rows, time, heads * d), kr = k.view(rows, time, kvHeads * d), vr = v.view(rows, time, kvHeads * d);
+            Tensor out = prefixes.time() == 0 ? F.causalSelfAttention(qr, kr, vr, heads, kvHeads)
+                    : F.causalSelfAttentionAfterPrefix(qr, kr, vr, prefixes.layer(layer)[0], prefixes.layer(layer)[1], lengths, prefixOf, heads, kvHeads);
+            return out.view(1, rows * time, heads * d);
+        };
+        Tensor x = embed(ids, 1, rows * time);                                           // (1, R·T, C)
+        boolean train = training;
+        for (int l = 0; l < config.layers(); l++) x = block(l, x, positions, after, train);
+        return finalNorm(x).view(rows, time, config.width());
     }
 
     /** The base projection y of x, plus the adapter's term when the projection has one. */

@@ -80,6 +80,34 @@ public interface LanguageModel {
     /** Logits (…, V) of hidden states (…, C): the language-model head. */
     Tensor head(Tensor hidden);
 
+    /**
+     * Runs N prompts once (right-padded to {@code time}; lengths (N) their real positions, 0 allowed)
+     * and keeps each layer's keys and values, for rows that continue them: K candidates of one
+     * prompt then share its forward and, through the graph, its backward ({@link #logitsAfterPrefix}).
+     * Dropout, in training mode, draws one mask for the shared positions. Runs without activation
+     * recomputation. A family without it refuses.
+     */
+    default SharedPrefixes sharedPrefixes(int[] ids, int[] lengths, int time) {
+        throw new UnsupportedOperationException(config().modelType() + ": shared-prefix forward is not implemented");
+    }
+
+    /**
+     * Logits (R, T, V) of rows that continue shared prefixes: row r (ids (R·T), right-padded)
+     * continues prefix prefixOf[r]; its step t sits at position lengths[prefixOf[r]] + t and attends
+     * to the prefix's real positions and to its own steps 0..t — the logits of the same tokens
+     * run behind the prefix in one row, without computing the prefix again. The prediction of a
+     * continuation's first token comes from the prefix's last position: to score it, end the
+     * prefix one token early and start the row with that token.
+     */
+    default Tensor logitsAfterPrefix(SharedPrefixes prefixes, int[] ids, int rows, int time, int[] prefixOf) {
+        return head(hiddenAfterPrefix(prefixes, ids, rows, time, prefixOf));
+    }
+
+    /** The final normalised hidden states (R, T, C) of {@link #logitsAfterPrefix}. */
+    default Tensor hiddenAfterPrefix(SharedPrefixes prefixes, int[] ids, int rows, int time, int[] prefixOf) {
+        throw new UnsupportedOperationException(config().modelType() + ": shared-prefix forward is not implemented");
+    }
+
     /** Mean next-token cross-entropy of the logits of {@code ids} against {@code targets} ({@link F#IGNORE_INDEX} = ignored). */
     default Tensor loss(int[] ids, int[] targets, int batch, int time) {
         if (targets.length != ids.length) {
