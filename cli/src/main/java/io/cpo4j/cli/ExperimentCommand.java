@@ -51,7 +51,8 @@ final class ExperimentCommand implements Command {
                 configuration with every training seed and evaluates it once on the test prompts. Every arm is
                 compared with MLE prompt by prompt (same prompts, same sampling seeds): paired differences with
                 95% cluster-bootstrap intervals over seeds and prompts, and the oracle judge head to head.
-                Writes DIR/summary.md (and FILE.md with --results).
+                Contrastive arms score their K candidates after one shared pass over each prompt (--share-prefixes
+                of ./cpo4j finetune). Writes DIR/summary.md (and FILE.md with --results).
 
                   --arms LIST        space-separated name=loss_type[:negatives[:k[:beta[:cpo_alpha]]]]; any field may list
                                      alternatives joined by '|' for the validation prompts to choose from (default: the
@@ -94,7 +95,7 @@ final class ExperimentCommand implements Command {
         List<ArmChoice> arms = new ArrayList<>();
         OracleProtocol.Settings settings;
         try {
-            for (String a : o.string("arms", DEFAULT_ARMS).trim().split("\\s+")) arms.add(ArmChoice.parse(a));
+            for (String a : o.string("arms", DEFAULT_ARMS).trim().split("\\s+")) arms.add(ArmChoice.parse(a).sharingPrefixes());
             settings = new OracleProtocol.Settings(longs(o, "seeds", quick ? "1,2" : "1,2,3"),
                     o.integer("test-prompts", quick ? 24 : 2000, 1, StudyOptions.MAX_PROMPTS), o.integer("val-prompts", quick ? 12 : 300, 1, StudyOptions.MAX_PROMPTS),
                     floats(o, "lr-grid", quick ? cfg.finetuneLr() + "," + 2 * cfg.finetuneLr() : "1e-4,2e-4,5e-4"),

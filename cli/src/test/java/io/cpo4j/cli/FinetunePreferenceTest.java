@@ -103,6 +103,24 @@ class FinetunePreferenceTest {
     }
 
     @Test
+    void sharedPrefixesScoreAsTheUnsharedRunAndAreKeptOnResume() throws Exception {
+        Object[] mixed = {"--loss-type", "cpo", "--negatives", "preference,truncation", "--k", 4};
+        Path plain = dir.resolve("plain"), shared = dir.resolve("shared");
+        Cli.of(finetune(prefs, plain, LoraCliTest.args(mixed, "--steps", 2))).ok();
+        Cli.of(finetune(prefs, shared, LoraCliTest.args(mixed, "--steps", 1, "--share-prefixes"))).ok();
+        assertThat(section(plain, "finetune")).containsEntry("share_prefixes", false);
+        assertThat(section(shared, "finetune")).containsEntry("share_prefixes", true);
+        Cli.of("finetune", "--out", shared, "--resume", "--steps", 2).ok();
+        assertThat(section(shared, "finetune")).as("the resumed run still shares").containsEntry("share_prefixes", true);
+        List<String> a = Files.readAllLines(plain.resolve("metrics.jsonl")), b = Files.readAllLines(shared.resolve("metrics.jsonl"));
+        for (int step = 0; step < 2; step++) {
+            double lossA = ((Number) Json.parseObject(a.get(step), "plain").get("loss")).doubleValue();
+            double lossB = ((Number) Json.parseObject(b.get(step), "shared").get("loss")).doubleValue();
+            assertThat(lossB).as("step " + (step + 1) + " loss").isCloseTo(lossA, org.assertj.core.api.Assertions.within(1e-5 * Math.abs(lossA)));
+        }
+    }
+
+    @Test
     void preferenceNegativesNeedPreferenceData() {
         Cli.of(finetune(dolly, dir.resolve("refused"), "--negatives", "autoregressive,preference", "--steps", 1))
                 .failsWith(2, "--negatives preference needs preference data with rejected continuations", "--data-format preference", dolly + " is read as dolly");

@@ -37,6 +37,13 @@ public record ArmChoice(String name, List<CpoConfig> alternatives) {
         return new ArmChoice(name, recipes);
     }
 
+    /** The same arm with every contrastive recipe scoring its candidates after one shared pass over the prompt (CpoConfig#sharePrefixes). */
+    public ArmChoice sharingPrefixes() {
+        List<CpoConfig> shared = new ArrayList<>();
+        for (CpoConfig c : alternatives) shared.add(c.toBuilder().sharePrefixes(true).build());
+        return new ArmChoice(name, shared);
+    }
+
     /** The recipe when there is only one; otherwise the validation set must choose. */
     public boolean needsChoice() {
         return alternatives.size() > 1;
