@@ -38,6 +38,23 @@ public record ScoredContinuation(ContinuationSample sample, OracleScore candidat
         return sample.candidateEnded() && candidate.valid();
     }
 
+    /**
+     * The primary metric of the experiments: {@link #complete()} credited by how well the
+     * continuation's length agrees with the truth's, min(L / T, T / L) in words, so that neither
+     * stopping early nor running long scores more than matching the length: 0 for an incomplete
+     * continuation, 1 for a complete one exactly as long as the truth.
+     */
+    public double completeness() {
+        int l = sample.candidate().size(), t = sample.truth().size();
+        if (!complete() || l == 0 || t == 0) return 0;
+        return Math.min((double) l / t, (double) t / l);
+    }
+
+    /** Mean {@link #completeness()}, the primary metric. */
+    public static PairedComparison.Metric<ScoredContinuation> completeness(int decimals) {
+        return PairedComparison.Metric.plain("completeness", Better.HIGHER, decimals, ScoredContinuation::completeness);
+    }
+
     /** Share of complete continuations ({@link #complete()}). */
     public static PairedComparison.Metric<ScoredContinuation> complete(int decimals) {
         return PairedComparison.Metric.plain("complete", Better.HIGHER, decimals, s -> s.complete() ? 1 : 0);

@@ -29,7 +29,7 @@ import java.util.function.Function;
  *   <li>every chosen configuration fine-tuned with every training seed and evaluated once on the test prompts,
  *       each seed's models sampled with the same sampling seed, so that they can be compared prompt by prompt.</li>
  * </ol>
- * The primary metric is the share of complete continuations ({@link ScoredContinuation#complete()}), averaged
+ * The primary metric is completeness ({@link ScoredContinuation#completeness()}), averaged
  * over the decodings for choosing.
  */
 public final class OracleProtocol {
@@ -142,7 +142,7 @@ public final class OracleProtocol {
             validationScore.put(arm.name(), scores.get(best));
             firstSeed.put(arm.name(), bestModel);
             if (arm.needsChoice()) {
-                choices.add(new Choice(arm.name(), tried, scores, best, "share of complete continuations on the validation prompts, higher is better"));
+                choices.add(new Choice(arm.name(), tried, scores, best, "completeness on the validation prompts, higher is better"));
                 log.printf(Locale.ROOT, "protocol: %s → %s%n", arm.name(), tried.get(best));
             }
         }
@@ -169,7 +169,7 @@ public final class OracleProtocol {
             alpha = settings.alphaGrid().get(best);
             ensemble = String.format(Locale.ROOT, "soup(mle,%s,α=%.2f)", partner, alpha);
             choices.add(new Choice("ensemble (1−α)·θ_mle + α·θ_" + partner, tried, scores, best,
-                    "share of complete continuations on the validation prompts, higher is better"));
+                    "completeness on the validation prompts, higher is better"));
         }
 
         // 4. every chosen configuration, every seed, once on the test prompts
@@ -229,8 +229,7 @@ public final class OracleProtocol {
         double sum = 0;
         for (Decoding d : settings.decodings()) {
             List<ScoredContinuation> outcomes = validation.outcomes(model, d);
-            long complete = outcomes.stream().filter(ScoredContinuation::complete).count();
-            sum += (double) complete / outcomes.size();
+            sum += outcomes.stream().mapToDouble(ScoredContinuation::completeness).average().orElse(0);
         }
         return sum / settings.decodings().size();
     }

@@ -29,7 +29,7 @@ public final class OracleReport {
     static final String BASELINE = "mle";
 
     /** The table's metrics, paired over test prompts; then the oracle judge head to head against MLE. */
-    private static final List<PairedComparison.Metric<ScoredContinuation>> METRICS = List.of(ScoredContinuation.complete(3),
+    private static final List<PairedComparison.Metric<ScoredContinuation>> METRICS = List.of(ScoredContinuation.completeness(3), ScoredContinuation.complete(3),
             ScoredContinuation.oracleNll(3), ScoredContinuation.validity(3), ScoredContinuation.winRateVsTruth(3));
 
     private final OracleProtocol.Result result;
@@ -48,7 +48,8 @@ public final class OracleReport {
         String best = result.bestCpo();
         if (best == null) return "No CPO arm ran, so this run cannot say whether CPO beats MLE.\n";
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "**Primary metric — the share of complete continuations on %d test prompts × %d training seeds.** ",
+        sb.append(String.format(Locale.ROOT, "**Primary metric — completeness (complete continuations, credited by how well their length agrees with the truth's; "
+                + "docs/ORACLE.md) on %d test prompts × %d training seeds.** ",
                 prompts(), settings.seeds().size()));
         sb.append("The CPO arm the validation prompts ranked best, `").append(best).append("`, against MLE: ");
         List<String> parts = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.cpo4j.cli.eval;
 import io.cpo4j.cli.judge.Preference;
 import io.cpo4j.cli.oracle.OracleDocument;
 import io.cpo4j.cli.oracle.OracleLanguage;
+import io.cpo4j.cli.oracle.OracleScore;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -58,5 +59,23 @@ class CompleteContinuationTest {
             assertThat(ScoredContinuation.judge(salad.get(i), truth.get(i))).isEqualTo(Preference.B);
             assertThat(ScoredContinuation.judge(truth.get(i), salad.get(i))).isEqualTo(Preference.A);
         }
+    }
+
+    @Test
+    void completenessCreditsCompleteContinuationsByHowWellTheirLengthMatchesTheTruths() {
+        OracleScore valid = new OracleScore(-10, 5, true, -1), invalid = new OracleScore(-30, 5, false, 2);
+        List<String> truth = java.util.Collections.nCopies(8, "w");
+        java.util.function.BiFunction<Integer, Boolean, ContinuationSample> sample =
+                (words, ended) -> new ContinuationSample(List.of("p"), truth, java.util.Collections.nCopies(words, "w"), ended);
+        assertThat(new ScoredContinuation(sample.apply(8, true), valid, valid).completeness()).isEqualTo(1.0);
+        assertThat(new ScoredContinuation(sample.apply(2, true), valid, valid).completeness()).isEqualTo(0.25);      // short: L / T
+        assertThat(new ScoredContinuation(sample.apply(16, true), valid, valid).completeness()).isEqualTo(0.5);      // long: T / L
+        assertThat(new ScoredContinuation(sample.apply(8, false), valid, valid).completeness()).isZero();           // cut at the limit
+        assertThat(new ScoredContinuation(sample.apply(8, true), invalid, valid).completeness()).isZero();          // not a document
+    }
+
+    @Test
+    void theTruthScoresFullCompleteness() {
+        assertThat(outcomes(d -> d.suffix(6), true)).allSatisfy(o -> assertThat(o.completeness()).isEqualTo(1.0));
     }
 }

@@ -75,11 +75,11 @@ class OracleReportTest {
     @Test
     void theTableHasThePairedCellsAndTheChoices() {
         String body = new OracleReport(result(30), settings(), 7).body();
-        assertThat(body).contains("| method | complete ↑ | oracle NLL ↓ | valid ↑ | win rate vs truth ↑ | win rate vs MLE ↑ |");
+        assertThat(body).contains("| method | completeness ↑ | complete ↑ | oracle NLL ↓ | valid ↑ | win rate vs truth ↑ | win rate vs MLE ↑ |");
         // MLE's own row: estimates only. 10/40 complete; NLL (10·20 + 30·40) / 400 words = 3.5 per token
-        assertThat(body).contains("| mle | 0.250 | 3.500 | 0.250 | 0.250 | — |");
+        assertThat(body).contains("| mle | 0.250 | 0.250 | 3.500 | 0.250 | 0.250 | — |");
         // cpo-an: 30/40 complete; NLL (30·20 + 10·40) / 400 = 2.5, so −1.0; it wins every prompt where it alone is complete
-        assertThat(body).contains("| cpo-an | **0.750 (+0.500 [").contains("**2.500 (-1.000 [").contains("| **0.750 [");
+        assertThat(body).contains("| cpo-an | **0.750 (+0.500 [").contains("| **0.750 (+0.500 [").contains("**2.500 (-1.000 [").contains("| **0.750 [");
         assertThat(body).contains("**β 1 0.3000**").contains("β 0.1 0.2000");
         assertThat(body).contains("| cpo-an | 1.000 | 2.100 [2.000, 2.200] |");
     }
