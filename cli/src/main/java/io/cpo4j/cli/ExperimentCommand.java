@@ -69,7 +69,8 @@ final class ExperimentCommand implements Command {
                   --results FILE     also write the comparison as Markdown (docs/RESULTS.md is made this way)
                   --dolly FILE, --wikitext DIR (wiki.valid.raw, wiki.test.raw), --shakespeare FILE   data (default
                                      ../shared/data/...; a missing file skips its corpus)
-                  --seed, --pretrain-steps, --finetune-steps, --threads, --quick   as ./cpo4j demo
+                  --pretrain-steps N the base's next-token steps (default 3000 on the oracle, 600 on the real corpora)
+                  --seed, --finetune-steps, --threads, --quick   as ./cpo4j demo
 
                 On Dolly-15k, WikiText-2 (trained on its valid split, tested on its test split) and tiny Shakespeare
                 no oracle knows the true probability: the recipes, lr and ensemble the oracle's validation prompts
@@ -83,6 +84,9 @@ final class ExperimentCommand implements Command {
             + "cpo-tn=cpo:truncation:4:0.1|1 cpo-anr=cpo-ranked:autoregressive:4:0.1|1 cpo-bnr=cpo-ranked:batch:4:0.1|1 "
             + "cpo-mnr=cpo-ranked:meanfield:4:0.1|1 cpo-tnr=cpo-ranked:truncation:4:0.1|1 dpo=dpo:autoregressive:2:0.1|1 pss=pss "
             + "mle+cpo=cpo:autoregressive:4:0.1|1:1";
+
+    /** The oracle base's pretraining: five times the demo's 600 steps, where the validation loss has about levelled off. */
+    static final int ORACLE_PRETRAIN_STEPS = 3000;
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
@@ -118,7 +122,8 @@ final class ExperimentCommand implements Command {
         List<Long> textSeeds = settings.seeds().subList(0, Math.min(settings.seeds().size(), o.integer("text-seeds", 1, 1)));
         TextExperiment.Plan plan = new TextExperiment.Plan(recipes, cfg.finetuneLr(), textSeeds, null, Float.NaN);
         if (corpus.equals("oracle") || corpus.equals("all")) {
-            OracleStudy study = OracleProtocol.study(cfg, settings, dir.resolve("oracle"), out, label -> Progress.forConsole(out, label));
+            DemoConfig oracleCfg = quick || o.value("pretrain-steps").isPresent() ? cfg : cfg.toBuilder().pretrainSteps(ORACLE_PRETRAIN_STEPS).build();
+            OracleStudy study = OracleProtocol.study(oracleCfg, settings, dir.resolve("oracle"), out, label -> Progress.forConsole(out, label));
             OracleProtocol.Result r = OracleProtocol.run(study, settings, arms, out);
             OracleReport report = new OracleReport(r, settings, cfg.seed());
             verdict = report.verdict();
@@ -204,9 +209,10 @@ final class ExperimentCommand implements Command {
         sb.append(verdict);
         sb.append("\nRegenerate with `./cpo4j experiment ").append(String.join(" ", o.commandLine())).append("`.\n\n");
         sb.append(String.format(Locale.ROOT, "Machine: %s, %s, %d threads. Seed %d (corpus, base model, bootstrap). Model: tiny GPT (4 layers, 4 heads, "
-                        + "width 128, context 128). Pretraining: %d next-token steps of %d × %d tokens at lr %s. Every arm then continues the same "
+                        + "width 128, context 128). Pretraining: %d next-token steps on the oracle (%d on the real corpora) of %d × %d tokens at lr %s. Every arm then continues the same "
                         + "pretrained model for %d steps of %d examples (warmup, cosine to a tenth), AdamW as everywhere, once per training seed %s.%n%n",
-                System.getProperty("os.arch"), Runtime.version(), Engine.threads(), cfg.seed(), cfg.pretrainSteps(), cfg.batch(), cfg.block(),
+                System.getProperty("os.arch"), Runtime.version(), Engine.threads(), cfg.seed(),
+                o.flag("quick") || o.value("pretrain-steps").isPresent() ? cfg.pretrainSteps() : ORACLE_PRETRAIN_STEPS, cfg.pretrainSteps(), cfg.batch(), cfg.block(),
                 cfg.pretrainLr(), cfg.finetuneSteps(), cfg.finetuneBatch(), settings.seeds()));
         sb.append("Arms (loss_type:negatives:K:β:cpo_alpha; alternatives for the validation prompts to choose from):\n\n");
         for (ArmChoice a : arms) {
