@@ -4,24 +4,25 @@ import io.cpo4j.cli.judge.OracleJudge;
 import io.cpo4j.cli.judge.Preference;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * An arm against the baseline item by item (training seed s, prompt i): each item's outcome
  * scores 1 (the arm wins), ½ (tie) or 0 (the baseline wins), and the win rate is the mean score,
- * with a cluster-bootstrap percentile interval over seeds and prompts (see {@link Clustering}).
- * 0.5 means no preference; {@link #excludesHalf()} says whether the interval rules that out.
+ * with a cluster-bootstrap percentile interval over seeds and prompts (see {@link Clustering}),
+ * returned as a {@link WinRate}. 0.5 means no preference; {@link WinRate#excludesHalf()} says
+ * whether the interval rules that out.
  */
-public record HeadToHead(int wins, int ties, int losses, Interval rate) {
+public final class HeadToHead {
+
+    private HeadToHead() {}
 
     /** Judge verdicts per seed, per prompt, the arm as A (A = the arm wins); 95%, default resamples, seeds then prompts. */
-    public static HeadToHead of(List<? extends List<Preference>> perSeed, long seed) {
+    public static WinRate of(List<? extends List<Preference>> perSeed, long seed) {
         return of(perSeed, PairedBootstrap.RESAMPLES, 0.95, seed, Clustering.SEEDS_THEN_PROMPTS);
     }
 
-    public static HeadToHead of(List<? extends List<Preference>> perSeed, int resamples, double level, long seed, Clustering clustering) {
+    public static WinRate of(List<? extends List<Preference>> perSeed, int resamples, double level, long seed, Clustering clustering) {
         List<double[]> scores = new ArrayList<>(perSeed.size());
         for (List<Preference> prefs : perSeed) {
             double[] s = new double[prefs.size()];
@@ -32,11 +33,11 @@ public record HeadToHead(int wins, int ties, int losses, Interval rate) {
     }
 
     /** Outcome scores per seed, per prompt: each 1 (win), 0.5 (tie) or 0 (loss). */
-    public static HeadToHead ofScores(List<double[]> perSeed, long seed) {
+    public static WinRate ofScores(List<double[]> perSeed, long seed) {
         return ofScores(perSeed, PairedBootstrap.RESAMPLES, 0.95, seed, Clustering.SEEDS_THEN_PROMPTS);
     }
 
-    public static HeadToHead ofScores(List<double[]> perSeed, int resamples, double level, long seed, Clustering clustering) {
+    public static WinRate ofScores(List<double[]> perSeed, int resamples, double level, long seed, Clustering clustering) {
         int w = 0, t = 0, l = 0;
         for (int s = 0; s < perSeed.size(); s++) {
             double[] scores = perSeed.get(s);
@@ -48,7 +49,7 @@ public record HeadToHead(int wins, int ties, int losses, Interval rate) {
             }
         }
         Interval rate = PairedBootstrap.estimate(ItemValues.plain(perSeed), resamples, level, seed, clustering);
-        return new HeadToHead(w, t, l, rate);
+        return new WinRate(w, t, l, rate);
     }
 
     /**
@@ -56,11 +57,11 @@ public record HeadToHead(int wins, int ties, int losses, Interval rate) {
      * one continuation): the arm wins an item when its value is better in the direction given;
      * values equal within {@link OracleJudge#TIE_TOLERANCE} (relative) tie.
      */
-    public static HeadToHead byValue(PairedItems items, Better better, long seed) {
+    public static WinRate byValue(PairedItems items, Better better, long seed) {
         return byValue(items, better, PairedBootstrap.RESAMPLES, 0.95, seed, Clustering.SEEDS_THEN_PROMPTS);
     }
 
-    public static HeadToHead byValue(PairedItems items, Better better, int resamples, double level, long seed, Clustering clustering) {
+    public static WinRate byValue(PairedItems items, Better better, int resamples, double level, long seed, Clustering clustering) {
         if (better == Better.NEITHER) throw new IllegalArgumentException("head to head: a metric without a better direction has no winner");
         ItemValues arm = items.arm(), baseline = items.baseline();
         List<double[]> scores = new ArrayList<>(arm.seeds());
@@ -75,23 +76,5 @@ public record HeadToHead(int wins, int ties, int losses, Interval rate) {
             scores.add(sc);
         }
         return ofScores(scores, resamples, level, seed, clustering);
-    }
-
-    public int n() {
-        return wins + ties + losses;
-    }
-
-    /** Whether the interval lies strictly on one side of 0.5. */
-    public boolean excludesHalf() {
-        return rate.low() > 0.5 || rate.high() < 0.5;
-    }
-
-    public Map<String, Object> toJson() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("wins", (long) wins);
-        m.put("ties", (long) ties);
-        m.put("losses", (long) losses);
-        m.put("rate", rate.toJson());
-        return m;
     }
 }

@@ -42,7 +42,7 @@ public final class PairedComparison<T> {
     }
 
     /** One arm's results: a paired difference per metric, in metric order, and the head-to-head (null without that column). */
-    public record Arm(String name, List<PairedDifference> differences, HeadToHead headToHead) {}
+    public record Arm(String name, List<PairedDifference> differences, WinRate headToHead) {}
 
     private final String baselineName;
     private final List<? extends List<? extends T>> baseline;

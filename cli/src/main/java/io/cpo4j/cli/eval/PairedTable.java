@@ -36,7 +36,7 @@ public final class PairedTable {
             return new Paired(difference);
         }
 
-        static Cell headToHead(HeadToHead headToHead) {
+        static Cell headToHead(WinRate headToHead) {
             return new Rate(headToHead);
         }
 
@@ -62,7 +62,7 @@ public final class PairedTable {
         }
     }
 
-    private record Rate(HeadToHead h) implements Cell {
+    private record Rate(WinRate h) implements Cell {
         public String format(int decimals) {
             Interval r = h.rate();
             if (Double.isNaN(r.estimate())) return "—";

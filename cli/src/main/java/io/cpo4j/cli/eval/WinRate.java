@@ -45,6 +45,11 @@ public record WinRate(int wins, int ties, int losses, Interval rate) {
         return wins + ties + losses;
     }
 
+    /** Whether the interval lies strictly on one side of 0.5 (no preference). */
+    public boolean excludesHalf() {
+        return rate.low() > 0.5 || rate.high() < 0.5;
+    }
+
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("wins", (long) wins);

@@ -17,7 +17,7 @@ class HeadToHeadTest {
     @Test
     void winsTiesAndLossesGiveTheRate() {
         // seed 0: win, win, loss, tie; seed 1: win, loss → (3 + ½) / 6
-        HeadToHead h = HeadToHead.of(List.of(List.of(A, A, B, TIE), List.of(A, B)), 1);
+        WinRate h = HeadToHead.of(List.of(List.of(A, A, B, TIE), List.of(A, B)), 1);
         assertThat(h.wins()).isEqualTo(3);
         assertThat(h.ties()).isEqualTo(1);
         assertThat(h.losses()).isEqualTo(2);
@@ -27,7 +27,7 @@ class HeadToHeadTest {
         assertThat(h.rate().low()).isBetween(0.0, 3.5 / 6);
         assertThat(h.rate().high()).isBetween(3.5 / 6, 1.0);
         assertThat(h.excludesHalf()).isFalse();
-        HeadToHead all = HeadToHead.of(List.of(List.of(A, A), List.of(A)), 1);
+        WinRate all = HeadToHead.of(List.of(List.of(A, A), List.of(A)), 1);
         assertThat(all.rate()).isEqualTo(new Interval(1, 1, 1, "cluster-bootstrap"));
         assertThat(all.excludesHalf()).isTrue();
     }
@@ -38,15 +38,15 @@ class HeadToHeadTest {
         // seed 0 twice (¼: rate 1), seed 1 twice (¼: rate 0) or both (½: rate ½) → [0, 1].
         // Prompts within seeds: always both → [½, ½].
         List<List<Preference>> verdicts = List.of(List.of(A), List.of(B));
-        HeadToHead clustered = HeadToHead.of(verdicts, 2000, 0.95, 4, Clustering.SEEDS_THEN_PROMPTS);
-        HeadToHead prompts = HeadToHead.of(verdicts, 2000, 0.95, 4, Clustering.PROMPTS_WITHIN_SEEDS);
+        WinRate clustered = HeadToHead.of(verdicts, 2000, 0.95, 4, Clustering.SEEDS_THEN_PROMPTS);
+        WinRate prompts = HeadToHead.of(verdicts, 2000, 0.95, 4, Clustering.PROMPTS_WITHIN_SEEDS);
         assertThat(clustered.rate()).isEqualTo(new Interval(0.5, 0, 1, "cluster-bootstrap"));
         assertThat(prompts.rate()).isEqualTo(new Interval(0.5, 0.5, 0.5, "cluster-bootstrap"));
     }
 
     @Test
     void scoresAndPreferencesAgree() {
-        HeadToHead fromScores = HeadToHead.ofScores(List.of(new double[] {1, 1, 0, 0.5}, new double[] {1, 0}), 1);
+        WinRate fromScores = HeadToHead.ofScores(List.of(new double[] {1, 1, 0, 0.5}, new double[] {1, 0}), 1);
         assertThat(fromScores).isEqualTo(HeadToHead.of(List.of(List.of(A, A, B, TIE), List.of(A, B)), 1));
         assertThatThrownBy(() -> HeadToHead.ofScores(List.of(new double[] {1, 0.7}), 1))
                 .hasMessage("head to head: seed 0, prompt 1: score 0.7 (must be 1, 0.5 or 0)");
@@ -59,10 +59,10 @@ class HeadToHeadTest {
         PairedItems nll = PairedItems.ratio(
                 List.of(new double[] {4, 6, 5}, new double[] {1}), List.of(new double[] {2, 2, 2}, new double[] {1}),
                 List.of(new double[] {3, 2, 5}, new double[] {4}), List.of(new double[] {1, 1, 2}, new double[] {2}));
-        HeadToHead lower = HeadToHead.byValue(nll, Better.LOWER, 1);
+        WinRate lower = HeadToHead.byValue(nll, Better.LOWER, 1);
         assertThat(List.of(lower.wins(), lower.ties(), lower.losses())).containsExactly(2, 1, 1);
         assertThat(lower.rate().estimate()).isEqualTo(0.625);
-        HeadToHead higher = HeadToHead.byValue(nll, Better.HIGHER, 1);
+        WinRate higher = HeadToHead.byValue(nll, Better.HIGHER, 1);
         assertThat(List.of(higher.wins(), higher.ties(), higher.losses())).containsExactly(1, 1, 2);
         assertThat(higher.rate().estimate()).isCloseTo(0.375, within(1e-15));
         assertThatThrownBy(() -> HeadToHead.byValue(nll, Better.NEITHER, 1))

@@ -20,8 +20,8 @@ class PairedTableTest {
         PairedDifference cpoValid = new PairedDifference(0.98, 0.95, 0.03, -0.01, 0.07, 0.95, 0.9, 0.2, 2000);
         PairedDifference dpoNll = new PairedDifference(2.7, 2.612, 0.088, 0.02, 0.19, 0.95, 1.0, 0.0, 2000);
         PairedDifference dpoValid = new PairedDifference(0.95, 0.95, -0.0, -0.04, 0.04, 0.95, 0.5, 1.0, 2000);
-        HeadToHead cpoWins = new HeadToHead(60, 5, 35, new Interval(0.625, 0.55, 0.7, "cluster-bootstrap"));
-        HeadToHead dpoWins = new HeadToHead(45, 6, 49, new Interval(0.48, 0.4, 0.56, "cluster-bootstrap"));
+        WinRate cpoWins = new WinRate(60, 5, 35, new Interval(0.625, 0.55, 0.7, "cluster-bootstrap"));
+        WinRate dpoWins = new WinRate(45, 6, 49, new Interval(0.48, 0.4, 0.56, "cluster-bootstrap"));
         String md = new PairedTable("method", COLUMNS)
                 .row("MLE", PairedTable.Cell.value(2.612), PairedTable.Cell.value(0.95), PairedTable.Cell.empty())
                 .row("CPO", PairedTable.Cell.paired(cpoNll), PairedTable.Cell.paired(cpoValid), PairedTable.Cell.headToHead(cpoWins))
