@@ -128,6 +128,7 @@ final class ExperimentCommand implements Command {
             OracleReport report = new OracleReport(r, settings, cfg.seed());
             verdict = report.verdict();
             md.append("\n## The oracle language\n").append(report.body());
+            AtomicFiles.writeString(dir.resolve("oracle").resolve("summary.md"), verdict + "\n## The oracle language\n" + report.body());   // kept if a later corpus fails
             plan = new TextExperiment.Plan(r.chosen(), r.lr(), textSeeds, r.bestCpo(), r.alpha());
         }
         for (String name : List.of("dolly", "wikitext", "shakespeare")) {
