@@ -79,9 +79,7 @@ final class FinetuneData {
         switch (format) {
             case "dolly" -> {
                 JsonLines.Result<DollyRecord> read = DollyRecord.read(file, skipBadLines);
-                if (read.skipped() > 0) {
-                    notes.add("skipped " + read.skipped() + " bad line" + (read.skipped() == 1 ? "" : "s") + " of " + file + " (first: " + read.problems().get(0) + ")");
-                }
+                noteSkipped(read, file, notes);
                 Split.Parts<DollyRecord> parts = Split.byHash(read.records(), DollyRecord::splitKey, validationFraction, SPLIT_SEED);
                 List<DollyRecord> train = parts.train().subList(0, Math.min(maxRecords, parts.train().size()));
                 if (chat.isPresent()) {
@@ -97,9 +95,7 @@ final class FinetuneData {
             }
             case "preference" -> {
                 JsonLines.Result<PreferenceRecord> read = PreferenceRecord.read(file, skipBadLines);
-                if (read.skipped() > 0) {
-                    notes.add("skipped " + read.skipped() + " bad line" + (read.skipped() == 1 ? "" : "s") + " of " + file + " (first: " + read.problems().get(0) + ")");
-                }
+                noteSkipped(read, file, notes);
                 Split.Parts<PreferenceRecord> parts = Split.byHash(read.records(), PreferenceRecord::splitKey, validationFraction, SPLIT_SEED);
                 List<PreferenceRecord> train = parts.train().subList(0, Math.min(maxRecords, parts.train().size()));
                 long rejected = read.records().stream().mapToLong(r -> r.rejected().size()).sum();
@@ -118,6 +114,13 @@ final class FinetuneData {
                         tokenizer, prefixTokens, continuationTokens, "articles; " + percent(validationFraction) + " of them validate");
             }
             default -> throw new IllegalArgumentException("unknown data format " + format);
+        }
+    }
+
+    /** A note for the lines {@code --skip-bad-lines} skipped, naming the first problem. */
+    private static void noteSkipped(JsonLines.Result<?> read, Path file, List<String> notes) {
+        if (read.skipped() > 0) {
+            notes.add("skipped " + read.skipped() + " bad line" + (read.skipped() == 1 ? "" : "s") + " of " + file + " (first: " + read.problems().get(0) + ")");
         }
     }
 
