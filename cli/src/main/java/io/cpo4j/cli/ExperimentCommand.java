@@ -10,6 +10,7 @@ import io.cpo4j.cli.experiment.Recipes;
 import io.cpo4j.cli.experiment.TextCorpus;
 import io.cpo4j.cli.experiment.TextExperiment;
 import io.cpo4j.cpo.train.CpoConfig;
+import io.cpo4j.cpo.train.LossType;
 import io.cpo4j.engine.Engine;
 import io.cpo4j.engine.io.AtomicFiles;
 
@@ -42,7 +43,7 @@ final class ExperimentCommand implements Command {
                                           [--arms LIST] [--seeds LIST] [--test-prompts N] [--val-prompts N]
                                           [--lr-grid LIST] [--alpha-grid LIST] [--decodings LIST] [--seed N]
                                           [--pretrain-steps N] [--finetune-steps N] [--threads N] [--quick]
-                                          [--text-seeds N] [--dolly FILE] [--wikitext DIR] [--shakespeare FILE]
+                                          [--text-seeds N] [--text-arms LIST] [--dolly FILE] [--wikitext DIR] [--shakespeare FILE]
 
                 On the oracle language (the primary evidence; docs/ORACLE.md): pretrains one tiny GPT (saved in
                 DIR/oracle/pretrain and reused while its settings are unchanged), chooses one learning rate for
@@ -55,12 +56,15 @@ final class ExperimentCommand implements Command {
                 of ./cpo4j finetune). Writes DIR/summary.md (and FILE.md with --results).
 
                   --arms LIST        space-separated name=loss_type[:negatives[:k[:beta[:cpo_alpha]]]]; any field may list
-                                     alternatives joined by '|' for the validation prompts to choose from (default: the
-                                     paper's arms — mle, cpo with AN, BN, MN, TN negatives and their ranked variants,
-                                     dpo, pss, mle+cpo (cpo_alpha 1) — each contrastive one with β 0.1|1)
+                                     alternatives joined by '|' for the validation prompts to choose from, and β may be
+                                     @arm: the β chosen for that earlier arm (default: the paper's arms — mle, cpo with AN,
+                                     BN, MN, TN negatives, each with β 0.1|1, their ranked variants with the plain arm's β,
+                                     dpo and mle+cpo (cpo_alpha 1) with AN's β, pss)
+                  --text-arms LIST   comma-separated arms the real corpora run (default: every arm but the ranked variants,
+                                     and the ensemble's CPO partner)
                   --seeds LIST       training seeds, comma-separated (default 1,2,3)
                   --test-prompts N   test prompts (default 2000); --val-prompts N validation prompts (default 300)
-                  --lr-grid LIST     peak learning rates MLE chooses from (default 1e-4,2e-4,5e-4)
+                  --lr-grid LIST     peak learning rates MLE chooses from (default 2e-4,5e-4,1e-3,2e-3)
                   --alpha-grid LIST  ensemble weights of the CPO arm (default 0.25,0.5,0.75)
                   --decodings LIST   greedy and/or temperatures (default greedy,1.0)
                   --out DIR          run folder (default runs/experiment)
@@ -79,11 +83,15 @@ final class ExperimentCommand implements Command {
                 """;
     }
 
-    /** The paper's arms (Tables 1–3): MLE, CPO with each negative and its ranked variant, DPO, PSS, and MLE + CPO. */
+    /**
+     * The paper's arms (Tables 1–3): MLE, CPO with each negative and its ranked variant, DPO, PSS, and MLE + CPO.
+     * β is chosen on validation for the four plain CPO arms; the ranked variant of each takes its plain arm's β,
+     * and DPO and MLE + CPO (autoregressive negatives too) take AN's.
+     */
     static final String DEFAULT_ARMS = "mle=mle cpo-an=cpo:autoregressive:4:0.1|1 cpo-bn=cpo:batch:4:0.1|1 cpo-mn=cpo:meanfield:4:0.1|1 "
-            + "cpo-tn=cpo:truncation:4:0.1|1 cpo-anr=cpo-ranked:autoregressive:4:0.1|1 cpo-bnr=cpo-ranked:batch:4:0.1|1 "
-            + "cpo-mnr=cpo-ranked:meanfield:4:0.1|1 cpo-tnr=cpo-ranked:truncation:4:0.1|1 dpo=dpo:autoregressive:2:0.1|1 pss=pss "
-            + "mle+cpo=cpo:autoregressive:4:0.1|1:1";
+            + "cpo-tn=cpo:truncation:4:0.1|1 cpo-anr=cpo-ranked:autoregressive:4:@cpo-an cpo-bnr=cpo-ranked:batch:4:@cpo-bn "
+            + "cpo-mnr=cpo-ranked:meanfield:4:@cpo-mn cpo-tnr=cpo-ranked:truncation:4:@cpo-tn dpo=dpo:autoregressive:2:@cpo-an pss=pss "
+            + "mle+cpo=cpo:autoregressive:4:@cpo-an:1";
 
     /** The oracle base's pretraining: five times the demo's 600 steps, where the validation loss has about levelled off. */
     static final int ORACLE_PRETRAIN_STEPS = 3000;
@@ -91,7 +99,7 @@ final class ExperimentCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         Options o = Options.parse(name(), args, List.of("out", "arms", "seed", "pretrain-steps", "finetune-steps", "seeds", "test-prompts",
-                "val-prompts", "lr-grid", "alpha-grid", "decodings", "text-seeds", "threads", "corpus", "results", "shakespeare", "dolly", "wikitext"),
+                "val-prompts", "lr-grid", "alpha-grid", "decodings", "text-seeds", "text-arms", "threads", "corpus", "results", "shakespeare", "dolly", "wikitext"),
                 List.of("quick"));
         if (o.value("threads").isPresent()) Engine.setThreads(o.threads());
         DemoConfig cfg = StudyOptions.config(o);
@@ -102,12 +110,20 @@ final class ExperimentCommand implements Command {
             for (String a : o.string("arms", DEFAULT_ARMS).trim().split("\\s+")) arms.add(ArmChoice.parse(a).sharingPrefixes());
             settings = new OracleProtocol.Settings(longs(o, "seeds", quick ? "1,2" : "1,2,3"),
                     o.integer("test-prompts", quick ? 24 : 2000, 1, StudyOptions.MAX_PROMPTS), o.integer("val-prompts", quick ? 12 : 300, 1, StudyOptions.MAX_PROMPTS),
-                    floats(o, "lr-grid", quick ? cfg.finetuneLr() + "," + 2 * cfg.finetuneLr() : "1e-4,2e-4,5e-4"),
+                    floats(o, "lr-grid", quick ? cfg.finetuneLr() + "," + 2 * cfg.finetuneLr() : "2e-4,5e-4,1e-3,2e-3"),
                     floats(o, "alpha-grid", quick ? "0.5" : "0.25,0.5,0.75"), decodings(o.string("decodings", "greedy,1.0")));
         } catch (IllegalArgumentException e) {
             throw new Options.UsageException(name() + ": " + e.getMessage());
         }
         if (arms.stream().noneMatch(a -> a.name().equals("mle"))) throw new Options.UsageException(name() + ": --arms must include one named mle");
+        List<String> textArms = o.value("text-arms").isPresent() ? List.of(o.require("text-arms").trim().split("\\s*,\\s*")) : null;
+        if (textArms != null) {
+            List<String> names = arms.stream().map(ArmChoice::name).toList();
+            for (String t : textArms) {
+                if (!names.contains(t)) throw new Options.UsageException(name() + ": --text-arms names '" + t + "', which is not one of --arms " + names);
+            }
+            if (!textArms.contains("mle")) throw new Options.UsageException(name() + ": --text-arms must include mle, which every arm is compared with");
+        }
         String corpus = o.string("corpus", "oracle");
         if (!List.of("oracle", "dolly", "wikitext", "shakespeare", "all").contains(corpus)) {
             throw new Options.UsageException(name() + ": --corpus must be oracle, dolly, wikitext, shakespeare or all, got '" + corpus + "'");
@@ -118,9 +134,12 @@ final class ExperimentCommand implements Command {
         String verdict = "";
         StringBuilder md = new StringBuilder();
         Map<String, CpoConfig> recipes = new LinkedHashMap<>();
-        for (ArmChoice a : arms) recipes.put(a.name(), a.alternatives().get(0));
+        for (ArmChoice a : arms) {
+            CpoConfig first = a.alternatives().get(0);
+            recipes.put(a.name(), a.betaFrom() == null ? first : first.toBuilder().beta(recipes.get(a.betaFrom()).beta()).build());
+        }
         List<Long> textSeeds = settings.seeds().subList(0, Math.min(settings.seeds().size(), o.integer("text-seeds", 1, 1)));
-        TextExperiment.Plan plan = new TextExperiment.Plan(recipes, cfg.finetuneLr(), textSeeds, null, Float.NaN);
+        TextExperiment.Plan plan = new TextExperiment.Plan(textArms(textArms, recipes, null), cfg.finetuneLr(), textSeeds, null, Float.NaN);
         if (corpus.equals("oracle") || corpus.equals("all")) {
             DemoConfig oracleCfg = quick || o.value("pretrain-steps").isPresent() ? cfg : cfg.toBuilder().pretrainSteps(ORACLE_PRETRAIN_STEPS).build();
             OracleStudy study = OracleProtocol.study(oracleCfg, settings, dir.resolve("oracle"), out, label -> Progress.forConsole(out, label));
@@ -129,7 +148,7 @@ final class ExperimentCommand implements Command {
             verdict = report.verdict();
             md.append("\n## The oracle language\n").append(report.body());
             AtomicFiles.writeString(dir.resolve("oracle").resolve("summary.md"), verdict + "\n## The oracle language\n" + report.body());   // kept if a later corpus fails
-            plan = new TextExperiment.Plan(r.chosen(), r.lr(), textSeeds, r.bestCpo(), r.alpha());
+            plan = new TextExperiment.Plan(textArms(textArms, r.chosen(), r.bestCpo()), r.lr(), textSeeds, r.bestCpo(), r.alpha());
         }
         for (String name : List.of("dolly", "wikitext", "shakespeare")) {
             if (!corpus.equals(name) && !(corpus.equals("all") && !name.equals("shakespeare"))) continue;
@@ -160,6 +179,16 @@ final class ExperimentCommand implements Command {
         out.println();
         out.print(document);
         return 0;
+    }
+
+    /** The recipes of the arms the real corpora run: {@code names} (--text-arms), or every arm but the ranked variants, and the ensemble's partner. */
+    private static Map<String, CpoConfig> textArms(List<String> names, Map<String, CpoConfig> recipes, String partner) {
+        Map<String, CpoConfig> out = new LinkedHashMap<>();
+        recipes.forEach((name, c) -> {
+            boolean wanted = names != null ? names.contains(name) : c.lossType() != LossType.CPO_RANKED || name.equals(partner);
+            if (wanted) out.put(name, c);
+        });
+        return out;
     }
 
     private static List<Long> longs(Options o, String name, String fallback) {
@@ -219,7 +248,7 @@ final class ExperimentCommand implements Command {
         for (ArmChoice a : arms) {
             sb.append("- `").append(a.name()).append("`: ");
             List<String> alts = new ArrayList<>();
-            for (var s : a.alternatives()) alts.add(Recipes.describe(s));
+            for (var s : a.alternatives()) alts.add(a.betaFrom() == null ? Recipes.describe(s) : Recipes.describe(s).replaceFirst("β = [^,]*", "β as chosen for `" + a.betaFrom() + "`"));
             sb.append(String.join(" | ", alts)).append('\n');
         }
         return sb.toString();

@@ -88,6 +88,15 @@ public final class OracleProtocol {
     /** Runs the whole protocol; {@code arms} must include one named {@code mle}. */
     public static Result run(OracleStudy study, Settings settings, List<ArmChoice> arms, PrintStream log) throws IOException {
         if (arms.stream().noneMatch(a -> a.name().equals("mle"))) throw new IllegalArgumentException("protocol: an arm named mle is needed");
+        for (int i = 0; i < arms.size(); i++) {
+            String from = arms.get(i).betaFrom();
+            if (from == null) continue;
+            boolean earlierContrastive = arms.subList(0, i).stream().anyMatch(a -> a.name().equals(from) && a.isContrastive());
+            if (!earlierContrastive) {
+                throw new IllegalArgumentException("protocol: arm '" + arms.get(i).name() + "' takes β from '" + from
+                        + "', which must be a contrastive arm listed before it");
+            }
+        }
         return new OracleProtocol(study, settings, log).run(arms);
     }
 
@@ -122,7 +131,10 @@ public final class OracleProtocol {
         // 2. each arm's recipe, on the validation prompts
         Map<String, CpoConfig> chosen = new LinkedHashMap<>();
         Map<String, Double> validationScore = new LinkedHashMap<>();
-        for (ArmChoice arm : arms) {
+        List<ArmChoice> resolved = new ArrayList<>();
+        for (ArmChoice written : arms) {
+            ArmChoice arm = written.betaFrom() == null ? written : written.withBeta(chosen.get(written.betaFrom()).beta());
+            resolved.add(arm);
             List<String> tried = new ArrayList<>();
             List<Double> scores = new ArrayList<>();
             int best = 0;
@@ -142,14 +154,18 @@ public final class OracleProtocol {
             validationScore.put(arm.name(), scores.get(best));
             firstSeed.put(arm.name(), bestModel);
             if (arm.needsChoice()) {
-                choices.add(new Choice(arm.name(), tried, scores, best, "completeness on the validation prompts, higher is better"));
+                choices.add(new Choice(arm.name(), tried, scores, best, "completeness on the validation prompts, higher is better"
+                        + (arm.betaFrom() == null ? "" : "; β as chosen for " + arm.betaFrom())));
                 log.printf(Locale.ROOT, "protocol: %s → %s%n", arm.name(), tried.get(best));
+            } else if (arm.betaFrom() != null) {
+                choices.add(new Choice(arm.name(), tried, scores, best, "β as chosen for " + arm.betaFrom() + "; completeness on the validation prompts"));
+                log.printf(Locale.ROOT, "protocol: %s takes β %s from %s%n", arm.name(), arm.alternatives().get(0).beta(), arm.betaFrom());
             }
         }
 
         // 3. the ensemble's partner (the best contrastive arm on validation) and α
         String partner = null;
-        for (ArmChoice arm : arms) {
+        for (ArmChoice arm : resolved) {
             if (!isCpo(arm)) continue;
             if (partner == null || validationScore.get(arm.name()) > validationScore.get(partner)) partner = arm.name();
         }
@@ -181,7 +197,7 @@ public final class OracleProtocol {
             OracleEvaluation eval = study.evaluation(study.splits().test(), seed);
             Map<String, LanguageModel> models = new LinkedHashMap<>();
             models.put("base", base);
-            for (ArmChoice arm : arms) {
+            for (ArmChoice arm : resolved) {
                 int index = arm.alternatives().indexOf(chosen.get(arm.name()));
                 String run = runName(arm.name(), index, seed);
                 LanguageModel m = finetune(run, chosen.get(arm.name()), base, lr, seed);

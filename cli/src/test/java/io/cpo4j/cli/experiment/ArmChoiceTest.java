@@ -35,6 +35,24 @@ class ArmChoiceTest {
     }
 
     @Test
+    void betaMayBeTakenFromAnotherArmAndTheRestOfTheFieldsStillParse() {
+        ArmChoice a = ArmChoice.parse("mle+cpo=cpo:autoregressive:4:@cpo-an:1");
+        assertThat(a.betaFrom()).isEqualTo("cpo-an");
+        assertThat(a.needsChoice()).isFalse();
+        assertThat(a.alternatives().get(0).cpoAlpha()).isEqualTo(1.0);
+        ArmChoice resolved = a.withBeta(0.25).sharingPrefixes();
+        assertThat(resolved.alternatives()).extracting(CpoConfig::beta).containsExactly(0.25);
+        assertThat(resolved.alternatives().get(0).cpoAlpha()).isEqualTo(1.0);
+        assertThat(resolved.alternatives().get(0).sharePrefixes()).isTrue();
+        assertThat(resolved.betaFrom()).isEqualTo("cpo-an");
+        assertThat(ArmChoice.parse("cpo-an=cpo:autoregressive:4:0.1|1").betaFrom()).isNull();
+
+        assertThatThrownBy(() -> ArmChoice.parse("x=cpo:batch:4:@")).hasMessageContaining("must take β from another arm");
+        assertThatThrownBy(() -> ArmChoice.parse("x=cpo:batch:4:@x")).hasMessageContaining("must take β from another arm");
+        assertThatThrownBy(() -> ArmChoice.parse("x=mle::1:@cpo-an")).hasMessageContaining("not contrastive");
+    }
+
+    @Test
     void malformedArmsAreRefusedWithTheText() {
         assertThatThrownBy(() -> ArmChoice.parse("cpo:autoregressive")).hasMessageContaining("'cpo:autoregressive' must look like name=");
         assertThatThrownBy(() -> ArmChoice.parse("x=cpo:autoregressive:4:0.1|")).hasMessageContaining("empty alternative");
