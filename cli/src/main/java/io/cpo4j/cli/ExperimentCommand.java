@@ -173,7 +173,7 @@ final class ExperimentCommand implements Command {
                     .append(TextExperiment.run(c, cfg, plan, dir.resolve(name), out, label -> Progress.forConsole(out, label)));
         }
         md.append(String.format(Locale.ROOT, "%nTotal time %.0f min on %d threads.%n", (System.nanoTime() - t0) / 6e10, Engine.threads()));
-        String document = header(cfg, settings, arms, o, verdict) + md;
+        String document = header(cfg, settings, textSeeds, arms, o, verdict) + md;
         AtomicFiles.writeString(dir.resolve("summary.md"), document);
         if (o.value("results").isPresent()) AtomicFiles.writeString(Path.of(o.require("results")), document);
         out.println();
@@ -234,16 +234,16 @@ final class ExperimentCommand implements Command {
         return out;
     }
 
-    private static String header(DemoConfig cfg, OracleProtocol.Settings settings, List<ArmChoice> arms, Options o, String verdict) {
+    private static String header(DemoConfig cfg, OracleProtocol.Settings settings, List<Long> textSeeds, List<ArmChoice> arms, Options o, String verdict) {
         StringBuilder sb = new StringBuilder("# Results: sequence-level CPO against MLE, DPO and scheduled sampling\n\n");
         sb.append(verdict);
         sb.append("\nRegenerate with `./cpo4j experiment ").append(String.join(" ", o.commandLine())).append("`.\n\n");
         sb.append(String.format(Locale.ROOT, "Machine: %s, %s, %d threads. Seed %d (corpus, base model, bootstrap). Model: tiny GPT (4 layers, 4 heads, "
                         + "width 128, context 128). Pretraining: %d next-token steps on the oracle (%d on the real corpora) of %d × %d tokens at lr %s. Every arm then continues the same "
-                        + "pretrained model for %d steps of %d examples (warmup, cosine to a tenth), AdamW as everywhere, once per training seed %s.%n%n",
+                        + "pretrained model for %d steps of %d examples (warmup, cosine to a tenth), AdamW as everywhere, once per training seed %s on the oracle (%s on the real corpora).%n%n",
                 System.getProperty("os.arch"), Runtime.version(), Engine.threads(), cfg.seed(),
                 o.flag("quick") || o.value("pretrain-steps").isPresent() ? cfg.pretrainSteps() : ORACLE_PRETRAIN_STEPS, cfg.pretrainSteps(), cfg.batch(), cfg.block(),
-                cfg.pretrainLr(), cfg.finetuneSteps(), cfg.finetuneBatch(), settings.seeds()));
+                cfg.pretrainLr(), cfg.finetuneSteps(), cfg.finetuneBatch(), settings.seeds(), textSeeds));
         sb.append("Arms (loss_type:negatives:K:β:cpo_alpha; alternatives for the validation prompts to choose from):\n\n");
         for (ArmChoice a : arms) {
             sb.append("- `").append(a.name()).append("`: ");

@@ -51,7 +51,7 @@ final class FinetuneCommand implements Command {
     private static final List<String> SPEC_FLAGS = List.of("loss-type", "negatives", "k", "beta", "cpo-alpha", "negatives-from",
             "neg-temperature", "neg-top-k", "neg-top-p", "meanfield-fraction", "pss-mix", "simpo-gamma");
     private static final List<String> VALUED = valued();
-    private static final List<String> FLAGS = flags("resume", "overwrite", "skip-bad-lines", "share-prefixes");
+    private static final List<String> FLAGS = flags("resume", "overwrite", "skip-bad-lines", "share-prefixes", "precompute-ref-log-probs");
 
     private static List<String> flags(String... own) {
         List<String> f = new ArrayList<>(List.of(own));
@@ -132,6 +132,9 @@ final class FinetuneCommand implements Command {
                   --share-prefixes       score the K candidates of an example after one pass over its prompt (the
                                          prompt's keys and values shared, gradients summed into them) instead of K;
                                          the same scores to float rounding, faster when prompts are long
+                  --precompute-ref-log-probs  keep the reference's log-probability of each example's truth from its
+                                         first draw and reuse it whenever the example comes again (TRL's
+                                         precompute_ref_log_probs, done lazily; saves reference work after the first epoch)
                   --neg-temperature T --neg-top-k K --neg-top-p P   their sampling (default 1, 0 = off, 1 = off)
                   --meanfield-fraction C share of positions a mean-field negative replaces (default %s)
                   --pss-mix P            PSS's probability of replacing an input token by a sampled one (default %s)
@@ -423,7 +426,7 @@ final class FinetuneCommand implements Command {
             CpoConfig.Builder b = CpoConfig.builder().lossType(lossType).negatives(negatives).candidates(o.integer("k", d.candidates(), 2)).beta(beta)
                     .pssMix(o.number("pss-mix", d.pssMix(), 0, 1)).simpoGamma(o.number("simpo-gamma", d.simpoGamma()));
             if (o.value("cpo-alpha").isPresent()) b.cpoAlpha(o.number("cpo-alpha", 0, 0, Double.MAX_VALUE));
-            return b.sharePrefixes(o.flag("share-prefixes")).build();
+            return b.sharePrefixes(o.flag("share-prefixes")).precomputeRefLogProbs(o.flag("precompute-ref-log-probs")).build();
         } catch (IllegalArgumentException e) {
             throw o.usage(e.getMessage());
         }

@@ -120,6 +120,22 @@ class FinetunePreferenceTest {
         }
     }
 
+    /** Some 36 training examples drawn 4 at a time: by the last steps some truths have come before. */
+    @Test
+    void precomputedReferenceTruthsAreReusedLoggedAndKeptOnResume() throws Exception {
+        Path run = dir.resolve("precomputed");
+        Object[] recipe = {"--loss-type", "cpo", "--negatives", "preference,truncation", "--k", 3, "--precompute-ref-log-probs"};
+        Cli.of(finetune(prefs, run, LoraCliTest.args(recipe, "--steps", 6))).ok();
+        assertThat(section(run, "finetune")).containsEntry("precompute_ref_log_probs", true);
+        List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> l.contains("\"kind\":\"train\"")).toList();
+        assertThat(lines).hasSize(6);
+        double reused = 0;
+        for (String line : lines.subList(3, 6)) reused += ((Number) Json.parseObject(line, "metrics").get("ref_truths_reused")).doubleValue();
+        assertThat(reused / 3).as("share of the last three steps' truths whose reference value was reused").isGreaterThan(0).isLessThanOrEqualTo(1.0);
+        Cli.of("finetune", "--out", run, "--resume", "--steps", 7).ok();
+        assertThat(section(run, "finetune")).as("the resumed run still keeps them").containsEntry("precompute_ref_log_probs", true);
+    }
+
     @Test
     void preferenceNegativesNeedPreferenceData() {
         Cli.of(finetune(dolly, dir.resolve("refused"), "--negatives", "autoregressive,preference", "--steps", 1))

@@ -46,6 +46,8 @@ final class ContrastiveObjective implements Objective {
     private final int eos;
     private final boolean rescore;
     private final boolean sharePrefixes;
+    /** The reference's log-probabilities of the truths, kept across steps (null unless CpoConfig#precomputeRefLogProbs). */
+    private final ReferenceTruths referenceTruths;
     private final Rng rng;
     private final PhaseClock clock = new PhaseClock();
     private long lastTokens;
@@ -66,6 +68,7 @@ final class ContrastiveObjective implements Objective {
         this.eos = config.eosToken();
         this.rescore = config.rescoreNegatives();
         this.sharePrefixes = config.sharePrefixes();
+        this.referenceTruths = config.precomputeRefLogProbs() && this.reference != null ? new ReferenceTruths(this.reference) : null;
         this.rng = new Rng(seed);
     }
 
@@ -89,6 +92,11 @@ final class ContrastiveObjective implements Objective {
             // negatives sampled from the reference already carry its log-probabilities: only the rest are scored,
             // unless asked to score them again (then a policy equal to its reference starts at rewards of exactly 0)
             float[][] known = sampler == reference && !rescore ? mixed.referenceLogProbs() : null;
+            if (referenceTruths != null) {
+                long before = referenceTruths.reused();
+                known = referenceTruths.withTruths(examples, known, candidates);
+                sums.add("ref_truths_reused", (double) (referenceTruths.reused() - before) / batch);
+            }
             SequenceScores ref = reference == null ? null : SequenceScorer.scoreNoGrad(reference, set, known, sharePrefixes);
             SequenceScores pol = SequenceScorer.score(policy, set, null, sharePrefixes);
             Tensor value = loss.apply(pol, ref);

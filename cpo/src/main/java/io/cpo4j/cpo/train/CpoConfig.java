@@ -48,6 +48,7 @@ public final class CpoConfig {
     private final List<NegativeGenerator> negatives;
     private final boolean rescoreNegatives;
     private final boolean sharePrefixes;
+    private final boolean precomputeRefLogProbs;
     private final TrainConfig training;
 
     private CpoConfig(Builder b) {
@@ -63,6 +64,7 @@ public final class CpoConfig {
         negatives = List.copyOf(b.negatives);
         rescoreNegatives = b.rescoreNegatives;
         sharePrefixes = b.sharePrefixes;
+        precomputeRefLogProbs = b.precomputeRefLogProbs;
         training = b.training.build();
         check(beta > 0 && Double.isFinite(beta), "beta must be positive and finite, got " + beta);
         check(cpoAlpha >= 0 && Double.isFinite(cpoAlpha), "cpo_alpha must be >= 0 and finite, got " + cpoAlpha);
@@ -86,7 +88,7 @@ public final class CpoConfig {
     public Builder toBuilder() {
         Builder b = new Builder().lossType(lossType).beta(beta).simpoGamma(simpoGamma).pssMix(pssMix)
                 .candidates(candidatesGiven).negatives(negatives).eosToken(eosToken).rescoreNegatives(rescoreNegatives)
-                .sharePrefixes(sharePrefixes);
+                .sharePrefixes(sharePrefixes).precomputeRefLogProbs(precomputeRefLogProbs);
         b.cpoAlpha = cpoAlphaGiven;
         b.training = training.toBuilder();
         return b;
@@ -149,6 +151,18 @@ public final class CpoConfig {
      */
     public boolean sharePrefixes() {
         return sharePrefixes;
+    }
+
+    /**
+     * Whether the frozen reference's log-probability of each example's truth is computed once, the
+     * first time the example is drawn, and reused every later time (TRL's
+     * {@code precompute_ref_log_probs}, done lazily; {@link ReferenceTruths}): from the second epoch
+     * on the reference scores only the negatives it did not sample. Each truth is scored alone, so
+     * the values differ from in-batch ones in the last bits: off by default. Logged as
+     * {@code ref_truths_reused}, the share of a step's truths whose value was reused.
+     */
+    public boolean precomputeRefLogProbs() {
+        return precomputeRefLogProbs;
     }
 
     /** The end-of-text token that ends continuations and negatives (−1 when unset). */
@@ -233,6 +247,7 @@ public final class CpoConfig {
         for (NegativeGenerator g : negatives) m.putAll(g.options());
         m.put("rescore_negatives", rescoreNegatives);
         m.put("share_prefixes", sharePrefixes);
+        m.put("precompute_ref_log_probs", precomputeRefLogProbs);
         return m;
     }
 
@@ -251,6 +266,7 @@ public final class CpoConfig {
         private List<NegativeGenerator> negatives = List.of(new AutoregressiveNegatives());
         private boolean rescoreNegatives;
         private boolean sharePrefixes;
+        private boolean precomputeRefLogProbs;
         private TrainConfig.Builder training = defaultTraining();
 
         private Builder() {}
@@ -309,6 +325,12 @@ public final class CpoConfig {
         /** See {@link CpoConfig#sharePrefixes()}. */
         public Builder sharePrefixes(boolean share) {
             this.sharePrefixes = share;
+            return this;
+        }
+
+        /** See {@link CpoConfig#precomputeRefLogProbs()}. */
+        public Builder precomputeRefLogProbs(boolean precompute) {
+            this.precomputeRefLogProbs = precompute;
             return this;
         }
 
