@@ -56,10 +56,10 @@ final class DemoCommand implements Command {
                   --pretrain-steps N   next-token steps from scratch (default 600)
                   --finetune-steps N   steps of each continuation (default 100)
                   --prompts N          held-out prompts per decoding (default 300)
-                  --loss-type, --negatives, --k, --beta   the contrastive recipe (default cpo, autoregressive, 4, 1.0;
-                                       docs/RESULTS.md shows why β = 1 rather than TRL's 0.1)
+                  --loss-type, --negatives, --k, --beta   the contrastive recipe (default cpo-ranked, autoregressive, 4,
+                                       1.0: the one the validation prompts of ./cpo4j experiment chose, docs/RESULTS.md)
                   --cpo-alpha A        weight of the truth's NLL added to it (TRL's cpo_alpha; default 0 here)
-                  --finetune-lr LR     peak learning rate of the continuations (default 2e-4)
+                  --finetune-lr LR     peak learning rate of the continuations (default 1e-3, the experiment's choice)
                   --threads N          engine threads (default: available processors)
                   --quick              a seconds-long run, for smoke tests
                 """;

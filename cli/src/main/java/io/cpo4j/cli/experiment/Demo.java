@@ -28,8 +28,8 @@ import java.util.function.Function;
 
 /**
  * The built-in demonstration: oracle corpus → a {@code tiny} GPT trained with next-token
- * prediction → continued for the same number of steps with sequence-level CPO (autoregressive
- * negatives) and with plain next-token training → all three evaluated by the oracle across
+ * prediction → continued for the same number of steps with sequence-level CPO (ranked, autoregressive
+ * negatives: {@link DemoConfig#demoRecipe()}) and with plain next-token training → all three evaluated by the oracle across
  * sampling temperatures → a table and {@code report.html}. It reports what it measures,
  * whichever way the comparison goes.
  */
