@@ -108,6 +108,7 @@ final class ExperimentCommand implements Command {
         OracleProtocol.Settings settings;
         try {
             for (String a : o.string("arms", DEFAULT_ARMS).trim().split("\\s+")) arms.add(ArmChoice.parse(a).sharingPrefixes());
+            ArmChoice.checkBetaSources(arms);
             settings = new OracleProtocol.Settings(longs(o, "seeds", quick ? "1,2" : "1,2,3"),
                     o.integer("test-prompts", quick ? 24 : 2000, 1, StudyOptions.MAX_PROMPTS), o.integer("val-prompts", quick ? 12 : 300, 1, StudyOptions.MAX_PROMPTS),
                     floats(o, "lr-grid", quick ? cfg.finetuneLr() + "," + 2 * cfg.finetuneLr() : "2e-4,5e-4,1e-3,2e-3"),

@@ -53,6 +53,18 @@ class ExperimentCommandTest {
         }
     }
 
+    @Test
+    void anArmTakingBetaFromALaterOrUnknownArmIsRefusedForEveryCorpus(@TempDir Path dir) throws Exception {
+        String[] later = run("--corpus", "dolly", "--out", dir.toString(), "--arms", "mle=mle cpo-tnr=cpo-ranked:truncation:4:@cpo-tn cpo-tn=cpo:truncation:4:1");
+        assertThat(later[0]).isEqualTo("2");
+        assertThat(later[1]).contains("arm 'cpo-tnr' takes β from 'cpo-tn', which must be a contrastive arm listed before it");
+        String[] unknown = run("--corpus", "oracle", "--out", dir.toString(), "--arms", "mle=mle dpo=dpo:autoregressive:2:@cpo-an");
+        assertThat(unknown[1]).contains("arm 'dpo' takes β from 'cpo-an'");
+        try (var files = Files.list(dir)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
     private static String[] run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         int code = Main.run(new ExperimentCommand(), List.of(args), new PrintStream(err, true, StandardCharsets.UTF_8),

@@ -53,6 +53,22 @@ public record ArmChoice(String name, List<CpoConfig> alternatives, String betaFr
         return new ArmChoice(name, recipes, betaFrom);
     }
 
+    /**
+     * Refuses arms that take β ({@code @name}) from an arm that is not a contrastive one listed
+     * before them: the β they follow must be chosen first.
+     */
+    public static void checkBetaSources(List<ArmChoice> arms) {
+        for (int i = 0; i < arms.size(); i++) {
+            String from = arms.get(i).betaFrom();
+            if (from == null) continue;
+            boolean earlierContrastive = arms.subList(0, i).stream().anyMatch(a -> a.name().equals(from) && a.isContrastive());
+            if (!earlierContrastive) {
+                throw new IllegalArgumentException("arm '" + arms.get(i).name() + "' takes β from '" + from
+                        + "', which must be a contrastive arm listed before it");
+            }
+        }
+    }
+
     /** The same arm with every alternative's β set to {@code beta} (the choice made for {@link #betaFrom}). */
     public ArmChoice withBeta(double beta) {
         List<CpoConfig> out = new ArrayList<>();

@@ -88,15 +88,7 @@ public final class OracleProtocol {
     /** Runs the whole protocol; {@code arms} must include one named {@code mle}. */
     public static Result run(OracleStudy study, Settings settings, List<ArmChoice> arms, PrintStream log) throws IOException {
         if (arms.stream().noneMatch(a -> a.name().equals("mle"))) throw new IllegalArgumentException("protocol: an arm named mle is needed");
-        for (int i = 0; i < arms.size(); i++) {
-            String from = arms.get(i).betaFrom();
-            if (from == null) continue;
-            boolean earlierContrastive = arms.subList(0, i).stream().anyMatch(a -> a.name().equals(from) && a.isContrastive());
-            if (!earlierContrastive) {
-                throw new IllegalArgumentException("protocol: arm '" + arms.get(i).name() + "' takes β from '" + from
-                        + "', which must be a contrastive arm listed before it");
-            }
-        }
+        ArmChoice.checkBetaSources(arms);
         return new OracleProtocol(study, settings, log).run(arms);
     }
 
