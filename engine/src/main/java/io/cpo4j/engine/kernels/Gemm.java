@@ -1,5 +1,6 @@
 package io.cpo4j.engine.kernels;
 
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,16 +18,24 @@ import jdk.incubator.vector.VectorSpecies;
  * columns and the split over threads only decide who computes an element, never how, so the
  * result is bit-identical for any thread count.
  *
- * <p>The micro-kernel adds each finished tile to C itself, with no tile buffer in between, and a
- * B panel stays in L1 while the A panels stream past it. A Java program cannot issue the
- * prefetches of C that native BLAS uses; when C is wide, the tiles walk along its rows instead,
- * so that the hardware prefetcher streams them (see {@link #block}).
+ * <p>The micro-kernel adds each finished tile to C itself, with no tile buffer in between. An A
+ * panel stays in L1 while the B panels of the slab stream past it from L2, so the tiles walk
+ * along C's rows: a Java program cannot issue the prefetches of C that native BLAS uses, and
+ * tiles in row order let the hardware prefetcher stream them (see {@link #block}).
+ *
+ * <p>Threads share a product the BLIS way (see {@link #product}): one packed slab of op(B) read
+ * by all, packed by all in equal shares; blocks of op(A) packed by whoever computes them; one
+ * fork and join per product and one barrier per slab.
  */
 public final class Gemm {
 
-    /** Depth of a packed block: one B panel (KC·NR floats) stays in L1 while A panels stream past it. */
-    static final int KC = 256;
-    /** Most rows of op(A) per packed block (MC·KC floats, kept in L2); a multiple of every MR. */
+    /**
+     * Depth of a packed block: one A panel (MR·KC floats, 24 KB with AVX-512) stays in L1 while
+     * the B panels stream past it from L2. Each C element is read and written once per KC of
+     * depth, so deeper blocks cost less C traffic.
+     */
+    static final int KC = 512;
+    /** Most rows of op(A) per packed block (MC·KC floats); a multiple of every MR. */
     static final int MC = 240;
     /**
      * Floats of packed op(B) held at once (1 MB, so that a slab stays in L2); a larger op(B) is
@@ -34,10 +43,22 @@ public final class Gemm {
      * memory.
      */
     static final int SLAB = 1 << 18;
-    /** Tasks per thread when a product is shared: enough that a core running slower takes fewer. */
-    static final int TASKS_PER_THREAD = 4;
-    /** Fewest A panels in a row block cut for sharing: each B panel brought into L1 serves at least this many. */
-    static final int MIN_BLOCK_PANELS = 8;
+    /**
+     * Tasks per thread in a shared slab: enough that a core running slower takes fewer (on a
+     * shared machine one core often runs a fifth slower than the other for seconds at a time),
+     * and that the last task ends close to the others.
+     */
+    static final int TASKS_PER_THREAD = 8;
+    /** Fewest A panels in a row block cut for sharing: below this, a task's packing and loop overhead shows. */
+    static final int MIN_BLOCK_PANELS = 2;
+    /**
+     * Columns are cut only when there are fewer row blocks than this many per thread: each
+     * column chunk packs its rows of op(A) again, and packing costs about as much per float as
+     * a hundred flops.
+     */
+    static final int MIN_TASKS_PER_THREAD = 2;
+    /** Fewest B panels in a column chunk cut for sharing. */
+    static final int MIN_CHUNK_PANELS = 4;
     /** Products below this many flops run on the calling thread: a fork would cost more than it saves. */
     static final long PARALLEL_FLOPS = 1L << 21;
 
@@ -132,45 +153,59 @@ public final class Gemm {
         return (j0, j1, p0, ks, nr, dst, q0, q1) -> GemmPacking.packB(transB, b, bOff, ldb, j0, j1, p0, ks, nr, dst, q0, q1);
     }
 
-    /** One product on up to {@code threads} threads of the engine pool; {@code bPanels} packs op(B). */
+    /**
+     * One product on up to {@code threads} workers of the engine team, in one parallel region.
+     * op(B) is taken a slab at a time (columns [j0, j1), depths [p0, p0 + depth)); for each slab
+     * the workers pack an equal share of its panels into the buffer they all read, meet at the
+     * barrier, and then compute the slab's tasks (blocks of rows times chunks of its panels), each
+     * task claimed by whichever worker is free next and packing its own rows of op(A). Two
+     * buffers take turns, so that packing the next slab needs no second barrier: a worker that
+     * packs slab s + 1 has crossed barrier s, which every worker reaches only once done with slab
+     * s − 1. One fork and join and one barrier per slab, whatever the thread count.
+     */
     private static void product(boolean transA, int m, int n, int k, float[] a, int aOff, int lda, BPanels bPanels,
                                 float[] c, int cOff, int ldc, boolean accumulate, int threads) {
         int mr = Vec.MR, nr = Vec.NR;
         int slabPanels = Math.min((n + nr - 1) / nr, Math.max(1, SLAB / (KC * nr)));
         int slabCols = slabPanels * nr;
         int slabDepth = Math.min(k, Math.max(KC, SLAB / slabCols / KC * KC));
-        float[] packedB = ThreadScratch.get(ThreadScratch.GEMM_PACKED_B, slabCols * slabDepth);
-        boolean alongRows = slabCols < n;
-        for (int j0 = 0; j0 < n; j0 += slabCols) {
-            int j1 = Math.min(n, j0 + slabCols), panels = (j1 - j0 + nr - 1) / nr;
-            for (int p0 = 0; p0 < k; p0 += slabDepth) {
-                int depth = Math.min(slabDepth, k - p0), slabJ0 = j0, slabP0 = p0;
-                int packGrain = threads == 1 ? panels : Math.max(1, (1 << 14) / (nr * depth));
-                Parallel.forRange(panels, packGrain, (q0, q1) -> bPanels.pack(slabJ0, j1, slabP0, depth, nr, packedB, q0, q1));
-                Tiling t = Tiling.of(m, panels, mr, threads);
-                Parallel.Task task = i -> {
+        int depthSlabs = (k + slabDepth - 1) / slabDepth, slabs = (n + slabCols - 1) / slabCols * depthSlabs;
+        float[][] buffers = {
+                ThreadScratch.get(ThreadScratch.GEMM_PACKED_B, slabCols * slabDepth),
+                slabs > 1 && threads > 1 ? ThreadScratch.get(ThreadScratch.GEMM_PACKED_B_NEXT, slabCols * slabDepth) : null};
+        AtomicIntegerArray claimed = new AtomicIntegerArray(slabs);
+        GemmWork work = GemmWork.active;
+        Barrier barrier = Parallel.region(threads, (w, workers, slabsPacked) -> {
+            for (int s = 0; s < slabs; s++) {
+                int j0 = s / depthSlabs * slabCols, p0 = s % depthSlabs * slabDepth;
+                int j1 = Math.min(n, j0 + slabCols), depth = Math.min(slabDepth, k - p0);
+                int panels = (j1 - j0 + nr - 1) / nr;
+                float[] packedB = buffers[workers > 1 ? s & 1 : 0];
+                int q0 = panels * w / workers, q1 = panels * (w + 1) / workers;
+                if (q1 > q0) bPanels.pack(j0, j1, p0, depth, nr, packedB, q0, q1);
+                if (work != null) work.packedB((long) (q1 - q0) * nr * depth);
+                slabsPacked.await();
+                Tiling t = Tiling.of(m, panels, mr, workers);
+                for (int i = w; i < t.tasks(); i = workers + claimed.getAndIncrement(s)) {
                     int rowBlock = i / t.colChunks(), colChunk = i % t.colChunks();
                     int i0 = rowBlock * t.blockRows(), rows = Math.min(t.blockRows(), m - i0);
-                    int q0 = colChunk * t.chunkPanels(), q1 = Math.min(panels, q0 + t.chunkPanels());
-                    block(transA, a, aOff, lda, i0, rows, packedB, slabJ0, j1, q0, q1, slabP0, depth,
-                            c, cOff, ldc, accumulate, alongRows);
-                };
-                if (threads == 1) {
-                    for (int i = 0; i < t.tasks(); i++) task.run(i);
-                } else {
-                    Parallel.forEachTask(t.tasks(), task);
+                    int c0 = colChunk * t.chunkPanels(), c1 = Math.min(panels, c0 + t.chunkPanels());
+                    block(transA, a, aOff, lda, i0, rows, packedB, j0, j1, c0, c1, p0, depth,
+                            c, cOff, ldc, accumulate);
+                    if (work != null) work.task((long) (rows + mr - 1) / mr * mr * depth);
                 }
             }
-        }
+        });
+        if (work != null) work.product(2L * m * n * k, barrier.parties() > 1 ? barrier.crossings() : 0);
     }
 
     /**
      * How a slab's work is cut into tasks: blocks of rows (at most {@link #MC}, whole A panels)
      * times chunks of B panels. With more than one thread, about {@link #TASKS_PER_THREAD} tasks
      * per thread, claimed as workers come free, so that a slower core takes fewer of them. Rows
-     * are cut finer first, down to {@link #MIN_BLOCK_PANELS} A panels a block (each row block
-     * packs its A once); columns only when there are fewer row blocks than threads (each column
-     * chunk packs the block's A again).
+     * are cut first, down to {@link #MIN_BLOCK_PANELS} A panels a block; columns only when that
+     * leaves fewer than {@link #MIN_TASKS_PER_THREAD} tasks per thread, down to
+     * {@link #MIN_CHUNK_PANELS} B panels a chunk.
      */
     private record Tiling(int rowBlocks, int blockRows, int colChunks, int chunkPanels) {
         static Tiling of(int m, int panels, int mr, int threads) {
@@ -181,7 +216,8 @@ public final class Gemm {
             blocks = Math.max(1, Math.min(blocks, rowPanels));
             int panelsPerBlock = (rowPanels + blocks - 1) / blocks;
             blocks = (rowPanels + panelsPerBlock - 1) / panelsPerBlock;
-            int chunks = blocks >= threads ? 1 : Math.min(panels, (wanted + blocks - 1) / blocks);
+            int fewest = MIN_TASKS_PER_THREAD * threads;
+            int chunks = blocks >= fewest ? 1 : Math.max(1, Math.min(panels / MIN_CHUNK_PANELS, (fewest + blocks - 1) / blocks));
             int chunkPanels = (panels + chunks - 1) / chunks;
             chunks = (panels + chunkPanels - 1) / chunkPanels;
             return new Tiling(blocks, panelsPerBlock * mr, chunks, chunkPanels);
@@ -194,35 +230,30 @@ public final class Gemm {
 
     /**
      * Rows [i0, i0+rows) of C times B panels [q0, q1) of the packed slab, depths [p0, p0+depth).
-     * Loop order: depth blocks, then B panels (each stays in L1 while the A panels of the block
-     * stream past it from L2), then A panels; or, {@code alongRows}, A panels then B panels, so
-     * that the tiles walk along C's rows. That is the better order when op(B) takes more than one
-     * slab: C is then too wide to stay in cache from one depth block to the next, and tiles read in
-     * row order let the hardware prefetcher stream C's rows. A single-slab product keeps the first
-     * order, in which each B panel is loaded into L1 once per depth block. Full micro-tiles are
+     * Loop order: depth blocks, then A panels (each packed and kept in L1), then B panels
+     * (streamed from the slab in L2), so that the tiles walk along C's rows. Full micro-tiles are
      * added to C by the kernel itself; partial ones at the edges go through a small tile.
      */
     private static void block(boolean transA, float[] a, int aOff, int lda, int i0, int rows,
                               float[] packedB, int j0, int j1, int q0, int q1, int p0, int depth,
-                              float[] c, int cOff, int ldc, boolean accumulate, boolean alongRows) {
+                              float[] c, int cOff, int ldc, boolean accumulate) {
         int mr = Vec.MR, nr = Vec.NR;
-        int panelsA = (rows + mr - 1) / mr, panelsB = q1 - q0;
-        int outer = alongRows ? panelsA : panelsB, inner = alongRows ? panelsB : panelsA;
+        int panelsA = (rows + mr - 1) / mr;
         float[] packedA = ThreadScratch.get(ThreadScratch.GEMM_PACKED_A, panelsA * mr * KC);
         float[] tile = ThreadScratch.get(ThreadScratch.GEMM_TILE, mr * nr);
         for (int pc = 0; pc < depth; pc += KC) {
             int kc = Math.min(KC, depth - pc);
             GemmPacking.packA(transA, a, aOff, lda, i0, rows, p0 + pc, kc, mr, packedA);
             boolean add = accumulate || p0 + pc > 0;
-            for (int o = 0; o < outer; o++) {
-                for (int in = 0; in < inner; in++) {
-                    int r0 = (alongRows ? o : in) * mr, q = q0 + (alongRows ? in : o);
+            for (int r0 = 0; r0 < rows; r0 += mr) {
+                int live = Math.min(mr, rows - r0), ao = r0 * kc;
+                for (int q = q0; q < q1; q++) {
                     int j = j0 + q * nr, cols = Math.min(nr, j1 - j), bo = q * nr * depth + pc * nr;
-                    int live = Math.min(mr, rows - r0), ci = cOff + (i0 + r0) * ldc + j;
+                    int ci = cOff + (i0 + r0) * ldc + j;
                     if (live == mr && cols == nr) {
-                        Vec.kernel(kc, packedA, r0 * kc, packedB, bo, c, ci, ldc, add);
+                        Vec.kernel(kc, packedA, ao, packedB, bo, c, ci, ldc, add);
                     } else {
-                        Vec.kernel(kc, packedA, r0 * kc, packedB, bo, tile, 0, nr, false);
+                        Vec.kernel(kc, packedA, ao, packedB, bo, tile, 0, nr, false);
                         Vec.merge(tile, live, cols, c, ci, ldc, add);
                     }
                 }

@@ -41,6 +41,22 @@ public final class Parallel {
         return new Team(threads, "cpo4j-worker-");
     }
 
+    /**
+     * Synchronisations since the JVM started: parallel regions that fanned out to helpers (one
+     * fork and one join each) and barriers crossed inside them. Regions run on the caller alone
+     * count in neither. For benchmarks that show how often a computation makes its cores wait.
+     */
+    public record Syncs(long forks, long barriers) {
+        public Syncs minus(Syncs earlier) {
+            return new Syncs(forks - earlier.forks, barriers - earlier.barriers);
+        }
+    }
+
+    /** The synchronisations counted so far (see {@link Syncs}). */
+    public static Syncs syncs() {
+        return new Syncs(Team.JOBS.get(), Barrier.CROSSED.get());
+    }
+
     /** Number of threads the engine uses. */
     public static int threads() {
         return team.size();
@@ -101,6 +117,41 @@ public final class Parallel {
         }, () -> next.set(n))) {                                      // on failure: stop handing out tasks
             for (int i = 0; i < n; i++) body.run(i);
         }
+    }
+
+    /** A region body: worker {@code worker} of {@code workers} does its share, meeting the others at {@code barrier}. */
+    @FunctionalInterface
+    public interface Region {
+        void run(int worker, int workers, Barrier barrier);
+    }
+
+    /**
+     * Runs {@code body} once on each of up to {@code wanted} workers of the team (the caller is
+     * worker 0), for work in phases: the workers meet at the barrier between phases, one fork and
+     * one join for the whole region. The body must give the same values whatever {@code workers}
+     * is. With one worker (a single thread, a nested call, or the team busy with another caller's
+     * region) the body runs on the caller alone and the barrier returns at once. A failure on any
+     * worker releases the others from the barrier and is rethrown to the caller.
+     *
+     * @return the barrier, for {@link Barrier#crossings()}
+     */
+    public static Barrier region(int wanted, Region body) {
+        Team t = team;
+        int workers = Math.min(t.size(), Math.max(1, wanted));
+        if (workers > 1 && !nested(t)) {
+            Barrier barrier = new Barrier(workers);
+            Team.Share share = w -> {
+                try {
+                    body.run(w, workers, barrier);
+                } catch (Barrier.Broken abandoned) {
+                    // another worker failed first; the team rethrows its failure
+                }
+            };
+            if (t.run(workers, share, barrier::breakAll)) return barrier;
+        }
+        Barrier solo = new Barrier(1);
+        body.run(0, 1, solo);
+        return solo;
     }
 
     /**

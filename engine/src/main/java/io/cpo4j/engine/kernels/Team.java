@@ -1,6 +1,7 @@
 package io.cpo4j.engine.kernels;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -28,6 +29,8 @@ final class Team {
     private final ReentrantLock busy = new ReentrantLock();
     private volatile Job current;
     private volatile boolean shutdown;
+    /** Jobs run by any team since start: each one fork and one join. */
+    static final AtomicLong JOBS = new AtomicLong();
 
     Team(int size, String namePrefix) {
         helpers = new Helper[size - 1];
@@ -52,12 +55,14 @@ final class Team {
     /**
      * Runs {@code share} for participants {@code [0, workers)}, the caller being 0, and returns once
      * all are done; rethrows the first failure, the caller's before the helpers'. Returns false,
-     * having run nothing, when the team is busy with another caller's job.
+     * having run nothing, when the team is busy with another caller's job or with this caller's
+     * own (a region started from inside a region: its caller runs it alone).
      */
     boolean run(int workers, Share share, Runnable onFailure) {
-        if (!busy.tryLock()) return false;
+        if (busy.isHeldByCurrentThread() || !busy.tryLock()) return false;
         try {
             if (shutdown) return false;                 // a caller that still holds a replaced team
+            JOBS.incrementAndGet();
             Job job = new Job(share, workers, onFailure, Thread.currentThread());
             current = job;
             for (int i = 0; i < workers - 1; i++) if (helpers[i].parked) LockSupport.unpark(helpers[i]);

@@ -14,6 +14,7 @@ final class ThreadScratch {
     static final int HALF_ROWS = 18;
     static final int HALF_PANEL = 19;
     static final int PREFIX_ATTENTION_FIRST = 20;  // .. PREFIX_ATTENTION_FIRST + 1
+    static final int GEMM_PACKED_B_NEXT = 22;
     private static final int SLOTS = 24;
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> {

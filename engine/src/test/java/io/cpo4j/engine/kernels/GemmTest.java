@@ -128,25 +128,68 @@ class GemmTest {
     }
 
     @Test
-    void oneAndTwoThreadsAgreeBitForBit() {
-        // column chunks, row blocks claimed as threads come free, several B slabs
-        int[][] shapes = {{150, 200, 300}, {37, 500, 300}, {400, 40, 50}, {300, 100, 260}, {200, 1100, 300}};
+    void anyThreadCountGivesTheSameBits() {
+        // column chunks, row blocks claimed as workers come free, several B slabs across columns
+        // and across depth (the two slab buffers taking turns), more workers than cores
+        int[][] shapes = {{150, 200, 300}, {37, 500, 300}, {400, 40, 50}, {300, 100, 260}, {200, 1100, 300}, {70, 600, 1100}};
+        int[] threadCounts = {1, 2, 3, 8};
         for (int[] sh : shapes) {
             int m = sh[0], n = sh[1], k = sh[2];
             for (int t = 0; t < 4; t++) {
                 boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
                 float[] a = randn(3, m * k), b = randn(4, k * n);
-                float[][] results = new float[2][];
-                for (int threads = 1; threads <= 2; threads++) {
-                    Parallel.setThreads(threads);
+                float[][] results = new float[threadCounts.length][];
+                for (int i = 0; i < threadCounts.length; i++) {
+                    Parallel.setThreads(threadCounts[i]);
                     float[] c = randn(6, m * n);
                     Gemm.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n, true);
-                    results[threads - 1] = c;
+                    results[i] = c;
                 }
-                assertThat(Arrays.equals(results[0], results[1]))
-                        .as("%dx%dx%d transA=%s transB=%s differs between 1 and 2 threads", m, n, k, ta, tb).isTrue();
+                for (int i = 1; i < threadCounts.length; i++) {
+                    assertThat(Arrays.equals(results[0], results[i]))
+                            .as("%dx%dx%d transA=%s transB=%s differs between 1 and %d threads", m, n, k, ta, tb, threadCounts[i]).isTrue();
+                }
             }
         }
+    }
+
+    @Test
+    void workersShareThePackingOfBAndEveryTaskAndMeetOncePerSlab() {
+        // 1100 columns × 1100 deep: 3 column slabs × 3 depth slabs of at most 512 × 512
+        int m = 300, n = 1100, k = 1100, threads = 4;
+        float[] a = randn(11, m * k), b = randn(12, k * n), c = new float[m * n];
+        Parallel.setThreads(threads);
+        GemmWork work = GemmWork.start(threads);
+        try {
+            Gemm.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+        } finally {
+            work.stop();
+        }
+        int nr = Gemm.Vec.NR, mr = Gemm.Vec.MR;
+        long packedB = 0, packedA = 0, tasks = 0;
+        for (int w = 0; w < threads; w++) {
+            packedB += work.packedB(w);
+            packedA += work.packedA(w);
+            tasks += work.tasks(w);
+        }
+        long paddedCols = 0;
+        for (int j0 = 0; j0 < n; j0 += 512) paddedCols += (Math.min(n, j0 + 512) - j0 + nr - 1) / nr * nr;
+        assertThat(work.products()).isEqualTo(1);
+        assertThat(work.barriers()).as("one barrier per slab").isEqualTo(9);
+        assertThat(packedB).as("op(B) packed once, padded to whole panels").isEqualTo(paddedCols * k);
+        for (int w = 0; w < threads; w++) {
+            assertThat(work.packedB(w)).as("worker %d's share of B", w).isBetween(packedB / threads - (long) nr * k, packedB / threads + (long) nr * k);
+        }
+        long paddedRows = (m + mr - 1) / mr * mr;
+        assertThat(packedA % (paddedRows * k)).as("op(A) packed once per column chunk").isZero();
+        assertThat(packedA).isGreaterThanOrEqualTo(3 * paddedRows * k);
+        assertThat(tasks).as("tasks for 4 workers over 9 slabs").isGreaterThanOrEqualTo(9L * Gemm.MIN_TASKS_PER_THREAD * threads);
+        for (int w = 0; w < threads; w++) {
+            assertThat(work.tasks(w)).as("worker %d starts each slab with a task of its own", w).isGreaterThanOrEqualTo(9);
+        }
+        float[] expected = new float[m * n];
+        Gemm.gemmScalar(false, false, m, n, k, a, 0, k, b, 0, n, expected, 0, n, false);
+        assertTwins("counted product", c, expected);
     }
 
     @Test
