@@ -60,12 +60,13 @@ class DeterminismTest {
     }
 
     @Test
-    void oneAndTwoThreadsAgreeBitForBit() {
+    void oneTwoAndThreeThreadsAgreeBitForBit() {
         // The third run is JIT-compiled where the first was mostly interpreted: a kernel whose
         // result depends on compilation (e.g. an unordered lane reduction) shows up here too.
-        float[][] one = train(1), two = train(2), again = train(1);
+        float[][] one = train(1), two = train(2), three = train(3), again = train(1);
         for (int i = 0; i < one.length; i++) {
             assertThat(Arrays.equals(one[i], two[i])).as("result " + i + " differs between 1 and 2 threads").isTrue();
+            assertThat(Arrays.equals(one[i], three[i])).as("result " + i + " differs between 1 and 3 threads").isTrue();
             assertThat(Arrays.equals(one[i], again[i])).as("result " + i + " differs between a cold and a warm run").isTrue();
         }
         assertThat(one[0][0]).isFinite().isGreaterThan(1f);

@@ -77,10 +77,22 @@ public final class LayerNormKernel {
             }
         });
         if (!params) return;
-        for (int blk = 0; blk < blocks; blk++) {
-            if (dw != null) Elementwise.axpy(1f, partial, blk * 2 * cols, dw, dwOff, cols);
-            if (db != null) Elementwise.axpy(1f, partial, blk * 2 * cols + cols, db, dbOff, cols);
-        }
+        // Columns shared out, each column's partials added in block order whoever adds them.
+        Parallel.forAlignedRange(cols, REDUCE_COLUMNS, (c0, c1) -> {
+            for (int blk = 0; blk < blocks; blk++) {
+                if (dw != null) addInto(partial, blk * 2 * cols + c0, dw, dwOff + c0, c1 - c0);
+                if (db != null) addInto(partial, blk * 2 * cols + cols + c0, db, dbOff + c0, c1 - c0);
+            }
+        });
+    }
+
+    /** Fewest columns of dw and db one thread sums: below this a fork costs more than the adds. */
+    static final int REDUCE_COLUMNS = 128;
+
+    /** y[0, n) += x[0, n), on the calling thread. */
+    private static void addInto(float[] x, int xOff, float[] y, int yOff, int n) {
+        if (Simd.ENABLED) Elementwise.Vec.axpy(1f, x, xOff, y, yOff, n);
+        else Elementwise.axpyScalar(1f, x, xOff, y, yOff, n);
     }
 
     public static void backwardRowScalar(float[] dout, int dOff, float[] x, int xOff, float[] w, int wOff,
