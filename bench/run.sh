@@ -8,6 +8,7 @@
 #   bench/run.sh cpo-steps gpt2:full:f32 gpt2-xl:lora:bf16:recompute   # CPO steps by shape: time, phases, peak heap
 #   bench/run.sh allreduce [--floats 1000000,10000000] [--runs 9]        # ring all-reduce on loopback vs a socket copy (stdout)
 #   CPO4J_JAVA_OPTS=-Xmx16g bench/run.sh data-parallel [PRESET B T STEPS]  # training step: 2 replicas on the ring vs 1 × 1 and 1 × 2 threads
+#   CPO4J_JAVA_OPTS=-Xmx16g bench/run.sh scaling [--rounds 9] [--steps 3] [--no-step] [--out FILE]  # kernels and training step at 1 vs 2 threads, efficiency; 4–16 threads simulated
 #
 # Before measuring, bench/peers/blas_probe.py asks numpy and torch which BLAS they really run; the
 # runner stops (exit 3) when it is the reference BLAS or none it can name, and names it in the header.
@@ -69,6 +70,7 @@ main=io.cpo4j.bench.BenchRunner
 if [[ "${1:-}" == cpo-steps ]]; then main=io.cpo4j.bench.CpoStepTable; shift; fi
 if [[ "${1:-}" == allreduce ]]; then main=io.cpo4j.bench.AllReduceRun; shift; fi
 if [[ "${1:-}" == data-parallel ]]; then main=io.cpo4j.bench.DataParallelStepRun; shift; fi
+if [[ "${1:-}" == scaling ]]; then main=io.cpo4j.bench.ScalingRun; shift; fi
 # shellcheck disable=SC2086
 exec "$JAVA" ${CPO4J_JAVA_OPTS:-} --add-modules jdk.incubator.vector -cp "$cp" \
   -Dcpo4j.root="$root" -Dcpo4j.bench.command="bench/run.sh $*" \
