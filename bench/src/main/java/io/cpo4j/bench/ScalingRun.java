@@ -21,7 +21,7 @@ import java.util.Random;
  * machine falls on both), with the parallel efficiency {@code T(1) / (p · T(p))} taken within each
  * round; then a simulation of more cores: the same products and the tiny training step on 4, 8
  * and 16 threads of this machine's cores, reporting what grows with the thread count —
- * synchronisations (forks and barriers), each worker's tasks and packing — and not the speed,
+ * synchronisations (forks, and waits of one worker for another), each worker's tasks and packing — and not the speed,
  * which more threads than cores cannot show.
  *
  * <pre>bench/run.sh scaling [--rounds 9] [--steps 3] [--no-step] [--out FILE]</pre>
@@ -167,8 +167,8 @@ public final class ScalingRun {
                 .append("`small`: GPT-2 124M, batch 4 × 256; `tiny`: vocab 512, 4 layers, width 128, batch 16 × 128 (the trainers of ")
                 .append("`TrainStepBenchmark`: forward, backward, clipping, AdamW). One trainer per thread count, ")
                 .append("each warmed by 2 steps, then ").append(steps).append(" rounds of one step at each thread count, alternating; ")
-                .append("efficiency within each round, medians. Forks and barriers are counted over the measured steps.\n\n")
-                .append("| config | 1 thread, ms | 2 threads, ms | speed-up | parallel efficiency | forks per step (1 / 2 threads) | barriers per step (2 threads) |\n")
+                .append("efficiency within each round, medians. Forks and waits (a worker waiting for work another hands on) are counted over the measured steps.\n\n")
+                .append("| config | 1 thread, ms | 2 threads, ms | speed-up | parallel efficiency | forks per step (1 / 2 threads) | waits per step (2 threads) |\n")
                 .append("|---|---|---|---|---|---|---|\n");
         for (String config : new String[] {"tiny", "small"}) {
             int measured = config.equals("tiny") ? steps * 10 : steps;
@@ -179,7 +179,7 @@ public final class ScalingRun {
                 for (int w = 0; w < 2; w++) trainers[t - 1].step();
             }
             double[][] ms = new double[2][measured];
-            long[] forks = new long[2], barriers = new long[2];
+            long[] forks = new long[2], waits = new long[2];
             for (int round = 0; round < measured; round++) {
                 for (int turn = 0; turn < 2; turn++) {
                     int threads = (turn + round) % 2 + 1;
@@ -190,13 +190,13 @@ public final class ScalingRun {
                     ms[threads - 1][round] = (System.nanoTime() - t0) / 1e6;
                     Parallel.Syncs used = Parallel.syncs().minus(before);
                     forks[threads - 1] += used.forks();
-                    barriers[threads - 1] += used.barriers();
+                    waits[threads - 1] += used.waits();
                 }
             }
             double[] speedUp = new double[measured];
             for (int i = 0; i < measured; i++) speedUp[i] = ms[0][i] / ms[1][i];
             s.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2f× | %.2f | %d / %d | %d |%n", config, median(ms[0]), median(ms[1]),
-                    median(speedUp), median(speedUp) / 2, forks[0] / measured, forks[1] / measured, barriers[1] / measured));
+                    median(speedUp), median(speedUp) / 2, forks[0] / measured, forks[1] / measured, waits[1] / measured));
             System.err.printf(Locale.ROOT, "scaling: %s step: %.1f / %.1f ms, efficiency %.2f%n", config, median(ms[0]), median(ms[1]), median(speedUp) / 2);
         }
         return s.append('\n').toString();
@@ -208,11 +208,11 @@ public final class ScalingRun {
         s.append("## Simulated cores: work and synchronisation per thread as the thread count grows\n\n")
                 .append("The same products on 1, 2, 4, 8 and 16 threads of this machine: with more threads than cores the time ")
                 .append("shows overheads, not speed, so the table reports what the decomposition does, counted by `GemmWork` ")
-                .append("over one call after a warm-up call. Forks: parallel regions (one fork and one join each). ")
-                .append("B packed: the largest share of op(B) one worker packed, as a fraction of op(B) (the ideal is 1/p). ")
+                .append("over one call after a warm-up call. Forks: parallel regions (one fork and one join each). Waits: times a worker found the work it needed from another (a slab's last packing chunk, or the tasks still reading the buffer it was to pack into) not yet done. ")
+                .append("B packed: the largest share of op(B) one worker packed, as a fraction of op(B) (workers pack as they come free, so a share above 1/p means a worker ran out of tasks early). ")
                 .append("A packed: op(A) floats packed by all workers over op(A)'s size (1.0 means each element once per column slab; ")
                 .append("more is the price of cutting columns). Tasks: fewest–most tasks one worker ran.\n\n")
-                .append("| product | threads | forks | barriers | tasks per worker | largest B share | A packed / A | ms per call |\n")
+                .append("| product | threads | forks | waits | tasks per worker | largest B share | A packed / A | ms per call |\n")
                 .append("|---|---|---|---|---|---|---|---|\n");
         for (int[] shape : MATMULS) {
             Kernel kernel = matmul(shape[0], shape[1], shape[2], shape[3]);
@@ -235,11 +235,11 @@ public final class ScalingRun {
                     totalA += work.packedA(w);
                 }
                 s.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d–%d | %.3f | %.2f | %.1f |%n", kernel.name(), threads,
-                        used.forks(), used.barriers(), minTasks, maxTasks, maxB / bFloats, totalA / aFloats, ms));
+                        used.forks(), used.waits(), minTasks, maxTasks, maxB / bFloats, totalA / aFloats, ms));
             }
         }
         s.append("\nThe tiny training step (batch 16 × 128) on 1 to 16 threads: synchronisations per step, all kernels together.\n\n")
-                .append("| threads | forks per step | barriers per step | ms per step |\n|---|---|---|---|\n");
+                .append("| threads | forks per step | waits per step | ms per step |\n|---|---|---|---|\n");
         for (int threads : SIMULATED_THREADS) {
             Parallel.setThreads(threads);
             Trainer trainer = TrainStepBenchmark.trainer("tiny");
@@ -250,7 +250,7 @@ public final class ScalingRun {
             for (int i = 0; i < steps; i++) trainer.step();
             double ms = (System.nanoTime() - t0) / 1e6 / steps;
             Parallel.Syncs used = Parallel.syncs().minus(before);
-            s.append(String.format(Locale.ROOT, "| %d | %d | %d | %.1f |%n", threads, used.forks() / steps, used.barriers() / steps, ms));
+            s.append(String.format(Locale.ROOT, "| %d | %d | %d | %.1f |%n", threads, used.forks() / steps, used.waits() / steps, ms));
         }
         return s.toString();
     }

@@ -2,10 +2,12 @@ package io.cpo4j.engine.kernels;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * The workers of one {@link Parallel#region} wait here for each other: {@link #await()} returns
- * once every worker has called it as often. A waiter spins a little, then yields its core, so
+ * once every worker has called it as often; {@link #awaitUntil} once a condition that other
+ * workers make true holds. A waiter spins a little, then yields its core, so
  * that a region with more workers than cores (the scaling benchmark's simulation of many cores)
  * still moves on.
  */
@@ -23,6 +25,8 @@ public final class Barrier {
 
     /** Crossings of barriers with more than one party since start. */
     static final AtomicLong CROSSED = new AtomicLong();
+    /** Waits in {@link #awaitUntil} that found the condition false, since start. */
+    static final AtomicLong WAITS = new AtomicLong();
 
     private final int parties;
     private final AtomicInteger arrived = new AtomicInteger();
@@ -58,6 +62,21 @@ public final class Barrier {
             if (spins < SPINS) Thread.onSpinWait();
             else Thread.yield();
         }
+    }
+
+    /**
+     * Waits until {@code condition} holds, which other workers of the region make true; for work
+     * handed on through counters rather than a meeting of all. Returns whether it had to wait.
+     */
+    public boolean awaitUntil(BooleanSupplier condition) {
+        if (condition.getAsBoolean()) return false;
+        for (int spins = 0; !condition.getAsBoolean(); spins++) {
+            if (broken) throw new Broken();
+            if (spins < SPINS) Thread.onSpinWait();
+            else Thread.yield();
+        }
+        WAITS.incrementAndGet();
+        return true;
     }
 
     /** Times the workers have all met (read once the region is over). */

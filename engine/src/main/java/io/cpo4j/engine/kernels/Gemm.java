@@ -24,8 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
  * tiles in row order let the hardware prefetcher stream them (see {@link #block}).
  *
  * <p>Threads share a product the BLIS way (see {@link #product}): one packed slab of op(B) read
- * by all, packed by all in equal shares; blocks of op(A) packed by whoever computes them; one
- * fork and join per product and one barrier per slab.
+ * by all and packed by whoever is free; blocks of op(A) packed by whoever computes them; one
+ * fork and join per product, and no barrier: a worker waits for another only when it has run
+ * out of work.
  */
 public final class Gemm {
 
@@ -155,13 +156,17 @@ public final class Gemm {
 
     /**
      * One product on up to {@code threads} workers of the engine team, in one parallel region.
-     * op(B) is taken a slab at a time (columns [j0, j1), depths [p0, p0 + depth)); for each slab
-     * the workers pack an equal share of its panels into the buffer they all read, meet at the
-     * barrier, and then compute the slab's tasks (blocks of rows times chunks of its panels), each
-     * task claimed by whichever worker is free next and packing its own rows of op(A). Two
-     * buffers take turns, so that packing the next slab needs no second barrier: a worker that
-     * packs slab s + 1 has crossed barrier s, which every worker reaches only once done with slab
-     * s − 1. One fork and join and one barrier per slab, whatever the thread count.
+     * op(B) is taken a slab at a time (columns [j0, j1), depths [p0, p0 + depth)), every column
+     * slab of one depth before the next depth. Each slab's
+     * work is two lists of pieces claimed by whichever worker is free next: packing chunks of its
+     * panels into a buffer all workers read, then tasks (blocks of rows times chunks of the
+     * slab's panels, each packing its own rows of op(A)). Workers meet at no barrier: a worker
+     * that finds no task of slab s left moves on to pack slab s + 1 while the others finish s,
+     * and waits only until the last chunk of s + 1 is packed, and, for a later depth, until
+     * every task of the same columns one depth back is done (so that each C element still gets
+     * its depth blocks in k order). Two buffers take turns; a worker packs into one only once
+     * every task of the slab that last used it is done. One fork and
+     * join per product, whatever the thread count; waits only where a worker has truly run out.
      */
     private static void product(boolean transA, int m, int n, int k, float[] a, int aOff, int lda, BPanels bPanels,
                                 float[] c, int cOff, int ldc, boolean accumulate, int threads) {
@@ -169,34 +174,70 @@ public final class Gemm {
         int slabPanels = Math.min((n + nr - 1) / nr, Math.max(1, SLAB / (KC * nr)));
         int slabCols = slabPanels * nr;
         int slabDepth = Math.min(k, Math.max(KC, SLAB / slabCols / KC * KC));
-        int depthSlabs = (k + slabDepth - 1) / slabDepth, slabs = (n + slabCols - 1) / slabCols * depthSlabs;
+        int colSlabs = (n + slabCols - 1) / slabCols, slabs = colSlabs * ((k + slabDepth - 1) / slabDepth);
         float[][] buffers = {
                 ThreadScratch.get(ThreadScratch.GEMM_PACKED_B, slabCols * slabDepth),
                 slabs > 1 && threads > 1 ? ThreadScratch.get(ThreadScratch.GEMM_PACKED_B_NEXT, slabCols * slabDepth) : null};
-        AtomicIntegerArray claimed = new AtomicIntegerArray(slabs);
+        Slabs progress = new Slabs(slabs);
         GemmWork work = GemmWork.active;
-        Barrier barrier = Parallel.region(threads, (w, workers, slabsPacked) -> {
+        Parallel.region(threads, (w, workers, handOff) -> {
             for (int s = 0; s < slabs; s++) {
-                int j0 = s / depthSlabs * slabCols, p0 = s % depthSlabs * slabDepth;
+                int j0 = s % colSlabs * slabCols, p0 = s / colSlabs * slabDepth;
                 int j1 = Math.min(n, j0 + slabCols), depth = Math.min(slabDepth, k - p0);
                 int panels = (j1 - j0 + nr - 1) / nr;
                 float[] packedB = buffers[workers > 1 ? s & 1 : 0];
-                int q0 = panels * w / workers, q1 = panels * (w + 1) / workers;
-                if (q1 > q0) bPanels.pack(j0, j1, p0, depth, nr, packedB, q0, q1);
-                if (work != null) work.packedB((long) (q1 - q0) * nr * depth);
-                slabsPacked.await();
+                int chunks = Math.min(panels, PACK_CHUNKS_PER_THREAD * workers);
                 Tiling t = Tiling.of(m, panels, mr, workers);
-                for (int i = w; i < t.tasks(); i = workers + claimed.getAndIncrement(s)) {
+                int slab = s;
+                boolean bufferFree = s < 2;
+                for (int ch; (ch = progress.packClaimed.getAndIncrement(s)) < chunks; ) {
+                    if (!bufferFree) {
+                        int earlier = s - 2, earlierTasks = progress.tasks[earlier];
+                        if (handOff.awaitUntil(() -> progress.tasksDone.get(earlier) == earlierTasks) && work != null) work.waited();
+                        bufferFree = true;
+                    }
+                    int q0 = panels * ch / chunks, q1 = panels * (ch + 1) / chunks;
+                    bPanels.pack(j0, j1, p0, depth, nr, packedB, q0, q1);
+                    if (work != null) work.packedB((long) (q1 - q0) * nr * depth);
+                    progress.packDone.incrementAndGet(s);
+                }
+                if (handOff.awaitUntil(() -> progress.packDone.get(slab) == chunks) && work != null) work.waited();
+                progress.tasks[s] = t.tasks();
+                if (s >= colSlabs) {
+                    // the same columns one depth slab back must be in C before this one is added
+                    int before = s - colSlabs, beforeTasks = progress.tasks[before];
+                    if (handOff.awaitUntil(() -> progress.tasksDone.get(before) == beforeTasks) && work != null) work.waited();
+                }
+                for (int i; (i = progress.taskClaimed.getAndIncrement(s)) < t.tasks(); ) {
                     int rowBlock = i / t.colChunks(), colChunk = i % t.colChunks();
                     int i0 = rowBlock * t.blockRows(), rows = Math.min(t.blockRows(), m - i0);
                     int c0 = colChunk * t.chunkPanels(), c1 = Math.min(panels, c0 + t.chunkPanels());
                     block(transA, a, aOff, lda, i0, rows, packedB, j0, j1, c0, c1, p0, depth,
                             c, cOff, ldc, accumulate);
                     if (work != null) work.task((long) (rows + mr - 1) / mr * mr * depth);
+                    progress.tasksDone.incrementAndGet(s);
                 }
             }
         });
-        if (work != null) work.product(2L * m * n * k, barrier.parties() > 1 ? barrier.crossings() : 0);
+        if (work != null) work.product(2L * m * n * k);
+    }
+
+    /** Packing chunks per thread and slab: a worker that comes free early packs most of the next slab. */
+    static final int PACK_CHUNKS_PER_THREAD = 4;
+
+    /** Per slab, how far its packing and its tasks have got: pieces claimed and pieces done. */
+    private static final class Slabs {
+        final AtomicIntegerArray packClaimed, packDone, taskClaimed, tasksDone;
+        /** Tasks of each slab, written by every worker that reaches it (all write the same value). */
+        final int[] tasks;
+
+        Slabs(int slabs) {
+            packClaimed = new AtomicIntegerArray(slabs);
+            packDone = new AtomicIntegerArray(slabs);
+            taskClaimed = new AtomicIntegerArray(slabs);
+            tasksDone = new AtomicIntegerArray(slabs);
+            tasks = new int[slabs];
+        }
     }
 
     /**

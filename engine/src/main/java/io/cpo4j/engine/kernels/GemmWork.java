@@ -6,7 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What the workers of {@link Gemm}'s products did while counting was on: per worker (each thread
  * that took part, numbered in the order it first did), the tasks it ran and the floats it
- * packed, and per product the barriers its workers crossed. The scaling
+ * packed, and the times a worker waited for another (for a slab's last packing chunk, or for the
+ * tasks still reading the buffer it was to pack into). The scaling
  * benchmark reads it to show how the decomposition behaves as the thread count grows; tests read
  * it to check that the work is shared out. Counting costs one check per task; it is off unless
  * {@link #start} was called, and counts one caller's products at a time.
@@ -22,7 +23,9 @@ public final class GemmWork {
     private final int maxWorkers;
     private final long[] counts;
     private final Map<Thread, Integer> workers = new ConcurrentHashMap<>();
-    private long products, barriers, flops;
+    private final java.util.concurrent.atomic.AtomicInteger numbered = new java.util.concurrent.atomic.AtomicInteger();
+    private long products, flops;
+    private final java.util.concurrent.atomic.AtomicLong waits = new java.util.concurrent.atomic.AtomicLong();
 
     private GemmWork(int maxWorkers) {
         this.maxWorkers = maxWorkers;
@@ -42,9 +45,9 @@ public final class GemmWork {
         return this;
     }
 
-    /** This thread's worker number; threads past {@code maxWorkers} share the last. */
+    /** This thread's worker number; threads past {@code maxWorkers} share the last (and may then lose counts). */
     private int worker() {
-        return workers.computeIfAbsent(Thread.currentThread(), t -> Math.min(maxWorkers - 1, workers.size()));
+        return workers.computeIfAbsent(Thread.currentThread(), t -> Math.min(maxWorkers - 1, numbered.getAndIncrement()));
     }
 
     void task(long packedAFloats) {
@@ -57,11 +60,14 @@ public final class GemmWork {
         counts[(worker() + 1) * STRIDE + PACKED_B] += floats;
     }
 
+    void waited() {
+        waits.incrementAndGet();
+    }
+
     /** Called by the product's caller once its workers are done. */
-    void product(long productFlops, int barrierCrossings) {
+    void product(long productFlops) {
         products++;
         flops += productFlops;
-        barriers += barrierCrossings;
     }
 
     public int maxWorkers() {
@@ -81,9 +87,9 @@ public final class GemmWork {
         return flops;
     }
 
-    /** Barriers crossed, summed over products (one fork and join per product besides). */
-    public long barriers() {
-        return barriers;
+    /** Times a worker found the work it needed from others not yet done, summed over workers and products. */
+    public long waits() {
+        return waits.get();
     }
 
     public long tasks(int worker) {

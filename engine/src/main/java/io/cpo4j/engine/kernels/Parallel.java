@@ -43,18 +43,19 @@ public final class Parallel {
 
     /**
      * Synchronisations since the JVM started: parallel regions that fanned out to helpers (one
-     * fork and one join each) and barriers crossed inside them. Regions run on the caller alone
+     * fork and one join each), barriers crossed inside them, and waits of one worker for work
+     * handed on by another ({@link Barrier#awaitUntil}) that did not find it done. Regions run on the caller alone
      * count in neither. For benchmarks that show how often a computation makes its cores wait.
      */
-    public record Syncs(long forks, long barriers) {
+    public record Syncs(long forks, long barriers, long waits) {
         public Syncs minus(Syncs earlier) {
-            return new Syncs(forks - earlier.forks, barriers - earlier.barriers);
+            return new Syncs(forks - earlier.forks, barriers - earlier.barriers, waits - earlier.waits);
         }
     }
 
     /** The synchronisations counted so far (see {@link Syncs}). */
     public static Syncs syncs() {
-        return new Syncs(Team.JOBS.get(), Barrier.CROSSED.get());
+        return new Syncs(Team.JOBS.get(), Barrier.CROSSED.get(), Barrier.WAITS.get());
     }
 
     /** Number of threads the engine uses. */
