@@ -66,6 +66,7 @@ echo "bench: building (mvn -q -B -DskipTests -pl bench -am package)..." >&2
 cp="$root/bench/target/classes"
 for j in "$root"/bench/target/lib/*.jar; do cp="$cp:$j"; done
 
+command="bench/run.sh $*"
 main=io.cpo4j.bench.BenchRunner
 if [[ "${1:-}" == cpo-steps ]]; then main=io.cpo4j.bench.CpoStepTable; shift; fi
 if [[ "${1:-}" == allreduce ]]; then main=io.cpo4j.bench.AllReduceRun; shift; fi
@@ -73,5 +74,5 @@ if [[ "${1:-}" == data-parallel ]]; then main=io.cpo4j.bench.DataParallelStepRun
 if [[ "${1:-}" == scaling ]]; then main=io.cpo4j.bench.ScalingRun; shift; fi
 # shellcheck disable=SC2086
 exec "$JAVA" ${CPO4J_JAVA_OPTS:-} --add-modules jdk.incubator.vector -cp "$cp" \
-  -Dcpo4j.root="$root" -Dcpo4j.bench.command="bench/run.sh $*" \
+  -Dcpo4j.root="$root" -Dcpo4j.bench.command="$command" \
   "$main" "$@"
