@@ -165,8 +165,10 @@ public final class Gemm {
      * and waits only until the last chunk of s + 1 is packed, and, for a later depth, until
      * every task of the same columns one depth back is done (so that each C element still gets
      * its depth blocks in k order). Two buffers take turns; a worker packs into one only once
-     * every task of the slab that last used it is done. One fork and
-     * join per product, whatever the thread count; waits only where a worker has truly run out.
+     * every task of the slab that last used it is done. A worker waits only once it holds a
+     * piece it cannot start, and every piece it waits for was claimed by a worker that waits
+     * only for earlier slabs, so the earliest unfinished piece always runs. One fork and join
+     * per product, whatever the thread count.
      */
     private static void product(boolean transA, int m, int n, int k, float[] a, int aOff, int lda, BPanels bPanels,
                                 float[] c, int cOff, int ldc, boolean accumulate, int threads) {
@@ -203,12 +205,14 @@ public final class Gemm {
                 }
                 if (handOff.awaitUntil(() -> progress.packDone.get(slab) == chunks) && work != null) work.waited();
                 progress.tasks[s] = t.tasks();
-                if (s >= colSlabs) {
-                    // the same columns one depth slab back must be in C before this one is added
-                    int before = s - colSlabs, beforeTasks = progress.tasks[before];
-                    if (handOff.awaitUntil(() -> progress.tasksDone.get(before) == beforeTasks) && work != null) work.waited();
-                }
+                boolean depthBeforeDone = s < colSlabs;
                 for (int i; (i = progress.taskClaimed.getAndIncrement(s)) < t.tasks(); ) {
+                    if (!depthBeforeDone) {
+                        // the same columns one depth slab back must be in C before this one is added
+                        int before = s - colSlabs, beforeTasks = progress.tasks[before];
+                        if (handOff.awaitUntil(() -> progress.tasksDone.get(before) == beforeTasks) && work != null) work.waited();
+                        depthBeforeDone = true;
+                    }
                     int rowBlock = i / t.colChunks(), colChunk = i % t.colChunks();
                     int i0 = rowBlock * t.blockRows(), rows = Math.min(t.blockRows(), m - i0);
                     int c0 = colChunk * t.chunkPanels(), c1 = Math.min(panels, c0 + t.chunkPanels());

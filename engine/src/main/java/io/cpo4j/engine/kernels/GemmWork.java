@@ -2,6 +2,8 @@ package io.cpo4j.engine.kernels;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the workers of {@link Gemm}'s products did while counting was on: per worker (each thread
@@ -23,9 +25,9 @@ public final class GemmWork {
     private final int maxWorkers;
     private final long[] counts;
     private final Map<Thread, Integer> workers = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger numbered = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger numbered = new AtomicInteger();
     private long products, flops;
-    private final java.util.concurrent.atomic.AtomicLong waits = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong waits = new AtomicLong();
 
     private GemmWork(int maxWorkers) {
         this.maxWorkers = maxWorkers;
