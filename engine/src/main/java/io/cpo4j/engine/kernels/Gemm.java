@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * result is bit-identical for any thread count.
  *
  * <p>The micro-kernel adds each finished tile to C itself, with no tile buffer in between. An A
- * panel stays in L1 while the B panels of the slab stream past it from L2, so the tiles walk
+ * panel stays in L1 while a group of the slab's B panels streams past it from L2, so the tiles walk
  * along C's rows: a Java program cannot issue the prefetches of C that native BLAS uses, and
  * tiles in row order let the hardware prefetcher stream them (see {@link #block}).
  *
@@ -39,11 +39,17 @@ public final class Gemm {
     /** Most rows of op(A) per packed block (MC·KC floats); a multiple of every MR. */
     static final int MC = 240;
     /**
-     * Floats of packed op(B) held at once (1 MB, so that a slab stays in L2); a larger op(B) is
-     * packed slab by slab, since from a slab larger than L2 each B panel would come from L3 or
-     * memory.
+     * Floats of packed op(B) held at once (8 MB, in L3); a larger op(B) is packed slab by slab.
+     * Every column slab packs op(A) again, so a slab spans as many columns as fit: 4096 at
+     * KC = 512, all of a GPT-2 MLP weight. The micro-kernel does not sweep a whole slab per A
+     * panel, only a group of {@link #GROUP} floats of it (see {@link #block}).
      */
-    static final int SLAB = 1 << 18;
+    static final int SLAB = 1 << 21;
+    /**
+     * Floats of packed op(B) one A panel sweeps before the next A panel starts (1 MB, L2): the
+     * group is read from L3 once per row block and then from L2 by each of the block's A panels.
+     */
+    static final int GROUP = 1 << 18;
     /**
      * Tasks per thread in a shared slab: enough that a core running slower takes fewer (on a
      * shared machine one core often runs a fifth slower than the other for seconds at a time),
@@ -275,9 +281,11 @@ public final class Gemm {
 
     /**
      * Rows [i0, i0+rows) of C times B panels [q0, q1) of the packed slab, depths [p0, p0+depth).
-     * Loop order: depth blocks, then A panels (each packed and kept in L1), then B panels
-     * (streamed from the slab in L2), so that the tiles walk along C's rows. Full micro-tiles are
-     * added to C by the kernel itself; partial ones at the edges go through a small tile.
+     * Loop order: depth blocks (the block's rows of op(A) packed once per depth block), then
+     * groups of B panels ({@link #GROUP} floats, so that a group stays in L2), then A panels
+     * (each kept in L1), then the group's B panels, so that the tiles walk along C's rows. Full
+     * micro-tiles are added to C by the kernel itself; partial ones at the edges go through a
+     * small tile.
      */
     private static void block(boolean transA, float[] a, int aOff, int lda, int i0, int rows,
                               float[] packedB, int j0, int j1, int q0, int q1, int p0, int depth,
@@ -286,20 +294,24 @@ public final class Gemm {
         int panelsA = (rows + mr - 1) / mr;
         float[] packedA = ThreadScratch.get(ThreadScratch.GEMM_PACKED_A, panelsA * mr * KC);
         float[] tile = ThreadScratch.get(ThreadScratch.GEMM_TILE, mr * nr);
+        int groupPanels = Math.max(1, GROUP / (KC * nr));
         for (int pc = 0; pc < depth; pc += KC) {
             int kc = Math.min(KC, depth - pc);
             GemmPacking.packA(transA, a, aOff, lda, i0, rows, p0 + pc, kc, mr, packedA);
             boolean add = accumulate || p0 + pc > 0;
-            for (int r0 = 0; r0 < rows; r0 += mr) {
-                int live = Math.min(mr, rows - r0), ao = r0 * kc;
-                for (int q = q0; q < q1; q++) {
-                    int j = j0 + q * nr, cols = Math.min(nr, j1 - j), bo = q * nr * depth + pc * nr;
-                    int ci = cOff + (i0 + r0) * ldc + j;
-                    if (live == mr && cols == nr) {
-                        Vec.kernel(kc, packedA, ao, packedB, bo, c, ci, ldc, add);
-                    } else {
-                        Vec.kernel(kc, packedA, ao, packedB, bo, tile, 0, nr, false);
-                        Vec.merge(tile, live, cols, c, ci, ldc, add);
+            for (int g0 = q0; g0 < q1; g0 += groupPanels) {
+                int g1 = Math.min(q1, g0 + groupPanels);
+                for (int r0 = 0; r0 < rows; r0 += mr) {
+                    int live = Math.min(mr, rows - r0), ao = r0 * kc;
+                    for (int q = g0; q < g1; q++) {
+                        int j = j0 + q * nr, cols = Math.min(nr, j1 - j), bo = q * nr * depth + pc * nr;
+                        int ci = cOff + (i0 + r0) * ldc + j;
+                        if (live == mr && cols == nr) {
+                            Vec.kernel(kc, packedA, ao, packedB, bo, c, ci, ldc, add);
+                        } else {
+                            Vec.kernel(kc, packedA, ao, packedB, bo, tile, 0, nr, false);
+                            Vec.merge(tile, live, cols, c, ci, ldc, add);
+                        }
                     }
                 }
             }

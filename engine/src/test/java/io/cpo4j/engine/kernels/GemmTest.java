@@ -60,7 +60,7 @@ class GemmTest {
     @Test
     void crossesDepthRowAndColumnBlocks() {
         // k > KC (several depth blocks, the last partial), m > MC (several row blocks), n with a partial panel;
-        // n = 1100 takes two slabs of B, so the tiles walk along C's rows.
+        // n = 1100 takes more B panels than one A panel sweeps at a time (a group), so the tiles walk along C's rows.
         int[][] shapes = {{Gemm.MC + 37, 37, Gemm.KC * 2 + 19}, {13, 97, Gemm.KC + 1}, {1, 1, 2 * Gemm.KC}, {2 * Gemm.Vec.MR + 5, 1100, Gemm.KC + 3}};
         for (int[] sh : shapes) {
             for (int t = 0; t < 4; t++) {
@@ -129,9 +129,11 @@ class GemmTest {
 
     @Test
     void anyThreadCountGivesTheSameBits() {
-        // column chunks, row blocks claimed as workers come free, several B slabs across columns
-        // and across depth (the two slab buffers taking turns), more workers than cores
-        int[][] shapes = {{150, 200, 300}, {37, 500, 300}, {400, 40, 50}, {300, 100, 260}, {200, 1100, 300}, {70, 600, 1100}, {29, 100, 2100}};
+        // column chunks, row blocks claimed as workers come free, groups of B panels, several B
+        // slabs across columns and across depth (the two slab buffers taking turns), slabs deeper
+        // than KC, more workers than cores
+        int[][] shapes = {{150, 200, 300}, {37, 500, 300}, {400, 40, 50}, {300, 100, 260}, {200, 1100, 300},
+                {70, 600, 1100}, {29, 100, 2100}, {20, 4200, 600}, {16, 3000, 1600}};
         int[] threadCounts = {1, 2, 3, 8};
         for (int[] sh : shapes) {
             int m = sh[0], n = sh[1], k = sh[2];
@@ -155,8 +157,8 @@ class GemmTest {
 
     @Test
     void workersShareThePackingOfBAndEveryTask() {
-        // 1100 columns × 1100 deep: 3 column slabs × 3 depth slabs of at most 512 × 512
-        int m = 300, n = 1100, k = 1100, threads = 4;
+        // 5120 columns × 1100 deep: 2 column slabs (SLAB / KC columns wide) × 3 depth slabs of at most KC
+        int m = 60, n = 5120, k = 1100, threads = 4;
         float[] a = randn(11, m * k), b = randn(12, k * n), c = new float[m * n];
         Parallel.setThreads(threads);
         GemmWork work = GemmWork.start(threads);
@@ -165,7 +167,8 @@ class GemmTest {
         } finally {
             work.stop();
         }
-        int nr = Gemm.Vec.NR, mr = Gemm.Vec.MR;
+        int nr = Gemm.Vec.NR, mr = Gemm.Vec.MR, slabCols = Gemm.SLAB / (Gemm.KC * nr) * nr, slabs = 2 * 3;
+        assertThat(slabCols).as("slab width").isLessThan(n);
         long packedB = 0, packedA = 0, tasks = 0;
         for (int w = 0; w < threads; w++) {
             packedB += work.packedB(w);
@@ -173,14 +176,14 @@ class GemmTest {
             tasks += work.tasks(w);
         }
         long paddedCols = 0;
-        for (int j0 = 0; j0 < n; j0 += 512) paddedCols += (Math.min(n, j0 + 512) - j0 + nr - 1) / nr * nr;
+        for (int j0 = 0; j0 < n; j0 += slabCols) paddedCols += (Math.min(n, j0 + slabCols) - j0 + nr - 1) / nr * nr;
         assertThat(work.products()).isEqualTo(1);
-        assertThat(work.waits()).as("waits: at most two per worker and slab").isLessThanOrEqualTo(2L * 9 * threads);
+        assertThat(work.waits()).as("waits: at most two per worker and slab").isLessThanOrEqualTo(2L * slabs * threads);
         assertThat(packedB).as("op(B) packed once, padded to whole panels").isEqualTo(paddedCols * k);
         long paddedRows = (m + mr - 1) / mr * mr;
         assertThat(packedA % (paddedRows * k)).as("op(A) packed once per column chunk").isZero();
-        assertThat(packedA).isGreaterThanOrEqualTo(3 * paddedRows * k);
-        assertThat(tasks).as("tasks for 4 workers over 9 slabs").isGreaterThanOrEqualTo(9L * Gemm.MIN_TASKS_PER_THREAD * threads);
+        assertThat(packedA).as("op(A) packed once per column slab at least").isGreaterThanOrEqualTo(2 * paddedRows * k);
+        assertThat(tasks).as("tasks for 4 workers over 6 slabs").isGreaterThanOrEqualTo((long) slabs * Gemm.MIN_TASKS_PER_THREAD * threads);
         assertThat(work.workers()).as("threads that took part").isBetween(1, threads);
         float[] expected = new float[m * n];
         Gemm.gemmScalar(false, false, m, n, k, a, 0, k, b, 0, n, expected, 0, n, false);

@@ -100,8 +100,8 @@ class HalfKernelTwinTest {
 
     @Test
     void gemmWithHalfBEqualsFloatGemmOnWidenedB() {
-        // (m, n, k): single panel, partial panels, deeper than KC, wider than one slab
-        int[][] shapes = {{1, 1, 1}, {7, 5, 3}, {13, 37, 300}, {40, 96, 64}, {14, 1100, 260}};
+        // (m, n, k): single panel, partial panels, deeper than KC, wider than one group of B panels, wider than one slab
+        int[][] shapes = {{1, 1, 1}, {7, 5, 3}, {13, 37, 300}, {40, 96, 64}, {14, 1100, 260}, {3, 4200, 600}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             for (boolean bf16 : new boolean[] {true, false}) {
