@@ -31,14 +31,44 @@ public final class FlashAttentionKernel {
         forward(Qkv.packed(qkv, qkvOff, C), out, outOff, lse, lseOff, AttentionHeads.packed(B, T, C, NH));
     }
 
-    /** out (B, T, H·D) = attention over {@code in}; lse (B, H, T) = log Σ_keys exp(score) per query (may be null). */
+    /**
+     * out (B, T, H·D) = attention over {@code in}; lse (B, H, T) = log Σ_keys exp(score) per query (may be null).
+     * One task per (batch, head), or, when those are fewer than {@link #TASKS_PER_THREAD} per
+     * thread, per (batch, head, range of queries) (see {@link #queryParts}): a query block's
+     * output does not depend on the other blocks, so the bits do not depend on the split.
+     */
     public static void forward(Qkv in, float[] out, int outOff, float[] lse, int lseOff, AttentionHeads a) {
-        Parallel.forChunks(a.batch() * a.heads(), 1, (from, to) -> {
-            for (int bh = from; bh < to; bh++) {
-                if (Simd.ENABLED) Vec.forwardHead(in, out, outOff, lse, lseOff, bh, a);
-                else forwardHeadScalar(in, out, outOff, lse, lseOff, bh, a);
-            }
+        int heads = a.batch() * a.heads(), T = a.time();
+        int parts = Simd.ENABLED ? queryParts(heads, T, Parallel.threads()) : 1;
+        Parallel.forEachTask(heads * parts, i -> {
+            int bh = i / parts, part = i % parts;
+            if (Simd.ENABLED) Vec.forwardQueries(in, out, outOff, lse, lseOff, bh, partStart(part, parts, T), partStart(part + 1, parts, T), a);
+            else forwardHeadScalar(in, out, outOff, lse, lseOff, bh, a);
         });
+    }
+
+    /** Forward tasks wanted per thread: enough that a core running slower takes fewer. */
+    static final int TASKS_PER_THREAD = 4;
+
+    /**
+     * Ranges each head's queries are cut into for the forward: 1 when (batch, head) pairs give
+     * {@link #TASKS_PER_THREAD} tasks per thread, else enough ranges for that, at most one per
+     * query block.
+     */
+    static int queryParts(int heads, int T, int threads) {
+        int wanted = TASKS_PER_THREAD * threads, blocks = (T + Gemm.Vec.NR - 1) / Gemm.Vec.NR;
+        return heads >= wanted ? 1 : Math.max(1, Math.min(blocks, (wanted + heads - 1) / heads));
+    }
+
+    /**
+     * First query of range {@code part} of {@code parts} (T for part = parts): query blocks are
+     * whole, and the ranges split the causal work (query t sees t + 1 keys, so queries [0, t)
+     * cost about t²) evenly: range i starts near T·√(i / parts).
+     */
+    static int partStart(int part, int parts, int T) {
+        if (part >= parts) return T;
+        int nr = Gemm.Vec.NR;
+        return Math.min(T, (int) Math.round(T * Math.sqrt((double) part / parts) / nr) * nr);
     }
 
     /** Scalar twin: the same online softmax over the same key chunks, one query and one value at a time. */
@@ -166,24 +196,30 @@ public final class FlashAttentionKernel {
          * out, the packed B operand of the next product Oᵀ += Vᵀ·Pᵀ.
          */
         static void forwardHead(Qkv in, float[] out, int outOff, float[] lse, int lseOff, int bh, AttentionHeads a) {
+            forwardQueries(in, out, outOff, lse, lseOff, bh, 0, a.time(), a);
+        }
+
+        /** Queries [from, to) of one (batch, head) pair; {@code from} is a multiple of NR. */
+        static void forwardQueries(Qkv in, float[] out, int outOff, float[] lse, int lseOff, int bh, int from, int to, AttentionHeads a) {
+            if (from >= to) return;
             int T = a.time(), D = a.headDim(), H = a.heads(), b = bh / H, h = bh % H, g = h / a.group();
             int qs = a.qStride(), ks = a.kvStride(), C = a.outWidth(), mr = Gemm.Vec.MR, nr = Gemm.Vec.NR;
             int qBase = in.qOff() + b * T * qs + h * D, kBase = in.kOff() + b * T * ks + g * D, vBase = in.vOff() + b * T * ks + g * D;
-            int dRows = (D + mr - 1) / mr * mr;
-            float[] kPanels = ThreadScratch.get(SLOT_K, (T + mr - 1) / mr * mr * D);     // K as A panels: keys × D
-            float[] vtPanels = ThreadScratch.get(SLOT_VT, dRows * T);                   // Vᵀ as A panels: D × keys
-            GemmPacking.packA(false, in.k(), kBase, ks, 0, T, 0, D, mr, kPanels);
-            GemmPacking.packA(true, in.v(), vBase, ks, 0, D, 0, T, mr, vtPanels);
+            int dRows = (D + mr - 1) / mr * mr, keys = to;                            // the last query sees keys [0, to)
+            float[] kPanels = ThreadScratch.get(SLOT_K, (keys + mr - 1) / mr * mr * D);  // K as A panels: keys × D
+            float[] vtPanels = ThreadScratch.get(SLOT_VT, dRows * keys);                // Vᵀ as A panels: D × keys
+            GemmPacking.packA(false, in.k(), kBase, ks, 0, keys, 0, D, mr, kPanels);
+            GemmPacking.packA(true, in.v(), vBase, ks, 0, D, 0, keys, mr, vtPanels);
             float[] qt = ThreadScratch.get(SLOT_QT, D * nr);                             // Qᵀ block: D × NR queries
             float[] p = ThreadScratch.get(SLOT_S, KEY_CHUNK * nr);                        // Sᵀ, then Pᵀ: keys × NR queries
             float[] ot = ThreadScratch.get(SLOT_OT, dRows * nr);                         // Oᵀ: D × NR queries
             float[] tile = ThreadScratch.get(SLOT_TILE, mr * nr);
             float[] stats = ThreadScratch.get(SLOT_STATS, 3 * nr);                       // running max, sum, rescale
             float scale = (float) (1.0 / Math.sqrt(D));
-            for (int q0 = 0; q0 < T; q0 += nr) {
-                int nq = Math.min(nr, T - q0);
+            for (int q0 = from; q0 < to; q0 += nr) {
+                int nq = Math.min(nr, to - q0);
                 GemmPacking.packB(true, in.q(), qBase, qs, q0, q0 + nq, 0, D, nr, qt, 0, 1);
-                queryBlock(q0, nq, T, D, scale, kPanels, vtPanels, qt, p, ot, tile, stats);
+                queryBlock(q0, nq, keys, D, scale, kPanels, vtPanels, qt, p, ot, tile, stats);
                 int dst = outOff + (b * T + q0) * C + h * D;
                 for (int j = 0; j < nq; j++) {
                     float inv = 1f / stats[nr + j];
@@ -193,7 +229,7 @@ public final class FlashAttentionKernel {
             }
         }
 
-        /** Oᵀ (unnormalised), running max and sum for queries [q0, q0+nq) over keys [0, q0+nq). */
+        /** Oᵀ (unnormalised), running max and sum for queries [q0, q0+nq) over keys [0, q0+nq); Vᵀ packed T keys deep. */
         private static void queryBlock(int q0, int nq, int T, int D, float scale, float[] kPanels, float[] vtPanels,
                                        float[] qt, float[] p, float[] ot, float[] tile, float[] stats) {
             int mr = Gemm.Vec.MR, nr = Gemm.Vec.NR, dPanels = (D + mr - 1) / mr;

@@ -57,6 +57,64 @@ class FlashAttentionTest {
         }
     }
 
+    @Test
+    void forwardCutIntoQueryRangesGivesTheSameBitsOnAnyThreadCount() {
+        for (int[] c : CASES) {
+            int b = c[0], t = c[1], width = c[2], heads = c[3];
+            String name = "B" + b + " T" + t + " C" + width + " H" + heads;
+            Qkv in = Qkv.packed(randn(25, b * t * 3 * width), 0, width);
+            AttentionHeads a = AttentionHeads.packed(b, t, width, heads);
+            float[] whole = new float[b * t * width], wholeLse = new float[b * heads * t];
+            for (int bh = 0; bh < b * heads; bh++) FlashAttentionKernel.Vec.forwardHead(in, whole, 0, wholeLse, 0, bh, a);
+            for (int parts = 2; parts <= 5; parts++) {
+                float[] out = new float[whole.length], lse = new float[wholeLse.length];
+                for (int bh = 0; bh < b * heads; bh++) {
+                    for (int part = 0; part < parts; part++) {
+                        FlashAttentionKernel.Vec.forwardQueries(in, out, 0, lse, 0, bh,
+                                FlashAttentionKernel.partStart(part, parts, t), FlashAttentionKernel.partStart(part + 1, parts, t), a);
+                    }
+                }
+                assertThat(out).as("%s in %d query ranges", name, parts).containsExactly(whole);
+                assertThat(lse).as("%s log-sum-exp in %d query ranges", name, parts).containsExactly(wholeLse);
+            }
+            int before = Parallel.threads();
+            try {
+                for (int threads : new int[] {1, 2, 3, 8}) {
+                    Parallel.setThreads(threads);
+                    float[] out = new float[whole.length], lse = new float[wholeLse.length];
+                    FlashAttentionKernel.forward(in, out, 0, lse, 0, a);
+                    assertThat(out).as("%s on %d threads", name, threads).containsExactly(whole);
+                    assertThat(lse).as("%s log-sum-exp on %d threads", name, threads).containsExactly(wholeLse);
+                }
+            } finally {
+                Parallel.setThreads(before);
+            }
+        }
+    }
+
+    @Test
+    void queryRangesAreWholeBlocksWithEvenCausalWork() {
+        int nr = Gemm.Vec.NR;
+        assertThat(FlashAttentionKernel.queryParts(48, 256, 2)).as("GPT-2 at batch 4 on 2 threads: a task per head").isEqualTo(1);
+        assertThat(FlashAttentionKernel.queryParts(12, 1024, 16)).isEqualTo(6);
+        assertThat(FlashAttentionKernel.queryParts(1, 40, 16)).as("no more ranges than query blocks").isEqualTo((40 + nr - 1) / nr);
+        for (int T : new int[] {256, 1000, 1024, 4096}) {
+            for (int parts = 1; parts <= 8; parts++) {
+                long total = (long) T * (T + 1) / 2, blockWork = (long) nr * T;
+                assertThat(FlashAttentionKernel.partStart(0, parts, T)).isZero();
+                assertThat(FlashAttentionKernel.partStart(parts, parts, T)).isEqualTo(T);
+                for (int part = 0; part < parts; part++) {
+                    int from = FlashAttentionKernel.partStart(part, parts, T), to = FlashAttentionKernel.partStart(part + 1, parts, T);
+                    assertThat(from % nr).as("T %d, range %d of %d starts on a block", T, part, parts).isZero();
+                    assertThat(to).as("ranges in order (one may be empty where √ spacing is under a block)").isGreaterThanOrEqualTo(from);
+                    long work = (long) to * (to + 1) / 2 - (long) from * (from + 1) / 2;   // keys seen by queries [from, to)
+                    assertThat(Math.abs(work - total / parts)).as("T %d, range %d of %d: %d key-query pairs", T, part, parts, work)
+                            .isLessThanOrEqualTo(blockWork);
+                }
+            }
+        }
+    }
+
     private static void assertClose(String what, float[] actual, double[] ref) {
         assertThat(actual).as(what + ": length").hasSize(ref.length);
         double ss = 0;
