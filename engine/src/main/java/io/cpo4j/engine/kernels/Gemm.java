@@ -93,21 +93,27 @@ public final class Gemm {
         long flops = 2L * m * n * k;
         int threads = Parallel.threads();
         boolean wholeItems = batch > 1 && (batch % threads == 0 || batch >= 4 * threads);
-        if (wholeItems) {
+        if (strideC == 0 && batch > 1) {
+            // Every product adds into one C: one after another, in batch order.
+            int productThreads = flops >= PARALLEL_FLOPS ? threads : 1;
+            for (int i = 0; i < batch; i++) {
+                product(1, transA, m, n, k, a, aOff + i * strideA, lda, 0, floatPanels(transB, b, bOff + i * strideB, ldb, 0),
+                        c, cOff, ldc, 0, accumulate, productThreads);
+            }
+        } else if (wholeItems) {
             // Independent products, one per task: no packing shared between threads.
             int grain = (int) Math.max(1, Math.min(batch, PARALLEL_FLOPS / flops));
             Parallel.forRange(batch, grain, (from, to) -> {
                 for (int i = from; i < to; i++) {
-                    product(transA, m, n, k, a, aOff + i * strideA, lda, floatPanels(transB, b, bOff + i * strideB, ldb),
-                            c, cOff + i * strideC, ldc, accumulate, 1);
+                    product(1, transA, m, n, k, a, aOff + i * strideA, lda, 0, floatPanels(transB, b, bOff + i * strideB, ldb, 0),
+                            c, cOff + i * strideC, ldc, 0, accumulate, 1);
                 }
             });
         } else {
-            int productThreads = flops >= PARALLEL_FLOPS ? threads : 1;
-            for (int i = 0; i < batch; i++) {
-                product(transA, m, n, k, a, aOff + i * strideA, lda, floatPanels(transB, b, bOff + i * strideB, ldb),
-                        c, cOff + i * strideC, ldc, accumulate, productThreads);
-            }
+            // One region for the whole batch: its slabs, item by item, share one pool of pieces.
+            int productThreads = flops * batch >= PARALLEL_FLOPS ? threads : 1;
+            product(batch, transA, m, n, k, a, aOff, lda, strideA, floatPanels(transB, b, bOff, ldb, strideB),
+                    c, cOff, ldc, strideC, accumulate, productThreads);
         }
     }
 
@@ -127,9 +133,9 @@ public final class Gemm {
         }
         Vec.ensureWarm();
         int threads = 2L * m * n * k >= PARALLEL_FLOPS ? Parallel.threads() : 1;
-        BPanels panels = (j0, j1, p0, ks, nr, dst, q0, q1) ->
+        BPanels panels = (item, j0, j1, p0, ks, nr, dst, q0, q1) ->
                 GemmPacking.packBHalf(transB, b, bOff, ldb, bf16, j0, j1, p0, ks, nr, dst, q0, q1);
-        product(transA, m, n, k, a, aOff, lda, panels, c, cOff, ldc, accumulate, threads);
+        product(1, transA, m, n, k, a, aOff, lda, 0, panels, c, cOff, ldc, 0, accumulate, threads);
     }
 
     /** Scalar twin of {@link #gemmHalfB}: {@link #gemmScalar} reading B widened. */
@@ -150,14 +156,15 @@ public final class Gemm {
         }
     }
 
-    /** Packs panels [q0, q1) of op(B)'s columns [j0, j1), depths [p0, p0 + ks), into dst (see {@link GemmPacking#packB}). */
+    /** Packs panels [q0, q1) of op(B)'s columns [j0, j1), depths [p0, p0 + ks), of batch item {@code item} into dst (see {@link GemmPacking#packB}). */
     @FunctionalInterface
     interface BPanels {
-        void pack(int j0, int j1, int p0, int ks, int nr, float[] dst, int q0, int q1);
+        void pack(int item, int j0, int j1, int p0, int ks, int nr, float[] dst, int q0, int q1);
     }
 
-    private static BPanels floatPanels(boolean transB, float[] b, int bOff, int ldb) {
-        return (j0, j1, p0, ks, nr, dst, q0, q1) -> GemmPacking.packB(transB, b, bOff, ldb, j0, j1, p0, ks, nr, dst, q0, q1);
+    private static BPanels floatPanels(boolean transB, float[] b, int bOff, int ldb, int strideB) {
+        return (item, j0, j1, p0, ks, nr, dst, q0, q1) ->
+                GemmPacking.packB(transB, b, bOff + item * strideB, ldb, j0, j1, p0, ks, nr, dst, q0, q1);
     }
 
     /**
@@ -174,15 +181,17 @@ public final class Gemm {
      * every task of the slab that last used it is done. A worker waits only once it holds a
      * piece it cannot start, and every piece it waits for was claimed by a worker that waits
      * only for earlier slabs, so the earliest unfinished piece always runs. One fork and join
-     * per product, whatever the thread count.
+     * per call, whatever the thread count. A batch of products (matrix i of A and C at
+     * {@code off + i·stride}) is one sequence of slabs, item after item, in the same region.
      */
-    private static void product(boolean transA, int m, int n, int k, float[] a, int aOff, int lda, BPanels bPanels,
-                                float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+    private static void product(int batch, boolean transA, int m, int n, int k, float[] a, int aOff, int lda, int strideA,
+                                BPanels bPanels, float[] c, int cOff, int ldc, int strideC, boolean accumulate, int threads) {
         int mr = Vec.MR, nr = Vec.NR;
         int slabPanels = Math.min((n + nr - 1) / nr, Math.max(1, SLAB / (KC * nr)));
         int slabCols = slabPanels * nr;
         int slabDepth = Math.min(k, Math.max(KC, SLAB / slabCols / KC * KC));
-        int colSlabs = (n + slabCols - 1) / slabCols, slabs = colSlabs * ((k + slabDepth - 1) / slabDepth);
+        int colSlabs = (n + slabCols - 1) / slabCols, perItem = colSlabs * ((k + slabDepth - 1) / slabDepth);
+        int slabs = batch * perItem;
         float[][] buffers = {
                 ThreadScratch.get(ThreadScratch.GEMM_PACKED_B, slabCols * slabDepth),
                 slabs > 1 && threads > 1 ? ThreadScratch.get(ThreadScratch.GEMM_PACKED_B_NEXT, slabCols * slabDepth) : null};
@@ -190,7 +199,8 @@ public final class Gemm {
         GemmWork work = GemmWork.active;
         Parallel.region(threads, (w, workers, handOff) -> {
             for (int s = 0; s < slabs; s++) {
-                int j0 = s % colSlabs * slabCols, p0 = s / colSlabs * slabDepth;
+                int item = s / perItem, local = s % perItem;
+                int j0 = local % colSlabs * slabCols, p0 = local / colSlabs * slabDepth;
                 int j1 = Math.min(n, j0 + slabCols), depth = Math.min(slabDepth, k - p0);
                 int panels = (j1 - j0 + nr - 1) / nr;
                 float[] packedB = buffers[workers > 1 ? s & 1 : 0];
@@ -205,13 +215,13 @@ public final class Gemm {
                         bufferFree = true;
                     }
                     int q0 = panels * ch / chunks, q1 = panels * (ch + 1) / chunks;
-                    bPanels.pack(j0, j1, p0, depth, nr, packedB, q0, q1);
+                    bPanels.pack(item, j0, j1, p0, depth, nr, packedB, q0, q1);
                     if (work != null) work.packedB((long) (q1 - q0) * nr * depth);
                     progress.packDone.incrementAndGet(s);
                 }
                 if (handOff.awaitUntil(() -> progress.packDone.get(slab) == chunks) && work != null) work.waited();
                 progress.tasks[s] = t.tasks();
-                boolean depthBeforeDone = s < colSlabs;
+                boolean depthBeforeDone = local < colSlabs;
                 for (int i; (i = progress.taskClaimed.getAndIncrement(s)) < t.tasks(); ) {
                     if (!depthBeforeDone) {
                         // the same columns one depth slab back must be in C before this one is added
@@ -222,14 +232,14 @@ public final class Gemm {
                     int rowBlock = i / t.colChunks(), colChunk = i % t.colChunks();
                     int i0 = rowBlock * t.blockRows(), rows = Math.min(t.blockRows(), m - i0);
                     int c0 = colChunk * t.chunkPanels(), c1 = Math.min(panels, c0 + t.chunkPanels());
-                    block(transA, a, aOff, lda, i0, rows, packedB, j0, j1, c0, c1, p0, depth,
-                            c, cOff, ldc, accumulate);
+                    block(transA, a, aOff + item * strideA, lda, i0, rows, packedB, j0, j1, c0, c1, p0, depth,
+                            c, cOff + item * strideC, ldc, accumulate);
                     if (work != null) work.task((long) (rows + mr - 1) / mr * mr * depth);
                     progress.tasksDone.incrementAndGet(s);
                 }
             }
         });
-        if (work != null) work.product(2L * m * n * k);
+        if (work != null) work.product(2L * batch * m * n * k);
     }
 
     /** Packing chunks per thread and slab: a worker that comes free early packs most of the next slab. */

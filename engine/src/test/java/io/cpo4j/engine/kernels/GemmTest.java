@@ -192,20 +192,32 @@ class GemmTest {
 
     @Test
     void batchedAgreesWithOneProductAtATimeOnAnyThreadCount() {
-        int batch = 12, m = 70, n = 45, k = 64;
-        float[] a = randn(7, batch * m * k), b = randn(8, batch * k * n);
-        float[] expected = new float[batch * m * n];
-        for (int i = 0; i < batch; i++) {
-            Gemm.gemmScalar(false, true, m, n, k, a, i * m * k, k, b, i * k * n, k, expected, i * m * n, n, false);
+        // 12 small products (a task per product on 1, 2, 3 threads; one pool of slabs on 5 and 8),
+        // and 3 products of 4 slabs each (two column slabs × two depth slabs)
+        int[][] shapes = {{12, 70, 45, 64}, {3, 20, 4200, 600}};
+        for (int[] sh : shapes) {
+            int batch = sh[0], m = sh[1], n = sh[2], k = sh[3];
+            float[] a = randn(7, batch * m * k), b = randn(8, batch * k * n);
+            float[] expected = new float[batch * m * n];
+            for (int i = 0; i < batch; i++) {
+                Gemm.gemmScalar(false, true, m, n, k, a, i * m * k, k, b, i * k * n, k, expected, i * m * n, n, false);
+            }
+            float[] first = null;
+            for (int threads : new int[] {1, 2, 3, 5, 8}) {
+                Parallel.setThreads(threads);
+                float[] c = new float[batch * m * n];
+                GemmWork work = GemmWork.start(threads);
+                try {
+                    Gemm.gemmBatched(batch, false, true, m, n, k, a, 0, k, m * k, b, 0, k, k * n, c, 0, n, m * n, false);
+                } finally {
+                    work.stop();
+                }
+                boolean pooled = batch % threads != 0 && batch < 4 * threads;
+                if (pooled) assertThat(work.products()).as("batch %d on %d threads: one region", batch, threads).isEqualTo(1);
+                assertTwins("batched " + batch + "x" + m + "x" + n + "x" + k + ", " + threads + " threads", c, expected);
+                if (first == null) first = c;
+                else assertThat(Arrays.equals(first, c)).as("batch %d: 1 vs %d threads", batch, threads).isTrue();
+            }
         }
-        float[][] results = new float[2][];
-        for (int threads = 1; threads <= 2; threads++) {
-            Parallel.setThreads(threads);
-            float[] c = new float[batch * m * n];
-            Gemm.gemmBatched(batch, false, true, m, n, k, a, 0, k, m * k, b, 0, k, k * n, c, 0, n, m * n, false);
-            results[threads - 1] = c;
-            assertTwins("batched, " + threads + " threads", c, expected);
-        }
-        assertThat(Arrays.equals(results[0], results[1])).as("batched: 1 vs 2 threads").isTrue();
     }
 }
