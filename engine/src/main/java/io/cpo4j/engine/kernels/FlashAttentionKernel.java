@@ -41,7 +41,7 @@ public final class FlashAttentionKernel {
         int heads = a.batch() * a.heads(), T = a.time();
         int parts = Simd.ENABLED ? queryParts(heads, T, Parallel.threads()) : 1;
         Parallel.forEachTask(heads * parts, i -> {
-            int bh = i / parts, part = i % parts;
+            int bh = apart(i / parts, a.batch(), a.heads()), part = i % parts;
             if (Simd.ENABLED) Vec.forwardQueries(in, out, outOff, lse, lseOff, bh, partStart(part, parts, T), partStart(part + 1, parts, T), a);
             else forwardHeadScalar(in, out, outOff, lse, lseOff, bh, a);
         });
@@ -124,12 +124,25 @@ public final class FlashAttentionKernel {
      */
     public static void backward(float[] dout, int dOff, Qkv in, float[] out, int outOff, float[] lse, int lseOff,
                                 Qkv grad, AttentionHeads a) {
-        Parallel.forChunks(a.batch() * a.kvHeads(), 1, (from, to) -> {
-            for (int bg = from; bg < to; bg++) {
-                if (Simd.ENABLED) Vec.backwardGroup(dout, dOff, in, out, outOff, lse, lseOff, grad, bg, a);
-                else backwardGroupScalar(dout, dOff, in, out, outOff, lse, lseOff, grad, bg, a);
-            }
+        Parallel.forEachTask(a.batch() * a.kvHeads(), i -> {
+            int bg = apart(i, a.batch(), a.kvHeads());
+            if (Simd.ENABLED) Vec.backwardGroup(dout, dOff, in, out, outOff, lse, lseOff, grad, bg, a);
+            else backwardGroupScalar(dout, dOff, in, out, outOff, lse, lseOff, grad, bg, a);
         });
+    }
+
+    /**
+     * The (batch, head) pair {@code b·heads + h} that task {@code i} computes, in an order that keeps
+     * tasks claimed one after the other off each other's cache lines: a head's slice of a row (64
+     * floats at GPT-2's width) shares a cache line with the next head's, and two workers writing
+     * neighbouring slices (every dK and dV row once per query block in the backward) would pass
+     * those lines back and forth. So consecutive tasks take different batch items, or, with one
+     * item, heads two apart (0, 2, 4, …, then 1, 3, 5, …).
+     */
+    static int apart(int i, int batch, int heads) {
+        if (batch > 1) return i % batch * heads + i / batch;
+        int evens = (heads + 1) / 2;
+        return i < evens ? 2 * i : 2 * (i - evens) + 1;
     }
 
     /** Scalar twin of one (batch, KV head) pair's backward: its query heads in order. */

@@ -66,11 +66,10 @@ public final class PrefixAttentionKernel {
      */
     public static void forward(Qkv in, Qkv prefix, Prefixes p, float[] out, int outOff, float[] lse, int lseOff, AttentionHeads a) {
         check(p, a);
-        Parallel.forChunks(a.batch() * a.heads(), 1, (from, to) -> {
-            for (int rh = from; rh < to; rh++) {
-                if (Simd.ENABLED) Vec.forwardHead(in, prefix, p, out, outOff, lse, lseOff, rh, a);
-                else forwardHeadScalar(in, prefix, p, out, outOff, lse, lseOff, rh, a);
-            }
+        Parallel.forEachTask(a.batch() * a.heads(), i -> {
+            int rh = FlashAttentionKernel.apart(i, a.batch(), a.heads());      // neighbouring heads not at once
+            if (Simd.ENABLED) Vec.forwardHead(in, prefix, p, out, outOff, lse, lseOff, rh, a);
+            else forwardHeadScalar(in, prefix, p, out, outOff, lse, lseOff, rh, a);
         });
     }
 
@@ -82,11 +81,10 @@ public final class PrefixAttentionKernel {
                                 float[] lse, int lseOff, Qkv grad, Qkv prefixGrad, AttentionHeads a) {
         check(p, a);
         int[][] rowsOf = p.rowsOf();
-        Parallel.forChunks(p.count() * a.kvHeads(), 1, (from, to) -> {
-            for (int bg = from; bg < to; bg++) {
-                if (Simd.ENABLED) Vec.backwardGroup(dout, dOff, in, prefix, p, rowsOf, out, outOff, lse, lseOff, grad, prefixGrad, bg, a);
-                else backwardGroupScalar(dout, dOff, in, prefix, p, rowsOf, out, outOff, lse, lseOff, grad, prefixGrad, bg, a);
-            }
+        Parallel.forEachTask(p.count() * a.kvHeads(), i -> {
+            int bg = FlashAttentionKernel.apart(i, p.count(), a.kvHeads());    // neighbouring heads not at once
+            if (Simd.ENABLED) Vec.backwardGroup(dout, dOff, in, prefix, p, rowsOf, out, outOff, lse, lseOff, grad, prefixGrad, bg, a);
+            else backwardGroupScalar(dout, dOff, in, prefix, p, rowsOf, out, outOff, lse, lseOff, grad, prefixGrad, bg, a);
         });
     }
 

@@ -93,6 +93,29 @@ class FlashAttentionTest {
     }
 
     @Test
+    void tasksVisitEveryHeadOnceWithNeighboursApart() {
+        for (int[] bh : new int[][] {{1, 12}, {1, 1}, {1, 5}, {4, 12}, {3, 2}, {2, 7}}) {
+            int batch = bh[0], heads = bh[1], n = batch * heads;
+            boolean[] seen = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                int pair = FlashAttentionKernel.apart(i, batch, heads);
+                assertThat(pair).as("B %d H %d task %d", batch, heads, i).isBetween(0, n - 1);
+                assertThat(seen[pair]).as("B %d H %d: pair %d twice", batch, heads, pair).isFalse();
+                seen[pair] = true;
+                if (i > 0 && n > 3) {
+                    int before = FlashAttentionKernel.apart(i - 1, batch, heads);
+                    boolean sameRows = before / heads == pair / heads;
+                    // the switch from even to odd heads may land next to the last even one only when H is odd
+                    if (sameRows && !(batch == 1 && heads % 2 == 1 && i == (heads + 1) / 2)) {
+                        assertThat(Math.abs(before - pair)).as("B %d H %d: tasks %d and %d are neighbouring heads", batch, heads, i - 1, i)
+                                .isGreaterThan(1);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void queryRangesAreWholeBlocksWithEvenCausalWork() {
         int nr = Gemm.Vec.NR;
         assertThat(FlashAttentionKernel.queryParts(48, 256, 2)).as("GPT-2 at batch 4 on 2 threads: a task per head").isEqualTo(1);
