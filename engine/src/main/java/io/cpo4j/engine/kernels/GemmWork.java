@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What the workers of {@link Gemm}'s products did while counting was on: per worker (each thread
  * that took part, numbered in the order it first did), the tasks it ran and the floats it
- * packed, and the times a worker waited for another (for a slab's last packing chunk, or for the
- * tasks still reading the buffer it was to pack into). The scaling
+ * packed, and the times a worker waited for another (for a slab's last packing chunk, for the
+ * tasks still reading the buffer it was to pack into, or for the same columns one depth back). The scaling
  * benchmark reads it to show how the decomposition behaves as the thread count grows; tests read
  * it to check that the work is shared out. Counting costs one check per task; it is off unless
  * {@link #start} was called, and counts one caller's products at a time.
@@ -26,7 +26,7 @@ public final class GemmWork {
     private final long[] counts;
     private final Map<Thread, Integer> workers = new ConcurrentHashMap<>();
     private final AtomicInteger numbered = new AtomicInteger();
-    private long products, flops;
+    private final AtomicLong products = new AtomicLong(), flops = new AtomicLong();   // a batch run a product per task reports from every worker
     private final AtomicLong waits = new AtomicLong();
 
     private GemmWork(int maxWorkers) {
@@ -68,8 +68,8 @@ public final class GemmWork {
 
     /** Called by the product's caller once its workers are done. */
     void product(long productFlops) {
-        products++;
-        flops += productFlops;
+        products.incrementAndGet();
+        flops.addAndGet(productFlops);
     }
 
     public int maxWorkers() {
@@ -82,11 +82,11 @@ public final class GemmWork {
     }
 
     public long products() {
-        return products;
+        return products.get();
     }
 
     public long flops() {
-        return flops;
+        return flops.get();
     }
 
     /** Times a worker found the work it needed from others not yet done, summed over workers and products. */
