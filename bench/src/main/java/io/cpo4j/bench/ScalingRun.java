@@ -93,7 +93,7 @@ public final class ScalingRun {
         layerNorm.shape = "1024x768";
         layerNorm.threads = Parallel.threads();
         layerNorm.setup();
-        list.add(new Kernel("layernorm backward 1024x768", "Gelem/s", LayerNormBenchmark.elements(layerNorm.shape), layerNorm::backward));
+        list.add(new Kernel("layernorm backward 1024x768", "Gelem/s", LayerNormBenchmark.elements(layerNorm.shape), layerNorm::backwardAdding));
         CrossEntropyBenchmark crossEntropy = new CrossEntropyBenchmark();
         crossEntropy.shape = "1024x50257";
         crossEntropy.threads = Parallel.threads();

@@ -20,7 +20,18 @@ class LayerNormThreadsTest {
 
     @Test
     void backwardGivesTheSameBitsOnOneToFiveThreads() {
-        int rows = 300, cols = 1000;                     // 10 row blocks; dw and db cut into up to 7 column ranges
+        backwardOnOneToFiveThreads(300, 1000);          // 10 row blocks; dw and db summed on one thread
+    }
+
+    @Test
+    void backwardWithDwAndDbCutIntoColumnRangesGivesTheSameBits() {
+        int rows = 2048, cols = 4096, blocks = rows / LayerNormKernel.PARAM_ROWS;
+        int fewestColumns = LayerNormKernel.REDUCE_FLOATS / (2 * blocks);
+        assertThat(cols / fewestColumns).as("column ranges of dw and db").isGreaterThanOrEqualTo(2);
+        backwardOnOneToFiveThreads(rows, cols);
+    }
+
+    private static void backwardOnOneToFiveThreads(int rows, int cols) {
         Random r = new Random(5);
         float[] x = new float[rows * cols], dout = new float[rows * cols], w = new float[cols], b = new float[cols];
         for (int i = 0; i < x.length; i++) {
