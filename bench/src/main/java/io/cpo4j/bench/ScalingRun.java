@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * How cpo4j's parallel kernels scale with the thread count: each kernel and the training step
@@ -63,8 +64,7 @@ public final class ScalingRun {
                 .append("- CPU: ").append(machine.cpu()).append(", ").append(machine.cores()).append(" cores visible, ")
                 .append(machine.vectorBits()).append("-bit vectors\n")
                 .append("- load average before: ").append(Machine.loadAverage()).append("\n\n");
-        List<Kernel> kernels = kernels();
-        report.append(inTurns(kernels, rounds));
+        report.append(inTurns(kernels(), rounds));
         if (step) report.append(trainingStep(steps));
         report.append(simulation());
         report.append("\nload average after: ").append(Machine.loadAverage()).append("\n");
@@ -80,31 +80,46 @@ public final class ScalingRun {
         System.exit(0);
     }
 
-    static List<Kernel> kernels() {
-        List<Kernel> list = new ArrayList<>();
-        for (int[] s : MATMULS) list.add(matmul(s[0], s[1], s[2], s[3]));
-        AttentionBenchmark attention = new AttentionBenchmark();
-        attention.shape = "4x256x768x12";
-        attention.threads = Parallel.threads();
-        attention.setup();
-        list.add(new Kernel("attention forward + backward 4x256x768x12", "GFLOPS",
-                AttentionBenchmark.forwardBackwardFlops(attention.shape), attention::forwardBackward));
-        LayerNormBenchmark layerNorm = new LayerNormBenchmark();
-        layerNorm.shape = "1024x768";
-        layerNorm.threads = Parallel.threads();
-        layerNorm.setup();
-        list.add(new Kernel("layernorm backward 1024x768", "Gelem/s", LayerNormBenchmark.elements(layerNorm.shape), layerNorm::backwardAdding));
-        CrossEntropyBenchmark crossEntropy = new CrossEntropyBenchmark();
-        crossEntropy.shape = "1024x50257";
-        crossEntropy.threads = Parallel.threads();
-        crossEntropy.setup();
-        list.add(new Kernel("cross-entropy forward + backward 1024x50257", "Gelem/s",
-                CrossEntropyBenchmark.elements(crossEntropy.shape), crossEntropy::forwardBackward));
-        AdamWBenchmark adamW = new AdamWBenchmark();
-        adamW.shape = "16777216";
-        adamW.threads = Parallel.threads();
-        adamW.setup();
-        list.add(new Kernel("AdamW 16777216", "Gelem/s", AdamWBenchmark.elements(adamW.shape), adamW::step));
+    /**
+     * The kernels, each set up only when its turn comes: a kernel is timed with its own state
+     * live and no other's. With every kernel's state allocated first (about 1 GB: the AdamW and
+     * cross-entropy states), G1 grows the heap and the attention's per-call arrays (3 MB and
+     * more, humongous in G1) land in memory not touched before; its rate then fell from 50-56 to
+     * 23-38 GFLOPS on 1 thread, a cost of the heap around it rather than of the kernel.
+     */
+    static List<Supplier<Kernel>> kernels() {
+        List<Supplier<Kernel>> list = new ArrayList<>();
+        for (int[] s : MATMULS) list.add(() -> matmul(s[0], s[1], s[2], s[3]));
+        list.add(() -> {
+            AttentionBenchmark attention = new AttentionBenchmark();
+            attention.shape = "4x256x768x12";
+            attention.threads = Parallel.threads();
+            attention.setup();
+            return new Kernel("attention forward + backward 4x256x768x12", "GFLOPS",
+                    AttentionBenchmark.forwardBackwardFlops(attention.shape), attention::forwardBackward);
+        });
+        list.add(() -> {
+            LayerNormBenchmark layerNorm = new LayerNormBenchmark();
+            layerNorm.shape = "1024x768";
+            layerNorm.threads = Parallel.threads();
+            layerNorm.setup();
+            return new Kernel("layernorm backward 1024x768", "Gelem/s", LayerNormBenchmark.elements(layerNorm.shape), layerNorm::backwardAdding);
+        });
+        list.add(() -> {
+            CrossEntropyBenchmark crossEntropy = new CrossEntropyBenchmark();
+            crossEntropy.shape = "1024x50257";
+            crossEntropy.threads = Parallel.threads();
+            crossEntropy.setup();
+            return new Kernel("cross-entropy forward + backward 1024x50257", "Gelem/s",
+                    CrossEntropyBenchmark.elements(crossEntropy.shape), crossEntropy::forwardBackward);
+        });
+        list.add(() -> {
+            AdamWBenchmark adamW = new AdamWBenchmark();
+            adamW.shape = "16777216";
+            adamW.threads = Parallel.threads();
+            adamW.setup();
+            return new Kernel("AdamW 16777216", "Gelem/s", AdamWBenchmark.elements(adamW.shape), adamW::step);
+        });
         return list;
     }
 
@@ -120,14 +135,17 @@ public final class ScalingRun {
     }
 
     /** Each kernel at 1 and 2 threads, 0.3 s slices in turns; medians over rounds. */
-    static String inTurns(List<Kernel> kernels, int rounds) {
+    static String inTurns(List<Supplier<Kernel>> kernels, int rounds) {
         StringBuilder s = new StringBuilder();
         s.append("## Kernels at 1 and 2 threads, in turns (higher is better)\n\n")
                 .append("Each round runs every kernel for ").append(SLICE_SECONDS).append(" s at each thread count, the order of the ")
                 .append("thread counts alternating from round to round; speed-up and efficiency `T(1) / (2 · T(2))` are taken within ")
-                .append("each round, and the table gives medians over ").append(rounds).append(" rounds (after one warm-up round).\n\n")
+                .append("each round, and the table gives medians over ").append(rounds).append(" rounds (after one warm-up round). ")
+                .append("Each kernel's state is made just before its rounds, with no other kernel's state live.\n\n")
                 .append("| kernel | unit | 1 thread | 2 threads | speed-up | parallel efficiency |\n|---|---|---|---|---|---|\n");
-        for (Kernel kernel : kernels) {
+        for (Supplier<Kernel> setUp : kernels) {
+            System.gc();                                    // the previous kernel's state is gone before this one's is made
+            Kernel kernel = setUp.get();
             double[][] rate = new double[2][rounds];
             for (int round = -1; round < rounds; round++) {
                 for (int turn = 0; turn < 2; turn++) {
