@@ -90,7 +90,7 @@ public final class LayerNormKernel {
      * Fewest partial sums (floats) one thread adds into dw and db: below this a fork costs more
      * than the adds. GPT-2's 1024 × 768 has 49K of them, 4 µs of adds on one thread; on two
      * cores that share no cache, a fork and join plus reading the other core's partials took
-     * 15–22 µs.
+     * 15–24 µs.
      */
     static final int REDUCE_FLOATS = 1 << 18;
 
