@@ -226,10 +226,10 @@ public final class ScalingRun {
         s.append("## Simulated cores: work and synchronisation per thread as the thread count grows\n\n")
                 .append("The same products on 1, 2, 4, 8 and 16 threads of this machine: with more threads than cores the time ")
                 .append("shows overheads, not speed, so the table reports what the decomposition does, counted by `GemmWork` ")
-                .append("over one call after a warm-up call. Forks: parallel regions (one fork and one join each). Waits: times a worker found the work it needed from another (a slab's last packing chunk, the tasks still reading the buffer it was to pack into, or the same columns one depth back) not yet done. ")
-                .append("B packed: the largest share of op(B) one worker packed, as a fraction of op(B) (workers pack as they come free, so a share above 1/p means a worker ran out of tasks early). ")
+                .append("over one call after a warm-up call. Forks: parallel regions (one fork and one join each). Waits: times a worker found the work it needed from another (a group of B panels another worker was packing, the tasks still reading the buffer it was to pack into, or the same block one depth back) not yet done. ")
+                .append("B packed: the largest share of op(B) one worker packed, as a fraction of op(B) (a group of B panels is packed by the first task to need it, so with columns shared each worker packs its own columns, and with rows shared whoever comes first). ")
                 .append("A packed: op(A) floats packed by all workers over op(A)'s size (1.0 means each element once; ")
-                .append("each further column slab of op(B), or column chunk of a slab cut for sharing, packs it again). Tasks: fewest–most tasks one worker ran.\n\n")
+                .append("each further column slab of op(B), or column part or chunk of a slab cut for sharing, packs it again: with columns shared, every worker packs all of op(A)). Tasks: fewest–most tasks one worker ran.\n\n")
                 .append("| product | threads | forks | waits | tasks per worker | largest B share | A packed / A | ms per call |\n")
                 .append("|---|---|---|---|---|---|---|---|\n");
         for (int[] shape : MATMULS) {

@@ -1,6 +1,8 @@
 package io.cpo4j.engine.kernels;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntFunction;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -21,12 +23,14 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The micro-kernel adds each finished tile to C itself, with no tile buffer in between. An A
  * panel stays in L1 while a group of the slab's B panels streams past it from L2, so the tiles walk
  * along C's rows: a Java program cannot issue the prefetches of C that native BLAS uses, and
- * tiles in row order let the hardware prefetcher stream them (see {@link #block}).
+ * tiles in row order let the hardware prefetcher stream them (see {@link #multiply}).
  *
- * <p>Threads share a product the BLIS way (see {@link #product}): one packed slab of op(B) read
- * by all and packed by whoever is free; blocks of op(A) packed by whoever computes them; one
- * fork and join per product, and no barrier: a worker waits for another only when it has run
- * out of work.
+ * <p>Threads share a product the BLIS way (see {@link #product}): each worker owns a part of C,
+ * rows or columns, whichever moves fewer floats between cores (see {@link Tiling}); blocks of
+ * op(A) are packed by whoever computes them, groups of the slab's B panels by the first task to
+ * need them, into a buffer all workers read. One fork and join per product, and no barrier: a
+ * worker that finishes its part takes the last tasks of another's, and waits only for work
+ * another worker holds.
  */
 public final class Gemm {
 
@@ -39,29 +43,40 @@ public final class Gemm {
     /** Most rows of op(A) per packed block (MC·KC floats); a multiple of every MR. */
     static final int MC = 240;
     /**
-     * Floats of packed op(B) held at once (8 MB, in L3); a larger op(B) is packed slab by slab.
-     * Every column slab packs op(A) again, so a slab spans as many columns as fit: 4096 at
-     * KC = 512, all of a GPT-2 MLP weight. The micro-kernel does not sweep a whole slab per A
-     * panel, only a group of {@link #GROUP} floats of it (see {@link #block}).
+     * Most floats of a packed slab of op(B), one depth block of {@link #KC} (8 MB, in L3); a
+     * larger op(B) is packed slab by slab. Every column slab packs op(A) again, so a slab spans as
+     * many columns as fit: 4096 at KC = 512, all of a GPT-2 MLP weight. The micro-kernel does not
+     * sweep a whole slab per A panel, only a group of {@link #GROUP} floats of it (see
+     * {@link #multiply}).
      */
     static final int SLAB = 1 << 21;
     /**
      * Floats of packed op(B) one A panel sweeps before the next A panel starts (1 MB, L2): the
      * group is read from L3 once per row block and then from L2 by each of the block's A panels.
+     * A group is also what one task packs at a time, and then multiplies while it is in L2.
      */
     static final int GROUP = 1 << 18;
     /**
-     * Tasks per thread in a shared slab: enough that a core running slower takes fewer (on a
-     * shared machine one core often runs a fifth slower than the other for seconds at a time),
-     * and that the last task ends close to the others.
+     * Tasks per worker's part of a shared slab: enough that a core running slower hands some of
+     * its part to the other (on a shared machine one core often runs a fifth slower than the
+     * other for seconds at a time), and that the last task ends close to the others.
      */
     static final int TASKS_PER_THREAD = 8;
     /** Fewest A panels in a row block cut for sharing: below this, a task's packing and loop overhead shows. */
     static final int MIN_BLOCK_PANELS = 2;
     /**
-     * Columns are cut only when there are fewer row blocks than this many per thread: each
-     * column chunk packs its rows of op(A) again, and packing costs about as much per float as
-     * a hundred flops.
+     * Fewest A panels per block for threads to share a product by rows; below this they share it
+     * by columns. Each block reads all of its slab's B panels, and with rows shared most of those
+     * were packed by another core and come from its cache; with columns shared every worker
+     * packs all of op(A) instead. Measured on 2 cores that share no cache, in turns: the GPT-2
+     * MLP shape with 512 rows (blocks of 3 panels) ran 6–8% faster shared by columns, 768 rows
+     * (blocks of 4) the same either way, 1024 rows and more faster shared by rows.
+     */
+    static final int ROW_PART_PANELS = 4;
+    /**
+     * A part's columns are cut only when it has fewer row blocks than this: each column chunk
+     * packs its rows of op(A) again, and packing costs about as much per float as a hundred
+     * flops.
      */
     static final int MIN_TASKS_PER_THREAD = 2;
     /** Fewest B panels in a column chunk cut for sharing. */
@@ -169,72 +184,92 @@ public final class Gemm {
 
     /**
      * One product on up to {@code threads} workers of the engine team, in one parallel region.
-     * op(B) is taken a slab at a time (columns [j0, j1), depths [p0, p0 + depth)), every column
-     * slab of one depth before the next depth. Each slab's
-     * work is two lists of pieces claimed by whichever worker is free next: packing chunks of its
-     * panels into a buffer all workers read, then tasks (blocks of rows times chunks of the
-     * slab's panels, each packing its own rows of op(A)). Workers meet at no barrier: a worker
-     * that finds no task of slab s left moves on to pack slab s + 1 while the others finish s,
-     * and waits only until the last chunk of s + 1 is packed, and, for a later depth, until
-     * every task of the same columns one depth back is done (so that each C element still gets
-     * its depth blocks in k order). Two buffers take turns; a worker packs into one only once
-     * every task of the slab that last used it is done. A worker waits only once it holds a
-     * piece it cannot start, and every piece it waits for was claimed by a worker that waits
-     * only for earlier slabs, so the earliest unfinished piece always runs. One fork and join
-     * per call, whatever the thread count. A batch of products (matrix i of A and C at
-     * {@code off + i·stride}) is one sequence of slabs, item after item, in the same region.
+     * op(B) is taken a slab at a time: columns [j0, j1) at one depth block [p0, p0 + KC), every
+     * column slab of one depth before the next depth. Each slab's work is a list of tasks (blocks
+     * of rows times chunks of the slab's panels), one part of it per worker (see {@link Tiling}
+     * and {@link Slabs}); a task packs its own rows of op(A), then multiplies them by its chunk a
+     * group of panels at a time.
+     * The slab's B panels are packed the OpenBLAS way, by the tasks that need them: the first task
+     * to reach a group packs it into the buffer all workers read and multiplies it at once, from
+     * L2; a task that finds a group being packed by another worker goes on to its next group and
+     * comes back to it last. So packing, which is bound by memory, runs beside the other worker's
+     * arithmetic, not all workers at once before any of it.
+     *
+     * <p>Workers meet at no barrier. A worker waits only for a group another is packing (once it
+     * has nothing else in its task), for the tasks still reading the buffer it is about to pack
+     * into (two buffers take turns), and for the task of the same rows and columns one depth back,
+     * so that each C element gets its depth blocks in k order. A worker leaves a slab only once
+     * all its tasks are claimed, so every piece waited for was claimed by a worker that waits
+     * only for earlier pieces, and the earliest unfinished piece always runs. One fork and join per call, whatever the thread count. A batch of products (matrix i
+     * of A and C at {@code off + i·stride}) is one sequence of slabs, item after item.
      */
     private static void product(int batch, boolean transA, int m, int n, int k, float[] a, int aOff, int lda, int strideA,
                                 BPanels bPanels, float[] c, int cOff, int ldc, int strideC, boolean accumulate, int threads) {
         int mr = Vec.MR, nr = Vec.NR;
         int slabPanels = Math.min((n + nr - 1) / nr, Math.max(1, SLAB / (KC * nr)));
         int slabCols = slabPanels * nr;
-        int slabDepth = Math.min(k, Math.max(KC, SLAB / slabCols / KC * KC));
-        int colSlabs = (n + slabCols - 1) / slabCols, perItem = colSlabs * ((k + slabDepth - 1) / slabDepth);
+        int colSlabs = (n + slabCols - 1) / slabCols, perItem = colSlabs * ((k + KC - 1) / KC);
         int slabs = batch * perItem;
         float[][] buffers = {
-                ThreadScratch.get(ThreadScratch.GEMM_PACKED_B, slabCols * slabDepth),
-                slabs > 1 && threads > 1 ? ThreadScratch.get(ThreadScratch.GEMM_PACKED_B_NEXT, slabCols * slabDepth) : null};
-        Slabs progress = new Slabs(slabs);
+                ThreadScratch.get(ThreadScratch.GEMM_PACKED_B, slabCols * Math.min(k, KC)),
+                slabs > 1 && threads > 1 ? ThreadScratch.get(ThreadScratch.GEMM_PACKED_B_NEXT, slabCols * Math.min(k, KC)) : null};
+        int planned = Math.min(threads, Parallel.threads());
+        int lastPanels = (n - (colSlabs - 1) * slabCols + nr - 1) / nr;
+        Tiling full = Tiling.of(m, slabPanels, mr, planned), last = Tiling.of(m, lastPanels, mr, planned);
+        Slabs progress = new Slabs(slabs, planned, s -> s % perItem % colSlabs == colSlabs - 1 ? last : full);
         GemmWork work = GemmWork.active;
         Parallel.region(threads, (w, workers, handOff) -> {
+            int[] deferred = new int[Math.max(full.groups(), last.groups())];
             for (int s = 0; s < slabs; s++) {
                 int item = s / perItem, local = s % perItem;
-                int j0 = local % colSlabs * slabCols, p0 = local / colSlabs * slabDepth;
-                int j1 = Math.min(n, j0 + slabCols), depth = Math.min(slabDepth, k - p0);
+                int j0 = local % colSlabs * slabCols, p0 = local / colSlabs * KC;
+                int j1 = Math.min(n, j0 + slabCols), depth = Math.min(KC, k - p0);
                 int panels = (j1 - j0 + nr - 1) / nr;
                 float[] packedB = buffers[workers > 1 ? s & 1 : 0];
-                int chunks = Math.min(panels, PACK_CHUNKS_PER_THREAD * workers);
-                Tiling t = Tiling.of(m, panels, mr, workers);
-                int slab = s;
-                boolean bufferFree = s < 2;
-                for (int ch; (ch = progress.packClaimed.getAndIncrement(s)) < chunks; ) {
+                Tiling t = local % colSlabs == colSlabs - 1 ? last : full;
+                boolean bufferFree = s < 2 || workers == 1;
+                int groupShift = t.groupsPerChunk() * w / workers;
+                for (int i; (i = progress.claim(s, w, workers)) >= 0; ) {
                     if (!bufferFree) {
+                        // the slab that last used this buffer must be read to its end before it is packed over
                         int earlier = s - 2, earlierTasks = progress.tasks[earlier];
                         if (handOff.awaitUntil(() -> progress.tasksDone.get(earlier) == earlierTasks) && work != null) work.waited();
                         bufferFree = true;
                     }
-                    int q0 = panels * ch / chunks, q1 = panels * (ch + 1) / chunks;
-                    bPanels.pack(item, j0, j1, p0, depth, nr, packedB, q0, q1);
-                    if (work != null) work.packedB((long) (q1 - q0) * nr * depth);
-                    progress.packDone.incrementAndGet(s);
-                }
-                if (handOff.awaitUntil(() -> progress.packDone.get(slab) == chunks) && work != null) work.waited();
-                progress.tasks[s] = t.tasks();
-                boolean depthBeforeDone = local < colSlabs;
-                for (int i; (i = progress.taskClaimed.getAndIncrement(s)) < t.tasks(); ) {
-                    if (!depthBeforeDone) {
-                        // the same columns one depth slab back must be in C before this one is added
-                        int before = s - colSlabs, beforeTasks = progress.tasks[before];
-                        if (handOff.awaitUntil(() -> progress.tasksDone.get(before) == beforeTasks) && work != null) work.waited();
-                        depthBeforeDone = true;
+                    if (local >= colSlabs) {
+                        // the same block one depth slab back must be in C before this one is added
+                        int before = progress.task(s - colSlabs, i);
+                        if (handOff.awaitUntil(() -> progress.taskDone.get(before) != 0) && work != null) work.waited();
                     }
-                    int rowBlock = i / t.colChunks(), colChunk = i % t.colChunks();
-                    int i0 = rowBlock * t.blockRows(), rows = Math.min(t.blockRows(), m - i0);
-                    int c0 = colChunk * t.chunkPanels(), c1 = Math.min(panels, c0 + t.chunkPanels());
-                    block(transA, a, aOff + item * strideA, lda, i0, rows, packedB, j0, j1, c0, c1, p0, depth,
-                            c, cOff + item * strideC, ldc, accumulate);
+                    int rowBlock = t.rowBlock(i), colChunk = t.colChunk(i);
+                    int i0 = t.rowStart(rowBlock), rows = t.rowStart(rowBlock + 1) - i0;
+                    int c0 = t.panelStart(colChunk), c1 = t.panelStart(colChunk + 1);
+                    float[] packedA = ThreadScratch.get(ThreadScratch.GEMM_PACKED_A, (rows + mr - 1) / mr * mr * KC);
+                    GemmPacking.packA(transA, a, aOff + item * strideA, lda, i0, rows, p0, depth, mr, packedA);
+                    boolean add = accumulate || p0 > 0;
+                    int firstGroup = progress.group(s, colChunk * t.groupsPerChunk()), ci = cOff + item * strideC + i0 * ldc;
+                    int skipped = 0, chunkGroups = (c1 - c0 + GROUP_PANELS - 1) / GROUP_PANELS;
+                    for (int step = 0; step < chunkGroups; step++) {
+                        // workers start at different groups, so that each packs its own share
+                        int g = (step + groupShift) % chunkGroups, group = firstGroup + g;
+                        int q0 = c0 + g * GROUP_PANELS, q1 = Math.min(c1, q0 + GROUP_PANELS);
+                        if (progress.groups.get(group) == 0 && progress.groups.compareAndSet(group, 0, 1)) {
+                            bPanels.pack(item, j0, j1, p0, depth, nr, packedB, q0, q1);
+                            if (work != null) work.packedB((long) (q1 - q0) * nr * depth);
+                            progress.groups.set(group, 2);
+                        } else if (progress.groups.get(group) != 2) {
+                            deferred[skipped++] = g;         // another worker is packing it: come back to it last
+                            continue;
+                        }
+                        multiply(packedA, rows, depth, packedB, j0, j1, q0, q1, c, ci, ldc, add);
+                    }
+                    for (int d = 0; d < skipped; d++) {
+                        int group = firstGroup + deferred[d], q0 = c0 + deferred[d] * GROUP_PANELS, q1 = Math.min(c1, q0 + GROUP_PANELS);
+                        if (handOff.awaitUntil(() -> progress.groups.get(group) == 2) && work != null) work.waited();
+                        multiply(packedA, rows, depth, packedB, j0, j1, q0, q1, c, ci, ldc, add);
+                    }
                     if (work != null) work.task((long) (rows + mr - 1) / mr * mr * depth);
+                    progress.taskDone.set(progress.task(s, i), 1);
                     progress.tasksDone.incrementAndGet(s);
                 }
             }
@@ -242,87 +277,188 @@ public final class Gemm {
         if (work != null) work.product(2L * batch * m * n * k);
     }
 
-    /** Packing chunks per thread and slab: a worker that comes free early packs most of the next slab. */
-    static final int PACK_CHUNKS_PER_THREAD = 4;
+    /** B panels per group: {@link #GROUP} floats at depth {@link #KC}. */
+    static final int GROUP_PANELS = Math.max(1, GROUP / (KC * Vec.NR));
 
-    /** Per slab, how far its packing and its tasks have got: pieces claimed and pieces done. */
+    /**
+     * Per slab, how far its work has got: each worker's range of tasks, each task's completion
+     * (for the next depth of the same block), tasks done, and each group of B panels' state: 0
+     * not packed, 1 being packed, 2 packed.
+     *
+     * <p>Worker w owns part w of the slab's tasks (see {@link Tiling}), so that a block of C and
+     * the B panels it packed stay with the same core from one depth to the next, in its cache. It
+     * takes its own tasks from the front, and once they are gone takes others' from their back.
+     * A region that got fewer workers than planned (one, when nested or when the team is busy)
+     * takes them all that way.
+     */
     private static final class Slabs {
-        final AtomicIntegerArray packClaimed, packDone, taskClaimed, tasksDone;
-        /** Tasks of each slab, written by every worker that reaches it (all write the same value). */
+        final AtomicLongArray ranges;
+        final AtomicIntegerArray tasksDone, taskDone, groups;
         final int[] tasks;
+        final int planned, tasksPerSlab, groupsPerSlab;
 
-        Slabs(int slabs) {
-            packClaimed = new AtomicIntegerArray(slabs);
-            packDone = new AtomicIntegerArray(slabs);
-            taskClaimed = new AtomicIntegerArray(slabs);
-            tasksDone = new AtomicIntegerArray(slabs);
+        Slabs(int slabs, int planned, IntFunction<Tiling> tiling) {
+            this.planned = planned;
+            ranges = new AtomicLongArray(slabs * planned);
             tasks = new int[slabs];
+            int mostTasks = 1, mostGroups = 1;
+            for (int s = 0; s < slabs; s++) {
+                Tiling t = tiling.apply(s);
+                tasks[s] = t.tasks();
+                mostTasks = Math.max(mostTasks, t.tasks());
+                mostGroups = Math.max(mostGroups, t.groups());
+                for (int w = 0; w < t.parts(); w++) {
+                    long from = (long) w * t.tasksPerPart(), to = from + t.tasksPerPart();
+                    ranges.set(s * planned + w, from << 32 | to);
+                }
+            }
+            tasksPerSlab = mostTasks;
+            groupsPerSlab = mostGroups;
+            tasksDone = new AtomicIntegerArray(slabs);
+            taskDone = new AtomicIntegerArray(slabs * mostTasks);
+            groups = new AtomicIntegerArray(slabs * mostGroups);
+        }
+
+        /** The next task of slab s for worker w of {@code workers}, or -1 when none is left. */
+        int claim(int s, int w, int workers) {
+            if (workers == planned) {
+                int own = takeFront(s * planned + w);
+                if (own >= 0) return own;
+            }
+            for (int v = 1; v <= planned; v++) {
+                int other = takeBack(s * planned + (w + v) % planned);
+                if (other >= 0) return other;
+            }
+            return -1;
+        }
+
+        private int takeFront(int r) {
+            for (long range; ; ) {
+                range = ranges.get(r);
+                int from = (int) (range >>> 32), to = (int) range;
+                if (from >= to) return -1;
+                if (ranges.compareAndSet(r, range, (long) (from + 1) << 32 | to)) return from;
+            }
+        }
+
+        private int takeBack(int r) {
+            for (long range; ; ) {
+                range = ranges.get(r);
+                int from = (int) (range >>> 32), to = (int) range;
+                if (from >= to) return -1;
+                if (ranges.compareAndSet(r, range, (long) from << 32 | (to - 1))) return to - 1;
+            }
+        }
+
+        int task(int slab, int i) {
+            return slab * tasksPerSlab + i;
+        }
+
+        int group(int slab, int g) {
+            return slab * groupsPerSlab + g;
         }
     }
 
     /**
-     * How a slab's work is cut into tasks: blocks of rows (at most {@link #MC}, whole A panels)
-     * times chunks of B panels. With more than one thread, about {@link #TASKS_PER_THREAD} tasks
-     * per thread, claimed as workers come free, so that a slower core takes fewer of them. Rows
-     * are cut first, down to {@link #MIN_BLOCK_PANELS} A panels a block; columns only when that
-     * leaves fewer than {@link #MIN_TASKS_PER_THREAD} tasks per thread, down to
-     * {@link #MIN_CHUNK_PANELS} B panels a chunk.
+     * How a slab's work is cut into tasks. First into one part per worker: row parts while each
+     * keeps {@link #TASKS_PER_THREAD} blocks of {@link #ROW_PART_PANELS} A panels, column parts
+     * for the rest of the threads (a column part packs all rows of op(A) again, a row part reads
+     * the B panels other workers packed). Then each part into blocks of rows (at most {@link #MC}, whole A panels) times
+     * chunks of B panels: with more than one thread about {@link #TASKS_PER_THREAD} tasks, so that
+     * a worker that finishes its part early can take the last tasks of a slower one. Rows are cut
+     * first, down to {@link #MIN_BLOCK_PANELS} A panels a block; columns only when that leaves
+     * fewer than {@link #MIN_TASKS_PER_THREAD} tasks, down to {@link #MIN_CHUNK_PANELS} B panels a
+     * chunk. Blocks and chunks differ in size by at most one panel.
+     *
+     * <p>Task t belongs to part {@code t / tasksPerPart()}; a part is {@code rowPart · colParts +
+     * colPart}, and within a part the row blocks come first, then the chunks of one block.
      */
-    private record Tiling(int rowBlocks, int blockRows, int colChunks, int chunkPanels) {
+    private record Tiling(int m, int mr, int rowPanels, int panels, int rowParts, int colParts,
+                          int blocksPerPart, int chunksPerPart) {
+
         static Tiling of(int m, int panels, int mr, int threads) {
             int rowPanels = (m + mr - 1) / mr;
-            int blocks = (rowPanels + MC / mr - 1) / (MC / mr);
-            int wanted = threads == 1 ? 1 : TASKS_PER_THREAD * threads;
-            if (threads > 1) blocks = Math.max(blocks, Math.min(wanted, rowPanels / MIN_BLOCK_PANELS));
-            blocks = Math.max(1, Math.min(blocks, rowPanels));
-            int panelsPerBlock = (rowPanels + blocks - 1) / blocks;
-            blocks = (rowPanels + panelsPerBlock - 1) / panelsPerBlock;
-            int fewest = MIN_TASKS_PER_THREAD * threads;
-            int chunks = blocks >= fewest ? 1 : Math.max(1, Math.min(panels / MIN_CHUNK_PANELS, (fewest + blocks - 1) / blocks));
-            int chunkPanels = (panels + chunks - 1) / chunks;
-            chunks = (panels + chunkPanels - 1) / chunkPanels;
-            return new Tiling(blocks, panelsPerBlock * mr, chunks, chunkPanels);
+            // Rows are shared out while each part keeps TASKS_PER_THREAD blocks of ROW_PART_PANELS;
+            // the rest of the threads split the columns, and rows again if the columns run out.
+            int rowParts = 1;
+            for (int rp = 2; rp <= threads; rp++) {
+                if (threads % rp == 0 && (long) rp * TASKS_PER_THREAD * ROW_PART_PANELS <= rowPanels) rowParts = rp;
+            }
+            int colParts = Math.max(1, Math.min(threads / rowParts, panels / MIN_CHUNK_PANELS));
+            rowParts = Math.max(rowParts, Math.min(threads / colParts, rowPanels / MIN_BLOCK_PANELS));
+            int partRows = (rowPanels + rowParts - 1) / rowParts, partPanels = panels / colParts;
+            int blocks = (partRows + MC / mr - 1) / (MC / mr);
+            if (threads > 1) blocks = Math.max(blocks, Math.min(TASKS_PER_THREAD, partRows / MIN_BLOCK_PANELS));
+            blocks = Math.max(1, Math.min(blocks, rowPanels / rowParts));
+            int chunks = threads == 1 || blocks >= MIN_TASKS_PER_THREAD ? 1
+                    : Math.max(1, Math.min(partPanels / MIN_CHUNK_PANELS, (MIN_TASKS_PER_THREAD + blocks - 1) / blocks));
+            return new Tiling(m, mr, rowPanels, panels, rowParts, colParts, blocks, chunks);
+        }
+
+        int parts() {
+            return rowParts * colParts;
+        }
+
+        int tasksPerPart() {
+            return blocksPerPart * chunksPerPart;
         }
 
         int tasks() {
-            return rowBlocks * colChunks;
+            return parts() * tasksPerPart();
+        }
+
+        int rowBlock(int task) {
+            int part = task / tasksPerPart(), local = task % tasksPerPart();
+            return part / colParts * blocksPerPart + local / chunksPerPart;
+        }
+
+        int colChunk(int task) {
+            int part = task / tasksPerPart(), local = task % tasksPerPart();
+            return part % colParts * chunksPerPart + local % chunksPerPart;
+        }
+
+        /** First row of row block {@code b}; {@code b} = all blocks gives m. */
+        int rowStart(int b) {
+            return Math.min(m, (int) ((long) rowPanels * b / (rowParts * blocksPerPart)) * mr);
+        }
+
+        /** First B panel of column chunk {@code c}; {@code c} = all chunks gives the slab's panels. */
+        int panelStart(int c) {
+            return (int) ((long) panels * c / (colParts * chunksPerPart));
+        }
+
+        /** Groups of {@link #GROUP_PANELS} B panels per chunk, the last of a chunk maybe shorter. */
+        int groupsPerChunk() {
+            int chunks = colParts * chunksPerPart;
+            return ((panels + chunks - 1) / chunks + GROUP_PANELS - 1) / GROUP_PANELS;
+        }
+
+        int groups() {
+            return colParts * chunksPerPart * groupsPerChunk();
         }
     }
 
     /**
-     * Rows [i0, i0+rows) of C times B panels [q0, q1) of the packed slab, depths [p0, p0+depth).
-     * Loop order: depth blocks (the block's rows of op(A) packed once per depth block), then
-     * groups of B panels ({@link #GROUP} floats, so that a group stays in L2), then A panels
-     * (each kept in L1), then the group's B panels, so that the tiles walk along C's rows. Full
+     * C rows [0, rows) from {@code cOff} (+)= the packed A block times B panels [q0, q1) of the
+     * packed slab (columns from j0, clipped to j1), {@code depth} deep. Each A panel stays in L1
+     * while the panels, a group in L2, stream past it, so that the tiles walk along C's rows. Full
      * micro-tiles are added to C by the kernel itself; partial ones at the edges go through a
      * small tile.
      */
-    private static void block(boolean transA, float[] a, int aOff, int lda, int i0, int rows,
-                              float[] packedB, int j0, int j1, int q0, int q1, int p0, int depth,
-                              float[] c, int cOff, int ldc, boolean accumulate) {
+    private static void multiply(float[] packedA, int rows, int depth, float[] packedB, int j0, int j1, int q0, int q1,
+                                 float[] c, int cOff, int ldc, boolean add) {
         int mr = Vec.MR, nr = Vec.NR;
-        int panelsA = (rows + mr - 1) / mr;
-        float[] packedA = ThreadScratch.get(ThreadScratch.GEMM_PACKED_A, panelsA * mr * KC);
         float[] tile = ThreadScratch.get(ThreadScratch.GEMM_TILE, mr * nr);
-        int groupPanels = Math.max(1, GROUP / (KC * nr));
-        for (int pc = 0; pc < depth; pc += KC) {
-            int kc = Math.min(KC, depth - pc);
-            GemmPacking.packA(transA, a, aOff, lda, i0, rows, p0 + pc, kc, mr, packedA);
-            boolean add = accumulate || p0 + pc > 0;
-            for (int g0 = q0; g0 < q1; g0 += groupPanels) {
-                int g1 = Math.min(q1, g0 + groupPanels);
-                for (int r0 = 0; r0 < rows; r0 += mr) {
-                    int live = Math.min(mr, rows - r0), ao = r0 * kc;
-                    for (int q = g0; q < g1; q++) {
-                        int j = j0 + q * nr, cols = Math.min(nr, j1 - j), bo = q * nr * depth + pc * nr;
-                        int ci = cOff + (i0 + r0) * ldc + j;
-                        if (live == mr && cols == nr) {
-                            Vec.kernel(kc, packedA, ao, packedB, bo, c, ci, ldc, add);
-                        } else {
-                            Vec.kernel(kc, packedA, ao, packedB, bo, tile, 0, nr, false);
-                            Vec.merge(tile, live, cols, c, ci, ldc, add);
-                        }
-                    }
+        for (int r0 = 0; r0 < rows; r0 += mr) {
+            int live = Math.min(mr, rows - r0), ao = r0 * depth;
+            for (int q = q0; q < q1; q++) {
+                int j = j0 + q * nr, cols = Math.min(nr, j1 - j), bo = q * nr * depth;
+                int ci = cOff + r0 * ldc + j;
+                if (live == mr && cols == nr) {
+                    Vec.kernel(depth, packedA, ao, packedB, bo, c, ci, ldc, add);
+                } else {
+                    Vec.kernel(depth, packedA, ao, packedB, bo, tile, 0, nr, false);
+                    Vec.merge(tile, live, cols, c, ci, ldc, add);
                 }
             }
         }

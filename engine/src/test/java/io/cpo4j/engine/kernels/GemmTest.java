@@ -178,7 +178,9 @@ class GemmTest {
         long paddedCols = 0;
         for (int j0 = 0; j0 < n; j0 += slabCols) paddedCols += (Math.min(n, j0 + slabCols) - j0 + nr - 1) / nr * nr;
         assertThat(work.products()).isEqualTo(1);
-        assertThat(work.waits()).as("waits: at most two per worker and slab").isLessThanOrEqualTo(2L * slabs * threads);
+        long groupsPerSlab = (slabCols / nr + Gemm.GROUP_PANELS - 1) / Gemm.GROUP_PANELS;
+        assertThat(work.waits()).as("waits: per worker and slab one for the buffer; per task one for the depth before and one per group")
+                .isLessThanOrEqualTo((long) slabs * threads + tasks * (1 + groupsPerSlab));
         assertThat(packedB).as("op(B) packed once, padded to whole panels").isEqualTo(paddedCols * k);
         long paddedRows = (m + mr - 1) / mr * mr;
         assertThat(packedA % (paddedRows * k)).as("op(A) packed once per column chunk").isZero();
@@ -188,6 +190,49 @@ class GemmTest {
         float[] expected = new float[m * n];
         Gemm.gemmScalar(false, false, m, n, k, a, 0, k, b, 0, n, expected, 0, n, false);
         assertTwins("counted product", c, expected);
+    }
+
+    @Test
+    void fewRowsAreSharedByColumnsManyByRows() {
+        // On 2 threads rows are shared while each worker's part keeps TASKS_PER_THREAD blocks of
+        // ROW_PART_PANELS A panels: one panel fewer and every worker packs all of op(A) for its columns.
+        int mr = Gemm.Vec.MR, nr = Gemm.Vec.NR, threads = 2, n = 16 * nr, k = 96;
+        int rowSplit = threads * Gemm.TASKS_PER_THREAD * Gemm.ROW_PART_PANELS;
+        Parallel.setThreads(threads);
+        for (int panels : new int[] {rowSplit - 1, rowSplit}) {
+            int m = panels * mr;
+            float[] a = randn(21, m * k), b = randn(22, k * n), c = new float[m * n], expected = new float[m * n];
+            GemmWork work = GemmWork.start(threads);
+            try {
+                Gemm.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+            } finally {
+                work.stop();
+            }
+            long packedA = work.packedA(0) + work.packedA(1), packedB = work.packedB(0) + work.packedB(1);
+            int copiesOfA = panels < rowSplit ? threads : 1;
+            assertThat(packedA).as("%d A panels: op(A) packed %d times", panels, copiesOfA).isEqualTo((long) copiesOfA * m * k);
+            assertThat(packedB).as("%d A panels: op(B) packed once", panels).isEqualTo((long) k * n);
+            Gemm.gemmScalar(false, false, m, n, k, a, 0, k, b, 0, n, expected, 0, n, false);
+            assertTwins(panels + " A panels", c, expected);
+        }
+    }
+
+    @Test
+    void aProductCalledInsideARegionTakesEveryPartAlone() {
+        // Inside the team's own work a product runs on its caller, planned for the team's size:
+        // that one worker takes every part's tasks from their back, the depth blocks still in order.
+        int m = 100, n = 600, k = 1100;
+        float[] a = randn(31, m * k), b = randn(32, k * n);
+        Parallel.setThreads(1);
+        float[] alone = randn(33, m * n);
+        Gemm.gemm(false, true, m, n, k, a, 0, k, b, 0, k, alone, 0, n, true);
+        Parallel.setThreads(2);
+        float[][] nested = {randn(33, m * n), randn(33, m * n)};
+        Parallel.forEachTask(2, i -> Gemm.gemm(false, true, m, n, k, a, 0, k, b, 0, k, nested[i], 0, n, true));
+        for (float[] c : nested) assertThat(Arrays.equals(alone, c)).as("nested product, bits of 1 thread").isTrue();
+        float[] expected = randn(33, m * n);
+        Gemm.gemmScalar(false, true, m, n, k, a, 0, k, b, 0, k, expected, 0, n, true);
+        assertTwins("nested product", alone, expected);
     }
 
     @Test
