@@ -27,8 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Threads share a product the BLIS way (see {@link #product}): each worker owns a part of C,
  * rows or columns, whichever moves fewer floats between cores (see {@link Tiling}); blocks of
- * op(A) are packed by whoever computes them, groups of the slab's B panels by the first task to
- * need them, into a buffer all workers read. One fork and join per product, and no barrier: a
+ * op(A) are packed by whoever computes them, the slab's B panels by the first task to need
+ * them, into a buffer all workers read. One fork and join per product, and no barrier: a
  * worker that finishes its part takes the last tasks of another's, and waits only for work
  * another worker holds.
  */
@@ -53,7 +53,8 @@ public final class Gemm {
     /**
      * Floats of packed op(B) one A panel sweeps before the next A panel starts (1 MB, L2): the
      * group is read from L3 once per row block and then from L2 by each of the block's A panels.
-     * A group is also what one task packs at a time, and then multiplies while it is in L2.
+     * A task packs the panels of a group that no one has packed yet, then multiplies the group
+     * while it is in L2.
      */
     static final int GROUP = 1 << 18;
     /**
@@ -70,9 +71,16 @@ public final class Gemm {
      * were packed by another core and come from its cache; with columns shared every worker
      * packs all of op(A) instead. Measured on 2 cores that share no cache, in turns: the GPT-2
      * MLP shape with 512 rows (blocks of 3 panels) ran 6–8% faster shared by columns, 768 rows
-     * (blocks of 4) the same either way, 1024 rows and more faster shared by rows.
+     * (blocks of 4) the same either way, 1024 rows and more faster shared by rows; 512³ ran 5–11%
+     * faster by columns.
      */
     static final int ROW_PART_PANELS = 4;
+    /**
+     * Most column parts: each packs all its rows of op(A), so with many threads rows are shared
+     * too (on 16 threads and 512 rows, 8 row parts × 2 column parts rather than 16 column parts,
+     * each of which would pack as many floats of op(A) as it multiplies columns of B).
+     */
+    static final int MOST_COL_PARTS = 2;
     /**
      * A part's columns are cut only when it has fewer row blocks than this: each column chunk
      * packs its rows of op(A) again, and packing costs about as much per float as a hundred
@@ -190,12 +198,13 @@ public final class Gemm {
      * and {@link Slabs}); a task packs its own rows of op(A), then multiplies them by its chunk a
      * group of panels at a time.
      * The slab's B panels are packed the OpenBLAS way, by the tasks that need them: the first task
-     * to reach a group packs it into the buffer all workers read and multiplies it at once, from
-     * L2; a task that finds a group being packed by another worker goes on to its next group and
-     * comes back to it last. So packing, which is bound by memory, runs beside the other worker's
-     * arithmetic, not all workers at once before any of it.
+     * to reach a group packs it, {@link #UNIT_PANELS} panels at a time, into the buffer all workers
+     * read, and multiplies it at once, from L2; tasks that reach a group together pack its units
+     * together, and a task that finds units of a group being packed by another worker goes on to
+     * its next group and comes back to it last. So packing, which is bound by memory, runs beside
+     * the other workers' arithmetic, not all workers at once before any of it.
      *
-     * <p>Workers meet at no barrier. A worker waits only for a group another is packing (once it
+     * <p>Workers meet at no barrier. A worker waits only for B panels another is packing (once it
      * has nothing else in its task), for the tasks still reading the buffer it is about to pack
      * into (two buffers take turns), and for the task of the same rows and columns one depth back,
      * so that each C element gets its depth blocks in k order. A worker leaves a slab only once
@@ -216,10 +225,10 @@ public final class Gemm {
         int planned = Math.min(threads, Parallel.threads());
         int lastPanels = (n - (colSlabs - 1) * slabCols + nr - 1) / nr;
         Tiling full = Tiling.of(m, slabPanels, mr, planned), last = Tiling.of(m, lastPanels, mr, planned);
-        Slabs progress = new Slabs(slabs, planned, s -> s % perItem % colSlabs == colSlabs - 1 ? last : full);
+        Slabs progress = new Slabs(slabs, planned, slabPanels, s -> s % perItem % colSlabs == colSlabs - 1 ? last : full);
         GemmWork work = GemmWork.active;
         Parallel.region(threads, (w, workers, handOff) -> {
-            int[] deferred = new int[Math.max(full.groups(), last.groups())];
+            int[] deferred = new int[(slabPanels + GROUP_PANELS - 1) / GROUP_PANELS + 1];
             for (int s = 0; s < slabs; s++) {
                 int item = s / perItem, local = s % perItem;
                 int j0 = local % colSlabs * slabCols, p0 = local / colSlabs * KC;
@@ -227,8 +236,8 @@ public final class Gemm {
                 int panels = (j1 - j0 + nr - 1) / nr;
                 float[] packedB = buffers[workers > 1 ? s & 1 : 0];
                 Tiling t = local % colSlabs == colSlabs - 1 ? last : full;
+                int slab = s;
                 boolean bufferFree = s < 2 || workers == 1;
-                int groupShift = t.groupsPerChunk() * w / workers;
                 for (int i; (i = progress.claim(s, w, workers)) >= 0; ) {
                     if (!bufferFree) {
                         // the slab that last used this buffer must be read to its end before it is packed over
@@ -247,25 +256,24 @@ public final class Gemm {
                     float[] packedA = ThreadScratch.get(ThreadScratch.GEMM_PACKED_A, (rows + mr - 1) / mr * mr * KC);
                     GemmPacking.packA(transA, a, aOff + item * strideA, lda, i0, rows, p0, depth, mr, packedA);
                     boolean add = accumulate || p0 > 0;
-                    int firstGroup = progress.group(s, colChunk * t.groupsPerChunk()), ci = cOff + item * strideC + i0 * ldc;
+                    int ci = cOff + item * strideC + i0 * ldc;
                     int skipped = 0, chunkGroups = (c1 - c0 + GROUP_PANELS - 1) / GROUP_PANELS;
                     for (int step = 0; step < chunkGroups; step++) {
                         // workers start at different groups, so that each packs its own share
-                        int g = (step + groupShift) % chunkGroups, group = firstGroup + g;
+                        int g = (step + w * chunkGroups / workers) % chunkGroups;
                         int q0 = c0 + g * GROUP_PANELS, q1 = Math.min(c1, q0 + GROUP_PANELS);
-                        if (progress.groups.get(group) == 0 && progress.groups.compareAndSet(group, 0, 1)) {
-                            bPanels.pack(item, j0, j1, p0, depth, nr, packedB, q0, q1);
-                            if (work != null) work.packedB((long) (q1 - q0) * nr * depth);
-                            progress.groups.set(group, 2);
-                        } else if (progress.groups.get(group) != 2) {
-                            deferred[skipped++] = g;         // another worker is packing it: come back to it last
+                        if (!progress.pack(s, q0, q1, w, workers, (u0, u1) -> {
+                            bPanels.pack(item, j0, j1, p0, depth, nr, packedB, u0, Math.min(panels, u1));
+                            if (work != null) work.packedB((long) (Math.min(panels, u1) - u0) * nr * depth);
+                        })) {
+                            deferred[skipped++] = g;         // another worker is packing part of it: come back to it last
                             continue;
                         }
                         multiply(packedA, rows, depth, packedB, j0, j1, q0, q1, c, ci, ldc, add);
                     }
                     for (int d = 0; d < skipped; d++) {
-                        int group = firstGroup + deferred[d], q0 = c0 + deferred[d] * GROUP_PANELS, q1 = Math.min(c1, q0 + GROUP_PANELS);
-                        if (handOff.awaitUntil(() -> progress.groups.get(group) == 2) && work != null) work.waited();
+                        int q0 = c0 + deferred[d] * GROUP_PANELS, q1 = Math.min(c1, q0 + GROUP_PANELS);
+                        if (handOff.awaitUntil(() -> progress.packed(slab, q0, q1)) && work != null) work.waited();
                         multiply(packedA, rows, depth, packedB, j0, j1, q0, q1, c, ci, ldc, add);
                     }
                     if (work != null) work.task((long) (rows + mr - 1) / mr * mr * depth);
@@ -279,11 +287,22 @@ public final class Gemm {
 
     /** B panels per group: {@link #GROUP} floats at depth {@link #KC}. */
     static final int GROUP_PANELS = Math.max(1, GROUP / (KC * Vec.NR));
+    /**
+     * B panels packed at once by one worker (256 KB at KC = 512 with AVX-512): a group is packed
+     * in several units, so that workers sharing a group pack it together.
+     */
+    static final int UNIT_PANELS = 4;
+
+    /** Packs B panels [q0, q1) of the slab, q1 maybe past its last panel. */
+    @FunctionalInterface
+    interface PanelRange {
+        void run(int q0, int q1);
+    }
 
     /**
      * Per slab, how far its work has got: each worker's range of tasks, each task's completion
-     * (for the next depth of the same block), tasks done, and each group of B panels' state: 0
-     * not packed, 1 being packed, 2 packed.
+     * (for the next depth of the same block), tasks done, and the state of each unit of
+     * {@link #UNIT_PANELS} B panels: 0 not packed, 1 being packed, 2 packed.
      *
      * <p>Worker w owns part w of the slab's tasks (see {@link Tiling}), so that a block of C and
      * the B panels it packed stay with the same core from one depth to the next, in its cache. It
@@ -293,30 +312,29 @@ public final class Gemm {
      */
     private static final class Slabs {
         final AtomicLongArray ranges;
-        final AtomicIntegerArray tasksDone, taskDone, groups;
+        final AtomicIntegerArray tasksDone, taskDone, units;
         final int[] tasks;
-        final int planned, tasksPerSlab, groupsPerSlab;
+        final int planned, tasksPerSlab, unitsPerSlab;
 
-        Slabs(int slabs, int planned, IntFunction<Tiling> tiling) {
+        Slabs(int slabs, int planned, int slabPanels, IntFunction<Tiling> tiling) {
             this.planned = planned;
             ranges = new AtomicLongArray(slabs * planned);
             tasks = new int[slabs];
-            int mostTasks = 1, mostGroups = 1;
+            int mostTasks = 1;
             for (int s = 0; s < slabs; s++) {
                 Tiling t = tiling.apply(s);
                 tasks[s] = t.tasks();
                 mostTasks = Math.max(mostTasks, t.tasks());
-                mostGroups = Math.max(mostGroups, t.groups());
                 for (int w = 0; w < t.parts(); w++) {
                     long from = (long) w * t.tasksPerPart(), to = from + t.tasksPerPart();
                     ranges.set(s * planned + w, from << 32 | to);
                 }
             }
             tasksPerSlab = mostTasks;
-            groupsPerSlab = mostGroups;
+            unitsPerSlab = (slabPanels + UNIT_PANELS - 1) / UNIT_PANELS;
             tasksDone = new AtomicIntegerArray(slabs);
             taskDone = new AtomicIntegerArray(slabs * mostTasks);
-            groups = new AtomicIntegerArray(slabs * mostGroups);
+            units = new AtomicIntegerArray(slabs * unitsPerSlab);
         }
 
         /** The next task of slab s for worker w of {@code workers}, or -1 when none is left. */
@@ -354,16 +372,41 @@ public final class Gemm {
             return slab * tasksPerSlab + i;
         }
 
-        int group(int slab, int g) {
-            return slab * groupsPerSlab + g;
+        /**
+         * Packs (calling {@code packer} on panel ranges) every unit of B panels [q0, q1) of slab s
+         * that no worker has started yet, worker w of {@code workers} starting at its own
+         * share of them; true when all of them are packed.
+         */
+        boolean pack(int s, int q0, int q1, int w, int workers, PanelRange packer) {
+            int first = q0 / UNIT_PANELS, count = (q1 - 1) / UNIT_PANELS + 1 - first;
+            boolean all = true;
+            for (int step = 0; step < count; step++) {
+                int u = first + (step + w * count / workers) % count, at = s * unitsPerSlab + u;
+                if (units.get(at) == 0 && units.compareAndSet(at, 0, 1)) {
+                    packer.run(u * UNIT_PANELS, (u + 1) * UNIT_PANELS);
+                    units.set(at, 2);
+                } else if (units.get(at) != 2) {
+                    all = false;
+                }
+            }
+            return all;
+        }
+
+        /** True once every unit of B panels [q0, q1) of slab s is packed. */
+        boolean packed(int s, int q0, int q1) {
+            for (int u = q0 / UNIT_PANELS; u * UNIT_PANELS < q1; u++) {
+                if (units.get(s * unitsPerSlab + u) != 2) return false;
+            }
+            return true;
         }
     }
 
     /**
      * How a slab's work is cut into tasks. First into one part per worker: row parts while each
      * keeps {@link #TASKS_PER_THREAD} blocks of {@link #ROW_PART_PANELS} A panels, column parts
-     * for the rest of the threads (a column part packs all rows of op(A) again, a row part reads
-     * the B panels other workers packed). Then each part into blocks of rows (at most {@link #MC}, whole A panels) times
+     * for the rest of the threads, at most {@link #MOST_COL_PARTS} (a column part packs all its
+     * rows of op(A) again, a row part reads the B panels other workers packed). Then each part
+     * into blocks of rows (at most {@link #MC}, whole A panels) times
      * chunks of B panels: with more than one thread about {@link #TASKS_PER_THREAD} tasks, so that
      * a worker that finishes its part early can take the last tasks of a slower one. Rows are cut
      * first, down to {@link #MIN_BLOCK_PANELS} A panels a block; columns only when that leaves
@@ -378,12 +421,17 @@ public final class Gemm {
 
         static Tiling of(int m, int panels, int mr, int threads) {
             int rowPanels = (m + mr - 1) / mr;
-            // Rows are shared out while each part keeps TASKS_PER_THREAD blocks of ROW_PART_PANELS;
+            // Rows are shared out while each part keeps TASKS_PER_THREAD blocks of ROW_PART_PANELS,
+            // and at least so far that the columns are shared by no more than MOST_COL_PARTS parts;
             // the rest of the threads split the columns, and rows again if the columns run out.
             int rowParts = 1;
             for (int rp = 2; rp <= threads; rp++) {
-                if (threads % rp == 0 && (long) rp * TASKS_PER_THREAD * ROW_PART_PANELS <= rowPanels) rowParts = rp;
+                if (threads % rp != 0) continue;
+                boolean bigBlocks = (long) rp * TASKS_PER_THREAD * ROW_PART_PANELS <= rowPanels;
+                boolean columnPartsStillTooMany = threads / rowParts > MOST_COL_PARTS;
+                if (bigBlocks || columnPartsStillTooMany) rowParts = rp;
             }
+            rowParts = Math.min(rowParts, Math.max(1, rowPanels / MIN_BLOCK_PANELS));
             int colParts = Math.max(1, Math.min(threads / rowParts, panels / MIN_CHUNK_PANELS));
             rowParts = Math.max(rowParts, Math.min(threads / colParts, rowPanels / MIN_BLOCK_PANELS));
             int partRows = (rowPanels + rowParts - 1) / rowParts, partPanels = panels / colParts;
@@ -427,15 +475,6 @@ public final class Gemm {
             return (int) ((long) panels * c / (colParts * chunksPerPart));
         }
 
-        /** Groups of {@link #GROUP_PANELS} B panels per chunk, the last of a chunk maybe shorter. */
-        int groupsPerChunk() {
-            int chunks = colParts * chunksPerPart;
-            return ((panels + chunks - 1) / chunks + GROUP_PANELS - 1) / GROUP_PANELS;
-        }
-
-        int groups() {
-            return colParts * chunksPerPart * groupsPerChunk();
-        }
     }
 
     /**

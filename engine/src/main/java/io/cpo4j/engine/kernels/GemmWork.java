@@ -8,12 +8,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What the workers of {@link Gemm}'s products did while counting was on: per worker (each thread
  * that took part, numbered in the order it first did), the tasks it ran and the floats it
- * packed, and the times a worker waited for another (for a group of B panels another worker was
- * packing, for the tasks still reading the buffer it was to pack into, or for the same block one
- * depth back). The scaling
- * benchmark reads it to show how the decomposition behaves as the thread count grows; tests read
- * it to check that the work is shared out. Counting costs one check per task; it is off unless
- * {@link #start} was called, and counts one caller's products at a time.
+ * packed, and the times a worker waited for another (for B panels another worker was packing,
+ * for the tasks still reading the buffer it was to pack into, or for the same block one depth
+ * back). The scaling benchmark reads it to show how the decomposition behaves as the thread
+ * count grows; tests read it to check that the work is shared out. Counting costs one check per
+ * task; it is off unless {@link #start} was called, and counts one caller's products at a time.
  */
 public final class GemmWork {
 

@@ -195,12 +195,14 @@ class GemmTest {
     @Test
     void fewRowsAreSharedByColumnsManyByRows() {
         // On 2 threads rows are shared while each worker's part keeps TASKS_PER_THREAD blocks of
-        // ROW_PART_PANELS A panels: one panel fewer and every worker packs all of op(A) for its columns.
-        int mr = Gemm.Vec.MR, nr = Gemm.Vec.NR, threads = 2, n = 16 * nr, k = 96;
-        int rowSplit = threads * Gemm.TASKS_PER_THREAD * Gemm.ROW_PART_PANELS;
-        Parallel.setThreads(threads);
-        for (int panels : new int[] {rowSplit - 1, rowSplit}) {
-            int m = panels * mr;
+        // ROW_PART_PANELS A panels: one panel fewer and every worker packs all of op(A) for its
+        // columns. On 8 threads the same rows go to 4 row parts × MOST_COL_PARTS column parts.
+        int mr = Gemm.Vec.MR, nr = Gemm.Vec.NR, n = 16 * nr, k = 96;
+        int rowSplit = 2 * Gemm.TASKS_PER_THREAD * Gemm.ROW_PART_PANELS;
+        int[][] cases = {{2, rowSplit - 1, 2}, {2, rowSplit, 1}, {8, rowSplit - 1, Gemm.MOST_COL_PARTS}};   // threads, A panels, copies of op(A)
+        for (int[] cs : cases) {
+            int threads = cs[0], panels = cs[1], copiesOfA = cs[2], m = panels * mr;
+            Parallel.setThreads(threads);
             float[] a = randn(21, m * k), b = randn(22, k * n), c = new float[m * n], expected = new float[m * n];
             GemmWork work = GemmWork.start(threads);
             try {
@@ -208,12 +210,15 @@ class GemmTest {
             } finally {
                 work.stop();
             }
-            long packedA = work.packedA(0) + work.packedA(1), packedB = work.packedB(0) + work.packedB(1);
-            int copiesOfA = panels < rowSplit ? threads : 1;
-            assertThat(packedA).as("%d A panels: op(A) packed %d times", panels, copiesOfA).isEqualTo((long) copiesOfA * m * k);
-            assertThat(packedB).as("%d A panels: op(B) packed once", panels).isEqualTo((long) k * n);
+            long packedA = 0, packedB = 0;
+            for (int w = 0; w < threads; w++) {
+                packedA += work.packedA(w);
+                packedB += work.packedB(w);
+            }
+            assertThat(packedA).as("%d threads, %d A panels: op(A) packed %d times", threads, panels, copiesOfA).isEqualTo((long) copiesOfA * m * k);
+            assertThat(packedB).as("%d threads, %d A panels: op(B) packed once", threads, panels).isEqualTo((long) k * n);
             Gemm.gemmScalar(false, false, m, n, k, a, 0, k, b, 0, n, expected, 0, n, false);
-            assertTwins(panels + " A panels", c, expected);
+            assertTwins(threads + " threads, " + panels + " A panels", c, expected);
         }
     }
 
