@@ -237,6 +237,10 @@ public final class Gemm {
                 float[] packedB = buffers[workers > 1 ? s & 1 : 0];
                 Tiling t = local % colSlabs == colSlabs - 1 ? last : full;
                 int slab = s;
+                PanelRange packer = (q0, q1) -> {
+                    bPanels.pack(item, j0, j1, p0, depth, nr, packedB, q0, Math.min(panels, q1));
+                    if (work != null) work.packedB((long) (Math.min(panels, q1) - q0) * nr * depth);
+                };
                 boolean bufferFree = s < 2 || workers == 1;
                 for (int i; (i = progress.claim(s, w, workers)) >= 0; ) {
                     if (!bufferFree) {
@@ -262,10 +266,7 @@ public final class Gemm {
                         // workers start at different groups, so that each packs its own share
                         int g = (step + w * chunkGroups / workers) % chunkGroups;
                         int q0 = c0 + g * GROUP_PANELS, q1 = Math.min(c1, q0 + GROUP_PANELS);
-                        if (!progress.pack(s, q0, q1, w, workers, (u0, u1) -> {
-                            bPanels.pack(item, j0, j1, p0, depth, nr, packedB, u0, Math.min(panels, u1));
-                            if (work != null) work.packedB((long) (Math.min(panels, u1) - u0) * nr * depth);
-                        })) {
+                        if (!progress.pack(s, q0, q1, w, workers, packer)) {
                             deferred[skipped++] = g;         // another worker is packing part of it: come back to it last
                             continue;
                         }
