@@ -72,7 +72,8 @@ public final class Gemm {
      * packs all of op(A) instead. Measured on 2 cores that share no cache, in turns: the GPT-2
      * MLP shape with 512 rows (blocks of 3 panels) ran 6–8% faster shared by columns, 768 rows
      * (blocks of 4) the same either way, 1024 rows and more faster shared by rows; 512³ ran 5–11%
-     * faster by columns.
+     * faster by columns. A slab narrower than a group is shared by rows whatever its rows (256³:
+     * columns ran 14% slower): each worker reads the others' panels once, then from its L2.
      */
     static final int ROW_PART_PANELS = 4;
     /**
@@ -422,13 +423,15 @@ public final class Gemm {
 
         static Tiling of(int m, int panels, int mr, int threads) {
             int rowPanels = (m + mr - 1) / mr;
-            // Rows are shared out while each part keeps TASKS_PER_THREAD blocks of ROW_PART_PANELS,
-            // and at least so far that the columns are shared by no more than MOST_COL_PARTS parts;
-            // the rest of the threads split the columns, and rows again if the columns run out.
+            // Rows are shared out while each part keeps TASKS_PER_THREAD blocks of ROW_PART_PANELS or
+            // the slab is narrower than a group (each worker then reads the others' panels once and
+            // keeps them in L2), and at least so far that the columns are shared by no more than
+            // MOST_COL_PARTS parts; the rest of the threads split the columns, and rows again if the
+            // columns run out.
             int rowParts = 1;
             for (int rp = 2; rp <= threads; rp++) {
                 if (threads % rp != 0) continue;
-                boolean bigBlocks = (long) rp * TASKS_PER_THREAD * ROW_PART_PANELS <= rowPanels;
+                boolean bigBlocks = panels < GROUP_PANELS || (long) rp * TASKS_PER_THREAD * ROW_PART_PANELS <= rowPanels;
                 boolean columnPartsStillTooMany = threads / rowParts > MOST_COL_PARTS;
                 if (bigBlocks || columnPartsStillTooMany) rowParts = rp;
             }

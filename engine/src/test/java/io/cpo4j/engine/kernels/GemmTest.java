@@ -196,12 +196,14 @@ class GemmTest {
     void fewRowsAreSharedByColumnsManyByRows() {
         // On 2 threads rows are shared while each worker's part keeps TASKS_PER_THREAD blocks of
         // ROW_PART_PANELS A panels: one panel fewer and every worker packs all of op(A) for its
-        // columns. On 8 threads the same rows go to 4 row parts × MOST_COL_PARTS column parts.
-        int mr = Gemm.Vec.MR, nr = Gemm.Vec.NR, n = 16 * nr, k = 96;
+        // columns, unless the slab is narrower than a group of B panels. On 8 threads the same
+        // rows go to 4 row parts × MOST_COL_PARTS column parts.
+        int mr = Gemm.Vec.MR, nr = Gemm.Vec.NR, k = 96, wide = Gemm.GROUP_PANELS * nr, narrow = wide - nr;
         int rowSplit = 2 * Gemm.TASKS_PER_THREAD * Gemm.ROW_PART_PANELS;
-        int[][] cases = {{2, rowSplit - 1, 2}, {2, rowSplit, 1}, {8, rowSplit - 1, Gemm.MOST_COL_PARTS}};   // threads, A panels, copies of op(A)
+        int[][] cases = {{2, rowSplit - 1, wide, 2}, {2, rowSplit, wide, 1}, {2, rowSplit - 1, narrow, 1},
+                {8, rowSplit - 1, wide, Gemm.MOST_COL_PARTS}};   // threads, A panels, columns, copies of op(A)
         for (int[] cs : cases) {
-            int threads = cs[0], panels = cs[1], copiesOfA = cs[2], m = panels * mr;
+            int threads = cs[0], panels = cs[1], n = cs[2], copiesOfA = cs[3], m = panels * mr;
             Parallel.setThreads(threads);
             float[] a = randn(21, m * k), b = randn(22, k * n), c = new float[m * n], expected = new float[m * n];
             GemmWork work = GemmWork.start(threads);
@@ -215,10 +217,11 @@ class GemmTest {
                 packedA += work.packedA(w);
                 packedB += work.packedB(w);
             }
-            assertThat(packedA).as("%d threads, %d A panels: op(A) packed %d times", threads, panels, copiesOfA).isEqualTo((long) copiesOfA * m * k);
-            assertThat(packedB).as("%d threads, %d A panels: op(B) packed once", threads, panels).isEqualTo((long) k * n);
+            String what = threads + " threads, " + panels + " A panels, " + n + " columns";
+            assertThat(packedA).as("%s: op(A) packed %d times", what, copiesOfA).isEqualTo((long) copiesOfA * m * k);
+            assertThat(packedB).as("%s: op(B) packed once", what).isEqualTo((long) k * n);
             Gemm.gemmScalar(false, false, m, n, k, a, 0, k, b, 0, n, expected, 0, n, false);
-            assertTwins(threads + " threads, " + panels + " A panels", c, expected);
+            assertTwins(what, c, expected);
         }
     }
 
