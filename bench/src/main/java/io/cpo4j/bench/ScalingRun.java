@@ -138,7 +138,7 @@ public final class ScalingRun {
     static String inTurns(List<Supplier<Kernel>> kernels, int rounds) {
         StringBuilder s = new StringBuilder();
         s.append("## Kernels at 1 and 2 threads, in turns (higher is better)\n\n")
-                .append("Each round runs every kernel for ").append(SLICE_SECONDS).append(" s at each thread count, the order of the ")
+                .append("Each round runs every kernel for ").append(SLICE_SECONDS).append(" s at each thread count (after one untimed call on the new threads), the order of the ")
                 .append("thread counts alternating from round to round; speed-up and efficiency `T(1) / (2 · T(2))` are taken within ")
                 .append("each round, and the table gives medians over ").append(rounds).append(" rounds (after one warm-up round). ")
                 .append("Each kernel's state is made just before its rounds, with no other kernel's state live.\n\n")
@@ -165,8 +165,13 @@ public final class ScalingRun {
         return s.append('\n').toString();
     }
 
-    /** Work per second, in units of 1e9, over one slice. */
+    /**
+     * Work per second, in units of 1e9, over one slice, after one untimed call: a slice follows a
+     * change of thread count, which starts new helper threads whose scratch buffers are not yet
+     * touched.
+     */
     static double rate(Kernel kernel) {
+        kernel.work().run();
         long start = System.nanoTime(), end = start + (long) (SLICE_SECONDS * 1e9);
         int calls = 0;
         long now;
