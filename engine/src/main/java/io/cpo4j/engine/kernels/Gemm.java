@@ -26,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  * tiles in row order let the hardware prefetcher stream them (see {@link #multiply}).
  *
  * <p>Threads share a product the BLIS way (see {@link #product}): each worker owns a part of C,
- * rows or columns, whichever moves fewer floats between cores (see {@link Tiling}); blocks of
+ * rows, or columns where its rows would be few (see {@link Tiling}); blocks of
  * op(A) are packed by whoever computes them, the slab's B panels by the first task to need
  * them, into a buffer all workers read. One fork and join per product, and no barrier: a
  * worker that finishes its part takes the last tasks of another's, and waits only for work
@@ -78,8 +78,8 @@ public final class Gemm {
     static final int ROW_PART_PANELS = 4;
     /**
      * Most column parts: each packs all its rows of op(A), so with many threads rows are shared
-     * too (on 16 threads and 512 rows, 8 row parts × 2 column parts rather than 16 column parts,
-     * each of which would pack as many floats of op(A) as it multiplies columns of B).
+     * too (on 16 threads and 512 rows, 8 row parts × 2 column parts, rather than 16 column parts
+     * that would pack all of op(A) 16 times).
      */
     static final int MOST_COL_PARTS = 2;
     /**
