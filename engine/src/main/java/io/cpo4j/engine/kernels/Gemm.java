@@ -77,9 +77,10 @@ public final class Gemm {
      */
     static final int ROW_PART_PANELS = 4;
     /**
-     * Most column parts: each packs all its rows of op(A), so with many threads rows are shared
-     * too (on 16 threads and 512 rows, 8 row parts × 2 column parts, rather than 16 column parts
-     * that would pack all of op(A) 16 times).
+     * Most column parts while there are rows to share: each column part packs all its rows of
+     * op(A), so with many threads rows are shared too (on 16 threads and 512 rows, 8 row parts ×
+     * 2 column parts, rather than 16 column parts that would pack all of op(A) 16 times). With
+     * fewer than 2 A panels per row part, the columns take the threads the rows cannot.
      */
     static final int MOST_COL_PARTS = 2;
     /**
@@ -209,9 +210,11 @@ public final class Gemm {
      * has nothing else in its task), for the tasks still reading the buffer it is about to pack
      * into (two buffers take turns), and for the task of the same rows and columns one depth back,
      * so that each C element gets its depth blocks in k order. A worker leaves a slab only once
-     * all its tasks are claimed, so every piece waited for was claimed by a worker that waits
-     * only for earlier pieces, and the earliest unfinished piece always runs. One fork and join per call, whatever the thread count. A batch of products (matrix i
-     * of A and C at {@code off + i·stride}) is one sequence of slabs, item after item.
+     * all the slab's tasks are claimed, so every task waited for was claimed by a worker that
+     * waits only for earlier slabs or for panels being packed, and packing waits for nothing: the
+     * earliest unfinished piece always runs. One fork and join per call, whatever the thread
+     * count. A batch of products (matrix i of A and C at {@code off + i·stride}) is one sequence
+     * of slabs, item after item.
      */
     private static void product(int batch, boolean transA, int m, int n, int k, float[] a, int aOff, int lda, int strideA,
                                 BPanels bPanels, float[] c, int cOff, int ldc, int strideC, boolean accumulate, int threads) {
@@ -406,8 +409,8 @@ public final class Gemm {
     /**
      * How a slab's work is cut into tasks. First into one part per worker: row parts while each
      * keeps {@link #TASKS_PER_THREAD} blocks of {@link #ROW_PART_PANELS} A panels, column parts
-     * for the rest of the threads, at most {@link #MOST_COL_PARTS} (a column part packs all its
-     * rows of op(A) again, a row part reads the B panels other workers packed). Then each part
+     * for the rest of the threads, at most {@link #MOST_COL_PARTS} while rows remain to share (a
+     * column part packs all its rows of op(A) again, a row part reads the B panels other workers packed). Then each part
      * into blocks of rows (at most {@link #MC}, whole A panels) times
      * chunks of B panels: with more than one thread about {@link #TASKS_PER_THREAD} tasks, so that
      * a worker that finishes its part early can take the last tasks of a slower one. Rows are cut
