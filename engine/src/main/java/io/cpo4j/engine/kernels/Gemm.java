@@ -1,8 +1,5 @@
 package io.cpo4j.engine.kernels;
 
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.IntFunction;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -26,7 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
  * tiles in row order let the hardware prefetcher stream them (see {@link #multiply}).
  *
  * <p>Threads share a product the BLIS way (see {@link #product}): each worker owns a part of C,
- * rows, or columns where its rows would be few (see {@link Tiling}); blocks of
+ * rows, or columns where its rows would be few (see {@link GemmTiling}); blocks of
  * op(A) are packed by whoever computes them, the slab's B panels by the first task to need
  * them, into a buffer all workers read. One fork and join per product, and no barrier: a
  * worker that finishes its part takes the last tasks of another's, and waits only for work
@@ -196,8 +193,8 @@ public final class Gemm {
      * One product on up to {@code threads} workers of the engine team, in one parallel region.
      * op(B) is taken a slab at a time: columns [j0, j1) at one depth block [p0, p0 + KC), every
      * column slab of one depth before the next depth. Each slab's work is a list of tasks (blocks
-     * of rows times chunks of the slab's panels), one part of it per worker (see {@link Tiling}
-     * and {@link Slabs}); a task packs its own rows of op(A), then multiplies them by its chunk a
+     * of rows times chunks of the slab's panels), one part of it per worker (see {@link GemmTiling}
+     * and {@link GemmSlabs}); a task packs its own rows of op(A), then multiplies them by its chunk a
      * group of panels at a time.
      * The slab's B panels are packed the OpenBLAS way, by the tasks that need them: the first task
      * to reach a group packs it, {@link #UNIT_PANELS} panels at a time, into the buffer all workers
@@ -228,8 +225,8 @@ public final class Gemm {
                 slabs > 1 && threads > 1 ? ThreadScratch.get(ThreadScratch.GEMM_PACKED_B_NEXT, slabCols * Math.min(k, KC)) : null};
         int planned = Math.min(threads, Parallel.threads());
         int lastPanels = (n - (colSlabs - 1) * slabCols + nr - 1) / nr;
-        Tiling full = Tiling.of(m, slabPanels, mr, planned), last = Tiling.of(m, lastPanels, mr, planned);
-        Slabs progress = new Slabs(slabs, planned, slabPanels, s -> s % perItem % colSlabs == colSlabs - 1 ? last : full);
+        GemmTiling full = GemmTiling.of(m, slabPanels, mr, planned), last = GemmTiling.of(m, lastPanels, mr, planned);
+        GemmSlabs progress = new GemmSlabs(slabs, planned, slabPanels, s -> s % perItem % colSlabs == colSlabs - 1 ? last : full);
         GemmWork work = GemmWork.active;
         Parallel.region(threads, (w, workers, handOff) -> {
             int[] deferred = new int[(slabPanels + GROUP_PANELS - 1) / GROUP_PANELS + 1];
@@ -239,7 +236,7 @@ public final class Gemm {
                 int j1 = Math.min(n, j0 + slabCols), depth = Math.min(KC, k - p0);
                 int panels = (j1 - j0 + nr - 1) / nr;
                 float[] packedB = buffers[workers > 1 ? s & 1 : 0];
-                Tiling t = local % colSlabs == colSlabs - 1 ? last : full;
+                GemmTiling t = local % colSlabs == colSlabs - 1 ? last : full;
                 int slab = s;
                 PanelRange packer = (q0, q1) -> {
                     bPanels.pack(item, j0, j1, p0, depth, nr, packedB, q0, Math.min(panels, q1));
@@ -302,186 +299,6 @@ public final class Gemm {
     @FunctionalInterface
     interface PanelRange {
         void run(int q0, int q1);
-    }
-
-    /**
-     * Per slab, how far its work has got: each worker's range of tasks, each task's completion
-     * (for the next depth of the same block), tasks done, and the state of each unit of
-     * {@link #UNIT_PANELS} B panels: 0 not packed, 1 being packed, 2 packed.
-     *
-     * <p>Worker w owns part w of the slab's tasks (see {@link Tiling}), so that a block of C and
-     * the B panels it packed stay with the same core from one depth to the next, in its cache. It
-     * takes its own tasks from the front, and once they are gone takes others' from their back.
-     * A region that got fewer workers than planned (one, when nested or when the team is busy)
-     * takes them all that way.
-     */
-    private static final class Slabs {
-        final AtomicLongArray ranges;
-        final AtomicIntegerArray tasksDone, taskDone, units;
-        final int[] tasks;
-        final int planned, tasksPerSlab, unitsPerSlab;
-
-        Slabs(int slabs, int planned, int slabPanels, IntFunction<Tiling> tiling) {
-            this.planned = planned;
-            ranges = new AtomicLongArray(slabs * planned);
-            tasks = new int[slabs];
-            int mostTasks = 1;
-            for (int s = 0; s < slabs; s++) {
-                Tiling t = tiling.apply(s);
-                tasks[s] = t.tasks();
-                mostTasks = Math.max(mostTasks, t.tasks());
-                for (int w = 0; w < t.parts(); w++) {
-                    long from = (long) w * t.tasksPerPart(), to = from + t.tasksPerPart();
-                    ranges.set(s * planned + w, from << 32 | to);
-                }
-            }
-            tasksPerSlab = mostTasks;
-            unitsPerSlab = (slabPanels + UNIT_PANELS - 1) / UNIT_PANELS;
-            tasksDone = new AtomicIntegerArray(slabs);
-            taskDone = new AtomicIntegerArray(slabs * mostTasks);
-            units = new AtomicIntegerArray(slabs * unitsPerSlab);
-        }
-
-        /** The next task of slab s for worker w of {@code workers}, or -1 when none is left. */
-        int claim(int s, int w, int workers) {
-            if (workers == planned) {
-                int own = takeFront(s * planned + w);
-                if (own >= 0) return own;
-            }
-            for (int v = 1; v <= planned; v++) {
-                int other = takeBack(s * planned + (w + v) % planned);
-                if (other >= 0) return other;
-            }
-            return -1;
-        }
-
-        private int takeFront(int r) {
-            for (long range; ; ) {
-                range = ranges.get(r);
-                int from = (int) (range >>> 32), to = (int) range;
-                if (from >= to) return -1;
-                if (ranges.compareAndSet(r, range, (long) (from + 1) << 32 | to)) return from;
-            }
-        }
-
-        private int takeBack(int r) {
-            for (long range; ; ) {
-                range = ranges.get(r);
-                int from = (int) (range >>> 32), to = (int) range;
-                if (from >= to) return -1;
-                if (ranges.compareAndSet(r, range, (long) from << 32 | (to - 1))) return to - 1;
-            }
-        }
-
-        int task(int slab, int i) {
-            return slab * tasksPerSlab + i;
-        }
-
-        /**
-         * Packs (calling {@code packer} on panel ranges) every unit of B panels [q0, q1) of slab s
-         * that no worker has started yet, worker w of {@code workers} starting at its own
-         * share of them; true when all of them are packed.
-         */
-        boolean pack(int s, int q0, int q1, int w, int workers, PanelRange packer) {
-            int first = q0 / UNIT_PANELS, count = (q1 - 1) / UNIT_PANELS + 1 - first;
-            boolean all = true;
-            for (int step = 0; step < count; step++) {
-                int u = first + (step + w * count / workers) % count, at = s * unitsPerSlab + u;
-                if (units.get(at) == 0 && units.compareAndSet(at, 0, 1)) {
-                    packer.run(u * UNIT_PANELS, (u + 1) * UNIT_PANELS);
-                    units.set(at, 2);
-                } else if (units.get(at) != 2) {
-                    all = false;
-                }
-            }
-            return all;
-        }
-
-        /** True once every unit of B panels [q0, q1) of slab s is packed. */
-        boolean packed(int s, int q0, int q1) {
-            for (int u = q0 / UNIT_PANELS; u * UNIT_PANELS < q1; u++) {
-                if (units.get(s * unitsPerSlab + u) != 2) return false;
-            }
-            return true;
-        }
-    }
-
-    /**
-     * How a slab's work is cut into tasks. First into one part per worker: row parts while each
-     * keeps {@link #TASKS_PER_THREAD} blocks of {@link #ROW_PART_PANELS} A panels, column parts
-     * for the rest of the threads, at most {@link #MOST_COL_PARTS} while rows remain to share (a
-     * column part packs all its rows of op(A) again, a row part reads the B panels other workers packed). Then each part
-     * into blocks of rows (at most {@link #MC}, whole A panels) times
-     * chunks of B panels: with more than one thread about {@link #TASKS_PER_THREAD} tasks, so that
-     * a worker that finishes its part early can take the last tasks of a slower one. Rows are cut
-     * first, down to {@link #MIN_BLOCK_PANELS} A panels a block; columns only when that leaves
-     * fewer than {@link #MIN_TASKS_PER_THREAD} tasks, down to {@link #MIN_CHUNK_PANELS} B panels a
-     * chunk. Blocks and chunks differ in size by at most one panel.
-     *
-     * <p>Task t belongs to part {@code t / tasksPerPart()}; a part is {@code rowPart · colParts +
-     * colPart}, and within a part the row blocks come first, then the chunks of one block.
-     */
-    private record Tiling(int m, int mr, int rowPanels, int panels, int rowParts, int colParts,
-                          int blocksPerPart, int chunksPerPart) {
-
-        static Tiling of(int m, int panels, int mr, int threads) {
-            int rowPanels = (m + mr - 1) / mr;
-            // Rows are shared out while each part keeps TASKS_PER_THREAD blocks of ROW_PART_PANELS or
-            // the slab is narrower than a group (each worker then reads the others' panels once and
-            // keeps them in L2), and at least so far that the columns are shared by no more than
-            // MOST_COL_PARTS parts; the rest of the threads split the columns, and rows again if the
-            // columns run out.
-            int rowParts = 1;
-            for (int rp = 2; rp <= threads; rp++) {
-                if (threads % rp != 0) continue;
-                boolean bigBlocks = panels < GROUP_PANELS || (long) rp * TASKS_PER_THREAD * ROW_PART_PANELS <= rowPanels;
-                boolean columnPartsStillTooMany = threads / rowParts > MOST_COL_PARTS;
-                if (bigBlocks || columnPartsStillTooMany) rowParts = rp;
-            }
-            rowParts = Math.min(rowParts, Math.max(1, rowPanels / MIN_BLOCK_PANELS));
-            int colParts = Math.max(1, Math.min(threads / rowParts, panels / MIN_CHUNK_PANELS));
-            rowParts = Math.max(rowParts, Math.min(threads / colParts, rowPanels / MIN_BLOCK_PANELS));
-            int partRows = (rowPanels + rowParts - 1) / rowParts, partPanels = panels / colParts;
-            int blocks = (partRows + MC / mr - 1) / (MC / mr);
-            if (threads > 1) blocks = Math.max(blocks, Math.min(TASKS_PER_THREAD, partRows / MIN_BLOCK_PANELS));
-            blocks = Math.max(1, Math.min(blocks, rowPanels / rowParts));
-            int chunks = threads == 1 || blocks >= MIN_TASKS_PER_THREAD ? 1
-                    : Math.max(1, Math.min(partPanels / MIN_CHUNK_PANELS, (MIN_TASKS_PER_THREAD + blocks - 1) / blocks));
-            return new Tiling(m, mr, rowPanels, panels, rowParts, colParts, blocks, chunks);
-        }
-
-        int parts() {
-            return rowParts * colParts;
-        }
-
-        int tasksPerPart() {
-            return blocksPerPart * chunksPerPart;
-        }
-
-        int tasks() {
-            return parts() * tasksPerPart();
-        }
-
-        int rowBlock(int task) {
-            int part = task / tasksPerPart(), local = task % tasksPerPart();
-            return part / colParts * blocksPerPart + local / chunksPerPart;
-        }
-
-        int colChunk(int task) {
-            int part = task / tasksPerPart(), local = task % tasksPerPart();
-            return part % colParts * chunksPerPart + local % chunksPerPart;
-        }
-
-        /** First row of row block {@code b}; {@code b} = all blocks gives m. */
-        int rowStart(int b) {
-            return Math.min(m, (int) ((long) rowPanels * b / (rowParts * blocksPerPart)) * mr);
-        }
-
-        /** First B panel of column chunk {@code c}; {@code c} = all chunks gives the slab's panels. */
-        int panelStart(int c) {
-            return (int) ((long) panels * c / (colParts * chunksPerPart));
-        }
-
     }
 
     /**
