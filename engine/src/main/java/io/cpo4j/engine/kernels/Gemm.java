@@ -1,5 +1,6 @@
 package io.cpo4j.engine.kernels;
 
+import java.util.function.IntFunction;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -226,17 +227,18 @@ public final class Gemm {
         int planned = Math.min(threads, Parallel.threads());
         int lastPanels = (n - (colSlabs - 1) * slabCols + nr - 1) / nr;
         GemmTiling full = GemmTiling.of(m, slabPanels, mr, planned), last = GemmTiling.of(m, lastPanels, mr, planned);
-        GemmSlabs progress = new GemmSlabs(slabs, planned, slabPanels, s -> s % perItem % colSlabs == colSlabs - 1 ? last : full);
+        IntFunction<GemmTiling> tiling = s -> s % perItem % colSlabs == colSlabs - 1 ? last : full;   // the last column slab may be narrower
+        GemmSlabs progress = new GemmSlabs(slabs, planned, slabPanels, tiling);
         GemmWork work = GemmWork.active;
         Parallel.region(threads, (w, workers, handOff) -> {
-            int[] deferred = new int[(slabPanels + GROUP_PANELS - 1) / GROUP_PANELS + 1];
+            int[] deferred = new int[(slabPanels + GROUP_PANELS - 1) / GROUP_PANELS];
             for (int s = 0; s < slabs; s++) {
                 int item = s / perItem, local = s % perItem;
                 int j0 = local % colSlabs * slabCols, p0 = local / colSlabs * KC;
                 int j1 = Math.min(n, j0 + slabCols), depth = Math.min(KC, k - p0);
                 int panels = (j1 - j0 + nr - 1) / nr;
                 float[] packedB = buffers[workers > 1 ? s & 1 : 0];
-                GemmTiling t = local % colSlabs == colSlabs - 1 ? last : full;
+                GemmTiling t = tiling.apply(s);
                 int slab = s;
                 PanelRange packer = (q0, q1) -> {
                     bPanels.pack(item, j0, j1, p0, depth, nr, packedB, q0, Math.min(panels, q1));
