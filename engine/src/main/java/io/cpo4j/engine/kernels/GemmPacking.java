@@ -226,12 +226,20 @@ final class GemmPacking {
 
         /**
          * One full panel of row-major A (or of Bᵀ's rows) — mr rows from {@code src}, kc deep — into panel layout at
-         * {@code dst[d..]}: each round gathers columnsPerRound(mr) columns × mr rows, a vector at a
-         * time, and stores them in order; the last columns (fewer than a round) are copied one by one.
+         * {@code dst[d..]}: with 16-lane vectors and the panel widths of AVX-512 (12, 32) transposed in
+         * registers 16 columns at a time ({@link GemmTranspose}); otherwise each round gathers
+         * columnsPerRound(mr) columns × mr rows, a vector at a time, and stores them in order. The last
+         * columns (fewer than a step or a round) are copied one by one.
          */
         static void packRows(float[] a, int src, int lda, int kc, int mr, int[] map, float[] dst, int d) {
             int lanes = S.length(), g = columnsPerRound(mr), vectors = map.length / lanes;
             int p = 0;
+            if (GemmTranspose.APPLIES && mr == 12) {
+                p = GemmTranspose.rows12(a, src, lda, kc, dst, d);
+            } else if (GemmTranspose.APPLIES && mr == 32) {
+                GemmTranspose.rows16(a, src, lda, kc, dst, d, mr);
+                p = GemmTranspose.rows16(a, src + 16 * lda, lda, kc, dst, d + 16, mr);
+            }
             for (; p + g <= kc; p += g) {
                 int out = d + p * mr;
                 for (int v = 0; v < vectors; v++) FloatVector.fromArray(S, a, src + p, map, v * lanes).intoArray(dst, out + v * lanes);

@@ -1,9 +1,11 @@
 package io.cpo4j.engine.kernels;
 
 import io.cpo4j.engine.Rng;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Packing only moves values: every packed panel must equal its definition, value for value. */
 class GemmPackingTest {
@@ -40,11 +42,39 @@ class GemmPackingTest {
                 for (int i = 0; i < a.length; i++) a[i] = rng.nextFloat() - 0.5f;
                 int panels = (rows + mr - 1) / mr;
                 float[] dst = new float[panels * mr * kc];
-                java.util.Arrays.fill(dst, Float.NaN);
+                Arrays.fill(dst, Float.NaN);
                 GemmPacking.packA(transA, a, aOff, ldaT, i0, rows, p0, kc, mr, dst);
                 assertThat(dst).as("transA %s rows %d kc %d lda %d", transA, rows, kc, ldaT)
                         .containsExactly(expectedA(transA, a, aOff, ldaT, i0, rows, p0, kc, mr));
             }
+        }
+    }
+
+    @Test
+    void registerTransposesMoveEveryValueToItsPanelPlace() {
+        assumeTrue(GemmTranspose.APPLIES, "the register transposes are written for 16-lane vectors; this JVM's are "
+                + GemmTranspose.S.length());
+        Rng rng = new Rng(13);
+        for (int kc : new int[] {16, 47, 512}) {
+            int lda = kc + 3, src = 5;
+            float[] a = new float[src + 32 * lda];
+            for (int i = 0; i < a.length; i++) a[i] = rng.nextFloat() - 0.5f;
+            float[] twelve = new float[2 + 12 * kc], sixteen = new float[1 + 32 * kc];
+            Arrays.fill(twelve, Float.NaN);
+            Arrays.fill(sixteen, Float.NaN);
+            int done12 = GemmTranspose.rows12(a, src, lda, kc, twelve, 2);
+            int done16 = GemmTranspose.rows16(a, src, lda, kc, sixteen, 1 + 16, 32);   // the upper half of a 32-wide panel
+            assertThat(done12).isEqualTo(done16).isEqualTo(kc / 16 * 16);
+            // the definition: column p of row r at p·width + r; columns past whole steps and the other half untouched
+            float[] expected12 = new float[twelve.length], expected16 = new float[sixteen.length];
+            Arrays.fill(expected12, Float.NaN);
+            Arrays.fill(expected16, Float.NaN);
+            for (int p = 0; p < done12; p++) {
+                for (int r = 0; r < 12; r++) expected12[2 + p * 12 + r] = a[src + r * lda + p];
+                for (int r = 0; r < 16; r++) expected16[1 + p * 32 + 16 + r] = a[src + r * lda + p];
+            }
+            assertThat(twelve).as("12 rows, kc %d", kc).containsExactly(expected12);
+            assertThat(sixteen).as("16 rows, kc %d", kc).containsExactly(expected16);
         }
     }
 
@@ -92,13 +122,13 @@ class GemmPackingTest {
                 float[] b = new float[bOff + (transB ? j1 * ldb : (p0 + ks) * ldb) + 1];
                 for (int i = 0; i < b.length; i++) b[i] = rng.nextFloat() - 0.5f;
                 float[] dst = new float[panels * nr * ks];
-                java.util.Arrays.fill(dst, Float.NaN);
+                Arrays.fill(dst, Float.NaN);
                 GemmPacking.packB(transB, b, bOff, ldb, j0, j1, p0, ks, nr, dst, 0, panels);
                 assertThat(dst).as("transB %s cols %d ks %d ldb %d", transB, cols, ks, ldb)
                         .containsExactly(expectedB(transB, b, bOff, ldb, j0, j1, p0, ks, nr, panels));
                 // parallel packing splits the panels: two halves packed apart give the same slab
                 float[] halves = new float[dst.length];
-                java.util.Arrays.fill(halves, Float.NaN);
+                Arrays.fill(halves, Float.NaN);
                 GemmPacking.packB(transB, b, bOff, ldb, j0, j1, p0, ks, nr, halves, panels / 2, panels);
                 GemmPacking.packB(transB, b, bOff, ldb, j0, j1, p0, ks, nr, halves, 0, panels / 2);
                 assertThat(halves).as("halves, transB %s cols %d ks %d", transB, cols, ks).containsExactly(dst);
