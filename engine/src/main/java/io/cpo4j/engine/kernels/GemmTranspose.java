@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       four — the quads of one output vector, in panel order.</li>
  * </ol>
  * Only for 16-lane vectors ({@link #APPLIES}); the results are the same values as any other
- * packing, moved, never computed.
+ * packing, moved, never computed. The steps are written out rather than called: a vector passed
+ * to a method C2 does not inline is boxed, and the versions with helpers ran about 2× slower.
  */
 final class GemmTranspose {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
