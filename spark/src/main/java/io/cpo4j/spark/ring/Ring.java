@@ -239,9 +239,18 @@ public final class Ring implements AutoCloseable {
         long theirSeq = inbound.readLong(), theirLength = inbound.readLong();
         String here = "ring rank " + rank + ": ";
         if (magic != OP_MAGIC) throw new RingException(here + inbound.peer() + " sent no operation header; the stream is corrupt");
-        if (theirOp != op || theirSeq != seq || (op != OP_GATHER && theirLength != length))
-            throw new RingException(here + inbound.peer() + " is in " + describe(theirOp, theirLength) + " as operation " + theirSeq
-                    + ", this member in " + describe(op, length) + " as operation " + seq + "; every member must call the same operations");
+        if (theirOp != op || theirSeq != seq || (op != OP_GATHER && theirLength != length)) {
+            // The failure closes both connections; the next member must first have this header, or
+            // it would read only that the connection closed and could not name both operations.
+            RingException mismatch = new RingException(here + inbound.peer() + " is in " + describe(theirOp, theirLength) + " as operation "
+                    + theirSeq + ", this member in " + describe(op, length) + " as operation " + seq + "; every member must call the same operations");
+            try {
+                sender.awaitSent();
+            } catch (RingException unsent) {
+                mismatch.addSuppressed(unsent);
+            }
+            throw mismatch;
+        }
     }
 
     private static String describe(int op, long length) {
