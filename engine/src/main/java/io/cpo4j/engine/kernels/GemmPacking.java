@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * Packing only moves values, so the product's numbers do not depend on how it is blocked.
  * Row-major A and transposed B are the costly cases — a transpose, one scalar copy per value
- * with the writes a panel's width apart; full panels are gathered instead, a vector at a time
- * ({@link Vec#packRows}).
+ * with the writes a panel's width apart; full panels are transposed in registers on 16-lane
+ * vectors ({@link GemmTranspose}) and gathered a vector at a time otherwise ({@link Vec#packRows}).
  * The class is used only on the Vector API path (see {@link Gemm}).
  */
 final class GemmPacking {
@@ -237,8 +237,8 @@ final class GemmPacking {
             if (GemmTranspose.APPLIES && mr == 12) {
                 p = GemmTranspose.rows12(a, src, lda, kc, dst, d);
             } else if (GemmTranspose.APPLIES && mr == 32) {
-                GemmTranspose.rows16(a, src, lda, kc, dst, d, mr);
-                p = GemmTranspose.rows16(a, src + 16 * lda, lda, kc, dst, d + 16, mr);
+                p = GemmTranspose.rows16(a, src, lda, kc, dst, d, mr);                     // rows 0-15
+                GemmTranspose.rows16(a, src + 16 * lda, lda, kc, dst, d + 16, mr);          // rows 16-31, the same columns
             }
             for (; p + g <= kc; p += g) {
                 int out = d + p * mr;

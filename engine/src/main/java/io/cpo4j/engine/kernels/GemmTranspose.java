@@ -12,8 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Two steps, each a 4 × 4 transpose done with two-source shuffles:
  * <ol>
- *   <li>Within 128-bit lanes: four rows r..r+3, 16 columns each, become four vectors u_j whose
- *       lane g holds those rows at column 4g + j — a "quad".</li>
+ *   <li>Within 128-bit lanes: four rows r..r+3, 16 columns each, become four vectors (a0..a3 for
+ *       rows 0-3, b for 4-7, c for 8-11, e for 12-15; d is the destination's offset) whose j-th
+ *       has in 128-bit lane g those four rows at column 4g + j — a "quad".</li>
  *   <li>Of 128-bit lanes: four quad vectors become four vectors that each hold lane g of all
  *       four — the quads of one output vector, in panel order.</li>
  * </ol>
@@ -22,9 +23,10 @@ import jdk.incubator.vector.VectorSpecies;
  * to a method C2 does not inline is boxed, and the versions with helpers ran about 2× slower.
  */
 final class GemmTranspose {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** Whether this machine's vectors are 16 floats, the width these transposes are written for. */
-    static final boolean APPLIES = S.length() == 16;
+    /** 16 floats; on narrower machines the Vector API runs it in software (slowly, but the tests can check it there too). */
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+    /** Whether this machine's vectors are 16 floats, so that packing takes these transposes. */
+    static final boolean APPLIES = FloatVector.SPECIES_PREFERRED.length() == 16;
     /** Columns transposed per step. */
     static final int COLUMNS = 16;
 
@@ -46,7 +48,7 @@ final class GemmTranspose {
         VectorShuffle<Float> llo = LOW_LANE_PAIRS, lhi = HIGH_LANE_PAIRS, llh = LOW_LANE_HALVES, lhh = HIGH_LANE_HALVES;
         int p = 0;
         for (; p + COLUMNS <= kc; p += COLUMNS) {
-            // step 1 on rows 0-3 (a), 4-7 (b), 8-11 (c): xj lane g = the quad's rows at column p + 4g + j
+            // step 1 on rows 0-3 (a), 4-7 (b), 8-11 (c): aj's 128-bit lane g = rows 0-3 at column p + 4g + j
             int s = src + p;
             FloatVector x0 = FloatVector.fromArray(S, a, s), x1 = FloatVector.fromArray(S, a, s + lda),
                     x2 = FloatVector.fromArray(S, a, s + 2 * lda), x3 = FloatVector.fromArray(S, a, s + 3 * lda);
