@@ -237,8 +237,7 @@ final class GemmPacking {
             if (GemmTranspose.APPLIES && mr == 12) {
                 p = GemmTranspose.rows12(a, src, lda, kc, dst, d);
             } else if (GemmTranspose.APPLIES && mr == 32) {
-                p = GemmTranspose.rows16(a, src, lda, kc, dst, d, mr);                     // rows 0-15
-                GemmTranspose.rows16(a, src + 16 * lda, lda, kc, dst, d + 16, mr);          // rows 16-31, the same columns
+                p = GemmTranspose.rows32(a, src, lda, kc, dst, d);
             }
             for (; p + g <= kc; p += g) {
                 int out = d + p * mr;

@@ -106,15 +106,22 @@ final class GemmTranspose {
     }
 
     /**
-     * 16 rows at {@code a[src + r·lda + p]} into {@code dst[d + p·width + r]} (a half of a 32-wide
-     * panel), for the columns p below kc in whole steps of 16; returns how many columns it packed.
+     * Panel of 32 rows at {@code a[src + r·lda + p]} into {@code dst[d + p·32 + r]}, for the
+     * columns p below kc in whole steps of 16, as two halves of 16 rows; returns how many columns
+     * it packed.
      */
-    static int rows16(float[] a, int src, int lda, int kc, float[] dst, int d, int width) {
+    static int rows32(float[] a, int src, int lda, int kc, float[] dst, int d) {
+        half32(a, src, lda, kc, dst, d);
+        return half32(a, src + 16 * lda, lda, kc, dst, d + 16);
+    }
+
+    /** 16 rows at {@code a[src + r·lda + p]} into {@code dst[d + p·32 + r]}: half of a 32-row panel. */
+    private static int half32(float[] a, int src, int lda, int kc, float[] dst, int d) {
         VectorShuffle<Float> lo = LOW_PAIRS, hi = HIGH_PAIRS, lh = LOW_HALVES, hh = HIGH_HALVES;
         VectorShuffle<Float> llo = LOW_LANE_PAIRS, lhi = HIGH_LANE_PAIRS, llh = LOW_LANE_HALVES, lhh = HIGH_LANE_HALVES;
         int p = 0;
         for (; p + COLUMNS <= kc; p += COLUMNS) {
-            int o = d + p * width;
+            int o = d + p * 32;
             // four times step 1 (rows 4q .. 4q+3), then step 2 for each j: (q0 q1 q2 q3) of column 4g + j
             int s = src + p;
             FloatVector x0 = FloatVector.fromArray(S, a, s), x1 = FloatVector.fromArray(S, a, s + lda),
@@ -151,8 +158,8 @@ final class GemmTranspose {
             t2 = x2.rearrange(lo, x3);
             t3 = x2.rearrange(hi, x3);
             FloatVector e0 = t0.rearrange(lh, t2), e1 = t0.rearrange(hh, t2), e2 = t1.rearrange(lh, t3), e3 = t1.rearrange(hh, t3);
-            // column p + 4g + j of the 16 rows: lane g of a_j b_j c_j e_j, at o + (4g + j)·width
-            int step = 4 * width;
+            // column p + 4g + j of the 16 rows: lane g of a_j b_j c_j e_j, at o + (4g + j)·32
+            int step = 4 * 32;
             t0 = a0.rearrange(llo, b0);
             t1 = a0.rearrange(lhi, b0);
             t2 = c0.rearrange(llo, e0);
@@ -161,7 +168,7 @@ final class GemmTranspose {
             t0.rearrange(lhh, t2).intoArray(dst, o + step);
             t1.rearrange(llh, t3).intoArray(dst, o + 2 * step);
             t1.rearrange(lhh, t3).intoArray(dst, o + 3 * step);
-            o += width;
+            o += 32;
             t0 = a1.rearrange(llo, b1);
             t1 = a1.rearrange(lhi, b1);
             t2 = c1.rearrange(llo, e1);
@@ -170,7 +177,7 @@ final class GemmTranspose {
             t0.rearrange(lhh, t2).intoArray(dst, o + step);
             t1.rearrange(llh, t3).intoArray(dst, o + 2 * step);
             t1.rearrange(lhh, t3).intoArray(dst, o + 3 * step);
-            o += width;
+            o += 32;
             t0 = a2.rearrange(llo, b2);
             t1 = a2.rearrange(lhi, b2);
             t2 = c2.rearrange(llo, e2);
@@ -179,7 +186,7 @@ final class GemmTranspose {
             t0.rearrange(lhh, t2).intoArray(dst, o + step);
             t1.rearrange(llh, t3).intoArray(dst, o + 2 * step);
             t1.rearrange(lhh, t3).intoArray(dst, o + 3 * step);
-            o += width;
+            o += 32;
             t0 = a3.rearrange(llo, b3);
             t1 = a3.rearrange(lhi, b3);
             t2 = c3.rearrange(llo, e3);

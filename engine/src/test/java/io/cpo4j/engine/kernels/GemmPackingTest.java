@@ -57,22 +57,22 @@ class GemmPackingTest {
             int lda = kc + 3, src = 5;
             float[] a = new float[src + 32 * lda];
             for (int i = 0; i < a.length; i++) a[i] = rng.nextFloat() - 0.5f;
-            float[] twelve = new float[2 + 12 * kc], sixteen = new float[1 + 32 * kc];
+            float[] twelve = new float[2 + 12 * kc], thirtyTwo = new float[1 + 32 * kc];
             Arrays.fill(twelve, Float.NaN);
-            Arrays.fill(sixteen, Float.NaN);
+            Arrays.fill(thirtyTwo, Float.NaN);
             int done12 = GemmTranspose.rows12(a, src, lda, kc, twelve, 2);
-            int done16 = GemmTranspose.rows16(a, src, lda, kc, sixteen, 1 + 16, 32);   // the upper half of a 32-wide panel
-            assertThat(done12).isEqualTo(done16).isEqualTo(kc / 16 * 16);
-            // the definition: column p of row r at p·width + r; columns past whole steps and the other half untouched
-            float[] expected12 = new float[twelve.length], expected16 = new float[sixteen.length];
+            int done32 = GemmTranspose.rows32(a, src, lda, kc, thirtyTwo, 1);
+            assertThat(done12).isEqualTo(done32).isEqualTo(kc / 16 * 16);
+            // the definition: column p of row r at p·width + r; the columns past whole steps untouched
+            float[] expected12 = new float[twelve.length], expected32 = new float[thirtyTwo.length];
             Arrays.fill(expected12, Float.NaN);
-            Arrays.fill(expected16, Float.NaN);
+            Arrays.fill(expected32, Float.NaN);
             for (int p = 0; p < done12; p++) {
                 for (int r = 0; r < 12; r++) expected12[2 + p * 12 + r] = a[src + r * lda + p];
-                for (int r = 0; r < 16; r++) expected16[1 + p * 32 + 16 + r] = a[src + r * lda + p];
+                for (int r = 0; r < 32; r++) expected32[1 + p * 32 + r] = a[src + r * lda + p];
             }
             assertThat(twelve).as("12 rows, kc %d", kc).containsExactly(expected12);
-            assertThat(sixteen).as("16 rows, kc %d", kc).containsExactly(expected16);
+            assertThat(thirtyTwo).as("32 rows, kc %d", kc).containsExactly(expected32);
         }
     }
 
